@@ -1,0 +1,56 @@
+/*
+ * ascii - locale-independent character classes for protocol data.
+ * <ctype.h> depends on the locale and is undefined for negative chars.
+ */
+#ifndef LISTSCRUB_ASCII_H
+#define LISTSCRUB_ASCII_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+static inline bool
+ascii_isdigit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline bool
+ascii_isalpha(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static inline bool
+ascii_isalnum(unsigned char c)
+{
+	return ascii_isalpha(c) || ascii_isdigit(c);
+}
+
+static inline bool
+ascii_isspace(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+	    c == '\f';
+}
+
+static inline unsigned char
+ascii_tolower(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+/* ascii_casecmp - strcasecmp over ASCII letters only; n bytes of each. */
+static inline int
+ascii_ncasecmp(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int d = ascii_tolower((unsigned char)a[i]) -
+		    ascii_tolower((unsigned char)b[i]);
+
+		if (d != 0 || a[i] == '\0')
+			return d;
+	}
+	return 0;
+}
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * strmap - string interning table: each distinct byte string gets a dense
+ * id 0, 1, 2, ... in insertion order. Callers keep per-id state in their
+ * own parallel arrays, which keeps memory per unique key small.
+ * Keys are copied into chunked storage owned by the map; key pointers stay
+ * valid until strmap_free().
+ */
+#ifndef LISTSCRUB_STRMAP_H
+#define LISTSCRUB_STRMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct strmap;
+
+struct strmap *strmap_new(void);
+/*
+ * strmap_intern - the id of key (len bytes, may hold NULs); inserts it if
+ * absent. *inserted (may be NULL) tells which happened.
+ */
+uint32_t strmap_intern(struct strmap *m, const char *key, size_t len,
+    bool *inserted);
+/* strmap_find - 1 and *id if key is present, else 0. */
+int strmap_find(const struct strmap *m, const char *key, size_t len,
+    uint32_t *id);
+/* strmap_key - the stored key of id (NUL-terminated), its length in *len. */
+const char *strmap_key(const struct strmap *m, uint32_t id, size_t *len);
+size_t strmap_count(const struct strmap *m);
+/* strmap_bytes - memory held, for the report and benchmarks. */
+size_t strmap_bytes(const struct strmap *m);
+void strmap_free(struct strmap *m);
+
+#endif
