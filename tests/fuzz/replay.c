@@ -1,7 +1,8 @@
 /*
  * replay - run a fuzz target's entry point over saved inputs, without
  * libFuzzer, so every `make check` replays the corpus (c-ares' idea).
- * Usage: replay FILE-OR-DIR...  Prints TAP: one test per input file.
+ * Usage: replay [FILE-OR-DIR...]  Prints TAP: one test per input file.
+ * Without arguments it replays $srcdir/tests/fuzz/corpus/REPLAY_CORPUS.
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -47,6 +48,20 @@ int
 main(int argc, char **argv)
 {
 	int bad = 0;
+#ifdef REPLAY_CORPUS
+	static char dflt[4096];
+	static char *dargv[3];
+	const char *src = getenv("srcdir");
+
+	if (argc == 1) {
+		snprintf(dflt, sizeof(dflt), "%s/tests/fuzz/corpus/%s",
+		    src ? src : ".", REPLAY_CORPUS);
+		dargv[0] = argv[0];
+		dargv[1] = dflt;
+		argv = dargv;
+		argc = 2;
+	}
+#endif
 
 	for (int i = 1; i < argc; i++) {
 		struct stat st;

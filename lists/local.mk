@@ -1,0 +1,8 @@
+# Data tables, installed under $(pkgdatadir); the samples ship in the tarball.
+dist_pkgdata_DATA = \
+	lists/disposable.txt \
+	lists/free.txt \
+	lists/popular.txt \
+	lists/role.txt \
+	lists/typos.tsv
+EXTRA_DIST += lists/README lists/sample

@@ -1,0 +1,19 @@
+#!/bin/sh
+# checksrc.sh - banned functions and locale-dependent ctype in our C code
+# (curl's checksrc idea, reduced to a grep). TAP output.
+src=${srcdir:-.}
+n=0; bad=0
+for f in "$src"/validator/*.c "$src"/validator/*.h; do
+	n=$((n + 1))
+	hits=$(grep -nE '\<(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|strncpy)[[:space:]]*\(|#include <ctype\.h>' "$f" |
+	    grep -vE 'snprintf|vsnprintf')
+	if [ -n "$hits" ]; then
+		echo "not ok $n - $(basename "$f"): banned call"
+		echo "$hits" | sed 's/^/# /'
+		bad=1
+	else
+		echo "ok $n - $(basename "$f")"
+	fi
+done
+echo "1..$n"
+exit $bad

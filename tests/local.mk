@@ -1,0 +1,65 @@
+# Tests: unit tests (TAP, one per module), fuzz-corpus replays, and
+# end-to-end shell tests against the built program. `make test` runs them
+# all and prints the closing "N passed, N failed" line.
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+TEST_EXTENSIONS = .sh
+SH_LOG_DRIVER = $(LOG_DRIVER)
+AM_TESTS_ENVIRONMENT = \
+	srcdir='$(abs_top_srcdir)'; export srcdir; \
+	top_builddir='$(abs_top_builddir)'; export top_builddir; \
+	LISTSCRUB='$(abs_top_builddir)/validator/listscrub'; export LISTSCRUB; \
+	LISTSCRUB_LISTS='$(abs_top_srcdir)/lists'; export LISTSCRUB_LISTS;
+
+UNIT_TESTS = \
+	tests/unit/t_addr \
+	tests/unit/t_classify \
+	tests/unit/t_colpick \
+	tests/unit/t_csvread \
+	tests/unit/t_csvwrite \
+	tests/unit/t_listcheck \
+	tests/unit/t_strmap \
+	tests/unit/t_wordlist
+check_PROGRAMS += $(UNIT_TESTS) tests/fuzz/replay_addr tests/fuzz/replay_csvread
+TESTS += $(UNIT_TESTS) tests/fuzz/replay_addr tests/fuzz/replay_csvread
+
+tests_unit_t_addr_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_classify_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_colpick_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_csvread_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_csvwrite_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_listcheck_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_strmap_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_wordlist_LDADD = $(LISTSCRUB_LIBS)
+
+tests_fuzz_replay_addr_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_addr.c
+tests_fuzz_replay_addr_CPPFLAGS = $(AM_CPPFLAGS) -DREPLAY_CORPUS='"addr"'
+tests_fuzz_replay_addr_LDADD = $(LISTSCRUB_LIBS)
+tests_fuzz_replay_csvread_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_csvread.c
+tests_fuzz_replay_csvread_CPPFLAGS = $(AM_CPPFLAGS) -DREPLAY_CORPUS='"csvread"'
+tests_fuzz_replay_csvread_LDADD = $(LISTSCRUB_LIBS)
+
+E2E_TESTS = $(wildcard $(srcdir)/tests/e2e/t_*.sh)
+TESTS += $(E2E_TESTS:$(srcdir)/%=%)
+TESTS += tests/checksrc.sh
+
+if FUZZING
+# Real libFuzzer binaries: ./configure --enable-fuzzing CC=clang
+noinst_PROGRAMS += tests/fuzz/fuzz_addr tests/fuzz/fuzz_csvread
+tests_fuzz_fuzz_addr_SOURCES = tests/fuzz/fuzz_addr.c
+tests_fuzz_fuzz_addr_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer,address,undefined
+tests_fuzz_fuzz_addr_LDFLAGS = -fsanitize=fuzzer,address,undefined
+tests_fuzz_fuzz_addr_LDADD = $(LISTSCRUB_LIBS)
+tests_fuzz_fuzz_csvread_SOURCES = tests/fuzz/fuzz_csvread.c
+tests_fuzz_fuzz_csvread_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer,address,undefined
+tests_fuzz_fuzz_csvread_LDFLAGS = -fsanitize=fuzzer,address,undefined
+tests_fuzz_fuzz_csvread_LDADD = $(LISTSCRUB_LIBS)
+endif
+
+EXTRA_DIST += tests/tap.h tests/summary.sh tests/checksrc.sh \
+	tests/data tests/fuzz/corpus tests/e2e
+
+# make test: the whole suite, then the closing line CI reads.
+test:
+	@$(MAKE) $(AM_MAKEFLAGS) check; rc=$$?; \
+	$(SHELL) $(top_srcdir)/tests/summary.sh .; exit $$rc
+.PHONY: test

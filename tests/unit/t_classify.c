@@ -1,0 +1,119 @@
+/*
+ * t_classify - the verdict and the policy table, pinned case by case:
+ * tests/data/classify/policy.tsv lists sub-status, role flag, policy and
+ * the expected action.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "tap.h"
+
+static void
+check_evidence(void)
+{
+	struct addr_result ar;
+	struct evidence e = { 0 };
+	struct verdict v;
+
+	addr_result_init(&ar);
+	e.addr = &ar;
+	ar.status = ADDR_OK;
+	classify(&e, &v);
+	is_str(verdict_sub_name(v.sub), "syntax_ok", "plain valid address");
+	ok(v.flags_known, "flags known for a valid address");
+	e.role = true;
+	classify(&e, &v);
+	is_str(verdict_sub_name(v.sub), "role_based", "role address");
+	e.suggest = "gmail.com";
+	classify(&e, &v);
+	is_str(verdict_sub_name(v.sub), "possible_typo", "typo beats role");
+	ok(strstr(v.reason, "gmail.com") != NULL, "typo reason names the fix");
+	e.disposable = true;
+	classify(&e, &v);
+	is_str(verdict_sub_name(v.sub), "disposable", "disposable beats typo");
+	e.duplicate_of = 7;
+	classify(&e, &v);
+	is_str(verdict_sub_name(v.sub), "duplicate", "duplicate beats flags");
+	ok(strstr(v.reason, "row 7") != NULL, "duplicate reason names the row");
+	is_str(verdict_status_name(v.status), "skipped", "duplicate is skipped");
+	ar.status = ADDR_BAD_SYNTAX;
+	ar.detail = "The address has no @.";
+	classify(&e, &v);
+	is_str(verdict_sub_name(v.sub), "bad_syntax", "invalid beats duplicate");
+	is_str(v.reason, "The address has no @.", "detail is the reason");
+	ok(!v.flags_known, "flags unknown for an invalid address");
+	ar.status = ADDR_EMPTY;
+	classify(&e, &v);
+	is_str(verdict_sub_name(v.sub), "no_email", "empty cell");
+	ar.status = ADDR_OK;
+	ar.flags = ADDR_F_QUOTED_LOCAL | ADDR_F_SMTPUTF8;
+	e = (struct evidence){ .addr = &ar };
+	classify(&e, &v);
+	is_str(verdict_sub_name(v.sub), "quoted_local_part", "quoted first");
+	ar.flags = ADDR_F_IP_LITERAL;
+	classify(&e, &v);
+	is_str(verdict_sub_name(v.sub), "ip_literal", "ip literal");
+	e.malformed = "stray quote at line 3, column 4";
+	classify(&e, &v);
+	is_str(verdict_sub_name(v.sub), "malformed_row", "malformed row");
+	ok(strstr(v.reason, "line 3") != NULL, "malformed reason has the line");
+	addr_result_free(&ar);
+}
+
+int
+main(void)
+{
+	char path[4096], line[256];
+	const char *src = getenv("srcdir");
+	FILE *f;
+	int n = 0;
+
+	check_evidence();
+	snprintf(path, sizeof(path), "%s/tests/data/classify/policy.tsv",
+	    src ? src : ".");
+	if ((f = fopen(path, "r")) == NULL) {
+		ok(0, "open %s", path);
+		return done_testing();
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char sub[64], pol[32], want[32];
+		int role;
+		struct classify_policy p = { 0 };
+		struct verdict v = { 0 };
+
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		if (sscanf(line, "%63s %d %31s %31s", sub, &role, pol,
+		    want) != 4) {
+			ok(0, "parse line: %s", line);
+			continue;
+		}
+		v.sub = verdict_sub_parse(sub, strlen(sub));
+		p.policy = verdict_policy_parse(pol);
+		if (v.sub == SUB_LAST || p.policy == POLICY_LAST) {
+			ok(0, "known names in: %s", line);
+			continue;
+		}
+		classify_action(&p, role, &v);
+		is_str(verdict_action_name(v.action), want, "%s role=%d %s",
+		    sub, role, pol);
+		n++;
+	}
+	fclose(f);
+	ok(n >= 3 * SUB_LAST, "every sub-status under every policy (%d)", n);
+	{
+		struct classify_policy p = { POLICY_STANDARD,
+		    1u << SUB_DISPOSABLE, 1u << SUB_ROLE_BASED };
+		struct verdict v = { .sub = SUB_DISPOSABLE };
+
+		classify_action(&p, false, &v);
+		is_str(verdict_action_name(v.action), "keep", "--keep overrides");
+		v.sub = SUB_ROLE_BASED;
+		classify_action(&p, true, &v);
+		is_str(verdict_action_name(v.action), "remove",
+		    "--remove overrides");
+	}
+	return done_testing();
+}

@@ -1,0 +1,50 @@
+/* t_strmap - interning: dense ids, lookups, binary keys, growth. */
+#include <stdio.h>
+#include <string.h>
+
+#include "strmap.h"
+#include "tap.h"
+
+int
+main(void)
+{
+	struct strmap *m = strmap_new();
+	bool ins;
+	uint32_t id, a, b;
+	char key[32];
+	size_t len;
+	int bad = 0;
+
+	a = strmap_intern(m, "alice@example.com", 17, &ins);
+	ok(ins && a == 0, "first key gets id 0");
+	b = strmap_intern(m, "bob@example.com", 15, &ins);
+	ok(ins && b == 1, "second key gets id 1");
+	id = strmap_intern(m, "alice@example.com", 17, &ins);
+	ok(!ins && id == a, "same key, same id, not inserted");
+	ok(strmap_find(m, "bob@example.com", 15, &id) == 1 && id == b,
+	    "find an existing key");
+	ok(strmap_find(m, "bob@example.co", 14, &id) == 0,
+	    "a prefix is a different key");
+	a = strmap_intern(m, "x\0y", 3, &ins);
+	ok(ins && strmap_find(m, "x\0z", 3, &id) == 0,
+	    "keys may hold NUL bytes");
+	is_str(strmap_key(m, b, &len), "bob@example.com", "key text");
+	is_int(len, 15, "key length");
+	for (int i = 0; i < 100000; i++) {
+		snprintf(key, sizeof(key), "user%d@d%d.test", i, i % 97);
+		if (strmap_intern(m, key, strlen(key), NULL) != (uint32_t)i + 3)
+			bad++;
+	}
+	is_int(bad, 0, "100000 keys get dense ids in order");
+	for (int i = 0; i < 100000; i += 7) {
+		snprintf(key, sizeof(key), "user%d@d%d.test", i, i % 97);
+		if (strmap_find(m, key, strlen(key), &id) != 1 ||
+		    id != (uint32_t)i + 3)
+			bad++;
+	}
+	is_int(bad, 0, "all found again after growth");
+	is_int(strmap_count(m), 100003, "count");
+	strmap_free(m);
+	strmap_free(NULL);
+	return done_testing();
+}

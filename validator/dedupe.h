@@ -1,0 +1,27 @@
+/*
+ * dedupe - first occurrence wins. The key is the lower-cased local part
+ * plus the A-label domain of a normalized address (the issue's rule; the
+ * local part is case-sensitive on the wire, but lists differ in case only
+ * by accident). Memory grows with unique addresses only.
+ */
+#ifndef LISTSCRUB_DEDUPE_H
+#define LISTSCRUB_DEDUPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct dedupe;
+
+struct dedupe *dedupe_new(void);
+/*
+ * dedupe_see - record that row holds addr (len bytes, '@' at offset at).
+ * Returns the row of the first occurrence: row itself when this is the
+ * first, or when row was already recorded as first (a second pass).
+ */
+uint64_t dedupe_see(struct dedupe *d, const char *addr, size_t len, size_t at,
+    uint64_t row);
+size_t dedupe_count(const struct dedupe *d);
+size_t dedupe_bytes(const struct dedupe *d);
+void dedupe_free(struct dedupe *d);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * listscrub - clean a mailing list exported as CSV: every row goes to the
+ * cleaned or the rejected file (or the review file), with its original
+ * columns untouched and the verdict columns appended. See listscrub(1).
+ */
+#include <stdio.h>
+
+#include "diag.h"
+#include "options.h"
+#include "pipeline.h"
+#include "report.h"
+
+int
+main(int argc, char **argv)
+{
+	struct options o;
+	struct report rep;
+	struct diag d = { DIAG_OK, "" };
+	int rc;
+
+	switch (options_parse(argc, argv, &o, &d)) {
+	case OPTIONS_EXIT:
+		options_free(&o);
+		return 0;
+	case OPTIONS_ERROR:
+		fprintf(stderr, "listscrub: %s\n", d.msg);
+		options_free(&o);
+		return 2;
+	case OPTIONS_RUN:
+		break;
+	}
+	report_init(&rep);
+	rc = pipeline_run(&o, &rep, &d);
+	if (rc != 0) {
+		fprintf(stderr, "listscrub: %s\n", d.msg);
+		options_free(&o);
+		return d.code == DIAG_USAGE || d.code == DIAG_INPUT ? 2 : 1;
+	}
+	if (!o.quiet)
+		report_text(&rep, stderr);
+	if (o.summary && report_write(&rep, o.summary, &d) != 0) {
+		fprintf(stderr, "listscrub: %s\n", d.msg);
+		options_free(&o);
+		return 1;
+	}
+	options_free(&o);
+	return 0;
+}

@@ -1,0 +1,498 @@
+#include "pipeline.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr_check.h"
+#include "ascii.h"
+#include "buf.h"
+#include "classify.h"
+#include "colpick.h"
+#include "csvread.h"
+#include "csvwrite.h"
+#include "dedupe.h"
+#include "domtab.h"
+#include "listcheck.h"
+#include "progress.h"
+#include "rowsave.h"
+#include "rowwrite.h"
+#include "xalloc.h"
+
+#define SNIFF_ROWS 200		/* rows read ahead to find the email column */
+
+enum out_file { OUT_CLEANED, OUT_REJECTED, OUT_REVIEW, OUT_LAST };
+
+struct run {
+	const struct options *o;
+	struct report *rep;
+	struct listcheck *lists;
+	struct addr_checker *addr;
+	struct addr_result ar;
+	struct dedupe *dedupe;
+	struct domtab *domains;
+	struct csvwrite *out[OUT_LAST];
+	struct rowwrite_ctx wctx;
+	struct classify_policy policy;
+	struct buf suggest;	/* did-you-mean address */
+	long column;
+	uint64_t row;		/* data rows so far */
+};
+
+static const char *pipeline_lists_dir(const struct options *o);
+static int pipeline_pick(struct run *r, struct csvread *in,
+    struct rowsave *ahead, size_t *nahead, bool *header, struct diag *d);
+static int pipeline_row(struct run *r, const struct csvrow *row,
+    struct diag *d);
+static enum out_file pipeline_route(const struct run *r,
+    enum verdict_action a);
+static int pipeline_open_outputs(struct run *r, const struct csvread_info *ci,
+    struct diag *d);
+static void pipeline_close_outputs(struct run *r, bool commit,
+    struct diag *d, int *rc);
+static bool pipeline_is_index(const char *s, long *out);
+static void pipeline_columns(const struct csvrow *h, char *buf, size_t n);
+
+/* pipeline_lists_dir - where the data tables are: option, env, installed, source tree. */
+static const char *
+pipeline_lists_dir(const struct options *o)
+{
+	const char *env = getenv("LISTSCRUB_LISTS");
+
+	if (o->lists_dir)
+		return o->lists_dir;
+	if (env && *env)
+		return env;
+	if (access(LISTSDIR "/role.txt", R_OK) == 0)
+		return LISTSDIR;
+	return SRCLISTSDIR;
+}
+
+/* pipeline_is_index - a 1-based column number? */
+static bool
+pipeline_is_index(const char *s, long *out)
+{
+	long v = 0;
+
+	if (*s == '\0')
+		return false;
+	for (const char *p = s; *p; p++) {
+		if (!ascii_isdigit((unsigned char)*p) || v > 100000)
+			return false;
+		v = v * 10 + (*p - '0');
+	}
+	if (v < 1)
+		return false;
+	*out = v - 1;
+	return true;
+}
+
+/* pipeline_columns - "a, b, c" from a header row, for error messages. */
+static void
+pipeline_columns(const struct csvrow *h, char *buf, size_t n)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; h && i < h->nfields && used + 8 < n; i++) {
+		int w = snprintf(buf + used, n - used, "%s'%.*s'",
+		    i ? ", " : "", (int)(h->field_len[i] > 40 ? 40 :
+		    h->field_len[i]), h->field[i]);
+
+		if (w < 0 || (size_t)w >= n - used)
+			break;
+		used += (size_t)w;
+	}
+}
+
+/*
+ * pipeline_pick - decide whether the first row is a header and which
+ * column holds the addresses. Rows read ahead for that are left in ahead.
+ */
+static int
+pipeline_pick(struct run *r, struct csvread *in, struct rowsave *ahead,
+    size_t *nahead, bool *header, struct diag *d)
+{
+	const struct options *o = r->o;
+	struct csvrow row;
+	struct colpick *cp = NULL;
+	const struct csvrow *first;
+	char cols[400];
+	int rc = -1, got, others = 0;
+	double share;
+	long idx = -1;
+
+	*nahead = 0;
+	got = csvread_next(in, &row, d);
+	if (got < 0)
+		return -1;
+	if (got == 0) {
+		diag_set(d, DIAG_INPUT, "%s: no rows", o->input);
+		return -1;
+	}
+	rowsave_copy(&ahead[(*nahead)++], &row);
+	first = &ahead[0].row;
+	if (first->malformed && !o->no_header) {
+		diag_set(d, DIAG_INPUT, "%s:%lu: the header row cannot be read "
+		    "as CSV: %s (use --no-header if the file has no header)",
+		    o->input, first->line, first->why);
+		return -1;
+	}
+	*header = !o->no_header;
+	if (o->column && pipeline_is_index(o->column, &idx)) {
+		r->rep->column_how = "option";
+		if (*header && !first->malformed && idx < (long)first->nfields &&
+		    colpick_looks_like_email(first->field[idx],
+		    first->field_len[idx]))
+			*header = false;	/* data in row 1: no header */
+	} else if (o->column) {
+		if (o->no_header) {
+			diag_set(d, DIAG_USAGE, "--column NAME needs a header "
+			    "row; with --no-header give a column number");
+			return -1;
+		}
+		for (size_t i = 0; i < first->nfields && idx < 0; i++) {
+			const char *f = first->field[i];
+			size_t fl = first->field_len[i];
+
+			while (fl > 0 && ascii_isspace((unsigned char)f[fl - 1]))
+				fl--;
+			while (fl > 0 && ascii_isspace((unsigned char)*f))
+				f++, fl--;
+			if (fl == strlen(o->column) &&
+			    ascii_ncasecmp(f, o->column, fl) == 0)
+				idx = (long)i;
+		}
+		if (idx < 0) {
+			pipeline_columns(first, cols, sizeof(cols));
+			diag_set(d, DIAG_USAGE, "%s: no column named '%s'; the "
+			    "columns are: %s", o->input, o->column, cols);
+			return -1;
+		}
+		r->rep->column_how = "option";
+	} else if (*header && (idx = colpick_header(first->field,
+	    first->field_len, first->nfields, &others)) >= 0) {
+		r->rep->column_how = "header";
+		r->rep->other_email_columns = others;
+	} else {
+		/* No name to go by: look at the cells. */
+		cp = colpick_new();
+		if (*header && !first->malformed)
+			for (size_t i = 0; i < first->nfields; i++)
+				if (colpick_looks_like_email(first->field[i],
+				    first->field_len[i]))
+					*header = false;
+		if (!*header && !first->malformed)
+			colpick_add(cp, first->field, first->field_len,
+			    first->nfields);
+		while (*nahead < SNIFF_ROWS) {
+			if ((got = csvread_next(in, &row, d)) < 0)
+				goto done;
+			if (got == 0)
+				break;
+			rowsave_copy(&ahead[(*nahead)++], &row);
+			if (!row.malformed)
+				colpick_add(cp, row.field, row.field_len,
+				    row.nfields);
+		}
+		idx = colpick_best(cp, &share);
+		if (idx < 0) {
+			pipeline_columns(*header ? first : NULL, cols,
+			    sizeof(cols));
+			diag_set(d, DIAG_INPUT, "%s: no email column found%s%s "
+			    "(name it with --column NAME or --column N)",
+			    o->input, *header ? "; the columns are: " : "",
+			    cols);
+			goto done;
+		}
+		r->rep->column_how = "content";
+	}
+	r->column = idx;
+	r->rep->column = idx;
+	r->rep->header = *header;
+	if (*header && idx < (long)first->nfields)
+		snprintf(r->rep->column_name, sizeof(r->rep->column_name),
+		    "%.*s", (int)(first->field_len[idx] > 100 ? 100 :
+		    first->field_len[idx]), first->field[idx]);
+	rc = 0;
+done:
+	colpick_free(cp);
+	return rc;
+}
+
+/* pipeline_route - the file a row with action a goes to. */
+static enum out_file
+pipeline_route(const struct run *r, enum verdict_action a)
+{
+	switch (a) {
+	case ACTION_KEEP:
+		return OUT_CLEANED;
+	case ACTION_REMOVE:
+		return OUT_REJECTED;
+	case ACTION_REVIEW:
+	case ACTION_RETRY_LATER:
+	case ACTION_LAST:
+		break;
+	}
+	if (r->out[OUT_REVIEW])
+		return OUT_REVIEW;
+	return r->o->policy == POLICY_STRICT ? OUT_REJECTED : OUT_CLEANED;
+}
+
+/* pipeline_row - judge one data row and write it out. */
+static int
+pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
+{
+	struct evidence e = { 0 };
+	struct verdict v;
+	struct rowwrite_cols k = { 0 };
+	struct report *rep = r->rep;
+	enum out_file f;
+	bool guarded;
+
+	k.row = ++r->row;
+	k.checked = "";
+	if (row->malformed) {
+		e.malformed = row->why;
+		k.email = "";
+		if (rep->by_sub[SUB_MALFORMED_ROW] < REPORT_MAX_LINES)
+			rep->malformed_lines[rep->by_sub[SUB_MALFORMED_ROW]] =
+			    row->line;
+	} else {
+		const char *cell = "";
+		size_t len = 0;
+
+		if (r->column < (long)row->nfields) {
+			cell = row->field[r->column];
+			len = row->field_len[r->column];
+		}
+		if (addr_check(r->addr, cell, len, &r->ar) != 0) {
+			diag_set(d, DIAG_INTERNAL, "%s:%lu: the IDN library "
+			    "failed", r->o->input, row->line);
+			return -1;
+		}
+		e.addr = &r->ar;
+		k.email = r->ar.norm.data ? r->ar.norm.data : "";
+		k.email_len = r->ar.norm.len;
+		if (r->ar.status != ADDR_EMPTY)
+			k.checked = "syntax";
+		if (r->ar.status == ADDR_OK) {
+			const char *a = r->ar.norm.data;
+			size_t at = r->ar.at, len2 = r->ar.norm.len;
+			uint64_t first;
+
+			e.role = listcheck_role(r->lists, a, at);
+			if (a[at + 1] != '[') {
+				struct domtab_info *di = domtab_get(r->domains,
+				    a + at + 1, len2 - at - 1);
+
+				di->rows++;
+				e.disposable = di->disposable;
+				e.free_mail = di->free_mail;
+				e.suggest = di->suggest;
+			}
+			first = dedupe_see(r->dedupe, a, len2, at, k.row);
+			e.duplicate_of = first != k.row ? first : 0;
+			if (e.suggest) {
+				buf_reset(&r->suggest);
+				if (buf_append(&r->suggest, a, at + 1) == 0 &&
+				    buf_addstr(&r->suggest, e.suggest) == 0)
+					k.did_you_mean = r->suggest.data;
+			}
+		}
+	}
+	classify(&e, &v);
+	classify_action(&r->policy, e.role, &v);
+	k.v = &v;
+	k.role = e.role;
+	k.disposable = e.disposable;
+	k.free_mail = e.free_mail;
+	k.duplicate_of = e.duplicate_of;
+	f = pipeline_route(r, v.action);
+	if (rowwrite_row(r->out[f], &r->wctx, row, &k, &guarded) != 0) {
+		diag_set(d, DIAG_OUTPUT, "%s: write failed: %s",
+		    f == OUT_CLEANED ? r->o->cleaned : f == OUT_REJECTED ?
+		    r->o->rejected : r->o->review, strerror(errno));
+		return -1;
+	}
+	rep->rows++;
+	rep->by_sub[v.sub]++;
+	rep->by_status[v.status]++;
+	rep->by_action[v.action]++;
+	if (f == OUT_CLEANED)
+		rep->cleaned++;
+	else if (f == OUT_REJECTED)
+		rep->rejected++;
+	else
+		rep->review++;
+	if (guarded)
+		rep->guarded_rows++;
+	if (!row->malformed && row->nfields < r->wctx.width)
+		rep->short_rows++;
+	else if (!row->malformed && row->nfields > r->wctx.width) {
+		if (rep->long_rows < REPORT_MAX_LINES)
+			rep->long_lines[rep->long_rows] = row->line;
+		rep->long_rows++;
+	}
+	return 0;
+}
+
+/* pipeline_open_outputs - create the output files (temporary names). */
+static int
+pipeline_open_outputs(struct run *r, const struct csvread_info *ci,
+    struct diag *d)
+{
+	struct csvwrite_opts wo;
+	const char *paths[OUT_LAST] = { r->o->cleaned, r->o->rejected,
+	    r->o->review };
+
+	wo.delim = ci->delim;
+	wo.eol = r->o->excel ? "\r\n" : ci->eol;
+	wo.bom = r->o->excel || ci->bom;
+	for (int i = 0; i < OUT_LAST; i++) {
+		if (paths[i] == NULL)
+			continue;
+		r->out[i] = csvwrite_open(paths[i], &wo, d);
+		if (r->out[i] == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/* pipeline_close_outputs - commit every output, or abort them all. */
+static void
+pipeline_close_outputs(struct run *r, bool commit, struct diag *d, int *rc)
+{
+	for (int i = 0; i < OUT_LAST; i++) {
+		if (r->out[i] == NULL)
+			continue;
+		if (commit && *rc == 0) {
+			if (csvwrite_commit(r->out[i], d) != 0)
+				*rc = -1;
+		} else
+			csvwrite_abort(r->out[i]);
+		r->out[i] = NULL;
+	}
+}
+
+int
+pipeline_run(const struct options *o, struct report *rep, struct diag *d)
+{
+	struct run r = { 0 };
+	struct addr_opts ao = { .allow_reserved = o->allow_reserved };
+	struct csvread_opts co = { 0 };
+	struct csvread *in = NULL;
+	struct rowsave *ahead = NULL;
+	struct progress prog;
+	struct csvrow row;
+	struct stat st;
+	FILE *f = NULL;
+	size_t nahead = 0;
+	bool header = false, guarded;
+	double t0 = progress_now();
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc = -1, got;
+
+	r.o = o;
+	r.rep = rep;
+	r.column = -1;
+	buf_init(&r.suggest, 1024);
+	rep->input = o->input;
+	rep->policy = verdict_policy_name(o->policy);
+	rep->cleaned_path = o->cleaned;
+	rep->rejected_path = o->rejected;
+	rep->review_path = o->review;
+	gmtime_r(&now, &tm);
+	strftime(rep->started_at, sizeof(rep->started_at),
+	    "%Y-%m-%dT%H:%M:%SZ", &tm);
+	r.policy.policy = o->policy;
+	r.policy.keep_subs = o->keep_subs;
+	r.policy.remove_subs = o->remove_subs;
+
+	if (strcmp(o->input, "-") == 0)
+		f = stdin;
+	else if ((f = fopen(o->input, "rb")) == NULL) {
+		diag_set(d, DIAG_INPUT, "%s: cannot open: %s", o->input,
+		    strerror(errno));
+		goto done;
+	}
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		diag_set(d, DIAG_INPUT, "%s: is a directory", o->input);
+		goto done;
+	}
+	if ((r.lists = listcheck_load(pipeline_lists_dir(o), d)) == NULL)
+		goto done;
+	r.addr = addr_checker_new(&ao);
+	addr_result_init(&r.ar);
+	r.dedupe = dedupe_new();
+	r.domains = domtab_new(r.lists);
+	co.delim = o->delim;
+	if ((in = csvread_open(f, o->input, &co, d)) == NULL)
+		goto done;
+	rep->delim = csvread_info(in)->delim;
+	rep->bom = csvread_info(in)->bom;
+	rep->eol = csvread_info(in)->eol;
+	ahead = xcalloc(SNIFF_ROWS, sizeof(*ahead));
+	if (pipeline_pick(&r, in, ahead, &nahead, &header, d) != 0)
+		goto done;
+
+	r.wctx.guard = o->guard;
+	r.wctx.delim = rep->delim;
+	r.wctx.checked_at = rep->started_at;
+	r.wctx.prefix = o->prefix;
+	r.wctx.width = ahead[0].row.malformed ? 1 : ahead[0].row.nfields;
+	if (r.wctx.width <= (size_t)r.column)
+		r.wctx.width = (size_t)r.column + 1;
+	if (pipeline_open_outputs(&r, csvread_info(in), d) != 0)
+		goto done;
+	for (int i = 0; i < OUT_LAST; i++)
+		if (r.out[i] && rowwrite_header(r.out[i], &r.wctx,
+		    header ? &ahead[0].row : NULL, &guarded) != 0) {
+			diag_set(d, DIAG_OUTPUT, "cannot write the header: %s",
+			    strerror(errno));
+			goto done;
+		}
+	progress_init(&prog, o->progress == PROGRESS_ON ||
+	    (o->progress == PROGRESS_AUTO && !o->quiet && isatty(2)), stderr,
+	    S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0);
+	for (size_t i = header ? 1 : 0; i < nahead; i++)
+		if (pipeline_row(&r, &ahead[i].row, d) != 0)
+			goto done;
+	while ((got = csvread_next(in, &row, d)) == 1) {
+		if (pipeline_row(&r, &row, d) != 0)
+			goto done;
+		progress_tick(&prog, r.row, csvread_bytes(in));
+	}
+	progress_done(&prog);
+	if (got < 0)
+		goto done;
+	rep->blank_lines = csvread_blank_lines(in);
+	rep->unique_addresses = dedupe_count(r.dedupe);
+	rep->unique_domains = domtab_count(r.domains);
+	report_top_domains(rep, r.domains);
+	rc = 0;
+done:
+	pipeline_close_outputs(&r, true, d, &rc);
+	rep->seconds = progress_now() - t0;
+	for (size_t i = 0; ahead && i < nahead; i++)
+		rowsave_free(&ahead[i]);
+	free(ahead);
+	csvread_close(in);
+	if (f && f != stdin)
+		fclose(f);
+	domtab_free(r.domains);
+	dedupe_free(r.dedupe);
+	if (r.addr) {
+		addr_result_free(&r.ar);
+		addr_checker_free(r.addr);
+	}
+	listcheck_free(r.lists);
+	buf_free(&r.suggest);
+	return rc;
+}
