@@ -39,7 +39,7 @@ domtab_get(struct domtab *t, const char *domain, size_t len)
 	i = &t->info[id];
 	i->rows = 0;
 	i->disposable = listcheck_disposable(t->lists, domain, len);
-	i->free_mail = listcheck_free(t->lists, domain, len);
+	i->free_mail = listcheck_freemail(t->lists, domain, len);
 	i->suggest = listcheck_suggest(t->lists, domain, len);
 	return i;
 }

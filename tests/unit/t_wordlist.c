@@ -1,0 +1,351 @@
+/*
+ * t_wordlist - unit tests for validator/wordlist.c: the table format
+ * (comments, trimming, BOM, CRLF, case folding, duplicates), lookups,
+ * iteration, and every malformed-line error with its file:line.
+ * Writes its tables into a fresh directory under $TMPDIR (or /tmp) and
+ * removes it at the end.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "wordlist.h"
+
+static char tmpdir[512];
+static char path[600];
+static int nfiles;
+
+/* Malformed-table cases: content, kind, and what the diag must say. */
+struct bad_case {
+	const char *name;
+	const char *text;
+	size_t len;		/* 0: strlen(text) */
+	enum wordlist_kind kind;
+	const char *want;	/* substring of the message, after "path" */
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "map without tab", "# c\nok\tfine\nnotab\n", 0, WORDLIST_MAP,
+	    ":3: expected key<TAB>value, found no tab" },
+	{ "map with two tabs", "a\tb\tc\n", 0, WORDLIST_MAP,
+	    ":1: expected key<TAB>value, found more than one tab" },
+	{ "map key missing (leading tab is trimmed)", "\tb\n", 0,
+	    WORDLIST_MAP, ":1: expected key<TAB>value, found no tab" },
+	{ "map value missing", "x\ty\na\t\n", 0, WORDLIST_MAP,
+	    ":2: expected key<TAB>value, found no tab" },
+	{ "map empty value after tab", "a\t  # c\n", 0, WORDLIST_MAP,
+	    ":1: expected key<TAB>value, found no tab" },
+	{ "map space before tab", "a \tb\n", 0, WORDLIST_MAP,
+	    ":1: white space inside key" },
+	{ "map conflicting duplicate", "a\tb\nc\td\nA\tx\n", 0, WORDLIST_MAP,
+	    ":3: key 'a' repeats with a different value" },
+	{ "set space inside entry", "one\ntwo words\n", 0, WORDLIST_SET,
+	    ":2: white space inside entry 'two words'" },
+	{ "set tab inside entry", "a\tb\n", 0, WORDLIST_SET,
+	    ":1: white space inside entry" },
+	{ "set NUL byte", "ok\nb\0d\n", 7, WORDLIST_SET,
+	    ":2: non-printable byte 0x00" },
+	{ "set escape byte", "a\n\n\x1b[0m\n", 0, WORDLIST_SET,
+	    ":3: non-printable byte 0x1b" },
+	{ "set DEL byte", "a\x7f\n", 0, WORDLIST_SET,
+	    ":1: non-printable byte 0x7f" },
+	{ "control byte in a comment", "# a\x01\n", 0, WORDLIST_SET,
+	    ":1: non-printable byte 0x01" },
+	{ "non-ASCII entry", "ok\nb\xc3\xbc" "cher.de\n", 0, WORDLIST_SET,
+	    ":2: non-ASCII byte 0xc3 in entry" },
+	{ "BOM not on line 1", "a\n\xef\xbb\xbf" "b\n", 0, WORDLIST_SET,
+	    ":2: non-ASCII byte 0xef" },
+	{ "vertical tab", "a\vb\n", 0, WORDLIST_SET,
+	    ":1: non-printable byte 0x0b" },
+	{ "CR inside a line", "a\rb\r\n", 0, WORDLIST_SET,
+	    ":1: non-printable byte 0x0d" },
+};
+
+static const char *write_file(const char *name, const char *text, size_t len);
+static struct wordlist *load_text(const char *text, size_t len,
+    enum wordlist_kind kind, struct diag *d);
+static const char *reject_x(void *arg, const char *key, size_t klen,
+    const char *val, size_t vlen);
+static void test_set(void);
+static void test_map(void);
+static void test_errors(void);
+static void test_limits(void);
+static void test_check(void);
+
+/* write_file - create tmpdir/name holding len bytes of text. */
+static const char *
+write_file(const char *name, const char *text, size_t len)
+{
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	if ((fp = fopen(path, "wb")) == NULL ||
+	    fwrite(text, 1, len, fp) != len || fclose(fp) != 0) {
+		printf("Bail out! cannot write %s\n", path);
+		exit(1);
+	}
+	nfiles++;
+	return path;
+}
+
+/* load_text - write text to t.txt and load it. */
+static struct wordlist *
+load_text(const char *text, size_t len, enum wordlist_kind kind,
+    struct diag *d)
+{
+	memset(d, 0, sizeof(*d));
+	return wordlist_load(write_file("t.txt", text, len), kind, d);
+}
+
+/* reject_x - check callback: entries starting with x are refused. */
+static const char *
+reject_x(void *arg, const char *key, size_t klen, const char *val,
+    size_t vlen)
+{
+	int *calls = arg;
+
+	(*calls)++;
+	if (val != NULL && vlen == 0)
+		return "impossible";
+	return klen > 0 && key[0] == 'x' ? "starts with x" : NULL;
+}
+
+/* test_set - format rules and lookups of a set. */
+static void
+test_set(void)
+{
+	static const char text[] =
+	    "\xef\xbb\xbf# header comment with UTF-8: caf\xc3\xa9\n"
+	    "\n"
+	    "   \t\n"
+	    "Gmail.COM\r\n"
+	    "  yahoo.com  \n"
+	    "\thotmail.com\t# trailing comment\n"
+	    "   # indented comment\n"
+	    "a#b\n"
+	    "gmail.com\n"
+	    "last.example";	/* no final newline */
+	struct wordlist *w;
+	struct diag d;
+
+	w = load_text(text, sizeof(text) - 1, WORDLIST_SET, &d);
+	if (!ok(w != NULL, "set loads (BOM, blanks, CRLF, comments)")) {
+		diag("%s", d.msg);
+		return;
+	}
+	is_int(wordlist_count(w), 5, "duplicate (after lower-casing) ignored");
+	is_str(wordlist_entry(w, 0), "gmail.com",
+	    "entry 0 lower-cased, CR trimmed");
+	is_str(wordlist_entry(w, 1), "yahoo.com", "entry 1 trimmed");
+	is_str(wordlist_entry(w, 2), "hotmail.com", "trailing comment cut");
+	is_str(wordlist_entry(w, 3), "a#b", "'#' inside an entry is data");
+	is_str(wordlist_entry(w, 4), "last.example",
+	    "last line without newline");
+	ok(wordlist_entry(w, 5) == NULL, "entry past the end is NULL");
+	ok(wordlist_has(w, "gmail.com", 9), "has exact");
+	ok(wordlist_has(w, "GMail.Com", 9), "has is case-insensitive");
+	ok(wordlist_has(w, "yahoo.comXXX", 9), "has uses len, not NUL");
+	ok(!wordlist_has(w, "gmail.co", 8), "prefix is not a hit");
+	ok(!wordlist_has(w, "gmail.comm", 10), "longer is not a hit");
+	ok(!wordlist_has(w, "", 0), "empty key is never a hit");
+	ok(!wordlist_has(w, "x", 0), "len 0 is never a hit");
+	ok(!wordlist_has(w, "# header", 8), "comments are not entries");
+	is_str(wordlist_get(w, "YAHOO.com", 9), "yahoo.com",
+	    "get on a set returns the stored entry");
+	ok(wordlist_get(w, "nope", 4) == NULL, "get of a missing key is NULL");
+	ok(wordlist_value(w, 0) == NULL, "a set has no values");
+	wordlist_free(w);
+
+	w = load_text("# only comments\n\n", 17, WORDLIST_SET, &d);
+	ok(w != NULL && wordlist_count(w) == 0,
+	    "comment-only file is an empty set");
+	ok(w != NULL && !wordlist_has(w, "a", 1), "empty set has nothing");
+	wordlist_free(w);
+	w = load_text("", 0, WORDLIST_SET, &d);
+	ok(w != NULL && wordlist_count(w) == 0, "empty file is an empty set");
+	wordlist_free(w);
+}
+
+/* test_map - key -> value tables. */
+static void
+test_map(void)
+{
+	static const char text[] =
+	    "# wrong<TAB>right\n"
+	    "gmial.com\tgmail.com\n"
+	    "HOTMIAL.com\tHotmail.com   # comment\r\n"
+	    "yaho.com\tyahoo.com\n"
+	    "gmial.com\tgmail.com\n"	/* same pair again: fine */
+	    "gmai.com\tgmail.com\n";
+	struct wordlist *w;
+	struct diag d;
+
+	w = load_text(text, sizeof(text) - 1, WORDLIST_MAP, &d);
+	if (!ok(w != NULL, "map loads")) {
+		diag("%s", d.msg);
+		return;
+	}
+	is_int(wordlist_count(w), 4, "map count, repeated pair ignored");
+	is_str(wordlist_get(w, "gmial.com", 9), "gmail.com", "map get");
+	is_str(wordlist_get(w, "hotmial.com", 11), "hotmail.com",
+	    "key and value lower-cased, comment and CR cut");
+	is_str(wordlist_get(w, "GMAI.COM", 8), "gmail.com",
+	    "get is case-insensitive");
+	ok(wordlist_get(w, "gmail.com", 9) == NULL, "a value is not a key");
+	ok(wordlist_has(w, "yaho.com", 8), "has on a map looks at keys");
+	is_str(wordlist_entry(w, 1), "hotmial.com", "map entry = key");
+	is_str(wordlist_value(w, 1), "hotmail.com", "map value by index");
+	is_str(wordlist_value(w, 3), "gmail.com",
+	    "value by index, shared value");
+	ok(wordlist_value(w, 4) == NULL, "value past the end is NULL");
+	ok(wordlist_get(w, "gmial.com", 9) == wordlist_get(w, "gmai.com", 8),
+	    "equal values are stored once");
+	wordlist_free(w);
+}
+
+/* test_errors - each malformed line is an error naming path:line. */
+static void
+test_errors(void)
+{
+	struct diag d;
+	struct wordlist *w;
+	char want[700];
+
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		const struct bad_case *c = &bad_cases[i];
+		size_t len = c->len ? c->len : strlen(c->text);
+
+		w = load_text(c->text, len, c->kind, &d);
+		snprintf(want, sizeof(want), "%s%s", path, c->want);
+		ok(w == NULL && d.code == DIAG_DATA &&
+		    strncmp(d.msg, want, strlen(want)) == 0,
+		    "error: %s", c->name);
+		if (w != NULL || strncmp(d.msg, want, strlen(want)) != 0)
+			diag("got '%s', want prefix '%s'",
+			    w ? "(loaded)" : d.msg, want);
+		wordlist_free(w);
+	}
+
+	memset(&d, 0, sizeof(d));
+	snprintf(path, sizeof(path), "%s/does-not-exist.txt", tmpdir);
+	w = wordlist_load(path, WORDLIST_SET, &d);
+	snprintf(want, sizeof(want), "%s: cannot open: ", path);
+	ok(w == NULL && d.code == DIAG_DATA &&
+	    strncmp(d.msg, want, strlen(want)) == 0,
+	    "missing file names the path and the reason");
+	diag("%s", d.msg);
+
+	memset(&d, 0, sizeof(d));
+	w = wordlist_load(tmpdir, WORDLIST_SET, &d);
+	ok(w == NULL && d.code == DIAG_DATA && strstr(d.msg, tmpdir) != NULL,
+	    "a directory is not a table");
+	diag("%s", d.msg);
+	wordlist_free(w);
+
+	ok(wordlist_load(path, WORDLIST_SET, NULL) == NULL,
+	    "a NULL diag is allowed");
+}
+
+/* test_limits - the line-length ceiling, at and past the boundary. */
+static void
+test_limits(void)
+{
+	char *text = malloc(WORDLIST_LINE_MAX + 16);
+	struct wordlist *w;
+	struct diag d;
+	char want[700];
+
+	memset(text, 'a', WORDLIST_LINE_MAX);
+	text[WORDLIST_LINE_MAX] = '\n';
+	w = load_text(text, WORDLIST_LINE_MAX + 1, WORDLIST_SET, &d);
+	ok(w != NULL && wordlist_count(w) == 1,
+	    "a line of exactly %d bytes loads", WORDLIST_LINE_MAX);
+	ok(w != NULL && wordlist_has(w, text, WORDLIST_LINE_MAX),
+	    "and its entry is found");
+	ok(w != NULL && !wordlist_has(w, text, WORDLIST_LINE_MAX + 1),
+	    "a longer key misses without overflow");
+	wordlist_free(w);
+
+	memcpy(text, "ok\n", 3);
+	memset(text + 3, 'b', WORDLIST_LINE_MAX + 1);
+	text[WORDLIST_LINE_MAX + 4] = '\n';
+	w = load_text(text, WORDLIST_LINE_MAX + 5, WORDLIST_SET, &d);
+	snprintf(want, sizeof(want), "%s:2: line longer than %d bytes", path,
+	    WORDLIST_LINE_MAX);
+	ok(w == NULL && strcmp(d.msg, want) == 0,
+	    "a line of %d bytes is an error naming line 2",
+	    WORDLIST_LINE_MAX + 1);
+	if (w != NULL || strcmp(d.msg, want) != 0)
+		diag("got '%s'", d.msg);
+	wordlist_free(w);
+	free(text);
+}
+
+/* test_check - the per-entry callback and its line numbers. */
+static void
+test_check(void)
+{
+	struct wordlist *w;
+	struct diag d;
+	int calls = 0;
+	char want[700];
+
+	write_file("c.txt", "# c\nabc\n\nXyz\n", 13);
+	memset(&d, 0, sizeof(d));
+	w = wordlist_load_checked(path, WORDLIST_SET, reject_x, &calls, &d);
+	snprintf(want, sizeof(want), "%s:4: starts with x: xyz", path);
+	ok(w == NULL && strcmp(d.msg, want) == 0,
+	    "check sees lower-cased entries and names the line");
+	if (w != NULL || strcmp(d.msg, want) != 0)
+		diag("got '%s'", d.msg);
+	is_int(calls, 2, "check called once per entry, not for comments");
+	wordlist_free(w);
+
+	calls = 0;
+	write_file("c.tsv", "a\tb\nxa\tc\n", 9);
+	w = wordlist_load_checked(path, WORDLIST_MAP, reject_x, &calls, &d);
+	snprintf(want, sizeof(want), "%s:2: starts with x: xa\tc", path);
+	ok(w == NULL && strcmp(d.msg, want) == 0,
+	    "map check message shows key and value");
+	wordlist_free(w);
+
+	calls = 0;
+	write_file("c.txt", "abc\nabd\n", 8);
+	w = wordlist_load_checked(path, WORDLIST_SET, reject_x, &calls, &d);
+	ok(w != NULL && calls == 2 && wordlist_count(w) == 2,
+	    "check accepting everything loads the table");
+	wordlist_free(w);
+}
+
+int
+main(void)
+{
+	const char *base = getenv("TMPDIR");
+
+	snprintf(tmpdir, sizeof(tmpdir), "%s/t_wordlist.XXXXXX",
+	    base != NULL && *base != '\0' ? base : "/tmp");
+	if (mkdtemp(tmpdir) == NULL) {
+		printf("Bail out! mkdtemp %s failed\n", tmpdir);
+		return 1;
+	}
+	test_set();
+	test_map();
+	test_errors();
+	test_limits();
+	test_check();
+
+	/* Clean up what write_file() made. */
+	static const char *const names[] = { "t.txt", "c.txt", "c.tsv" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", tmpdir, names[i]);
+		unlink(path);
+	}
+	ok(rmdir(tmpdir) == 0, "temporary directory removed (%d files written)",
+	    nfiles);
+	return done_testing();
+}
