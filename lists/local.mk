@@ -5,4 +5,10 @@ dist_pkgdata_DATA = \
 	lists/popular.txt \
 	lists/role.txt \
 	lists/typos.tsv
-EXTRA_DIST += lists/README lists/sample
+EXTRA_DIST += lists/README \
+	lists/sample/README \
+	lists/sample/contacts.csv \
+	lists/sample/excel-semicolon.csv \
+	lists/sample/google-sheets.csv \
+	lists/sample/messy.csv \
+	lists/sample/tab-separated.tsv

@@ -38,8 +38,17 @@ tests_fuzz_replay_csvread_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_csvread.
 tests_fuzz_replay_csvread_CPPFLAGS = $(AM_CPPFLAGS) -DREPLAY_CORPUS='"csvread"'
 tests_fuzz_replay_csvread_LDADD = $(LISTSCRUB_LIBS)
 
-E2E_TESTS = $(wildcard $(srcdir)/tests/e2e/t_*.sh)
-TESTS += $(E2E_TESTS:$(srcdir)/%=%)
+E2E_TESTS = \
+	tests/e2e/t_bytes.sh \
+	tests/e2e/t_columns.sh \
+	tests/e2e/t_formats.sh \
+	tests/e2e/t_io.sh \
+	tests/e2e/t_malformed.sh \
+	tests/e2e/t_policy.sh \
+	tests/e2e/t_samples.sh \
+	tests/e2e/t_scale.sh \
+	tests/e2e/t_verdicts.sh
+TESTS += $(E2E_TESTS)
 TESTS += tests/checksrc.sh
 
 if FUZZING
@@ -56,7 +65,7 @@ tests_fuzz_fuzz_csvread_LDADD = $(LISTSCRUB_LIBS)
 endif
 
 EXTRA_DIST += tests/tap.h tests/summary.sh tests/checksrc.sh \
-	tests/data tests/fuzz/corpus tests/e2e
+	tests/data tests/fuzz/corpus tests/e2e/lib.sh $(E2E_TESTS)
 
 # make test: the whole suite, then the closing line CI reads.
 test:

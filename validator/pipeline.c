@@ -146,7 +146,15 @@ pipeline_pick(struct run *r, struct csvread *in, struct rowsave *ahead,
 	*header = !o->no_header;
 	if (o->column && pipeline_is_index(o->column, &idx)) {
 		r->rep->column_how = "option";
-		if (*header && !first->malformed && idx < (long)first->nfields &&
+		if (!first->malformed && idx >= (long)first->nfields) {
+			pipeline_columns(*header ? first : NULL, cols,
+			    sizeof(cols));
+			diag_set(d, DIAG_USAGE, "%s: no such column: %s (the "
+			    "file has %zu columns%s%s)", o->input, o->column,
+			    first->nfields, *header ? ": " : "", cols);
+			return -1;
+		}
+		if (*header && !first->malformed &&
 		    colpick_looks_like_email(first->field[idx],
 		    first->field_len[idx]))
 			*header = false;	/* data in row 1: no header */
@@ -451,7 +459,8 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 		r.wctx.width = (size_t)r.column + 1;
 	if (pipeline_open_outputs(&r, csvread_info(in), d) != 0)
 		goto done;
-	for (int i = 0; i < OUT_LAST; i++)
+	/* A file without a header gets none: its rows stay rows. */
+	for (int i = 0; header && i < OUT_LAST; i++)
 		if (r.out[i] && rowwrite_header(r.out[i], &r.wctx,
 		    header ? &ahead[0].row : NULL, &guarded) != 0) {
 			diag_set(d, DIAG_OUTPUT, "cannot write the header: %s",

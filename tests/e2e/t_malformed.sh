@@ -1,0 +1,200 @@
+#!/bin/bash
+# t_malformed.sh - records that are not valid CSV (unterminated quote,
+# stray quote, NUL byte, a record over 1 MiB) each become one
+# skipped/malformed_row row in the rejected file, with the raw text as the
+# first cell, and never swallow the rows after them.
+. "$(dirname "$0")/lib.sh"
+
+plan 48
+
+V=scrub_status,scrub_sub_status,scrub_action
+
+# emails FILE... FROM TO - non-empty scrub_email of rows FROM..TO over the
+# outputs, in row order, space-joined (malformed rows have none)
+emails() {
+	local from=${*: -2:1} to=${*: -1} f
+	for f in "${@:1:$#-2}"; do
+		paste <(col "$f" scrub_row) <(col "$f" scrub_email)
+	done | sort -n | awk -F '\t' -v a="$from" -v b="$to" '$1 >= a && $1 <= b && $2 != "" { printf "%s ", $2 }'
+}
+# want_emails FROM TO - "person.FROM@gmail.com ... person.TO@gmail.com "
+want_emails() { seq "$1" "$2" | awk '{ printf "person.%d@gmail.com ", $1 }'; }
+# malformed_count FILE... - rows with sub-status malformed_row
+malformed_count() {
+	local f
+	for f in "$@"; do [ -f "$f" ] && col "$f" scrub_sub_status; done | grep -c '^malformed_row$'
+}
+# person N - a well-formed data line
+person() { printf 'Person %d,person.%d@gmail.com,note %d\n' "$1" "$1" "$1"; }
+
+# ---------------------------------------------------------------- unterminated quote, line 5 of 20
+F=$T/unterminated.csv
+{
+	echo 'Name,Email,Note'
+	for i in $(seq 1 19); do
+		if [ "$i" = 4 ]; then
+			echo 'Person 4,person.4@gmail.com,"unterminated note'
+		else
+			person "$i"
+		fi
+	done
+} >"$F"
+scrub unt --offline --summary "$T/unt.json" "$F"
+C=$T/unt.cleaned.csv R=$T/unt.rejected.csv
+scrub_ok "unterminated quote: exit status 0"
+ok "unterminated quote: 19 rows, each in exactly one output" rows_partition 19 "$C" "$R"
+is "$(look 4 $V,scrub_email "$C" "$R")" "rejected|skipped|malformed_row|remove|" \
+    "unterminated quote: line 5 is one skipped/malformed_row row in the rejected file"
+is "$(malformed_count "$C" "$R")" 1 "unterminated quote: exactly one malformed row"
+is "$(get "$R" 4 Name)" 'Person 4,person.4@gmail.com,"unterminated note' \
+    "unterminated quote: the raw line is the first cell"
+like "$(get "$R" 4 scrub_reason)" 'line 5([^0-9]|$)' "unterminated quote: the reason names line 5"
+is "$(emails "$C" "$R" 5 19)" "$(want_emails 5 19)" "unterminated quote: rows 5-19 (lines 6-20) read normally"
+is "$(emails "$C" "$R" 1 3)" "$(want_emails 1 3)" "unterminated quote: rows before it unaffected"
+like "$(tr -d ' \n' <"$T/unt.json")" '"malformed_lines":\[5\]' "unterminated quote: summary lists line 5"
+
+# ---------------------------------------------------------------- a quote left open for 290 lines
+F=$T/longopen.csv
+{
+	echo 'Name,Email,Note'
+	for i in $(seq 1 300); do
+		if [ "$i" = 10 ]; then
+			echo 'Person 10,person.10@gmail.com,"this quote is never closed'
+		else
+			person "$i"
+		fi
+	done
+} >"$F"
+scrub lo --offline "$F"
+C=$T/lo.cleaned.csv R=$T/lo.rejected.csv
+scrub_ok "quote open for 290 lines: exit status 0"
+ok "quote open for 290 lines: 300 rows, each in exactly one output" rows_partition 300 "$C" "$R"
+is "$(malformed_count "$C" "$R")" 1 "quote open for 290 lines: exactly one malformed row"
+is "$(look 10 scrub_sub_status "$C" "$R")" "rejected|malformed_row" "quote open for 290 lines: row 10 is the malformed one"
+is "$(emails "$C" "$R" 11 300 | wc -w)" 290 "quote open for 290 lines: all 290 rows after it read"
+
+# ---------------------------------------------------------------- an open quote that a later line closes
+# Line 3 opens a quote; line 5 has an ordinary quoted cell whose first
+# quote would close it. The damage is line 3 alone: lines 4 and 5 are rows.
+F=$T/reopen.csv
+{
+	echo 'Name,Email,Note'
+	person 1
+	echo 'Person 2,person.2@gmail.com,"open'
+	person 3
+	echo 'Person 4,person.4@gmail.com,"Smith, Jr"'
+	person 5
+} >"$F"
+scrub ro --offline "$F"
+C=$T/ro.cleaned.csv R=$T/ro.rejected.csv
+scrub_ok "open quote closed later: exit status 0"
+ok "open quote closed later: 5 rows, each in exactly one output" rows_partition 5 "$C" "$R"
+is "$(look 2 $V "$C" "$R")" "rejected|skipped|malformed_row|remove" "open quote closed later: line 3 is the malformed row"
+is "$(get "$R" 2 Name)" 'Person 2,person.2@gmail.com,"open' "open quote closed later: only line 3 is its raw text"
+is "$(emails "$C" "$R" 1 5)" "$(want_emails 1 1)$(want_emails 3 5)" \
+    "open quote closed later: lines 4 and 5 not swallowed"
+is "$(get "$C" 4 Note)" "Smith, Jr" "open quote closed later: the quoted cell on line 5 read normally"
+
+# the same, but the next damage (a NUL byte) comes two lines later
+F=$T/reopen-nul.csv
+{
+	echo 'Name,Email,Note'
+	person 1
+	echo 'Person 2,person.2@gmail.com,"open'
+	person 3
+	printf 'Person 4,person.4@gmail.com,a\000b\n'
+	person 5
+} >"$F"
+scrub rn --offline "$F"
+C=$T/rn.cleaned.csv R=$T/rn.rejected.csv
+scrub_ok "open quote, NUL two lines later: exit status 0"
+ok "open quote, NUL two lines later: 5 rows, each in exactly one output" rows_partition 5 "$C" "$R"
+is "$(get "$R" 2 Name)" 'Person 2,person.2@gmail.com,"open' "open quote, NUL two lines later: line 3 alone is malformed row 2"
+is "$(look 3 scrub_email "$C" "$R")" "cleaned|person.3@gmail.com" "open quote, NUL two lines later: line 4 not swallowed"
+is "$(look 4 scrub_sub_status "$C" "$R")" "rejected|malformed_row" "open quote, NUL two lines later: line 5 is its own malformed row"
+
+# ---------------------------------------------------------------- stray quotes
+F=$T/stray.csv
+{
+	echo 'Name,Email,Note'
+	person 1
+	echo 'Person 2,person.2@gmail.com,27" monitor'
+	person 3
+	echo '"Person 4"x,person.4@gmail.com,note 4'
+	person 5
+} >"$F"
+scrub stray --offline "$F"
+C=$T/stray.cleaned.csv R=$T/stray.rejected.csv
+scrub_ok "stray quotes: exit status 0"
+ok "stray quotes: 5 rows, each in exactly one output" rows_partition 5 "$C" "$R"
+is "$(look 2 $V "$C" "$R")" "rejected|skipped|malformed_row|remove" "stray quotes: quote inside an unquoted cell is malformed"
+is "$(get "$R" 2 Name)" 'Person 2,person.2@gmail.com,27" monitor' "stray quotes: its raw line is the first cell"
+is "$(look 4 $V "$C" "$R")" "rejected|skipped|malformed_row|remove" "stray quotes: text after a closing quote is malformed"
+is "$(get "$R" 4 Name)" '"Person 4"x,person.4@gmail.com,note 4' "stray quotes: its raw line is the first cell"
+is "$(emails "$C" "$R" 1 5)" "person.1@gmail.com person.3@gmail.com person.5@gmail.com " \
+    "stray quotes: the rows around them read normally"
+
+# ---------------------------------------------------------------- NUL byte
+F=$T/nul.csv
+{
+	echo 'Name,Email,Note'
+	person 1
+	person 2
+	printf 'Person 3,person.3@gmail.com,a\000b\n'
+	person 4
+	person 5
+} >"$F"
+scrub nul --offline "$F"
+C=$T/nul.cleaned.csv R=$T/nul.rejected.csv
+scrub_ok "NUL byte: exit status 0"
+ok "NUL byte: 5 rows, each in exactly one output" rows_partition 5 "$C" "$R"
+is "$(look 3 $V "$C" "$R")" "rejected|skipped|malformed_row|remove" "NUL byte: the row is malformed"
+is "$(malformed_count "$C" "$R")" 1 "NUL byte: exactly one malformed row"
+is "$(emails "$C" "$R" 4 5)" "$(want_emails 4 5)" "NUL byte: the rows after it read normally"
+
+# ---------------------------------------------------------------- a 10 MB record
+F=$T/huge.csv
+{
+	echo 'Name,Email,Note'
+	person 1
+	person 2
+	printf 'Person 3,person.3@gmail.com,'
+	head -c 10485760 /dev/zero | tr '\0' x
+	printf '\n'
+	person 4
+	person 5
+	printf 'Person 6,person.6@gmail.com,"'
+	head -c 2097152 /dev/zero | tr '\0' y
+	printf '"\n'
+	person 7
+} >"$F"
+scrub huge --offline "$F"
+C=$T/huge.cleaned.csv R=$T/huge.rejected.csv
+scrub_ok "10 MB record: exit status 0"
+ok "10 MB record: 7 rows, each in exactly one output" rows_partition 7 "$C" "$R"
+is "$(look 3 $V "$C" "$R")" "rejected|skipped|malformed_row|remove" "10 MB record: the unquoted 10 MB line is malformed"
+is "$(look 6 $V "$C" "$R")" "rejected|skipped|malformed_row|remove" "10 MB record: a 2 MiB quoted cell is malformed"
+is "$(emails "$C" "$R" 1 7)" "$(want_emails 1 2)$(want_emails 4 5)$(want_emails 7 7)" \
+    "10 MB record: the rows around them read normally"
+is "$(malformed_count "$C" "$R")" 2 "10 MB record: exactly two malformed rows"
+is "$(get "$R" 3 Name | head -c 36)" "Person 3,person.3@gmail.com,xxxxxxxx" \
+    "10 MB record: its raw text starts the first cell"
+
+# ---------------------------------------------------------------- malformed rows under every policy
+F=$T/pol.csv
+{
+	echo 'Name,Email,Note'
+	person 1
+	echo 'Person 2,person.2@gmail.com,"open'
+	person 3
+} >"$F"
+for p in lenient strict; do
+	scrub "pol-$p" --offline --policy "$p" "$F"
+	is "$(look 2 $V "$T/pol-$p.cleaned.csv" "$T/pol-$p.rejected.csv")" "rejected|skipped|malformed_row|remove" \
+	    "malformed row rejected under --policy $p"
+done
+scrub pol-rev --offline --review "$T/pol-rev.review.csv" "$F"
+is "$(look 2 scrub_sub_status "$T/pol-rev.cleaned.csv" "$T/pol-rev.rejected.csv" "$T/pol-rev.review.csv")" \
+    "rejected|malformed_row" "malformed row rejected, not sent to --review"
+ok "malformed row in the middle: 3 rows, each in exactly one output" rows_partition 3 \
+    "$T/pol-rev.cleaned.csv" "$T/pol-rev.rejected.csv" "$T/pol-rev.review.csv"

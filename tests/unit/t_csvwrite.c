@@ -1,0 +1,392 @@
+/*
+ * t_csvwrite - RFC 4180 quoting, the formula guard in its three modes,
+ * NUL replacement, big writes, and the atomic create/commit/abort cycle
+ * (including a write error, made with RLIMIT_FSIZE).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tap.h"
+
+#include "csvwrite.h"
+
+static char dir[4096];
+
+static char *slurp(const char *path, size_t *len);
+static int count_tmp(void);
+static void rm_all(void);
+static char *one_file(const char *name, const struct csvwrite_opts *o,
+    void (*fill)(struct csvwrite *), size_t *len);
+static void fill_quoting(struct csvwrite *w);
+static void fill_rows(struct csvwrite *w);
+static void quoting(void);
+static void guard_table(void);
+static void atomic(void);
+static void big_writes(void);
+static void write_error(void);
+
+/* slurp - a whole file; NULL if missing. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *s;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	s = malloc((size_t)n + 1);
+	if (s == NULL || fread(s, 1, (size_t)n, f) != (size_t)n)
+		abort();
+	s[n] = '\0';
+	fclose(f);
+	if (len)
+		*len = (size_t)n;
+	return s;
+}
+
+/* count_tmp - temporary files (".tmp-") left in dir. */
+static int
+count_tmp(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)) != NULL)
+		n += strstr(e->d_name, ".tmp-") != NULL;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* rm_all - empty dir. */
+static void
+rm_all(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char p[8192];
+
+	while (d && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		unlink(p);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* one_file - write dir/name with fill(), commit, return its bytes. */
+static char *
+one_file(const char *name, const struct csvwrite_opts *o,
+    void (*fill)(struct csvwrite *), size_t *len)
+{
+	struct diag d = { 0 };
+	struct csvwrite *w;
+	char p[8192];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	if ((w = csvwrite_open(p, o, &d)) == NULL) {
+		diag("open: %s", d.msg);
+		return NULL;
+	}
+	fill(w);
+	if (csvwrite_commit(w, &d) != 0) {
+		diag("commit: %s", d.msg);
+		return NULL;
+	}
+	return slurp(p, len);
+}
+
+/* fill_quoting - one row of cells that need each kind of quoting. */
+static void
+fill_quoting(struct csvwrite *w)
+{
+	static const char *const cells[] = {
+		"plain", "a,b", "a\"b", "x\ny", "x\ry", "", "semi;colon",
+		"\"\"", "with space ",
+	};
+
+	for (size_t i = 0; i < sizeof(cells) / sizeof(cells[0]); i++)
+		csvwrite_cell(w, cells[i], strlen(cells[i]), CSVWRITE_GUARD_OFF);
+	csvwrite_cell(w, "a\0b", 3, CSVWRITE_GUARD_OFF);
+	csvwrite_cell(w, "\"\0", 2, CSVWRITE_GUARD_OFF);
+	csvwrite_end_row(w);
+}
+
+/* quoting - minimal RFC 4180 quoting with ',' and with ';'. */
+static void
+quoting(void)
+{
+	struct csvwrite_opts o = { 0 };
+	char *got;
+
+	got = one_file("q.csv", &o, fill_quoting, NULL);
+	is_str(got, "plain,\"a,b\",\"a\"\"b\",\"x\ny\",\"x\ry\",,semi;colon,"
+	    "\"\"\"\"\"\",with space ,a\xEF\xBF\xBD" "b,\"\"\"\xEF\xBF\xBD\"\n",
+	    "quoting with ',': only delimiter, quote, CR, LF quote; NUL is U+FFFD");
+	free(got);
+	o.delim = ';';
+	o.eol = "\r\n";
+	o.bom = true;
+	got = one_file("q2.csv", &o, fill_quoting, NULL);
+	is_str(got, "\xEF\xBB\xBFplain;a,b;\"a\"\"b\";\"x\ny\";\"x\ry\";;"
+	    "\"semi;colon\";\"\"\"\"\"\";with space ;a\xEF\xBF\xBD" "b;"
+	    "\"\"\"\xEF\xBF\xBD\"\r\n",
+	    "quoting with ';', CRLF and a BOM");
+	free(got);
+}
+
+/* guard_table - csvwrite_needs_guard and the written cell, per mode. */
+static void
+guard_table(void)
+{
+	static const struct {
+		const char *in;
+		bool autog, strict;	/* guarded under AUTO, STRICT */
+		const char *strict_out;	/* the written cell under STRICT */
+	} t[] = {
+		{ "=1+1", true, true, "'=1+1" },
+		{ "+44 20 7946 0958", false, true, "'+44 20 7946 0958" },
+		{ "-5", false, true, "'-5" },
+		{ "@SUM(A1)", true, true, "'@SUM(A1)" },
+		{ "\tx", true, true, "'\tx" },
+		{ "\xEF\xBC\x9Dx", true, true, "'\xEF\xBC\x9Dx" },	/* ＝x */
+		{ "a,b", false, false, "\"a,b\"" },
+		{ "a\"b", false, false, "\"a\"\"b\"" },
+		{ "x\ny", false, false, "\"x\ny\"" },
+		{ "-12.5", false, true, "'-12.5" },
+		{ "+1 (555) 010-4471", false, true, "'+1 (555) 010-4471" },
+		{ "-0.00", false, true, "'-0.00" },
+		{ "-12,50", false, true, "\"'-12,50\"" },
+		{ "+1.234,56", false, true, "\"'+1.234,56\"" },
+		{ "-1,2+3", true, true, "\"'-1,2+3\"" },
+		{ "-2+3", true, true, "'-2+3" },
+		{ "-", true, true, "'-" },
+		{ "+", true, true, "'+" },
+		{ "+x1", true, true, "'+x1" },
+		{ "\rcr", true, true, "\"'\rcr\"" },
+		{ "=HYPERLINK(\"x\",\"y\")", true, true,
+		    "\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\"" },
+		{ "\xEF\xBC\x8B" "1", true, true, "'\xEF\xBC\x8B" "1" },	/* ＋1 */
+		{ "\xEF\xBC\x8D" "5", true, true, "'\xEF\xBC\x8D" "5" },	/* －5 */
+		{ "\xEF\xBC\xA0x", true, true, "'\xEF\xBC\xA0x" },	/* ＠x */
+		{ "\xEF\xBC\x91", false, false, "\xEF\xBC\x91" },	/* １: no */
+		{ "12", false, false, "12" },
+		{ " =1", false, false, " =1" },
+		{ "", false, false, "" },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		const char *s = t[i].in;
+		size_t n = strlen(s);
+		char name[32];
+		char *got;
+
+		ok(!csvwrite_needs_guard(s, n, CSVWRITE_GUARD_OFF) &&
+		    csvwrite_needs_guard(s, n, CSVWRITE_GUARD_AUTO) == t[i].autog &&
+		    csvwrite_needs_guard(s, n, CSVWRITE_GUARD_STRICT) ==
+		    t[i].strict, "guard #%zu: off no, auto %s, strict %s", i,
+		    t[i].autog ? "yes" : "no", t[i].strict ? "yes" : "no");
+		snprintf(name, sizeof(name), "g%zu.csv", i);
+		{
+			char p[8192];
+			struct diag d = { 0 };
+			struct csvwrite *w;
+			size_t len;
+
+			snprintf(p, sizeof(p), "%s/%s", dir, name);
+			w = csvwrite_open(p, NULL, &d);
+			csvwrite_cell(w, s, n, CSVWRITE_GUARD_STRICT);
+			csvwrite_commit(w, &d);
+			got = slurp(p, &len);
+			ok(got && len == strlen(t[i].strict_out) &&
+			    memcmp(got, t[i].strict_out, len) == 0,
+			    "guard #%zu: written as expected under strict", i);
+			free(got);
+		}
+	}
+}
+
+/* fill_rows - raw records with appended cells, padding, and a header. */
+static void
+fill_rows(struct csvwrite *w)
+{
+	csvwrite_cell(w, "h1", 2, CSVWRITE_GUARD_STRICT);
+	csvwrite_cell(w, "h2", 2, CSVWRITE_GUARD_STRICT);
+	csvwrite_cell(w, "scrub_row", 9, CSVWRITE_GUARD_STRICT);
+	csvwrite_end_row(w);
+	csvwrite_raw(w, "a,\"b,c\"", 7);
+	csvwrite_cell(w, "1", 1, CSVWRITE_GUARD_STRICT);
+	csvwrite_end_row(w);
+	csvwrite_raw(w, "x", 1);
+	csvwrite_delim(w);
+	csvwrite_cell(w, "2", 1, CSVWRITE_GUARD_STRICT);
+	csvwrite_end_row(w);
+	csvwrite_cell(w, "=bad", 4, CSVWRITE_GUARD_AUTO);
+	csvwrite_delim(w);
+	csvwrite_cell(w, "3", 1, CSVWRITE_GUARD_STRICT);
+	csvwrite_end_row(w);
+	is_int(csvwrite_rows(w), 4, "rows: 4 counted");
+}
+
+/*
+ * atomic - the final name appears only at commit, an existing file stays
+ * until then, abort leaves nothing, and the mode is 0644 less the umask.
+ */
+static void
+atomic(void)
+{
+	char p[8192], *got;
+	struct diag d = { 0 };
+	struct csvwrite *w;
+	struct stat st;
+	mode_t old;
+	FILE *f;
+
+	rm_all();
+	got = one_file("rows.csv", NULL, fill_rows, NULL);
+	is_str(got, "h1,h2,scrub_row\na,\"b,c\",1\nx,,2\n'=bad,,3\n",
+	    "rows: raw records, delimiter before appended cells, padding");
+	free(got);
+
+	snprintf(p, sizeof(p), "%s/out.csv", dir);
+	f = fopen(p, "w");
+	fputs("old\n", f);
+	fclose(f);
+	old = umask(027);
+	w = csvwrite_open(p, NULL, &d);
+	umask(old);
+	ok(w != NULL, "atomic: open over an existing file");
+	csvwrite_cell(w, "new", 3, CSVWRITE_GUARD_OFF);
+	csvwrite_end_row(w);
+	is_int(count_tmp(), 1, "atomic: one temporary file while writing");
+	got = slurp(p, NULL);
+	is_str(got, "old\n", "atomic: the old file is untouched before commit");
+	free(got);
+	is_int(csvwrite_commit(w, &d), 0, "atomic: commit");
+	got = slurp(p, NULL);
+	is_str(got, "new\n", "atomic: the new content after commit");
+	free(got);
+	is_int(count_tmp(), 0, "atomic: no temporary file after commit");
+	stat(p, &st);
+	is_int(st.st_mode & 0777, 0640, "atomic: mode 0644 less umask 027");
+
+	snprintf(p, sizeof(p), "%s/aborted.csv", dir);
+	w = csvwrite_open(p, NULL, &d);
+	csvwrite_cell(w, "x", 1, CSVWRITE_GUARD_OFF);
+	ok(access(p, F_OK) != 0, "atomic: final name absent while writing");
+	csvwrite_abort(w);
+	ok(access(p, F_OK) != 0 && count_tmp() == 0,
+	    "atomic: abort leaves neither the file nor a temporary");
+	csvwrite_abort(NULL);
+	ok(1, "atomic: abort(NULL) is a no-op");
+
+	snprintf(p, sizeof(p), "%s/no/such/dir/x.csv", dir);
+	w = csvwrite_open(p, NULL, &d);
+	ok(w == NULL && d.code == DIAG_OUTPUT && strstr(d.msg, p) &&
+	    strstr(d.msg, strerror(ENOENT)),
+	    "open in a missing directory fails naming the path (%s)", d.msg);
+}
+
+/* big_writes - cells and raw blocks larger than the buffer, and many small ones. */
+static void
+big_writes(void)
+{
+	const size_t big = 1024 * 1024 + 17;
+	char p[8192], *blk = malloc(big), *got;
+	struct diag d = { 0 };
+	struct csvwrite *w;
+	size_t len, want;
+
+	memset(blk, 'z', big);
+	snprintf(p, sizeof(p), "%s/big.csv", dir);
+	w = csvwrite_open(p, NULL, &d);
+	for (int i = 0; i < 100000; i++) {
+		csvwrite_raw(w, "abcdefghi", 9);
+		csvwrite_end_row(w);
+	}
+	csvwrite_raw(w, blk, big);
+	csvwrite_cell(w, blk, big, CSVWRITE_GUARD_OFF);
+	csvwrite_end_row(w);
+	is_int(csvwrite_commit(w, &d), 0, "big: commit");
+	got = slurp(p, &len);
+	want = 100000 * 10 + big + 1 + big + 1;
+	is_int(len, want, "big: every byte written");
+	ok(got && memcmp(got + 999990, "abcdefghi\nzzz", 13) == 0 &&
+	    got[len - 1] == '\n' && got[len - 2] == 'z' &&
+	    got[1000000 + big] == ',', "big: in order");
+	free(got);
+	free(blk);
+}
+
+/* write_error - a failing write (EFBIG) is sticky and reported at commit. */
+static void
+write_error(void)
+{
+	char p[8192], blk[4096];
+	struct diag d = { 0 };
+	struct csvwrite *w;
+	struct rlimit old, lim;
+	int rc = 0, saved = 0;
+
+	memset(blk, 'e', sizeof(blk));
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &old);
+	lim = old;
+	lim.rlim_cur = 100 * 1024;
+	setrlimit(RLIMIT_FSIZE, &lim);
+	snprintf(p, sizeof(p), "%s/full.csv", dir);
+	w = csvwrite_open(p, NULL, &d);
+	for (int i = 0; i < 1000 && rc == 0; i++) {
+		rc = csvwrite_cell(w, blk, sizeof(blk), CSVWRITE_GUARD_OFF);
+		saved = errno;
+	}
+	is_int(rc, -1, "write error: a write call fails");
+	is_int(saved, EFBIG, "write error: errno says why");
+	ok(csvwrite_end_row(w) == -1 && errno == EFBIG,
+	    "write error: later calls fail too");
+	is_int(csvwrite_commit(w, &d), -1, "write error: commit fails");
+	setrlimit(RLIMIT_FSIZE, &old);
+	ok(strstr(d.msg, p) && strstr(d.msg, strerror(EFBIG)) &&
+	    d.code == DIAG_OUTPUT, "write error: diag names file and error (%s)",
+	    d.msg);
+	ok(access(p, F_OK) != 0 && count_tmp() == 0,
+	    "write error: no output and no temporary left");
+}
+
+int
+main(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	snprintf(dir, sizeof(dir), "%s/t_csvwrite.XXXXXX", t ? t : "/tmp");
+	if (mkdtemp(dir) == NULL) {
+		ok(0, "mkdtemp: %s", strerror(errno));
+		return done_testing();
+	}
+	quoting();
+	guard_table();
+	atomic();
+	big_writes();
+	write_error();
+	rm_all();
+	rmdir(dir);
+	return done_testing();
+}
