@@ -17,6 +17,7 @@ UNIT_TESTS = \
 	tests/unit/t_csvread \
 	tests/unit/t_csvwrite \
 	tests/unit/t_listcheck \
+	tests/unit/t_mxlookup \
 	tests/unit/t_strmap \
 	tests/unit/t_wordlist
 check_PROGRAMS += $(UNIT_TESTS) tests/fuzz/replay_addr tests/fuzz/replay_csvread
@@ -28,6 +29,7 @@ tests_unit_t_colpick_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_csvread_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_csvwrite_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_listcheck_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_mxlookup_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_strmap_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_wordlist_LDADD = $(LISTSCRUB_LIBS)
 

@@ -101,6 +101,7 @@ addr_check(struct addr_checker *c, const char *cell, size_t len,
 	struct addr_idn_result d;
 	const char *typed, *s, *dom;
 	size_t dlen;
+	uint32_t domain_id = UINT32_MAX;
 	bool reserved = false;
 
 	addr_norm(cell, len, &n);
@@ -154,6 +155,7 @@ addr_check(struct addr_checker *c, const char *cell, size_t len,
 		}
 		dom = d.alabel;
 		dlen = d.alabel_len;
+		domain_id = d.memo_id;
 		if (d.converted)
 			r->flags |= ADDR_F_IDN;
 	}
@@ -174,6 +176,7 @@ addr_check(struct addr_checker *c, const char *cell, size_t len,
 	r->status = ADDR_OK;
 	r->detail = "";
 	r->at = p.local_len;
+	r->domain_id = domain_id;
 	buf_reset(&r->norm);
 	/* Fits: the 254-byte total was checked above. */
 	buf_append(&r->norm, p.local, p.local_len);

@@ -70,6 +70,12 @@ struct addr_result {
 	 */
 	struct buf norm;
 	size_t at;		/* OK: offset of the '@' in norm */
+	/*
+	 * OK with a domain name: a dense id of the domain as typed (case
+	 * folded), so callers can index per-domain state without hashing
+	 * again; several ids may share one A-label. UINT32_MAX otherwise.
+	 */
+	uint32_t domain_id;
 };
 
 struct addr_checker;

@@ -402,6 +402,7 @@ addr_idn_domain(struct addr_idn *t, const char *d, size_t len,
 	r->alabel = m->alabel;
 	r->alabel_len = m->alen;
 	r->converted = m->converted != 0;
+	r->memo_id = id;
 	if (rc != 0)
 		m->detail = NULL;	/* not a fact about the name */
 	return rc;

@@ -32,6 +32,7 @@ struct addr_idn_result {
 	const char *alabel;	/* OK/RESERVED: lower-case A-label form */
 	size_t alabel_len;
 	bool converted;		/* the name held non-ASCII (Unicode input) */
+	uint32_t memo_id;	/* dense id of the name as typed (folded) */
 };
 
 /* addr_idn_new - an empty memo; allow_reserved accepts special-use names. */

@@ -32,12 +32,13 @@ dedupe_see(struct dedupe *d, const char *addr, size_t len, size_t at,
 	uint32_t id;
 
 	buf_reset(&d->key);
-	for (size_t i = 0; i < at && i < len; i++)
-		if (buf_addc(&d->key, (char)ascii_tolower(
-		    (unsigned char)addr[i])) != 0)
-			break;
-	if (buf_append(&d->key, addr + at, len - at) != 0)
-		return row;	/* cannot happen: addresses are <= 254 bytes */
+	if (at > len)
+		at = len;
+	/* Fits: the buffer holds 1024 bytes, addresses are <= 254. */
+	if (buf_append(&d->key, addr, len) != 0)
+		return row;
+	for (size_t i = 0; i < at; i++)
+		d->key.data[i] = (char)ascii_tolower((unsigned char)addr[i]);
 	id = strmap_intern(d->keys, d->key.data, d->key.len, &inserted);
 	if (inserted) {
 		if (id >= d->cap) {

@@ -26,10 +26,25 @@ domtab_new(struct listcheck *lists)
 struct domtab_info *
 domtab_get(struct domtab *t, const char *domain, size_t len)
 {
+	uint32_t id;
+
+	return domtab_get_id(t, domain, len, &id);
+}
+
+struct domtab_info *
+domtab_at(struct domtab *t, uint32_t id)
+{
+	return &t->info[id];
+}
+
+struct domtab_info *
+domtab_get_id(struct domtab *t, const char *domain, size_t len, uint32_t *idp)
+{
 	bool inserted;
 	uint32_t id = strmap_intern(t->names, domain, len, &inserted);
 	struct domtab_info *i;
 
+	*idp = id;
 	if (!inserted)
 		return &t->info[id];
 	if (id >= t->cap) {

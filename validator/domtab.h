@@ -29,6 +29,11 @@ struct domtab *domtab_new(struct listcheck *lists);
  */
 struct domtab_info *domtab_get(struct domtab *t, const char *domain,
     size_t len);
+/* domtab_get_id - the same, and the domain's id in *id. */
+struct domtab_info *domtab_get_id(struct domtab *t, const char *domain,
+    size_t len, uint32_t *id);
+/* domtab_at - the info of a known id; valid until the next domtab_get*. */
+struct domtab_info *domtab_at(struct domtab *t, uint32_t id);
 size_t domtab_count(const struct domtab *t);
 /* domtab_top - up to n domain ids with the most rows, most first. */
 size_t domtab_top(const struct domtab *t, uint32_t *ids, size_t n);

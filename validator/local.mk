@@ -14,7 +14,9 @@ validator_liblistscrub_a_SOURCES = \
 	validator/dedupe.c validator/dedupe.h \
 	validator/diag.c validator/diag.h \
 	validator/domtab.c validator/domtab.h \
+	validator/evloop.c validator/evloop.h \
 	validator/listcheck.c validator/listcheck.h \
+	validator/mxlookup.c validator/mxlookup.h \
 	validator/options.c validator/options.h \
 	validator/pipeline.c validator/pipeline.h \
 	validator/progress.c validator/progress.h \
@@ -25,9 +27,9 @@ validator_liblistscrub_a_SOURCES = \
 	validator/verdict.c validator/verdict.h \
 	validator/wordlist.c validator/wordlist.h \
 	validator/xalloc.c validator/xalloc.h
-validator_liblistscrub_a_CFLAGS = $(AM_CFLAGS) $(IDN2_CFLAGS)
+validator_liblistscrub_a_CFLAGS = $(AM_CFLAGS) $(IDN2_CFLAGS) $(CARES_CFLAGS)
 
-LISTSCRUB_LIBS = validator/liblistscrub.a $(IDN2_LIBS) $(CSV_LIBS)
+LISTSCRUB_LIBS = validator/liblistscrub.a $(IDN2_LIBS) $(CARES_LIBS) $(CSV_LIBS)
 
 bin_PROGRAMS += validator/listscrub
 validator_listscrub_SOURCES = validator/main.c

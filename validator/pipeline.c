@@ -36,6 +36,8 @@ struct run {
 	struct addr_result ar;
 	struct dedupe *dedupe;
 	struct domtab *domains;
+	uint32_t *dom_of;	/* addr_result.domain_id -> domtab id */
+	size_t dom_cap;
 	struct csvwrite *out[OUT_LAST];
 	struct rowwrite_ctx wctx;
 	struct classify_policy policy;
@@ -49,6 +51,7 @@ static int pipeline_pick(struct run *r, struct csvread *in,
     struct rowsave *ahead, size_t *nahead, bool *header, struct diag *d);
 static int pipeline_row(struct run *r, const struct csvrow *row,
     struct diag *d);
+static struct domtab_info *pipeline_domain(struct run *r);
 static enum out_file pipeline_route(const struct run *r,
     enum verdict_action a);
 static int pipeline_open_outputs(struct run *r, const struct csvread_info *ci,
@@ -233,6 +236,33 @@ done:
 	return rc;
 }
 
+/*
+ * pipeline_domain - the domtab entry of the current address; the checker's
+ * domain id indexes a cache so most rows skip a second hash lookup.
+ */
+static struct domtab_info *
+pipeline_domain(struct run *r)
+{
+	uint32_t did = r->ar.domain_id;
+	const char *a = r->ar.norm.data;
+	size_t at = r->ar.at;
+
+	if (did >= r->dom_cap) {
+		size_t cap = r->dom_cap ? r->dom_cap : 1024;
+
+		while (cap <= did)
+			cap *= 2;
+		r->dom_of = xreallocarray(r->dom_of, cap, sizeof(*r->dom_of));
+		memset(r->dom_of + r->dom_cap, 0xff,
+		    (cap - r->dom_cap) * sizeof(*r->dom_of));
+		r->dom_cap = cap;
+	}
+	if (r->dom_of[did] != UINT32_MAX)
+		return domtab_at(r->domains, r->dom_of[did]);
+	return domtab_get_id(r->domains, a + at + 1, r->ar.norm.len - at - 1,
+	    &r->dom_of[did]);
+}
+
 /* pipeline_route - the file a row with action a goes to. */
 static enum out_file
 pipeline_route(const struct run *r, enum verdict_action a)
@@ -295,9 +325,8 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 			uint64_t first;
 
 			e.role = listcheck_role(r->lists, a, at);
-			if (a[at + 1] != '[') {
-				struct domtab_info *di = domtab_get(r->domains,
-				    a + at + 1, len2 - at - 1);
+			if (r->ar.domain_id != UINT32_MAX) {
+				struct domtab_info *di = pipeline_domain(r);
 
 				di->rows++;
 				e.disposable = di->disposable;
@@ -496,6 +525,7 @@ done:
 	if (f && f != stdin)
 		fclose(f);
 	domtab_free(r.domains);
+	free(r.dom_of);
 	dedupe_free(r.dedupe);
 	if (r.addr) {
 		addr_result_free(&r.ar);
