@@ -11,6 +11,8 @@
 #include "xalloc.h"
 
 #define IDLE SIZE_MAX
+/* slot values from FIRING up: index in loop->firing (due this round). */
+#define FIRING (SIZE_MAX / 2)
 
 struct evloop_watch {
 	evloop_fd_cb cb;
@@ -37,6 +39,10 @@ struct evloop {
 	size_t nheap;
 	size_t capheap;
 	uint64_t seq;
+	struct evtimer **firing;	/* due this round; NULL = cancelled */
+	size_t nfiring;
+	size_t capfiring;
+	size_t nfiring_live;
 };
 
 static bool timer_before(const struct evtimer *a, const struct evtimer *b);
@@ -44,6 +50,7 @@ static void heap_place(struct evloop *loop, size_t i, struct evtimer *t);
 static void heap_up(struct evloop *loop, size_t i);
 static void heap_down(struct evloop *loop, size_t i);
 static void heap_remove(struct evloop *loop, size_t i);
+static void timer_detach(struct evloop *loop, struct evtimer *t);
 static void watch_remove(struct evloop *loop, int fd);
 static int next_wait(const struct evloop *loop, int max_wait_ms);
 static void dispatch_fds(struct evloop *loop, size_t nready);
@@ -71,6 +78,10 @@ evloop_free(struct evloop *loop)
 		return;
 	for (size_t i = 0; i < loop->nheap; i++)
 		loop->heap[i]->slot = IDLE;
+	for (size_t i = 0; i < loop->nfiring; i++)
+		if (loop->firing[i] != NULL)
+			loop->firing[i]->slot = IDLE;
+	free(loop->firing);
 	free(loop->pfds);
 	free(loop->watches);
 	free(loop->slot_of);
@@ -171,7 +182,7 @@ evtimer_armed(const struct evtimer *t)
 size_t
 evloop_ntimers(const struct evloop *loop)
 {
-	return loop->nheap;
+	return loop->nheap + loop->nfiring_live;
 }
 
 /* timer_before - heap order: earlier deadline, then earlier arming. */
@@ -246,12 +257,26 @@ heap_remove(struct evloop *loop, size_t i)
 	heap_down(loop, moved->slot);
 }
 
+/* timer_detach - take t out of the heap or the firing list: idle. */
+static void
+timer_detach(struct evloop *loop, struct evtimer *t)
+{
+	if (t->slot == IDLE)
+		return;
+	if (t->slot >= FIRING) {
+		loop->firing[t->slot - FIRING] = NULL;
+		loop->nfiring_live--;
+		t->slot = IDLE;
+	} else {
+		heap_remove(loop, t->slot);
+	}
+}
+
 void
 evloop_timer_set(struct evloop *loop, struct evtimer *t, int64_t deadline_ms,
     evloop_timer_cb cb, void *arg)
 {
-	if (t->slot != IDLE)
-		heap_remove(loop, t->slot);
+	timer_detach(loop, t);
 	t->deadline = deadline_ms;
 	t->seq = ++loop->seq;
 	t->cb = cb;
@@ -269,8 +294,7 @@ evloop_timer_set(struct evloop *loop, struct evtimer *t, int64_t deadline_ms,
 void
 evloop_timer_cancel(struct evloop *loop, struct evtimer *t)
 {
-	if (t->slot != IDLE)
-		heap_remove(loop, t->slot);
+	timer_detach(loop, t);
 }
 
 /* next_wait - poll timeout: max_wait_ms bounded by the earliest timer. */
@@ -332,23 +356,43 @@ dispatch_fds(struct evloop *loop, size_t nready)
 }
 
 /*
- * dispatch_timers - fire the timers due now, earliest first; a timer armed
- * during this round waits for the next one.
+ * dispatch_timers - fire the timers due now, earliest first. They move to
+ * the firing list first, so a timer armed (or re-armed) by a callback
+ * waits for the next round, and one cancelled by an earlier callback in
+ * this round is skipped (its entry is NULL).
  */
 static void
 dispatch_timers(struct evloop *loop)
 {
 	int64_t now = evloop_now_ms();
-	uint64_t limit = loop->seq;
 
-	while (loop->nheap > 0) {
+	loop->nfiring = 0;
+	while (loop->nheap > 0 && loop->heap[0]->deadline <= now) {
 		struct evtimer *t = loop->heap[0];
 
-		if (t->deadline > now || t->seq > limit)
-			break;
 		heap_remove(loop, 0);
+		if (loop->nfiring == loop->capfiring) {
+			size_t n = loop->capfiring ? loop->capfiring * 2 : 64;
+
+			loop->firing = xreallocarray(loop->firing, n,
+			    sizeof(*loop->firing));
+			loop->capfiring = n;
+		}
+		t->slot = FIRING + loop->nfiring;
+		loop->firing[loop->nfiring++] = t;
+		loop->nfiring_live++;
+	}
+	for (size_t i = 0; i < loop->nfiring; i++) {
+		struct evtimer *t = loop->firing[i];
+
+		if (t == NULL)
+			continue;
+		loop->firing[i] = NULL;
+		loop->nfiring_live--;
+		t->slot = IDLE;
 		t->cb(t->arg);
 	}
+	loop->nfiring = 0;
 }
 
 int

@@ -29,7 +29,7 @@ typedef void (*evloop_timer_cb)(void *arg);
  */
 struct evtimer {
 	int64_t deadline;	/* evloop_now_ms() clock */
-	uint64_t seq;		/* arming order: breaks ties, stops re-fire */
+	uint64_t seq;		/* arming order: equal deadlines fire FIFO */
 	size_t slot;		/* index in the heap, SIZE_MAX when idle */
 	evloop_timer_cb cb;
 	void *arg;
@@ -90,6 +90,7 @@ size_t evloop_ntimers(const struct evloop *loop);
  * freely; an fd unwatched (or re-watched after being closed) during the
  * round is not reported stale events. A timer re-armed by a callback in the
  * same round fires in a later round, so a zero-delay re-arm cannot spin.
+ * Not re-entrant: never call it from one of its callbacks.
  * Returns 0 (EINTR included), or -1 with d set when poll() fails.
  */
 int evloop_run_once(struct evloop *loop, int max_wait_ms, struct diag *d);

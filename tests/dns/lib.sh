@@ -96,17 +96,31 @@ _dns_alive() {
 	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
 }
 
-# _dns_tree PID - PID and all its descendants (Linux /proc).
+# _dns_tree PID - PID and all its descendants (one awk over /proc/*/stat;
+# the ppid is the 2nd field after the ")" that closes the command name).
+# getline, not the main loop: a process that exits meanwhile is no error.
 _dns_tree() {
-	local p c
-	echo "$1"
-	for p in /proc/[0-9]*/stat; do
-		c=${p#/proc/}; c=${c%/stat}
-		# field 4 is the parent pid; field 2 (comm) has no spaces for nsd
-		if [ "$(cut -d' ' -f4 "$p" 2>/dev/null)" = "$1" ]; then
-			_dns_tree "$c"
-		fi
-	done
+	awk -v root="$1" '
+		BEGIN {
+			for (i = 1; i < ARGC; i++) {
+				line = ""
+				if ((getline line < ARGV[i]) > 0) {
+					sub(/.*\) /, "", line); split(line, f, " ")
+					pid = ARGV[i]; gsub(/[^0-9]/, "", pid)
+					parent[pid] = f[2]
+				}
+				close(ARGV[i])
+			}
+			keep[root] = 1; print root
+			do {
+				more = 0
+				for (p in parent)
+					if (!(p in keep) && (parent[p] in keep)) {
+						keep[p] = 1; print p; more = 1
+					}
+			} while (more)
+			exit 0
+		}' /proc/[0-9]*/stat
 }
 
 # _dns_free_port - a port that is free for both UDP and TCP on 127.0.0.1.
@@ -241,8 +255,6 @@ dns_start() {
 	DNS_PORT=$port
 	DNS_ADDR=$DNS_HOST:$DNS_PORT
 	export DNS_HOST DNS_PORT DNS_ADDR
-	# every process of the server, to check at stop that all are gone
-	_dns_pids=$(_dns_tree "$DNS_PID" | tr '\n' ' ')
 	dns_query_reset || { dns_stop; return 1; }
 	return 0
 }
@@ -260,7 +272,10 @@ dns_stop() {
 		DEAD_DNS_ADDR=
 	fi
 	if [ -n "${DNS_PID:-}" ]; then
-		[ -n "${_dns_pids:-}" ] || _dns_pids=$(_dns_tree "$DNS_PID" | tr '\n' ' ')
+		# every process of the server now (NSD replaces its server
+		# child at each reload, so this is taken at stop time), to check
+		# that all of them are gone
+		_dns_pids=$(_dns_tree "$DNS_PID" | tr '\n' ' ')
 		kill -TERM "$DNS_PID" 2>/dev/null
 		deadline=$((SECONDS + ${DNS_STOP_TIMEOUT:-5}))
 		while :; do
