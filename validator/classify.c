@@ -1,6 +1,7 @@
 #include "classify.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static enum verdict_sub classify_sub(const struct evidence *e);
 
@@ -27,10 +28,24 @@ classify_sub(const struct evidence *e)
 	}
 	if (e->duplicate_of)
 		return SUB_DUPLICATE;
+	switch (e->dns) {	/* facts about the domain come first */
+	case EVDNS_NULL_MX:
+		return SUB_NULL_MX;
+	case EVDNS_NXDOMAIN:
+		return SUB_DOMAIN_NOT_FOUND;
+	case EVDNS_NO_HOST:
+		return SUB_NO_MAIL_HOST;
+	default:
+		break;
+	}
 	if (e->disposable)
 		return SUB_DISPOSABLE;
 	if (e->suggest)
 		return SUB_POSSIBLE_TYPO;
+	if (e->dns == EVDNS_TIMEOUT)
+		return SUB_DNS_TIMEOUT;
+	if (e->dns == EVDNS_ERROR)
+		return SUB_DNS_ERROR;
 	if (e->addr->flags & ADDR_F_IP_LITERAL)
 		return SUB_IP_LITERAL;
 	if (e->addr->flags & ADDR_F_QUOTED_LOCAL)
@@ -39,6 +54,8 @@ classify_sub(const struct evidence *e)
 		return SUB_SMTPUTF8_LOCAL_PART;
 	if (e->role)
 		return SUB_ROLE_BASED;
+	if (e->dns == EVDNS_OK || e->dns == EVDNS_IMPLICIT)
+		return SUB_DOMAIN_OK;
 	return SUB_SYNTAX_OK;
 }
 
@@ -69,6 +86,24 @@ classify(const struct evidence *e, struct verdict *v)
 		    (unsigned long long)e->duplicate_of);
 		v->reason = v->reason_buf;
 		break;
+	case SUB_DOMAIN_OK:
+		if (e->dns == EVDNS_IMPLICIT)
+			v->reason = "The domain has no MX record but its own "
+			    "address takes mail (implicit MX).";
+		break;
+	case SUB_NO_MAIL_HOST:
+	case SUB_DNS_TIMEOUT:
+	case SUB_DNS_ERROR:
+		if (e->dns_detail && e->dns_detail[0]) {
+			const char *base = verdict_sub_reason(v->sub);
+
+			/* "Sentence (detail)." from "Sentence." */
+			snprintf(v->reason_buf, sizeof(v->reason_buf),
+			    "%.*s (%s).", (int)strlen(base) - 1, base,
+			    e->dns_detail);
+			v->reason = v->reason_buf;
+		}
+		break;
 	case SUB_POSSIBLE_TYPO:
 		snprintf(v->reason_buf, sizeof(v->reason_buf),
 		    "The domain looks like a misspelling of %s.", e->suggest);
@@ -82,7 +117,7 @@ classify(const struct evidence *e, struct verdict *v)
 void
 classify_action(const struct classify_policy *p, bool role, struct verdict *v)
 {
-	uint32_t bit = 1u << v->sub;
+	uint64_t bit = UINT64_C(1) << v->sub;
 
 	if (p->keep_subs & bit)
 		v->action = ACTION_KEEP;

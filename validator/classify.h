@@ -12,6 +12,18 @@
 #include "addr_check.h"
 #include "verdict.h"
 
+/* What the DNS stage learned about the address's domain. */
+enum evidence_dns {
+	EVDNS_NONE,		/* not looked up (offline, IP literal, ...) */
+	EVDNS_OK,		/* MX hosts with usable addresses */
+	EVDNS_IMPLICIT,		/* no MX; the domain's own A/AAAA */
+	EVDNS_NULL_MX,
+	EVDNS_NXDOMAIN,
+	EVDNS_NO_HOST,
+	EVDNS_TIMEOUT,
+	EVDNS_ERROR
+};
+
 struct evidence {
 	const char *malformed;	/* CSV trouble for the row, or NULL */
 	const struct addr_result *addr;	/* NULL when malformed */
@@ -20,6 +32,8 @@ struct evidence {
 	bool free_mail;
 	const char *suggest;	/* a corrected domain, or NULL */
 	uint64_t duplicate_of;	/* row of the first occurrence, or 0 */
+	enum evidence_dns dns;
+	const char *dns_detail;	/* why, for the failures; may be NULL */
 };
 
 struct verdict {
@@ -36,8 +50,8 @@ void classify(const struct evidence *e, struct verdict *v);
 
 struct classify_policy {
 	enum verdict_policy policy;
-	uint32_t keep_subs;	/* bit per enum verdict_sub */
-	uint32_t remove_subs;
+	uint64_t keep_subs;	/* bit per enum verdict_sub */
+	uint64_t remove_subs;
 };
 
 /* classify_action - set v->action from the policy and the overrides. */

@@ -1,6 +1,7 @@
 #include "domtab.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "listcheck.h"
 #include "strmap.h"
@@ -9,6 +10,7 @@
 struct domtab {
 	struct listcheck *lists;
 	struct strmap *names;
+	struct strmap *texts;	/* mail host names, DNS failure details */
 	struct domtab_info *info;
 	size_t cap;
 };
@@ -20,6 +22,7 @@ domtab_new(struct listcheck *lists)
 
 	t->lists = lists;
 	t->names = strmap_new();
+	t->texts = strmap_new();
 	return t;
 }
 
@@ -53,10 +56,22 @@ domtab_get_id(struct domtab *t, const char *domain, size_t len, uint32_t *idp)
 	}
 	i = &t->info[id];
 	i->rows = 0;
+	i->dns = 0;
+	i->mx = NULL;
+	i->dns_detail = NULL;
 	i->disposable = listcheck_disposable(t->lists, domain, len);
 	i->free_mail = listcheck_freemail(t->lists, domain, len);
 	i->suggest = listcheck_suggest(t->lists, domain, len);
 	return i;
+}
+
+const char *
+domtab_text(struct domtab *t, const char *s)
+{
+	size_t len = strlen(s);
+
+	return strmap_key(t->texts, strmap_intern(t->texts, s, len, NULL),
+	    NULL);
 }
 
 size_t
@@ -105,7 +120,8 @@ domtab_info(const struct domtab *t, uint32_t id)
 size_t
 domtab_bytes(const struct domtab *t)
 {
-	return strmap_bytes(t->names) + t->cap * sizeof(*t->info);
+	return strmap_bytes(t->names) + strmap_bytes(t->texts) +
+	    t->cap * sizeof(*t->info);
 }
 
 void
@@ -114,6 +130,7 @@ domtab_free(struct domtab *t)
 	if (t == NULL)
 		return;
 	strmap_free(t->names);
+	strmap_free(t->texts);
 	free(t->info);
 	free(t);
 }

@@ -19,6 +19,10 @@ struct domtab_info {
 	bool free_mail;
 	const char *suggest;	/* owned by the listcheck, or NULL */
 	uint64_t rows;		/* rows with a valid address at this domain */
+	/* DNS stage (dnsstage.c); zero when it did not run. */
+	uint8_t dns;		/* enum evidence_dns */
+	const char *mx;		/* preferred mail host (domtab_text), or NULL */
+	const char *dns_detail;	/* why a lookup failed (domtab_text), or NULL */
 };
 
 /* domtab_new - lists is borrowed and must outlive the table. */
@@ -35,6 +39,8 @@ struct domtab_info *domtab_get_id(struct domtab *t, const char *domain,
 /* domtab_at - the info of a known id; valid until the next domtab_get*. */
 struct domtab_info *domtab_at(struct domtab *t, uint32_t id);
 size_t domtab_count(const struct domtab *t);
+/* domtab_text - a copy of s kept until domtab_free (equal strings shared). */
+const char *domtab_text(struct domtab *t, const char *s);
 /* domtab_top - up to n domain ids with the most rows, most first. */
 size_t domtab_top(const struct domtab *t, uint32_t *ids, size_t n);
 const char *domtab_name(const struct domtab *t, uint32_t id);

@@ -13,6 +13,7 @@ validator_liblistscrub_a_SOURCES = \
 	validator/csvwrite.c validator/csvwrite.h \
 	validator/dedupe.c validator/dedupe.h \
 	validator/diag.c validator/diag.h \
+	validator/dnsstage.c validator/dnsstage.h \
 	validator/domtab.c validator/domtab.h \
 	validator/evloop.c validator/evloop.h \
 	validator/listcheck.c validator/listcheck.h \

@@ -1,5 +1,6 @@
 #include "options.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,8 @@ enum {
 	OPT_REVIEW = 256, OPT_SUMMARY, OPT_COLUMN, OPT_DELIMITER, OPT_NO_HEADER,
 	OPT_OFFLINE, OPT_POLICY, OPT_KEEP, OPT_REMOVE, OPT_EXCEL, OPT_PREFIX,
 	OPT_FORMULA_GUARD, OPT_ALLOW_RESERVED, OPT_PROGRESS, OPT_NO_PROGRESS,
-	OPT_LISTS_DIR, OPT_HELP, OPT_VERSION
+	OPT_LISTS_DIR, OPT_HELP, OPT_VERSION, OPT_DNS_SERVER, OPT_DNS_TIMEOUT,
+	OPT_DNS_TRIES, OPT_DNS_CONCURRENCY
 };
 
 static const struct option long_opts[] = {
@@ -34,6 +36,10 @@ static const struct option long_opts[] = {
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 	{ "lists-dir", required_argument, NULL, OPT_LISTS_DIR },
+	{ "dns-server", required_argument, NULL, OPT_DNS_SERVER },
+	{ "dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT },
+	{ "dns-tries", required_argument, NULL, OPT_DNS_TRIES },
+	{ "dns-concurrency", required_argument, NULL, OPT_DNS_CONCURRENCY },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -59,6 +65,12 @@ static const char usage_text[] =
 "      --no-header          the first row is data, not a header\n"
 "Checks and policy:\n"
 "      --offline            syntax, IDN, duplicates and list flags only\n"
+"                           (no DNS; without it each domain's MX is looked up)\n"
+"DNS:\n"
+"      --dns-server H[:P]   resolver to ask (repeatable; default: resolv.conf)\n"
+"      --dns-timeout MS     first-try timeout, doubled per retry (default 1000)\n"
+"      --dns-tries N        tries per server (default 2: at most 3 s a query)\n"
+"      --dns-concurrency N  DNS queries in flight (default 256)\n"
 "      --policy P           standard (default), strict or lenient\n"
 "      --keep SUB[,SUB...]  always keep rows with these sub-statuses\n"
 "      --remove SUB[,SUB...] always remove rows with these sub-statuses\n"
@@ -74,7 +86,29 @@ static const char usage_text[] =
 "Exit status: 0 done, 2 usage error or unreadable input, 1 other failure.\n";
 
 static char *options_default_out(const char *input, const char *suffix);
-static int options_subs(const char *list, uint32_t *mask, struct diag *d);
+static int options_uint(const char *opt, const char *s, unsigned lo,
+    unsigned hi, unsigned *out, struct diag *d);
+
+/* options_uint - a decimal number in [lo, hi] for option opt. */
+static int
+options_uint(const char *opt, const char *s, unsigned lo, unsigned hi,
+    unsigned *out, struct diag *d)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v < lo ||
+	    v > hi) {
+		diag_set(d, DIAG_USAGE, "%s takes a number from %u to %u, not "
+		    "'%s'", opt, lo, hi, s);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+static int options_subs(const char *list, uint64_t *mask, struct diag *d);
 static int options_delim(const char *s);
 
 /* options_default_out - INPUT-cleaned.csv beside INPUT ("listscrub-..." for stdin). */
@@ -99,7 +133,7 @@ options_default_out(const char *input, const char *suffix)
 
 /* options_subs - add each comma-separated sub-status name to mask. */
 static int
-options_subs(const char *list, uint32_t *mask, struct diag *d)
+options_subs(const char *list, uint64_t *mask, struct diag *d)
 {
 	const char *p = list;
 
@@ -113,7 +147,7 @@ options_subs(const char *list, uint32_t *mask, struct diag *d)
 			    "and the README for the list)", (int)n, p);
 			return -1;
 		}
-		*mask |= 1u << s;
+		*mask |= UINT64_C(1) << s;
 		if (p[n] == '\0')
 			return 0;
 		p += n + 1;
@@ -149,6 +183,9 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 	o->prefix = "scrub_";
 	o->guard = CSVWRITE_GUARD_AUTO;
 	o->progress = PROGRESS_AUTO;
+	o->dns_timeout_ms = 1000;
+	o->dns_tries = 2;
+	o->dns_concurrency = 256;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:r:q", long_opts, NULL)) != -1) {
@@ -230,6 +267,34 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 			break;
 		case OPT_LISTS_DIR:
 			o->lists_dir = optarg;
+			break;
+		case OPT_DNS_SERVER:
+			if (o->ndns_servers == OPTIONS_MAX_DNS_SERVERS) {
+				diag_set(d, DIAG_USAGE, "at most %d --dns-server "
+				    "options", OPTIONS_MAX_DNS_SERVERS);
+				return OPTIONS_ERROR;
+			}
+			if (*optarg == '\0' || strchr(optarg, ',') != NULL) {
+				diag_set(d, DIAG_USAGE, "--dns-server takes one "
+				    "HOST[:PORT], not '%s'", optarg);
+				return OPTIONS_ERROR;
+			}
+			o->dns_servers[o->ndns_servers++] = optarg;
+			break;
+		case OPT_DNS_TIMEOUT:
+			if (options_uint("--dns-timeout", optarg, 10, 60000,
+			    &o->dns_timeout_ms, d) != 0)
+				return OPTIONS_ERROR;
+			break;
+		case OPT_DNS_TRIES:
+			if (options_uint("--dns-tries", optarg, 1, 10,
+			    &o->dns_tries, d) != 0)
+				return OPTIONS_ERROR;
+			break;
+		case OPT_DNS_CONCURRENCY:
+			if (options_uint("--dns-concurrency", optarg, 1, 10000,
+			    &o->dns_concurrency, d) != 0)
+				return OPTIONS_ERROR;
 			break;
 		case OPT_HELP:
 			fputs(usage_text, stdout);

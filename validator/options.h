@@ -14,6 +14,8 @@
 
 enum options_progress { PROGRESS_AUTO, PROGRESS_ON, PROGRESS_OFF };
 
+#define OPTIONS_MAX_DNS_SERVERS 8
+
 struct options {
 	const char *input;	/* path, or "-" for standard input */
 	char *cleaned;		/* owned; defaulted from input */
@@ -25,8 +27,8 @@ struct options {
 	bool no_header;
 	bool offline;
 	enum verdict_policy policy;
-	uint32_t keep_subs;	/* bit per enum verdict_sub: force keep */
-	uint32_t remove_subs;	/* bit per enum verdict_sub: force remove */
+	uint64_t keep_subs;	/* bit per enum verdict_sub: force keep */
+	uint64_t remove_subs;	/* bit per enum verdict_sub: force remove */
 	bool excel;
 	const char *prefix;	/* appended column name prefix */
 	enum csvwrite_guard guard;
@@ -34,6 +36,11 @@ struct options {
 	enum options_progress progress;
 	bool quiet;
 	const char *lists_dir;	/* NULL: the installed tables */
+	const char *dns_servers[OPTIONS_MAX_DNS_SERVERS];	/* HOST[:PORT] */
+	int ndns_servers;	/* 0: the system's resolv.conf */
+	unsigned dns_timeout_ms;	/* first try; c-ares doubles it */
+	unsigned dns_tries;	/* per server */
+	unsigned dns_concurrency;	/* queries in flight */
 };
 
 enum options_result {

@@ -17,7 +17,9 @@
 #include "csvread.h"
 #include "csvwrite.h"
 #include "dedupe.h"
+#include "dnsstage.h"
 #include "domtab.h"
+#include "evloop.h"
 #include "listcheck.h"
 #include "progress.h"
 #include "rowsave.h"
@@ -52,6 +54,10 @@ static int pipeline_pick(struct run *r, struct csvread *in,
 static int pipeline_row(struct run *r, const struct csvrow *row,
     struct diag *d);
 static struct domtab_info *pipeline_domain(struct run *r);
+static int pipeline_dns(struct run *r, FILE *f, struct diag *d);
+static int pipeline_collect(struct run *r, const struct csvrow *row,
+    struct diag *d);
+static FILE *pipeline_spool(FILE *in, const char *name, struct diag *d);
 static enum out_file pipeline_route(const struct run *r,
     enum verdict_action a);
 static int pipeline_open_outputs(struct run *r, const struct csvread_info *ci,
@@ -263,6 +269,120 @@ pipeline_domain(struct run *r)
 	    &r->dom_of[did]);
 }
 
+/*
+ * pipeline_spool - copy a stream that cannot be read twice (standard
+ * input, a pipe) into an anonymous temporary file, positioned at 0.
+ */
+static FILE *
+pipeline_spool(FILE *in, const char *name, struct diag *d)
+{
+	FILE *t = tmpfile();
+	char b[65536];
+	size_t n;
+
+	if (t == NULL) {
+		diag_set(d, DIAG_INTERNAL, "cannot create a temporary file to "
+		    "read %s twice: %s", name, strerror(errno));
+		return NULL;
+	}
+	while ((n = fread(b, 1, sizeof(b), in)) > 0)
+		if (fwrite(b, 1, n, t) != n) {
+			diag_set(d, DIAG_INTERNAL, "cannot copy %s to a "
+			    "temporary file: %s", name, strerror(errno));
+			fclose(t);
+			return NULL;
+		}
+	if (ferror(in)) {
+		diag_set(d, DIAG_INPUT, "%s: read error: %s", name,
+		    strerror(errno));
+		fclose(t);
+		return NULL;
+	}
+	if (fflush(t) != 0 || fseek(t, 0, SEEK_SET) != 0) {
+		diag_set(d, DIAG_INTERNAL, "cannot rewind the copy of %s: %s",
+		    name, strerror(errno));
+		fclose(t);
+		return NULL;
+	}
+	return t;
+}
+
+/* pipeline_collect - pass 1 for one row: note its domain. */
+static int
+pipeline_collect(struct run *r, const struct csvrow *row, struct diag *d)
+{
+	if (row->malformed || r->column >= (long)row->nfields)
+		return 0;
+	if (addr_check(r->addr, row->field[r->column],
+	    row->field_len[r->column], &r->ar) != 0) {
+		diag_set(d, DIAG_INTERNAL, "%s:%lu: the IDN library failed",
+		    r->o->input, row->line);
+		return -1;
+	}
+	if (r->ar.status == ADDR_OK && r->ar.domain_id != UINT32_MAX)
+		(void)pipeline_domain(r);
+	return 0;
+}
+
+/*
+ * pipeline_dns - pass 1 and the DNS stage: read the whole input once to
+ * collect its unique domains, look each up, and rewind f for pass 2
+ * (style.md: two passes keep memory per unique domain, not per row).
+ */
+static int
+pipeline_dns(struct run *r, FILE *f, struct diag *d)
+{
+	const struct options *o = r->o;
+	struct csvread_opts co = { .delim = o->delim };
+	struct dnsstage_opts dopts = { 0 };
+	struct csvread *in;
+	struct rowsave *ahead;
+	struct csvrow row;
+	struct evloop *loop = NULL;
+	size_t nahead = 0;
+	bool header = false;
+	int rc = -1, got = 0;
+
+	if ((in = csvread_open(f, o->input, &co, d)) == NULL)
+		return -1;
+	ahead = xcalloc(SNIFF_ROWS, sizeof(*ahead));
+	if (pipeline_pick(r, in, ahead, &nahead, &header, d) != 0)
+		goto done;
+	for (size_t i = header ? 1 : 0; i < nahead; i++)
+		if (pipeline_collect(r, &ahead[i].row, d) != 0)
+			goto done;
+	while ((got = csvread_next(in, &row, d)) == 1)
+		if (pipeline_collect(r, &row, d) != 0)
+			goto done;
+	if (got < 0)
+		goto done;
+
+	dopts.servers = o->dns_servers;
+	dopts.nservers = (size_t)o->ndns_servers;
+	dopts.timeout_ms = o->dns_timeout_ms;
+	dopts.tries = o->dns_tries;
+	dopts.concurrency = o->dns_concurrency;
+	dopts.allow_reserved = o->allow_reserved;
+	loop = evloop_new();
+	if (dnsstage_run(loop, r->domains, &dopts, &r->rep->dns, d) != 0)
+		goto done;
+	r->rep->dns_ran = true;
+	clearerr(f);
+	if (fseek(f, 0, SEEK_SET) != 0) {
+		diag_set(d, DIAG_INPUT, "%s: cannot read it a second time: %s",
+		    o->input, strerror(errno));
+		goto done;
+	}
+	rc = 0;
+done:
+	evloop_free(loop);
+	for (size_t i = 0; i < nahead; i++)
+		rowsave_free(&ahead[i]);
+	free(ahead);
+	csvread_close(in);
+	return rc;
+}
+
 /* pipeline_route - the file a row with action a goes to. */
 static enum out_file
 pipeline_route(const struct run *r, enum verdict_action a)
@@ -329,6 +449,11 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 				struct domtab_info *di = pipeline_domain(r);
 
 				di->rows++;
+				e.dns = (enum evidence_dns)di->dns;
+				e.dns_detail = di->dns_detail;
+				k.mx = di->mx;
+				if (e.dns != EVDNS_NONE)
+					k.checked = "dns";
 				e.disposable = di->disposable;
 				e.free_mail = di->free_mail;
 				e.suggest = di->suggest;
@@ -427,7 +552,7 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 	struct rowsave *ahead = NULL;
 	struct progress prog;
 	struct csvrow row;
-	struct stat st;
+	struct stat st = { 0 };
 	FILE *f = NULL;
 	size_t nahead = 0;
 	bool header = false, guarded;
@@ -469,6 +594,19 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 	addr_result_init(&r.ar);
 	r.dedupe = dedupe_new();
 	r.domains = domtab_new(r.lists);
+	if (!o->offline) {
+		if (!S_ISREG(st.st_mode)) {
+			FILE *copy = pipeline_spool(f, o->input, d);
+
+			if (copy == NULL)
+				goto done;
+			if (f != stdin)
+				fclose(f);
+			f = copy;
+		}
+		if (pipeline_dns(&r, f, d) != 0)
+			goto done;
+	}
 	co.delim = o->delim;
 	if ((in = csvread_open(f, o->input, &co, d)) == NULL)
 		goto done;

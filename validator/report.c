@@ -102,6 +102,26 @@ report_text(const struct report *r, FILE *f)
 			    (unsigned long long)r->top_rows[i]);
 		fprintf(f, "\n");
 	}
+	if (r->dns_ran) {
+		const struct dnsstage_stats *d = &r->dns;
+
+		fprintf(f, "  dns: %llu domains in %.2f s:",
+		    (unsigned long long)d->domains, d->seconds);
+		for (int o = 0; o < MX_OUTCOME_LAST; o++)
+			fprintf(f, " %s %llu", mx_outcome_name(o),
+			    (unsigned long long)d->outcomes[o]);
+		fprintf(f, "\n       queries: MX %llu, A %llu, AAAA %llu; "
+		    "timeouts %llu, errors %llu; at most %zu in flight\n",
+		    (unsigned long long)d->q.queries_mx,
+		    (unsigned long long)d->q.queries_a,
+		    (unsigned long long)d->q.queries_aaaa,
+		    (unsigned long long)d->q.timeouts,
+		    (unsigned long long)d->q.errors, d->q.max_inflight);
+		if (d->suggestions_dropped > 0)
+			fprintf(f, "       %llu typo suggestion(s) dropped: the "
+			    "suggested domain has no mail host\n",
+			    (unsigned long long)d->suggestions_dropped);
+	}
 	if (r->by_sub[SUB_MALFORMED_ROW] > 0) {
 		fprintf(f, "  malformed rows at line(s):");
 		for (size_t i = 0; i < REPORT_MAX_LINES &&
@@ -198,7 +218,31 @@ report_json(const struct report *r, FILE *f)
 	for (size_t i = 0; i < REPORT_MAX_LINES &&
 	    i < r->by_sub[SUB_MALFORMED_ROW]; i++)
 		fprintf(f, "%s%lu", i ? ", " : "", r->malformed_lines[i]);
-	fprintf(f, "]\n}\n");
+	fprintf(f, "]");
+	if (r->dns_ran) {
+		const struct dnsstage_stats *d = &r->dns;
+
+		fprintf(f, ",\n  \"dns\": {\"domains\": %llu, \"seconds\": %.3f, "
+		    "\"outcomes\": {", (unsigned long long)d->domains, d->seconds);
+		for (int o = 0; o < MX_OUTCOME_LAST; o++)
+			fprintf(f, "%s\"%s\": %llu", o ? ", " : "",
+			    mx_outcome_name(o), (unsigned long long)d->outcomes[o]);
+		fprintf(f, "}, \"queries_mx\": %llu, \"queries_a\": %llu, "
+		    "\"queries_aaaa\": %llu, \"answers\": %llu, \"timeouts\": "
+		    "%llu, \"errors\": %llu, \"retransmits\": %llu, "
+		    "\"max_inflight\": %zu, \"suggestions_looked_up\": %llu, "
+		    "\"suggestions_dropped\": %llu}",
+		    (unsigned long long)d->q.queries_mx,
+		    (unsigned long long)d->q.queries_a,
+		    (unsigned long long)d->q.queries_aaaa,
+		    (unsigned long long)d->q.answers,
+		    (unsigned long long)d->q.timeouts,
+		    (unsigned long long)d->q.errors,
+		    (unsigned long long)d->q.retransmits, d->q.max_inflight,
+		    (unsigned long long)d->suggestions,
+		    (unsigned long long)d->suggestions_dropped);
+	}
+	fprintf(f, "\n}\n");
 }
 
 /* report_csv - long format: section,key,value (chartable as is). */
@@ -236,6 +280,24 @@ report_csv(const struct report *r, FILE *f)
 	fprintf(f, "input,unique_addresses,%llu\ninput,unique_domains,%llu\n",
 	    (unsigned long long)r->unique_addresses,
 	    (unsigned long long)r->unique_domains);
+	if (r->dns_ran) {
+		const struct dnsstage_stats *d = &r->dns;
+
+		fprintf(f, "dns,domains,%llu\ndns,seconds,%.3f\n",
+		    (unsigned long long)d->domains, d->seconds);
+		for (int o = 0; o < MX_OUTCOME_LAST; o++)
+			fprintf(f, "dns_outcome,%s,%llu\n", mx_outcome_name(o),
+			    (unsigned long long)d->outcomes[o]);
+		fprintf(f, "dns,queries_mx,%llu\ndns,queries_a,%llu\n"
+		    "dns,queries_aaaa,%llu\ndns,timeouts,%llu\ndns,errors,%llu\n"
+		    "dns,suggestions_dropped,%llu\n",
+		    (unsigned long long)d->q.queries_mx,
+		    (unsigned long long)d->q.queries_a,
+		    (unsigned long long)d->q.queries_aaaa,
+		    (unsigned long long)d->q.timeouts,
+		    (unsigned long long)d->q.errors,
+		    (unsigned long long)d->suggestions_dropped);
+	}
 }
 
 int

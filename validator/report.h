@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "diag.h"
+#include "dnsstage.h"
 #include "verdict.h"
 
 struct domtab;
@@ -49,6 +50,9 @@ struct report {
 	uint64_t top_rows[REPORT_TOP_DOMAINS];
 	char top_names[REPORT_TOP_DOMAINS][256];
 	size_t ntop;
+	/* DNS stage */
+	bool dns_ran;
+	struct dnsstage_stats dns;
 	/* timings */
 	double seconds;
 	char started_at[32];	/* UTC, ISO 8601 */

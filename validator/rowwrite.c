@@ -10,7 +10,7 @@
 static const char *const col_names[] = {
 	"row", "email", "status", "sub_status", "action", "reason",
 	"did_you_mean", "role", "disposable", "free", "checked", "checked_at",
-	"duplicate_of",
+	"duplicate_of", "mx",
 };
 
 static int rowwrite_original(struct csvwrite *w, const struct rowwrite_ctx *c,
@@ -163,7 +163,8 @@ rowwrite_row(struct csvwrite *w, const struct rowwrite_ctx *c,
 		snprintf(num, sizeof(num), "%" PRIu64, k->duplicate_of);
 	else
 		num[0] = '\0';
-	if (rowwrite_str(w, num) != 0)
+	if (rowwrite_str(w, num) != 0 ||
+	    rowwrite_str(w, k->mx ? k->mx : "") != 0)
 		return -1;
 	return csvwrite_end_row(w);
 }

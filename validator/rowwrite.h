@@ -32,8 +32,9 @@ struct rowwrite_cols {
 	const struct verdict *v;
 	const char *did_you_mean;	/* NULL or a full address */
 	bool role, disposable, free_mail;
-	const char *checked;		/* "syntax", or "" when nothing was checked */
+	const char *checked;		/* "syntax", "dns", or "" (nothing checked) */
 	uint64_t duplicate_of;		/* 0 for none */
+	const char *mx;			/* preferred mail host, or NULL */
 };
 
 /* rowwrite_header - the header row: original header (or none) + names. */

@@ -39,6 +39,18 @@ static const struct {
 	    "The email cell is empty." },
 	[SUB_MALFORMED_ROW] = { "malformed_row", STATUS_SKIPPED,
 	    "The row could not be read as CSV." },
+	[SUB_DOMAIN_OK] = { "domain_ok", STATUS_VALID,
+	    "The domain has a mail server." },
+	[SUB_NULL_MX] = { "null_mx", STATUS_INVALID,
+	    "The domain says it accepts no mail (null MX record)." },
+	[SUB_DOMAIN_NOT_FOUND] = { "domain_not_found", STATUS_INVALID,
+	    "The domain does not exist." },
+	[SUB_NO_MAIL_HOST] = { "no_mail_host", STATUS_INVALID,
+	    "The domain has no usable mail server." },
+	[SUB_DNS_TIMEOUT] = { "dns_timeout", STATUS_UNKNOWN,
+	    "The DNS lookup of the domain timed out; try again later." },
+	[SUB_DNS_ERROR] = { "dns_error", STATUS_UNKNOWN,
+	    "The DNS lookup of the domain failed (server error); try again later." },
 };
 
 static const char *const action_names[ACTION_LAST] = {

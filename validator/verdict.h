@@ -19,7 +19,10 @@ enum verdict_status {
 	STATUS_LAST
 };
 
-/* Sub-statuses; each belongs to exactly one status (verdict_sub_status). */
+/*
+ * Sub-statuses; each belongs to exactly one status (verdict_sub_status).
+ * At most 64: --keep/--remove keep a bit per sub-status.
+ */
 enum verdict_sub {
 	SUB_SYNTAX_OK,
 	SUB_BAD_SYNTAX,
@@ -35,6 +38,13 @@ enum verdict_sub {
 	SUB_DUPLICATE,
 	SUB_NO_EMAIL,
 	SUB_MALFORMED_ROW,
+	/* DNS stage */
+	SUB_DOMAIN_OK,
+	SUB_NULL_MX,
+	SUB_DOMAIN_NOT_FOUND,
+	SUB_NO_MAIL_HOST,
+	SUB_DNS_TIMEOUT,
+	SUB_DNS_ERROR,
 	SUB_LAST
 };
 

@@ -10,6 +10,63 @@
 #include "classify.h"
 #include "tap.h"
 
+/* check_dns - the DNS stage's evidence, and its place in the order. */
+static void
+check_dns(void)
+{
+	struct addr_result ar;
+	struct evidence e = { 0 };
+	struct verdict v;
+
+	addr_result_init(&ar);
+	ar.status = ADDR_OK;
+	e.addr = &ar;
+	e.dns = EVDNS_OK;
+	classify(&e, &v);
+	is_str(verdict_sub_name(v.sub), "domain_ok", "MX found: domain_ok");
+	is_str(verdict_status_name(v.status), "valid", "domain_ok is valid");
+	e.dns = EVDNS_IMPLICIT;
+	classify(&e, &v);
+	is_str(verdict_sub_name(v.sub), "domain_ok", "implicit MX: domain_ok");
+	ok(strstr(v.reason, "implicit MX") != NULL, "implicit MX is recorded");
+	e.role = true;
+	classify(&e, &v);
+	is_str(verdict_sub_name(v.sub), "role_based", "role beats domain_ok");
+	e.dns = EVDNS_TIMEOUT;
+	classify(&e, &v);
+	is_str(verdict_sub_name(v.sub), "dns_timeout", "dns_timeout beats role");
+	is_str(verdict_status_name(v.status), "unknown", "a timeout is unknown");
+	e.dns = EVDNS_ERROR;
+	e.dns_detail = "MX lookup: SERVFAIL or refused";
+	classify(&e, &v);
+	is_str(verdict_sub_name(v.sub), "dns_error", "server failure");
+	is_str(v.reason, "The DNS lookup of the domain failed (server error); "
+	    "try again later (MX lookup: SERVFAIL or refused).",
+	    "the detail goes into the reason");
+	e.disposable = true;
+	classify(&e, &v);
+	is_str(verdict_sub_name(v.sub), "disposable",
+	    "disposable beats an unknown DNS answer");
+	e.dns = EVDNS_NXDOMAIN;
+	classify(&e, &v);
+	is_str(verdict_sub_name(v.sub), "domain_not_found",
+	    "a dead domain beats disposable");
+	is_str(verdict_status_name(v.status), "invalid", "NXDOMAIN is invalid");
+	e.dns = EVDNS_NULL_MX;
+	classify(&e, &v);
+	is_str(verdict_sub_name(v.sub), "null_mx", "null MX");
+	e.dns = EVDNS_NO_HOST;
+	e.dns_detail = "MX hosts have no address";
+	classify(&e, &v);
+	is_str(verdict_sub_name(v.sub), "no_mail_host", "no mail host");
+	is_str(v.reason, "The domain has no usable mail server (MX hosts have "
+	    "no address).", "no_mail_host reason with detail");
+	e.duplicate_of = 3;
+	classify(&e, &v);
+	is_str(verdict_sub_name(v.sub), "duplicate", "duplicate beats DNS");
+	addr_result_free(&ar);
+}
+
 static void
 check_evidence(void)
 {
@@ -71,6 +128,7 @@ main(void)
 	int n = 0;
 
 	check_evidence();
+	check_dns();
 	snprintf(path, sizeof(path), "%s/tests/data/classify/policy.tsv",
 	    src ? src : ".");
 	if ((f = fopen(path, "r")) == NULL) {
@@ -105,7 +163,7 @@ main(void)
 	ok(n >= 3 * SUB_LAST, "every sub-status under every policy (%d)", n);
 	{
 		struct classify_policy p = { POLICY_STANDARD,
-		    1u << SUB_DISPOSABLE, 1u << SUB_ROLE_BASED };
+		    UINT64_C(1) << SUB_DISPOSABLE, UINT64_C(1) << SUB_ROLE_BASED };
 		struct verdict v = { .sub = SUB_DISPOSABLE };
 
 		classify_action(&p, false, &v);
