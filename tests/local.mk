@@ -43,6 +43,7 @@ tests_fuzz_replay_csvread_LDADD = $(LISTSCRUB_LIBS)
 E2E_TESTS = \
 	tests/e2e/t_bytes.sh \
 	tests/e2e/t_columns.sh \
+	tests/e2e/t_dns.sh \
 	tests/e2e/t_formats.sh \
 	tests/e2e/t_io.sh \
 	tests/e2e/t_malformed.sh \
