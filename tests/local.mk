@@ -17,10 +17,10 @@ UNIT_TESTS = \
 	tests/unit/t_csvread \
 	tests/unit/t_csvwrite \
 	tests/unit/t_listcheck \
-	tests/unit/t_mxlookup \
 	tests/unit/t_strmap \
 	tests/unit/t_wordlist
-check_PROGRAMS += $(UNIT_TESTS) tests/fuzz/replay_addr tests/fuzz/replay_csvread
+check_PROGRAMS += $(UNIT_TESTS) tests/fuzz/replay_addr tests/fuzz/replay_csvread \
+	tests/unit/t_mxlookup
 TESTS += $(UNIT_TESTS) tests/fuzz/replay_addr tests/fuzz/replay_csvread
 
 tests_unit_t_addr_LDADD = $(LISTSCRUB_LIBS)
@@ -52,6 +52,10 @@ E2E_TESTS = \
 	tests/e2e/t_scale.sh \
 	tests/e2e/t_verdicts.sh
 TESTS += $(E2E_TESTS)
+# Tests that need the loopback NSD of tests/dns (t_mxlookup runs through
+# its wrapper, which starts the server).
+DNS_TESTS = tests/dns/t_mxlookup.sh
+TESTS += $(DNS_TESTS)
 TESTS += tests/checksrc.sh
 
 if FUZZING
@@ -68,7 +72,9 @@ tests_fuzz_fuzz_csvread_LDADD = $(LISTSCRUB_LIBS)
 endif
 
 EXTRA_DIST += tests/tap.h tests/summary.sh tests/checksrc.sh \
-	tests/data tests/fuzz/corpus tests/e2e/lib.sh $(E2E_TESTS)
+	tests/data tests/fuzz/corpus tests/e2e/lib.sh $(E2E_TESTS) \
+	$(DNS_TESTS) tests/dns/lib.sh tests/dns/nsd.conf.in tests/dns/dnsprobe.pl \
+	tests/dns/deadserver.pl tests/dns/zones
 
 # make test: the whole suite, then the closing line CI reads.
 test:

@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "evloop.h"
+#include "strmap.h"
 #include "xalloc.h"
 
 #define RCVBUF_BYTES (4 * 1024 * 1024)
@@ -58,12 +59,40 @@ struct mx_job {
 	char detail[96];
 };
 
+/* A job's host waiting for a host-memo answer. */
+struct mx_waiter {
+	struct mx_waiter *next;
+	struct mx_job *job;
+	size_t host;		/* index in job->hosts */
+};
+
+/*
+ * The run's memo of mail host addresses, per host name and family: lists
+ * share MX hosts heavily (hosted mail), so each host's A and AAAA are
+ * asked once per run, not once per domain. Temporary failures are kept
+ * too, as failures (never as "no address"): one run is one moment.
+ */
+struct mx_fam {
+	enum fam_state st;	/* FAM_PENDING until the answer is in */
+	bool asked;
+	bool cname;		/* the name was an alias */
+	int fail_status;
+	size_t n;
+	struct mx_addr a[MXLOOKUP_MAX_ADDRS];	/* reserved ones included */
+	struct mx_waiter *waiters;
+};
+
+struct mx_hostmemo {
+	struct mx_fam fam[2];	/* [0] A, [1] AAAA */
+};
+
 /* One c-ares query, queued or in flight; it is the ares callback's arg. */
 struct mx_query {
 	struct mx_query *next;
-	struct mx_job *job;
+	struct mxlookup *m;
+	struct mx_job *job;	/* MX queries */
 	int type;		/* ns_t_mx, ns_t_a or ns_t_aaaa */
-	size_t host;		/* index in job->hosts for A/AAAA */
+	uint32_t memo;		/* A/AAAA: host memo id */
 };
 
 struct mxlookup {
@@ -82,6 +111,10 @@ struct mxlookup {
 	struct mx_query *qq_head, *qq_tail;	/* address queries waiting */
 	struct mx_job *done_head, *done_tail;
 	struct mx_job *all;	/* every job not yet freed */
+	struct strmap *hostnames;	/* host memo: lower-case name -> id */
+	struct mx_hostmemo *memo;
+	size_t memo_cap;
+	struct buf scratch;
 	struct mxlookup_stats stats;
 };
 
@@ -108,13 +141,16 @@ static void on_ares_timer(void *arg);
 static void rearm(struct mxlookup *m);
 static void pump(struct mxlookup *m);
 static void send_query(struct mxlookup *m, struct mx_query *q);
-static void queue_query(struct mx_job *j, int type, size_t host);
+static void queue_query(struct mxlookup *m, int type, uint32_t memo);
 static void on_answer(void *arg, int status, int timeouts,
     unsigned char *abuf, int alen);
 static void handle_mx(struct mx_job *j, int status, unsigned char *abuf,
     int alen);
-static void handle_addr(struct mx_job *j, struct mx_query *q, int status,
+static void handle_addr(struct mxlookup *m, struct mx_query *q, int status,
     unsigned char *abuf, int alen);
+static void want_addr(struct mx_job *j, size_t host, int fam);
+static void apply_addr(struct mx_job *j, size_t host, int fam,
+    const struct mx_fam *f);
 static int sortrec_cmp(const void *a, const void *b);
 static bool is_ip_literal(const char *s);
 static void start_hosts(struct mx_job *j);
@@ -198,6 +234,8 @@ mxlookup_new(struct evloop *loop, const struct mxlookup_opts *o,
 	    (uint64_t)(uintptr_t)m;
 	evtimer_init(&m->ares_timer);
 	evtimer_init(&m->done_timer);
+	m->hostnames = strmap_new();
+	buf_init(&m->scratch, 256);
 	buf_init(&csv, 64 * 1024);
 
 	rc = ares_library_init(ARES_LIB_INIT_ALL);
@@ -335,6 +373,7 @@ pump(struct mxlookup *m)
 			j->next = NULL;
 			j->started = evloop_now_ms();
 			q = xcalloc(1, sizeof(*q));
+			q->m = m;
 			q->job = j;
 			q->type = ns_t_mx;
 		} else {
@@ -351,7 +390,7 @@ static void
 send_query(struct mxlookup *m, struct mx_query *q)
 {
 	const char *name = q->type == ns_t_mx ? q->job->domain :
-	    q->job->hosts[q->host].name;
+	    strmap_key(m->hostnames, q->memo, NULL);
 
 	m->inflight++;
 	if (m->inflight > m->stats.max_inflight)
@@ -365,17 +404,15 @@ send_query(struct mxlookup *m, struct mx_query *q)
 	ares_query(m->channel, name, ns_c_in, q->type, on_answer, q);
 }
 
-/* queue_query - an A or AAAA query for j's host, sent when room allows. */
+/* queue_query - an A or AAAA query for a memo host, sent when room allows. */
 static void
-queue_query(struct mx_job *j, int type, size_t host)
+queue_query(struct mxlookup *m, int type, uint32_t memo)
 {
-	struct mxlookup *m = j->m;
 	struct mx_query *q = xcalloc(1, sizeof(*q));
 
-	q->job = j;
+	q->m = m;
 	q->type = type;
-	q->host = host;
-	j->waiting++;
+	q->memo = memo;
 	if (m->qq_tail != NULL)
 		m->qq_tail->next = q;
 	else
@@ -388,15 +425,13 @@ static void
 on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
 	struct mx_query *q = arg;
-	struct mx_job *j = q->job;
-	struct mxlookup *m;
+	struct mxlookup *m = q->m;
 
 	if (status == ARES_EDESTRUCTION) {
 		/* mxlookup_free is running: the jobs go with it. */
 		free(q);
 		return;
 	}
-	m = j->m;
 	m->inflight--;
 	m->stats.retransmits += (uint64_t)(timeouts > 0 ? timeouts : 0);
 	if (abuf != NULL)
@@ -407,9 +442,9 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	    status != ARES_ENOTFOUND)
 		m->stats.errors++;
 	if (q->type == ns_t_mx)
-		handle_mx(j, status, abuf, alen);
+		handle_mx(q->job, status, abuf, alen);
 	else
-		handle_addr(j, q, status, abuf, alen);
+		handle_addr(m, q, status, abuf, alen);
 	free(q);
 	pump(m);
 }
@@ -537,22 +572,109 @@ start_hosts(struct mx_job *j)
 			h->st4 = h->st6 = FAM_NONE;
 			continue;
 		}
-		queue_query(j, ns_t_a, i);
-		queue_query(j, ns_t_aaaa, i);
+		want_addr(j, i, 0);
+		want_addr(j, i, 1);
 	}
 	if (j->waiting == 0)
 		evaluate(j);
 }
 
-/* handle_addr - one A or AAAA answer for host q->host of j. */
+/*
+ * want_addr - family fam (0 A, 1 AAAA) of j's host: from the memo if the
+ * answer is in, else wait for it (asking first if nobody has).
+ */
 static void
-handle_addr(struct mx_job *j, struct mx_query *q, int status,
+want_addr(struct mx_job *j, size_t host, int fam)
+{
+	struct mxlookup *m = j->m;
+	const char *name = j->hosts[host].name;
+	size_t len = strlen(name);
+	struct mx_fam *f;
+	struct mx_waiter *w;
+	uint32_t id;
+	bool fresh;
+
+	buf_reset(&m->scratch);
+	(void)buf_append(&m->scratch, name, len);	/* <= 255: fits */
+	for (size_t i = 0; i < len; i++)
+		m->scratch.data[i] = (char)ascii_tolower(
+		    (unsigned char)m->scratch.data[i]);
+	id = strmap_intern(m->hostnames, m->scratch.data, len, &fresh);
+	if (id >= m->memo_cap) {
+		size_t cap = m->memo_cap ? m->memo_cap * 2 : 64;
+
+		m->memo = xreallocarray(m->memo, cap, sizeof(*m->memo));
+		memset(m->memo + m->memo_cap, 0,
+		    (cap - m->memo_cap) * sizeof(*m->memo));
+		m->memo_cap = cap;
+	}
+	f = &m->memo[id].fam[fam];
+	if (f->asked && f->st != FAM_PENDING) {
+		apply_addr(j, host, fam, f);
+		return;
+	}
+	w = xcalloc(1, sizeof(*w));
+	w->job = j;
+	w->host = host;
+	w->next = f->waiters;
+	f->waiters = w;
+	j->waiting++;
+	if (!f->asked) {
+		f->asked = true;
+		queue_query(m, fam ? ns_t_aaaa : ns_t_a, id);
+	}
+}
+
+/* apply_addr - one family's memo answer becomes part of j's host. */
+static void
+apply_addr(struct mx_job *j, size_t host, int fam, const struct mx_fam *f)
+{
+	struct mx_hostrec *h = &j->hosts[host];
+	bool v6 = fam == 1;
+
+	if (v6)
+		h->st6 = f->st;
+	else
+		h->st4 = f->st;
+	if (f->st == FAM_GOT && f->cname) {
+		/* RFC 2181 10.3: the target should not be an alias; we
+		 * follow it (c-ares did) and say so. */
+		h->flags |= MX_H_CNAME;
+		if (!(j->flags & MX_F_IMPLICIT))
+			j->flags |= MX_F_CNAME_TARGET;
+	}
+	for (size_t i = 0; f->st == FAM_GOT && i < f->n; i++) {
+		if (mxlookup_addr_reserved(&f->a[i])) {
+			h->flags |= MX_H_RESERVED;
+			j->nreserved++;
+			if (!j->m->allow_reserved)
+				continue;
+		} else {
+			j->npublic++;
+		}
+		if (v6)
+			h->addrs[MXLOOKUP_MAX_ADDRS + h->nv6++] = f->a[i];
+		else
+			h->addrs[h->nv4++] = f->a[i];
+	}
+	if (f->st == FAM_TIMEOUT || f->st == FAM_FAIL) {
+		h->fail_status = f->fail_status;
+		h->flags |= MX_H_TEMPFAIL;
+	}
+	if (h->st4 == FAM_NONE && h->st6 == FAM_NONE)
+		h->flags |= MX_H_NOADDR;
+}
+
+/* handle_addr - one A or AAAA answer: into the memo, then to its waiters. */
+static void
+handle_addr(struct mxlookup *m, struct mx_query *q, int status,
     unsigned char *abuf, int alen)
 {
-	struct mx_hostrec *h = &j->hosts[q->host];
 	bool v6 = q->type == ns_t_aaaa;
-	enum fam_state *st = v6 ? &h->st6 : &h->st4;
+	struct mx_fam *f = &m->memo[q->memo].fam[v6 ? 1 : 0];
+	const char *name = strmap_key(m->hostnames, q->memo, NULL);
 	struct hostent *he = NULL;
+	struct mx_waiter *w;
 
 	if (status == ARES_SUCCESS) {
 		if (v6)
@@ -566,58 +688,42 @@ handle_addr(struct mx_job *j, struct mx_query *q, int status,
 	}
 	switch (status) {
 	case ARES_SUCCESS:
-		*st = FAM_GOT;
-		/* RFC 2181 10.3: the target should not be an alias; we
-		 * follow it (c-ares did) and say so. */
-		if (he->h_name != NULL && ascii_ncasecmp(he->h_name, h->name,
-		    strlen(h->name) + 1) != 0) {
-			h->flags |= MX_H_CNAME;
-			if (!(j->flags & MX_F_IMPLICIT))
-				j->flags |= MX_F_CNAME_TARGET;
-		}
-		for (size_t i = 0; he->h_addr_list[i] != NULL; i++) {
-			struct mx_addr a;
+		f->st = FAM_GOT;
+		f->cname = he->h_name != NULL && ascii_ncasecmp(he->h_name,
+		    name, strlen(name) + 1) != 0;
+		for (size_t i = 0; he->h_addr_list[i] != NULL &&
+		    f->n < MXLOOKUP_MAX_ADDRS; i++) {
+			struct mx_addr *a = &f->a[f->n++];
 
-			memset(&a, 0, sizeof(a));
-			a.family = v6 ? AF_INET6 : AF_INET;
-			memcpy(v6 ? (void *)&a.u.v6 : (void *)&a.u.v4,
+			memset(a, 0, sizeof(*a));
+			a->family = v6 ? AF_INET6 : AF_INET;
+			memcpy(v6 ? (void *)&a->u.v6 : (void *)&a->u.v4,
 			    he->h_addr_list[i],
-			    v6 ? sizeof(a.u.v6) : sizeof(a.u.v4));
-			if (mxlookup_addr_reserved(&a)) {
-				h->flags |= MX_H_RESERVED;
-				j->nreserved++;
-				if (!j->m->allow_reserved)
-					continue;
-			} else {
-				j->npublic++;
-			}
-			if (v6 && h->nv6 < MXLOOKUP_MAX_ADDRS)
-				h->addrs[MXLOOKUP_MAX_ADDRS + h->nv6++] = a;
-			else if (!v6 && h->nv4 < MXLOOKUP_MAX_ADDRS)
-				h->addrs[h->nv4++] = a;
+			    v6 ? sizeof(a->u.v6) : sizeof(a->u.v4));
 		}
 		break;
 	case ARES_ENODATA:
 	case ARES_ENOTFOUND:
-		*st = FAM_NONE;
+		f->st = FAM_NONE;
 		break;
 	case ARES_ETIMEOUT:
-		*st = FAM_TIMEOUT;
-		h->fail_status = status;
+		f->st = FAM_TIMEOUT;
+		f->fail_status = status;
 		break;
 	default:
-		*st = FAM_FAIL;
-		h->fail_status = status;
+		f->st = FAM_FAIL;
+		f->fail_status = status;
 		break;
 	}
 	if (he != NULL)
 		ares_free_hostent(he);
-	if (h->st4 == FAM_NONE && h->st6 == FAM_NONE)
-		h->flags |= MX_H_NOADDR;
-	if (*st == FAM_TIMEOUT || *st == FAM_FAIL)
-		h->flags |= MX_H_TEMPFAIL;
-	if (--j->waiting == 0)
-		evaluate(j);
+	while ((w = f->waiters) != NULL) {
+		f->waiters = w->next;
+		apply_addr(w->job, w->host, v6 ? 1 : 0, f);
+		if (--w->job->waiting == 0)
+			evaluate(w->job);
+		free(w);
+	}
 }
 
 /* set_temp_detail - the reason text for a temporary failure. */
@@ -850,6 +956,17 @@ mxlookup_free(struct mxlookup *m)
 	}
 	while (m->all != NULL)
 		job_free(m->all);
+	for (size_t i = 0; i < m->memo_cap; i++)
+		for (int k = 0; k < 2; k++)
+			while (m->memo[i].fam[k].waiters != NULL) {
+				struct mx_waiter *w = m->memo[i].fam[k].waiters;
+
+				m->memo[i].fam[k].waiters = w->next;
+				free(w);
+			}
+	free(m->memo);
+	strmap_free(m->hostnames);
+	buf_free(&m->scratch);
 	if (m->lib_init)
 		ares_library_cleanup();
 	free(m);

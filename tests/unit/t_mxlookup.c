@@ -8,6 +8,9 @@
  *                      listed in the report / tests/dns zone. The name
  *                      servfail.<apex> must be a zone configured with a
  *                      missing zone file (NSD answers SERVFAIL).
+ * LISTSCRUB_TEST_SERVFAIL  another name that answers SERVFAIL, absolute
+ *                      with a trailing dot (tests/dns/t_mxlookup.sh: the
+ *                      harness's "broken." zone).
  */
 #include <arpa/inet.h>
 #include <stdint.h>
@@ -103,7 +106,8 @@ on_done(void *arg, const struct mx_result *r)
 	}
 }
 
-/* submit - look up label.<zone> ("" label: the apex itself). */
+/* submit - look up label.<zone> ("" label: the apex itself; "name."
+ * an absolute name). */
 static int
 submit(struct ctx *c, const char *label, struct capture *cap)
 {
@@ -113,6 +117,9 @@ submit(struct ctx *c, const char *label, struct capture *cap)
 
 	if (*label == '\0')
 		snprintf(name, sizeof(name), "%s", zone);
+	else if (label[strlen(label) - 1] == '.')
+		snprintf(name, sizeof(name), "%.*s", (int)strlen(label) - 1,
+		    label);
 	else
 		snprintf(name, sizeof(name), "%s.%s", label, zone);
 	memset(cap, 0, sizeof(*cap));
@@ -379,7 +386,8 @@ main(void)
 	submit(&c, "mx-partial", &partial);
 	submit(&c, "mx40", &mx40);
 	submit(&c, "mx-tempfail", &tempfail);
-	submit(&c, "servfail", &servfail);
+	submit(&c, getenv("LISTSCRUB_TEST_SERVFAIL") ?
+	    getenv("LISTSCRUB_TEST_SERVFAIL") : "servfail", &servfail);
 	submit(&c, "bad..name", &badname);	/* EBADNAME inside ares_query */
 	for (int i = 0; i < 30; i++)
 		submit(&c, "mx-equal", &equal[i]);
