@@ -54,7 +54,7 @@ E2E_TESTS = \
 TESTS += $(E2E_TESTS)
 # Tests that need the loopback NSD of tests/dns (t_mxlookup runs through
 # its wrapper, which starts the server).
-DNS_TESTS = tests/dns/t_mxlookup.sh
+DNS_TESTS = tests/dns/t_harness.sh tests/dns/t_mxlookup.sh
 TESTS += $(DNS_TESTS)
 TESTS += tests/checksrc.sh
 
@@ -74,7 +74,7 @@ endif
 EXTRA_DIST += tests/tap.h tests/summary.sh tests/checksrc.sh \
 	tests/data tests/fuzz/corpus tests/e2e/lib.sh $(E2E_TESTS) \
 	$(DNS_TESTS) tests/dns/lib.sh tests/dns/nsd.conf.in tests/dns/dnsprobe.pl \
-	tests/dns/deadserver.pl tests/dns/zones
+	tests/dns/deadserver.pl tests/dns/zones tests/dns/README
 
 # make test: the whole suite, then the closing line CI reads.
 test:

@@ -26,9 +26,15 @@
 #                          dir (kept with KEEP_TMP=1). Idempotent. Returns
 #                          non-zero if a process would not die.
 #   dns_query_count [TYPE] queries the server has received since start (or
-#                          since dns_query_reset): all of them, or those of
-#                          one QTYPE (MX, A, AAAA, TXT, ...). Exact: the
-#                          counters come from "nsd-control stats_noreset".
+#                          since dns_query_reset): all of them (num.queries),
+#                          or those of one QTYPE (num.type.MX, A, AAAA, ...),
+#                          UDP and TCP alike. Exact: the counters come from
+#                          "nsd-control stats_noreset" over the unix control
+#                          socket. NSD 4.6 gathers them by a reload that
+#                          replaces its server process (the listening
+#                          sockets stay, queued UDP queries are answered, but
+#                          an open TCP connection may be cut): read counts
+#                          when the client under test has finished.
 #   dns_stat KEY           one counter of stats_noreset (num.tcp,
 #                          num.truncated, num.rcode.NXDOMAIN, ...; 0 if absent)
 #   dns_stats              the whole stats_noreset output (KEY=VALUE lines)
@@ -57,10 +63,13 @@
 #
 # Cleanup: dns_start and dns_dead_server add dns_stop to the shell's EXIT
 # trap, in front of whatever EXIT trap is already set (e.g. the one of
-# tests/e2e/lib.sh), and set "exit 1" traps for HUP/INT/TERM if none is set,
-# so an interrupted test stops its servers too. A script that sets its own
+# tests/e2e/lib.sh), and set "exit 1" traps for HUP/INT/PIPE/TERM where none
+# is set, so an interrupted test stops its servers too (SIGKILL cannot be
+# caught: then the servers are left running). A script that sets its own
 # EXIT trap AFTER dns_start must call dns_stop in it. Do not call dns_start in
 # a subshell ($(...), a pipeline): the variables and the child would be lost.
+# NSD and the dead server are background jobs of the calling shell: a bare
+# "wait" (no pid) would wait for them forever; wait for your own pids.
 #
 # Tunables: DNS_START_TIMEOUT (s to wait for the first answer, default 30),
 # DNS_STOP_TIMEOUT (s before SIGKILL, default 5), KEEP_TMP=1, TMPDIR.
@@ -88,11 +97,14 @@ dns_require() {
 	exit 0
 }
 
-# _dns_alive PID - the process exists and is not a zombie.
+# _dns_alive PID - the process exists and is not a zombie. (The state is
+# the field after the ")" that closes the command name, which for NSD has
+# spaces: "(nsd: server 1)".)
 _dns_alive() {
 	local st
-	[ -r "/proc/$1/stat" ] || return 1
-	st=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) || return 1
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	st=${st##*) }
+	st=${st%% *}
 	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
 }
 
@@ -152,7 +164,7 @@ _dns_add_trap() {
 	else
 		trap _dns_exit_hook EXIT
 	fi
-	for sig in HUP INT TERM; do
+	for sig in HUP INT PIPE TERM; do
 		[ -n "$(trap -p $sig)" ] || trap 'exit 1' $sig
 	done
 }
@@ -196,8 +208,10 @@ dns_start() {
 		_dns_err "already started (pid $DNS_PID); call dns_stop first"
 		return 1
 	fi
-	local zones dir port try pid t0 ans deadline
+	local zones dir port pid ans deadline first
 	zones=$(_dns_zone_clauses "$@") || return 1
+	# readiness: the SOA of the first zone answers (zones are loaded)
+	first=$(printf '%s\n' "$zones" | sed -n 's/^[[:space:]]*name: "\(.*\)"$/\1/p' | head -1)
 	zones=$zones$(printf '\n# answers SERVFAIL: its zone file does not exist\nzone:\n\tname: "broken"\n\tzonefile: "%s"\n' '@RUNDIR@/broken.zone-missing')
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/listscrub-dns.XXXXXX") || return 1
 	DNS_DIR=$dir
@@ -205,7 +219,7 @@ dns_start() {
 	DNS_LOG=$dir/nsd.log
 	export DNS_DIR DNS_CONF DNS_LOG
 	_dns_add_trap
-	for try in 1 2 3 4 5 6 7 8; do
+	for _ in 1 2 3 4 5 6 7 8; do
 		port=$(_dns_free_port) || { _dns_err "no free port"; return 1; }
 		ZONES=$zones awk -v port="$port" -v rundir="$dir" '
 			$0 == "@ZONES@" { $0 = ENVIRON["ZONES"] }
@@ -218,7 +232,6 @@ dns_start() {
 		pid=$!
 		DNS_PID=$pid
 		export DNS_PID
-		t0=$SECONDS
 		deadline=$((SECONDS + ${DNS_START_TIMEOUT:-30}))
 		ans=
 		while [ $SECONDS -le $deadline ]; do
@@ -226,8 +239,8 @@ dns_start() {
 				wait "$pid" 2>/dev/null
 				break
 			fi
-			ans=$(perl "$_dns_lib_dir/dnsprobe.pl" -w 0.2 127.0.0.1 "$port" lab SOA 2>/dev/null)
-			case $ans in rcode=*) break ;; esac
+			ans=$(perl "$_dns_lib_dir/dnsprobe.pl" -w 0.2 127.0.0.1 "$port" "$first" SOA 2>/dev/null)
+			case $ans in rcode=NOERROR*) break ;; esac
 			ans=
 		done
 		[ -n "$ans" ] && break
@@ -304,15 +317,15 @@ dns_stop() {
 		_dns_pids=
 	fi
 	for p in "${DNS_DIR:-}" "${_dns_dead_dir:-}"; do
-		[ -n "$p" ] && [ -d "$p" ] || continue
+		{ [ -n "$p" ] && [ -d "$p" ]; } || continue
 		if [ "${KEEP_TMP:-0}" = 1 ]; then
 			_dns_err "kept $p"
 		else
 			rm -rf "$p"
 		fi
 	done
-	DNS_DIR= _dns_dead_dir=
-	DNS_ADDR= DNS_PORT=
+	DNS_DIR='' _dns_dead_dir=''
+	DNS_ADDR='' DNS_PORT=''
 	return $rc
 }
 
@@ -359,7 +372,7 @@ dns_ask() {
 }
 
 dns_dead_server() {
-	local d i port
+	local d port
 	if [ -n "${DEAD_DNS_PID:-}" ] && _dns_alive "$DEAD_DNS_PID"; then
 		return 0
 	fi
@@ -375,7 +388,7 @@ dns_dead_server() {
 	perl "$_dns_lib_dir/deadserver.pl" "$d/dead.port" </dev/null >"$d/dead.out" 2>&1 &
 	DEAD_DNS_PID=$!
 	export DEAD_DNS_PID
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		[ -s "$d/dead.port" ] && break
 		_dns_alive "$DEAD_DNS_PID" || break
 		sleep 0.05
