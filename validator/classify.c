@@ -9,6 +9,9 @@ static enum verdict_sub classify_sub(const struct evidence *e);
 static enum verdict_sub
 classify_sub(const struct evidence *e)
 {
+	enum verdict_sub smtp = e->smtp != NULL ?
+	    (enum verdict_sub)e->smtp->sub : SUB_LAST;
+
 	if (e->malformed)
 		return SUB_MALFORMED_ROW;
 	switch (e->addr->status) {
@@ -38,14 +41,21 @@ classify_sub(const struct evidence *e)
 	default:
 		break;
 	}
+	if (smtp == SUB_MAILBOX_NOT_FOUND || smtp == SUB_MAILBOX_DISABLED)
+		return smtp;
 	if (e->disposable)
 		return SUB_DISPOSABLE;
 	if (e->suggest)
 		return SUB_POSSIBLE_TYPO;
+	if (smtp == SUB_MAILBOX_FULL)
+		return smtp;
 	if (e->dns == EVDNS_TIMEOUT)
 		return SUB_DNS_TIMEOUT;
 	if (e->dns == EVDNS_ERROR)
 		return SUB_DNS_ERROR;
+	/* The rest of the SMTP answers: unknowns, then accept_all. */
+	if (smtp != SUB_LAST && smtp != SUB_MAILBOX_OK)
+		return smtp;
 	if (e->addr->flags & ADDR_F_IP_LITERAL)
 		return SUB_IP_LITERAL;
 	if (e->addr->flags & ADDR_F_QUOTED_LOCAL)
@@ -54,6 +64,8 @@ classify_sub(const struct evidence *e)
 		return SUB_SMTPUTF8_LOCAL_PART;
 	if (e->role)
 		return SUB_ROLE_BASED;
+	if (smtp == SUB_MAILBOX_OK)
+		return smtp;
 	if (e->dns == EVDNS_OK || e->dns == EVDNS_IMPLICIT)
 		return SUB_DOMAIN_OK;
 	return SUB_SYNTAX_OK;
@@ -101,6 +113,27 @@ classify(const struct evidence *e, struct verdict *v)
 			snprintf(v->reason_buf, sizeof(v->reason_buf),
 			    "%.*s (%s).", (int)strlen(base) - 1, base,
 			    e->dns_detail);
+			v->reason = v->reason_buf;
+		}
+		break;
+	case SUB_MAILBOX_OK:
+	case SUB_MAILBOX_NOT_FOUND:
+	case SUB_MAILBOX_DISABLED:
+	case SUB_MAILBOX_FULL:
+	case SUB_ACCEPT_ALL:
+	case SUB_POLICY_BLOCKED:
+	case SUB_GREYLISTED:
+	case SUB_TEMPORARY_ERROR:
+	case SUB_SMTP_REJECTED:
+		if (e->smtp != NULL && e->smtp->code > 0) {
+			const char *base = verdict_sub_reason(v->sub);
+
+			/* The server's own words, as it said them. */
+			snprintf(v->reason_buf, sizeof(v->reason_buf),
+			    "%.*s (%u%s%s %s).", (int)strlen(base) - 1, base,
+			    e->smtp->code, e->smtp->enhanced[0] ? " " : "",
+			    e->smtp->enhanced,
+			    e->smtp->text ? e->smtp->text : "");
 			v->reason = v->reason_buf;
 		}
 		break;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "addr_check.h"
+#include "probeset.h"
 #include "verdict.h"
 
 /* What the DNS stage learned about the address's domain. */
@@ -34,6 +35,7 @@ struct evidence {
 	uint64_t duplicate_of;	/* row of the first occurrence, or 0 */
 	enum evidence_dns dns;
 	const char *dns_detail;	/* why, for the failures; may be NULL */
+	const struct probe_result *smtp;	/* SMTP answer, or NULL */
 };
 
 struct verdict {

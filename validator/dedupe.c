@@ -28,6 +28,15 @@ uint64_t
 dedupe_see(struct dedupe *d, const char *addr, size_t len, size_t at,
     uint64_t row)
 {
+	uint32_t id;
+
+	return dedupe_see_id(d, addr, len, at, row, &id);
+}
+
+uint64_t
+dedupe_see_id(struct dedupe *d, const char *addr, size_t len, size_t at,
+    uint64_t row, uint32_t *idp)
+{
 	bool inserted;
 	uint32_t id;
 
@@ -48,6 +57,7 @@ dedupe_see(struct dedupe *d, const char *addr, size_t len, size_t at,
 		}
 		d->first[id] = (uint32_t)row;
 	}
+	*idp = id;
 	return d->first[id];
 }
 

@@ -20,6 +20,9 @@ struct dedupe *dedupe_new(void);
  */
 uint64_t dedupe_see(struct dedupe *d, const char *addr, size_t len, size_t at,
     uint64_t row);
+/* dedupe_see_id - the same, and the address's dense id (0, 1, ...) in *id. */
+uint64_t dedupe_see_id(struct dedupe *d, const char *addr, size_t len,
+    size_t at, uint64_t row, uint32_t *id);
 size_t dedupe_count(const struct dedupe *d);
 size_t dedupe_bytes(const struct dedupe *d);
 void dedupe_free(struct dedupe *d);

@@ -7,6 +7,7 @@
 #include "diag.h"
 #include "domtab.h"
 #include "evloop.h"
+#include "mxtab.h"
 #include "strmap.h"
 #include "xalloc.h"
 
@@ -19,6 +20,7 @@ struct dns_ask {
 
 struct dnsstage {
 	struct domtab *t;
+	struct mxtab *hosts;
 	struct dnsstage_stats *st;
 	struct strmap *sugg;	/* suggested domains, by id */
 	bool *sugg_ok;		/* per sugg id: has a usable mail host */
@@ -70,6 +72,20 @@ dnsstage_done(void *arg, const struct mx_result *res)
 	i->dns_detail = NULL;
 	if (usable && res->nhosts > 0)
 		i->mx = domtab_text(s->t, res->hosts[0].name);
+	if (usable && s->hosts != NULL) {
+		uint32_t ids[MXLOOKUP_MAX_HOSTS];
+		size_t n = 0;
+
+		/* Only hosts with an address a probe may connect to. */
+		for (size_t h = 0; h < res->nhosts && n < MXLOOKUP_MAX_HOSTS;
+		    h++)
+			if (res->hosts[h].naddrs > 0)
+				ids[n++] = mxtab_host(s->hosts,
+				    res->hosts[h].name, res->hosts[h].addrs,
+				    res->hosts[h].naddrs);
+		i->hosts = mxtab_list(s->hosts, ids, n);
+		i->nhosts = (uint8_t)n;
+	}
 	else if (!usable && res->detail[0])
 		i->dns_detail = domtab_text(s->t, res->detail);
 	s->st->outcomes[res->outcome]++;
@@ -83,7 +99,7 @@ dnsstage_run(struct evloop *loop, struct domtab *t,
     struct diag *d)
 {
 	struct mxlookup_opts mo = { 0 };
-	struct dnsstage s = { t, st, NULL, NULL };
+	struct dnsstage s = { t, o->hosts, st, NULL, NULL };
 	struct mxlookup *m;
 	struct dns_ask *asks = NULL;
 	size_t ndom = domtab_count(t), nsugg, next = 0, window;

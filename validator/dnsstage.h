@@ -24,6 +24,7 @@ struct dnsstage_opts {
 	unsigned tries;
 	unsigned concurrency;
 	bool allow_reserved;
+	struct mxtab *hosts;	/* keep each domain's mail hosts here, or NULL */
 };
 
 struct dnsstage_stats {

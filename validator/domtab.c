@@ -59,6 +59,7 @@ domtab_get_id(struct domtab *t, const char *domain, size_t len, uint32_t *idp)
 	i->dns = 0;
 	i->mx = NULL;
 	i->dns_detail = NULL;
+	i->nhosts = 0;
 	i->disposable = listcheck_disposable(t->lists, domain, len);
 	i->free_mail = listcheck_freemail(t->lists, domain, len);
 	i->suggest = listcheck_suggest(t->lists, domain, len);

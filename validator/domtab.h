@@ -23,6 +23,8 @@ struct domtab_info {
 	uint8_t dns;		/* enum evidence_dns */
 	const char *mx;		/* preferred mail host (domtab_text), or NULL */
 	const char *dns_detail;	/* why a lookup failed (domtab_text), or NULL */
+	uint32_t hosts;		/* mxtab list handle of its mail hosts */
+	uint8_t nhosts;		/* 0: none kept */
 };
 
 /* domtab_new - lists is borrowed and must outlive the table. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config.h"
 #include "xalloc.h"
@@ -14,7 +15,11 @@ enum {
 	OPT_OFFLINE, OPT_POLICY, OPT_KEEP, OPT_REMOVE, OPT_EXCEL, OPT_PREFIX,
 	OPT_FORMULA_GUARD, OPT_ALLOW_RESERVED, OPT_PROGRESS, OPT_NO_PROGRESS,
 	OPT_LISTS_DIR, OPT_HELP, OPT_VERSION, OPT_DNS_SERVER, OPT_DNS_TIMEOUT,
-	OPT_DNS_TRIES, OPT_DNS_CONCURRENCY
+	OPT_DNS_TRIES, OPT_DNS_CONCURRENCY, OPT_PROBE, OPT_HELO, OPT_MAIL_FROM,
+	OPT_SMTP_PORT, OPT_TLS, OPT_TLS_CA, OPT_RCPT_PER_TXN, OPT_NO_PIPELINING,
+	OPT_RETRY_DELAY, OPT_RETRIES, OPT_PER_HOST, OPT_HOST_RATE,
+	OPT_MAX_CONNECTIONS, OPT_CONNECT_TIMEOUT, OPT_BANNER_TIMEOUT,
+	OPT_COMMAND_TIMEOUT
 };
 
 static const struct option long_opts[] = {
@@ -40,6 +45,22 @@ static const struct option long_opts[] = {
 	{ "dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT },
 	{ "dns-tries", required_argument, NULL, OPT_DNS_TRIES },
 	{ "dns-concurrency", required_argument, NULL, OPT_DNS_CONCURRENCY },
+	{ "probe", no_argument, NULL, OPT_PROBE },
+	{ "helo", required_argument, NULL, OPT_HELO },
+	{ "mail-from", required_argument, NULL, OPT_MAIL_FROM },
+	{ "smtp-port", required_argument, NULL, OPT_SMTP_PORT },
+	{ "tls", required_argument, NULL, OPT_TLS },
+	{ "tls-ca", required_argument, NULL, OPT_TLS_CA },
+	{ "rcpt-per-transaction", required_argument, NULL, OPT_RCPT_PER_TXN },
+	{ "no-pipelining", no_argument, NULL, OPT_NO_PIPELINING },
+	{ "retry-delay", required_argument, NULL, OPT_RETRY_DELAY },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "per-host", required_argument, NULL, OPT_PER_HOST },
+	{ "host-rate", required_argument, NULL, OPT_HOST_RATE },
+	{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
+	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
+	{ "banner-timeout", required_argument, NULL, OPT_BANNER_TIMEOUT },
+	{ "command-timeout", required_argument, NULL, OPT_COMMAND_TIMEOUT },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -71,6 +92,23 @@ static const char usage_text[] =
 "      --dns-timeout MS     first-try timeout, doubled per retry (default 1000)\n"
 "      --dns-tries N        tries per server (default 2: at most 3 s a query)\n"
 "      --dns-concurrency N  DNS queries in flight (default 256)\n"
+"SMTP (--probe; needs --helo and --mail-from):\n"
+"      --probe              ask each domain's mail server about each address\n"
+"                           (EHLO, MAIL FROM, RCPT TO; never DATA)\n"
+"      --helo NAME          fully qualified name for EHLO (with matching rDNS)\n"
+"      --mail-from ADDR     a real address of yours, the envelope sender\n"
+"      --smtp-port N        port of the mail servers (default 25)\n"
+"      --tls MODE           opportunistic (default), required, verify or off\n"
+"      --tls-ca FILE        CA certificates for --tls verify (default: system)\n"
+"      --rcpt-per-transaction N  recipients per MAIL FROM (default 50)\n"
+"      --no-pipelining      one command at a time, even if PIPELINING is offered\n"
+"      --retry-delay S      wait before asking a 4xx address again (default 300)\n"
+"      --retries N          times a 4xx address is asked again (default 2)\n"
+"      --per-host N         connections per mail host at once (default 2)\n"
+"      --host-rate N[/MIN]  new connections per mail host per minute (default 20)\n"
+"      --max-connections N  connections at once, all hosts (default 100)\n"
+"      --connect-timeout S  (default 20)  --banner-timeout S (default 120)\n"
+"      --command-timeout S  (default 60)\n"
 "      --policy P           standard (default), strict or lenient\n"
 "      --keep SUB[,SUB...]  always keep rows with these sub-statuses\n"
 "      --remove SUB[,SUB...] always remove rows with these sub-statuses\n"
@@ -88,6 +126,86 @@ static const char usage_text[] =
 static char *options_default_out(const char *input, const char *suffix);
 static int options_uint(const char *opt, const char *s, unsigned lo,
     unsigned hi, unsigned *out, struct diag *d);
+static int options_probe_check(const struct options *o, struct diag *d);
+
+/*
+ * Names an EHLO must not claim: a probe that says it is a big provider
+ * (or nobody) gets refused for policy, and deserves it (users.md).
+ */
+static const char *const options_bad_helo[] = {
+	"gmail.com", "google.com", "googlemail.com", "outlook.com",
+	"hotmail.com", "live.com", "microsoft.com", "office365.com",
+	"yahoo.com", "aol.com", "icloud.com", "apple.com", "me.com",
+	"gmx.net", "gmx.de", "web.de", "yandex.ru", "mail.ru", "qq.com",
+	"protonmail.com", "proton.me", "zoho.com", "amazon.com",
+	"amazonses.com", "sendgrid.net", "mailgun.org", "facebook.com",
+};
+
+/* options_probe_check - --probe needs a real EHLO name and sender. */
+static int
+options_probe_check(const struct options *o, struct diag *d)
+{
+	const char *h = o->helo, *m = o->mail_from, *at, *dot;
+	size_t hl;
+
+	if (o->offline) {
+		diag_set(d, DIAG_USAGE, "--probe needs the DNS stage: drop "
+		    "--offline");
+		return -1;
+	}
+	if (h == NULL || m == NULL) {
+		diag_set(d, DIAG_USAGE, "--probe needs --helo NAME (a fully "
+		    "qualified name of the probing host) and --mail-from ADDR "
+		    "(a real address of yours)");
+		return -1;
+	}
+	hl = strlen(h);
+	if (hl > 0 && h[hl - 1] == '.')
+		hl--;
+	dot = memchr(h, '.', hl);
+	if (hl == 0 || hl > 253 || dot == NULL || dot == h ||
+	    h[hl - 1] == '.' || strspn(h, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") < hl ||
+	    strstr(h, "..") != NULL) {
+		diag_set(d, DIAG_USAGE, "--helo '%s' is not a fully qualified "
+		    "host name (like probe.example.com)", h);
+		return -1;
+	}
+	if (strncasecmp(h, "localhost", 9) == 0 &&
+	    (h[9] == '\0' || h[9] == '.')) {
+		diag_set(d, DIAG_USAGE, "--helo '%s': use the probing host's "
+		    "own name, with matching reverse DNS", h);
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(options_bad_helo) /
+	    sizeof(options_bad_helo[0]); i++) {
+		size_t bl = strlen(options_bad_helo[i]);
+
+		if (hl >= bl && strncasecmp(h + hl - bl, options_bad_helo[i],
+		    bl) == 0 && (hl == bl || h[hl - bl - 1] == '.')) {
+			diag_set(d, DIAG_USAGE, "--helo '%s' claims to be %s: "
+			    "use the probing host's own name", h,
+			    options_bad_helo[i]);
+			return -1;
+		}
+	}
+	at = strrchr(m, '@');
+	if (*m == '\0' || at == NULL || at == m || strchr(at, '.') == NULL ||
+	    at[1] == '.' || m[strlen(m) - 1] == '.' ||
+	    strpbrk(m, " <>\"\\,;()[]") != NULL) {
+		diag_set(d, DIAG_USAGE, "--mail-from '%s' is not a usable "
+		    "address (give a real address of yours, like "
+		    "lists@example.com)", m);
+		return -1;
+	}
+	for (const char *p = m; *p; p++)
+		if ((unsigned char)*p < 0x21 || (unsigned char)*p == 0x7f) {
+			diag_set(d, DIAG_USAGE, "--mail-from holds a control "
+			    "character or space");
+			return -1;
+		}
+	return 0;
+}
 
 /* options_uint - a decimal number in [lo, hi] for option opt. */
 static int
@@ -186,6 +304,18 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 	o->dns_timeout_ms = 1000;
 	o->dns_tries = 2;
 	o->dns_concurrency = 256;
+	o->smtp_port = 25;
+	o->tls = TLS_OPPORTUNISTIC;
+	o->rcpt_per_txn = 50;
+	o->pipelining = true;
+	o->retry_delay = 300;
+	o->retries = 2;
+	o->per_host = 2;
+	o->host_rate = 20;
+	o->max_connections = 100;
+	o->connect_timeout = 20;
+	o->banner_timeout = 120;
+	o->command_timeout = 60;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:r:q", long_opts, NULL)) != -1) {
@@ -296,6 +426,98 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 			    &o->dns_concurrency, d) != 0)
 				return OPTIONS_ERROR;
 			break;
+		case OPT_PROBE:
+			o->probe = true;
+			break;
+		case OPT_HELO:
+			o->helo = optarg;
+			break;
+		case OPT_MAIL_FROM:
+			o->mail_from = optarg;
+			break;
+		case OPT_SMTP_PORT:
+			if (options_uint("--smtp-port", optarg, 1, 65535,
+			    &o->smtp_port, d) != 0)
+				return OPTIONS_ERROR;
+			break;
+		case OPT_TLS:
+			if (strcmp(optarg, "opportunistic") == 0)
+				o->tls = TLS_OPPORTUNISTIC;
+			else if (strcmp(optarg, "required") == 0)
+				o->tls = TLS_REQUIRED;
+			else if (strcmp(optarg, "verify") == 0)
+				o->tls = TLS_VERIFY;
+			else if (strcmp(optarg, "off") == 0)
+				o->tls = TLS_OFF;
+			else {
+				diag_set(d, DIAG_USAGE, "--tls takes opportunistic, "
+				    "required, verify or off, not '%s'", optarg);
+				return OPTIONS_ERROR;
+			}
+			break;
+		case OPT_TLS_CA:
+			o->tls_ca = optarg;
+			break;
+		case OPT_RCPT_PER_TXN:
+			if (options_uint("--rcpt-per-transaction", optarg, 1,
+			    100, &o->rcpt_per_txn, d) != 0)
+				return OPTIONS_ERROR;
+			break;
+		case OPT_NO_PIPELINING:
+			o->pipelining = false;
+			break;
+		case OPT_RETRY_DELAY:
+			if (options_uint("--retry-delay", optarg, 0, 86400,
+			    &o->retry_delay, d) != 0)
+				return OPTIONS_ERROR;
+			break;
+		case OPT_RETRIES:
+			if (options_uint("--retries", optarg, 0, 20,
+			    &o->retries, d) != 0)
+				return OPTIONS_ERROR;
+			break;
+		case OPT_PER_HOST:
+			if (options_uint("--per-host", optarg, 1, 50,
+			    &o->per_host, d) != 0)
+				return OPTIONS_ERROR;
+			break;
+		case OPT_HOST_RATE: {
+			char num[32];
+			size_t n = strcspn(optarg, "/");
+
+			if (optarg[n] != '\0' && strcasecmp(optarg + n, "/min")
+			    != 0) {
+				diag_set(d, DIAG_USAGE, "--host-rate takes N or "
+				    "N/MIN, not '%s'", optarg);
+				return OPTIONS_ERROR;
+			}
+			snprintf(num, sizeof(num), "%.*s", (int)(n < 31 ? n : 31),
+			    optarg);
+			if (options_uint("--host-rate", num, 1, 100000,
+			    &o->host_rate, d) != 0)
+				return OPTIONS_ERROR;
+			break;
+		}
+		case OPT_MAX_CONNECTIONS:
+			if (options_uint("--max-connections", optarg, 1, 10000,
+			    &o->max_connections, d) != 0)
+				return OPTIONS_ERROR;
+			break;
+		case OPT_CONNECT_TIMEOUT:
+			if (options_uint("--connect-timeout", optarg, 1, 3600,
+			    &o->connect_timeout, d) != 0)
+				return OPTIONS_ERROR;
+			break;
+		case OPT_BANNER_TIMEOUT:
+			if (options_uint("--banner-timeout", optarg, 1, 3600,
+			    &o->banner_timeout, d) != 0)
+				return OPTIONS_ERROR;
+			break;
+		case OPT_COMMAND_TIMEOUT:
+			if (options_uint("--command-timeout", optarg, 1, 3600,
+			    &o->command_timeout, d) != 0)
+				return OPTIONS_ERROR;
+			break;
 		case OPT_HELP:
 			fputs(usage_text, stdout);
 			return OPTIONS_EXIT;
@@ -312,6 +534,8 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 			return OPTIONS_ERROR;
 		}
 	}
+	if (o->probe && options_probe_check(o, d) != 0)
+		return OPTIONS_ERROR;
 	if (o->keep_subs & o->remove_subs) {
 		diag_set(d, DIAG_USAGE,
 		    "a sub-status cannot be in both --keep and --remove");

@@ -16,6 +16,9 @@ enum options_progress { PROGRESS_AUTO, PROGRESS_ON, PROGRESS_OFF };
 
 #define OPTIONS_MAX_DNS_SERVERS 8
 
+/* --tls; the values match enum smtp_tls (smtp_session.h). */
+enum options_tls { TLS_OPPORTUNISTIC, TLS_REQUIRED, TLS_VERIFY, TLS_OFF };
+
 struct options {
 	const char *input;	/* path, or "-" for standard input */
 	char *cleaned;		/* owned; defaulted from input */
@@ -41,6 +44,21 @@ struct options {
 	unsigned dns_timeout_ms;	/* first try; c-ares doubles it */
 	unsigned dns_tries;	/* per server */
 	unsigned dns_concurrency;	/* queries in flight */
+	/* SMTP stage (--probe) */
+	bool probe;
+	const char *helo;	/* FQDN for EHLO */
+	const char *mail_from;	/* the envelope sender */
+	unsigned smtp_port;	/* 25 */
+	enum options_tls tls;
+	const char *tls_ca;	/* CA file for --tls verify; NULL: system */
+	unsigned rcpt_per_txn;	/* recipients per MAIL FROM */
+	bool pipelining;	/* use PIPELINING when offered */
+	unsigned retry_delay;	/* seconds before a 4xx recipient is asked again */
+	unsigned retries;	/* times a 4xx recipient is asked again */
+	unsigned per_host;	/* connections per mail host at once */
+	unsigned host_rate;	/* connections per mail host per minute */
+	unsigned max_connections;	/* connections at once, all hosts */
+	unsigned connect_timeout, banner_timeout, command_timeout;	/* s */
 };
 
 enum options_result {

@@ -20,6 +20,10 @@
 #include "dnsstage.h"
 #include "domtab.h"
 #include "evloop.h"
+#include "mxtab.h"
+#include "probe_sched.h"
+#include "probeset.h"
+#include "smtp_classify.h"
 #include "listcheck.h"
 #include "progress.h"
 #include "rowsave.h"
@@ -46,6 +50,11 @@ struct run {
 	struct buf suggest;	/* did-you-mean address */
 	long column;
 	uint64_t row;		/* data rows so far */
+	/* network stages */
+	struct evloop *loop;	/* the run's one event loop */
+	struct mxtab *hosts;	/* mail hosts, kept for the SMTP stage */
+	struct probeset *probes;	/* --probe: unique addresses to ask */
+	uint64_t row1;		/* data rows of pass 1 */
 };
 
 static const char *pipeline_lists_dir(const struct options *o);
@@ -57,6 +66,7 @@ static struct domtab_info *pipeline_domain(struct run *r);
 static int pipeline_dns(struct run *r, FILE *f, struct diag *d);
 static int pipeline_collect(struct run *r, const struct csvrow *row,
     struct diag *d);
+static int pipeline_probe(struct run *r, struct diag *d);
 static FILE *pipeline_spool(FILE *in, const char *name, struct diag *d);
 static enum out_file pipeline_route(const struct run *r,
     enum verdict_action a);
@@ -311,6 +321,9 @@ pipeline_spool(FILE *in, const char *name, struct diag *d)
 static int
 pipeline_collect(struct run *r, const struct csvrow *row, struct diag *d)
 {
+	uint64_t rowno = ++r->row1;	/* numbered as pass 2 will */
+	uint32_t aid;
+
 	if (row->malformed || r->column >= (long)row->nfields)
 		return 0;
 	if (addr_check(r->addr, row->field[r->column],
@@ -319,9 +332,55 @@ pipeline_collect(struct run *r, const struct csvrow *row, struct diag *d)
 		    r->o->input, row->line);
 		return -1;
 	}
-	if (r->ar.status == ADDR_OK && r->ar.domain_id != UINT32_MAX)
-		(void)pipeline_domain(r);
+	if (r->ar.status != ADDR_OK || r->ar.domain_id == UINT32_MAX)
+		return 0;
+	(void)pipeline_domain(r);
+	if (r->probes != NULL) {
+		/* Same row numbers as pass 2, so its dedupe answers match. */
+		(void)dedupe_see_id(r->dedupe, r->ar.norm.data, r->ar.norm.len,
+		    r->ar.at, rowno, &aid);
+		probeset_add(r->probes, aid, r->ar.norm.data, r->ar.norm.len,
+		    r->dom_of[r->ar.domain_id],
+		    (r->ar.flags & ADDR_F_SMTPUTF8) != 0);
+	}
 	return 0;
+}
+
+/* pipeline_probe - the SMTP stage, after DNS, on the same event loop. */
+static int
+pipeline_probe(struct run *r, struct diag *d)
+{
+	const struct options *o = r->o;
+	struct probe_opts po = { 0 };
+	struct smtp_phrases *ph;
+	char path[4096];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/smtp-phrases.tsv",
+	    pipeline_lists_dir(o));
+	if ((ph = smtp_phrases_load(path, d)) == NULL)
+		return -1;
+	po.helo = o->helo;
+	po.mail_from = o->mail_from;
+	po.port = o->smtp_port;
+	po.tls = (enum smtp_tls)o->tls;
+	po.tls_ca = o->tls_ca;
+	po.rcpt_per_txn = o->rcpt_per_txn;
+	po.pipelining = o->pipelining;
+	po.retry_delay_ms = o->retry_delay * 1000;
+	po.retries = o->retries;
+	po.per_host = o->per_host;
+	po.host_rate = o->host_rate;
+	po.max_connections = o->max_connections;
+	po.connect_ms = o->connect_timeout * 1000;
+	po.banner_ms = o->banner_timeout * 1000;
+	po.command_ms = o->command_timeout * 1000;
+	rc = probe_run(r->loop, r->probes, r->domains, r->hosts, ph, &po,
+	    &r->rep->smtp, d);
+	if (rc == 0)
+		r->rep->smtp_ran = true;
+	smtp_phrases_free(ph);
+	return rc;
 }
 
 /*
@@ -338,7 +397,6 @@ pipeline_dns(struct run *r, FILE *f, struct diag *d)
 	struct csvread *in;
 	struct rowsave *ahead;
 	struct csvrow row;
-	struct evloop *loop = NULL;
 	size_t nahead = 0;
 	bool header = false;
 	int rc = -1, got = 0;
@@ -363,10 +421,12 @@ pipeline_dns(struct run *r, FILE *f, struct diag *d)
 	dopts.tries = o->dns_tries;
 	dopts.concurrency = o->dns_concurrency;
 	dopts.allow_reserved = o->allow_reserved;
-	loop = evloop_new();
-	if (dnsstage_run(loop, r->domains, &dopts, &r->rep->dns, d) != 0)
+	dopts.hosts = r->hosts;
+	if (dnsstage_run(r->loop, r->domains, &dopts, &r->rep->dns, d) != 0)
 		goto done;
 	r->rep->dns_ran = true;
+	if (r->probes != NULL && pipeline_probe(r, d) != 0)
+		goto done;
 	clearerr(f);
 	if (fseek(f, 0, SEEK_SET) != 0) {
 		diag_set(d, DIAG_INPUT, "%s: cannot read it a second time: %s",
@@ -375,7 +435,6 @@ pipeline_dns(struct run *r, FILE *f, struct diag *d)
 	}
 	rc = 0;
 done:
-	evloop_free(loop);
 	for (size_t i = 0; i < nahead; i++)
 		rowsave_free(&ahead[i]);
 	free(ahead);
@@ -443,6 +502,7 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 			const char *a = r->ar.norm.data;
 			size_t at = r->ar.at, len2 = r->ar.norm.len;
 			uint64_t first;
+			uint32_t aid;
 
 			e.role = listcheck_role(r->lists, a, at);
 			if (r->ar.domain_id != UINT32_MAX) {
@@ -458,8 +518,16 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 				e.free_mail = di->free_mail;
 				e.suggest = di->suggest;
 			}
-			first = dedupe_see(r->dedupe, a, len2, at, k.row);
+			first = dedupe_see_id(r->dedupe, a, len2, at, k.row,
+			    &aid);
 			e.duplicate_of = first != k.row ? first : 0;
+			if (r->probes != NULL && first == k.row &&
+			    aid < probeset_count(r->probes) &&
+			    probeset_result(r->probes, aid)->sub != SUB_LAST) {
+				e.smtp = probeset_result(r->probes, aid);
+				k.smtp = e.smtp;
+				k.checked = "smtp";
+			}
 			if (e.suggest) {
 				buf_reset(&r->suggest);
 				if (buf_append(&r->suggest, a, at + 1) == 0 &&
@@ -595,6 +663,11 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 	r.dedupe = dedupe_new();
 	r.domains = domtab_new(r.lists);
 	if (!o->offline) {
+		r.loop = evloop_new();
+		if (o->probe) {
+			r.hosts = mxtab_new();
+			r.probes = probeset_new();
+		}
 		if (!S_ISREG(st.st_mode)) {
 			FILE *copy = pipeline_spool(f, o->input, d);
 
@@ -664,6 +737,9 @@ done:
 		fclose(f);
 	domtab_free(r.domains);
 	free(r.dom_of);
+	probeset_free(r.probes);
+	mxtab_free(r.hosts);
+	evloop_free(r.loop);
 	dedupe_free(r.dedupe);
 	if (r.addr) {
 		addr_result_free(&r.ar);

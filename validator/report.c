@@ -122,6 +122,34 @@ report_text(const struct report *r, FILE *f)
 			    "suggested domain has no mail host\n",
 			    (unsigned long long)d->suggestions_dropped);
 	}
+	if (r->smtp_ran) {
+		const struct probe_stats *p = &r->smtp;
+
+		fprintf(f, "  smtp: %llu addresses at %llu mail hosts in %.2f s: "
+		    "%llu connections (%llu with TLS), %llu transactions, %llu "
+		    "RCPT replies\n", (unsigned long long)p->addresses,
+		    (unsigned long long)p->hosts, p->seconds,
+		    (unsigned long long)p->connections,
+		    (unsigned long long)p->tls_sessions,
+		    (unsigned long long)p->transactions,
+		    (unsigned long long)p->rcpts);
+		fprintf(f, "        %llu retried after a 4xx (greylisting), %llu "
+		    "asked again after a lost connection, %llu catch-all "
+		    "domain(s), %llu host(s) given up after refusals\n",
+		    (unsigned long long)p->retries,
+		    (unsigned long long)p->requeued,
+		    (unsigned long long)p->catch_all_domains,
+		    (unsigned long long)p->blocked_hosts);
+		if (p->nproblems > 0) {
+			fprintf(f, "  sender-side problems: these mail hosts "
+			    "refused the SENDER (IP, EHLO name, SPF/DKIM/DMARC), "
+			    "not the addresses; fix the sending setup:\n");
+			for (size_t i = 0; i < p->nproblems; i++)
+				fprintf(f, "    %s: %s (%llu time(s))\n",
+				    p->problems[i].host, p->problems[i].reply,
+				    (unsigned long long)p->problems[i].count);
+		}
+	}
 	if (r->by_sub[SUB_MALFORMED_ROW] > 0) {
 		fprintf(f, "  malformed rows at line(s):");
 		for (size_t i = 0; i < REPORT_MAX_LINES &&
@@ -242,6 +270,34 @@ report_json(const struct report *r, FILE *f)
 		    (unsigned long long)d->suggestions,
 		    (unsigned long long)d->suggestions_dropped);
 	}
+	if (r->smtp_ran) {
+		const struct probe_stats *p = &r->smtp;
+
+		fprintf(f, ",\n  \"smtp\": {\"addresses\": %llu, \"hosts\": %llu, "
+		    "\"seconds\": %.3f, \"connections\": %llu, \"tls_sessions\": "
+		    "%llu, \"transactions\": %llu, \"rcpts\": %llu, \"retries\": "
+		    "%llu, \"requeued\": %llu, \"catch_all_domains\": %llu, "
+		    "\"blocked_hosts\": %llu, \"sender_problems\": [",
+		    (unsigned long long)p->addresses,
+		    (unsigned long long)p->hosts, p->seconds,
+		    (unsigned long long)p->connections,
+		    (unsigned long long)p->tls_sessions,
+		    (unsigned long long)p->transactions,
+		    (unsigned long long)p->rcpts,
+		    (unsigned long long)p->retries,
+		    (unsigned long long)p->requeued,
+		    (unsigned long long)p->catch_all_domains,
+		    (unsigned long long)p->blocked_hosts);
+		for (size_t i = 0; i < p->nproblems; i++) {
+			fprintf(f, "%s{\"host\": ", i ? ", " : "");
+			report_json_str(f, p->problems[i].host);
+			fprintf(f, ", \"reply\": ");
+			report_json_str(f, p->problems[i].reply);
+			fprintf(f, ", \"count\": %llu}",
+			    (unsigned long long)p->problems[i].count);
+		}
+		fprintf(f, "]}");
+	}
 	fprintf(f, "\n}\n");
 }
 
@@ -297,6 +353,30 @@ report_csv(const struct report *r, FILE *f)
 		    (unsigned long long)d->q.timeouts,
 		    (unsigned long long)d->q.errors,
 		    (unsigned long long)d->suggestions_dropped);
+	}
+	if (r->smtp_ran) {
+		const struct probe_stats *p = &r->smtp;
+
+		fprintf(f, "smtp,addresses,%llu\nsmtp,hosts,%llu\n"
+		    "smtp,seconds,%.3f\nsmtp,connections,%llu\n"
+		    "smtp,tls_sessions,%llu\nsmtp,transactions,%llu\n"
+		    "smtp,rcpts,%llu\nsmtp,retries,%llu\nsmtp,requeued,%llu\n"
+		    "smtp,catch_all_domains,%llu\nsmtp,blocked_hosts,%llu\n",
+		    (unsigned long long)p->addresses,
+		    (unsigned long long)p->hosts, p->seconds,
+		    (unsigned long long)p->connections,
+		    (unsigned long long)p->tls_sessions,
+		    (unsigned long long)p->transactions,
+		    (unsigned long long)p->rcpts,
+		    (unsigned long long)p->retries,
+		    (unsigned long long)p->requeued,
+		    (unsigned long long)p->catch_all_domains,
+		    (unsigned long long)p->blocked_hosts);
+		/* Host names are DNS names: no comma or quote can occur. */
+		for (size_t i = 0; i < p->nproblems; i++)
+			fprintf(f, "sender_problem,%s,%llu\n",
+			    p->problems[i].host,
+			    (unsigned long long)p->problems[i].count);
 	}
 }
 

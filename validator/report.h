@@ -12,6 +12,7 @@
 
 #include "diag.h"
 #include "dnsstage.h"
+#include "probe_sched.h"
 #include "verdict.h"
 
 struct domtab;
@@ -53,6 +54,9 @@ struct report {
 	/* DNS stage */
 	bool dns_ran;
 	struct dnsstage_stats dns;
+	/* SMTP stage */
+	bool smtp_ran;
+	struct probe_stats smtp;
 	/* timings */
 	double seconds;
 	char started_at[32];	/* UTC, ISO 8601 */

@@ -10,7 +10,8 @@
 static const char *const col_names[] = {
 	"row", "email", "status", "sub_status", "action", "reason",
 	"did_you_mean", "role", "disposable", "free", "checked", "checked_at",
-	"duplicate_of", "mx",
+	"duplicate_of", "mx", "catch_all", "smtp_code", "smtp_enhanced",
+	"smtp_response", "tls",
 };
 
 static int rowwrite_original(struct csvwrite *w, const struct rowwrite_ctx *c,
@@ -19,6 +20,30 @@ static size_t rowwrite_split(const char *raw, size_t len, int delim,
     size_t *start, size_t *end, size_t max);
 static int rowwrite_str(struct csvwrite *w, const char *s);
 static int rowwrite_bool(struct csvwrite *w, bool known, bool b);
+static int rowwrite_smtp(struct csvwrite *w, const struct probe_result *p);
+
+/*
+ * rowwrite_smtp - the SMTP columns; empty when the address was not asked.
+ * The response text comes from a remote server: it is guarded like every
+ * cell we write (rowwrite_str), and was already cut to 200 bytes.
+ */
+static int
+rowwrite_smtp(struct csvwrite *w, const struct probe_result *p)
+{
+	char code[8] = "";
+	bool asked = p != NULL && p->sub != SUB_LAST;
+
+	if (asked && p->code > 0)
+		snprintf(code, sizeof(code), "%u", p->code);
+	if (rowwrite_str(w, !asked || p->catch_all == PROBE_TRI_UNSET ? "" :
+	    p->catch_all == PROBE_TRI_YES ? "true" : "false") != 0 ||
+	    rowwrite_str(w, code) != 0 ||
+	    rowwrite_str(w, asked ? p->enhanced : "") != 0 ||
+	    rowwrite_str(w, asked && p->text ? p->text : "") != 0)
+		return -1;
+	return rowwrite_str(w, !asked || p->tls == PROBE_TRI_UNSET ? "" :
+	    p->tls == PROBE_TRI_YES ? "yes" : "no");
+}
 
 /* rowwrite_str - one appended cell from a C string, always guarded. */
 static int
@@ -166,5 +191,5 @@ rowwrite_row(struct csvwrite *w, const struct rowwrite_ctx *c,
 	if (rowwrite_str(w, num) != 0 ||
 	    rowwrite_str(w, k->mx ? k->mx : "") != 0)
 		return -1;
-	return csvwrite_end_row(w);
+	return rowwrite_smtp(w, k->smtp) == 0 ? csvwrite_end_row(w) : -1;
 }

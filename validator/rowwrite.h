@@ -32,9 +32,10 @@ struct rowwrite_cols {
 	const struct verdict *v;
 	const char *did_you_mean;	/* NULL or a full address */
 	bool role, disposable, free_mail;
-	const char *checked;		/* "syntax", "dns", or "" (nothing checked) */
+	const char *checked;		/* "syntax", "dns", "smtp" or "" */
 	uint64_t duplicate_of;		/* 0 for none */
 	const char *mx;			/* preferred mail host, or NULL */
+	const struct probe_result *smtp;	/* SMTP answer, or NULL */
 };
 
 /* rowwrite_header - the header row: original header (or none) + names. */

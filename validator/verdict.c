@@ -51,6 +51,34 @@ static const struct {
 	    "The DNS lookup of the domain timed out; try again later." },
 	[SUB_DNS_ERROR] = { "dns_error", STATUS_UNKNOWN,
 	    "The DNS lookup of the domain failed (server error); try again later." },
+	[SUB_MAILBOX_OK] = { "mailbox_ok", STATUS_VALID,
+	    "The mail server accepted the address." },
+	[SUB_MAILBOX_NOT_FOUND] = { "mailbox_not_found", STATUS_INVALID,
+	    "The mail server says the mailbox does not exist." },
+	[SUB_MAILBOX_DISABLED] = { "mailbox_disabled", STATUS_INVALID,
+	    "The mail server says the mailbox is disabled." },
+	[SUB_MAILBOX_FULL] = { "mailbox_full", STATUS_RISKY,
+	    "The mailbox is full; try again later." },
+	[SUB_ACCEPT_ALL] = { "accept_all", STATUS_CATCH_ALL,
+	    "The mail server accepts every address at this domain, so this one cannot be confirmed." },
+	[SUB_POLICY_BLOCKED] = { "policy_blocked", STATUS_UNKNOWN,
+	    "The mail server refused the sender, not the address (a problem of the sending setup)." },
+	[SUB_GREYLISTED] = { "greylisted", STATUS_UNKNOWN,
+	    "The mail server asked to try again later (greylisting)." },
+	[SUB_TEMPORARY_ERROR] = { "temporary_error", STATUS_UNKNOWN,
+	    "The mail server had a temporary problem; try again later." },
+	[SUB_CONNECTION_FAILED] = { "connection_failed", STATUS_UNKNOWN,
+	    "No mail server of the domain could be reached." },
+	[SUB_TIMEOUT] = { "timeout", STATUS_UNKNOWN,
+	    "The mail server did not answer in time." },
+	[SUB_TLS_FAILED] = { "tls_failed", STATUS_UNKNOWN,
+	    "The encrypted connection to the mail server failed." },
+	[SUB_PROBE_BLOCKED] = { "probe_blocked", STATUS_UNKNOWN,
+	    "The mail server refused our checks; the address was not checked." },
+	[SUB_SMTPUTF8_UNSUPPORTED] = { "smtputf8_unsupported", STATUS_UNKNOWN,
+	    "The address has non-ASCII characters and the mail server does not support them (SMTPUTF8)." },
+	[SUB_SMTP_REJECTED] = { "smtp_rejected", STATUS_UNKNOWN,
+	    "The mail server refused the address without saying it does not exist." },
 };
 
 static const char *const action_names[ACTION_LAST] = {
@@ -127,10 +155,14 @@ verdict_action(enum verdict_policy p, enum verdict_sub s, bool role)
 	case POLICY_STANDARD:
 		if (s == SUB_DISPOSABLE || s == SUB_POSSIBLE_TYPO)
 			return ACTION_REMOVE;
+		if (s == SUB_MAILBOX_FULL)
+			return ACTION_RETRY_LATER;
 		return ACTION_KEEP;
 	case POLICY_STRICT:
 		if (st == STATUS_VALID)
 			return role ? ACTION_REVIEW : ACTION_KEEP;
+		if (s == SUB_MAILBOX_FULL)
+			return ACTION_RETRY_LATER;
 		if (st == STATUS_CATCH_ALL || st == STATUS_UNKNOWN ||
 		    s == SUB_ROLE_BASED)
 			return ACTION_REVIEW;
@@ -139,5 +171,5 @@ verdict_action(enum verdict_policy p, enum verdict_sub s, bool role)
 	case POLICY_LAST:
 		break;
 	}
-	return ACTION_KEEP;
+	return s == SUB_MAILBOX_FULL ? ACTION_RETRY_LATER : ACTION_KEEP;
 }
