@@ -4,6 +4,7 @@ dist_pkgdata_DATA = \
 	lists/free.txt \
 	lists/popular.txt \
 	lists/role.txt \
+	lists/smtp-phrases.tsv \
 	lists/typos.tsv
 EXTRA_DIST += lists/README \
 	lists/sample/README \

@@ -16,20 +16,29 @@ UNIT_TESTS = \
 	tests/unit/t_colpick \
 	tests/unit/t_csvread \
 	tests/unit/t_csvwrite \
+	tests/unit/t_explain \
 	tests/unit/t_listcheck \
+	tests/unit/t_smtp_classify \
+	tests/unit/t_smtp_reply \
 	tests/unit/t_strmap \
 	tests/unit/t_wordlist
 check_PROGRAMS += $(UNIT_TESTS) tests/fuzz/replay_addr tests/fuzz/replay_csvread \
-	tests/unit/t_mxlookup
-TESTS += $(UNIT_TESTS) tests/fuzz/replay_addr tests/fuzz/replay_csvread
+	tests/fuzz/replay_smtp_reply \
+	tests/unit/t_mxlookup tests/unit/t_smtp_session
+TESTS += $(UNIT_TESTS) tests/fuzz/replay_addr tests/fuzz/replay_csvread \
+	tests/fuzz/replay_smtp_reply
 
 tests_unit_t_addr_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_classify_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_colpick_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_csvread_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_csvwrite_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_explain_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_listcheck_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_mxlookup_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_smtp_classify_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_smtp_reply_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_smtp_session_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_strmap_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_wordlist_LDADD = $(LISTSCRUB_LIBS)
 
@@ -39,6 +48,9 @@ tests_fuzz_replay_addr_LDADD = $(LISTSCRUB_LIBS)
 tests_fuzz_replay_csvread_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_csvread.c
 tests_fuzz_replay_csvread_CPPFLAGS = $(AM_CPPFLAGS) -DREPLAY_CORPUS='"csvread"'
 tests_fuzz_replay_csvread_LDADD = $(LISTSCRUB_LIBS)
+tests_fuzz_replay_smtp_reply_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_smtp_reply.c
+tests_fuzz_replay_smtp_reply_CPPFLAGS = $(AM_CPPFLAGS) -DREPLAY_CORPUS='"smtp_reply"'
+tests_fuzz_replay_smtp_reply_LDADD = $(LISTSCRUB_LIBS)
 
 E2E_TESTS = \
 	tests/e2e/t_bytes.sh \
@@ -56,11 +68,17 @@ TESTS += $(E2E_TESTS)
 # its wrapper, which starts the server).
 DNS_TESTS = tests/dns/t_harness.sh tests/dns/t_mxlookup.sh
 TESTS += $(DNS_TESTS)
+# The SMTP session engine against the loopback Postfix + fault server of
+# tests/smtp (t_smtp_session runs through its wrapper).
+SMTP_SESSION_TESTS = tests/smtp/t_session.sh
+TESTS += $(SMTP_SESSION_TESTS)
+EXTRA_DIST += $(SMTP_SESSION_TESTS)
 TESTS += tests/checksrc.sh
 
 if FUZZING
 # Real libFuzzer binaries: ./configure --enable-fuzzing CC=clang
-noinst_PROGRAMS += tests/fuzz/fuzz_addr tests/fuzz/fuzz_csvread
+noinst_PROGRAMS += tests/fuzz/fuzz_addr tests/fuzz/fuzz_csvread \
+	tests/fuzz/fuzz_smtp_reply
 tests_fuzz_fuzz_addr_SOURCES = tests/fuzz/fuzz_addr.c
 tests_fuzz_fuzz_addr_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer,address,undefined
 tests_fuzz_fuzz_addr_LDFLAGS = -fsanitize=fuzzer,address,undefined
@@ -69,6 +87,10 @@ tests_fuzz_fuzz_csvread_SOURCES = tests/fuzz/fuzz_csvread.c
 tests_fuzz_fuzz_csvread_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer,address,undefined
 tests_fuzz_fuzz_csvread_LDFLAGS = -fsanitize=fuzzer,address,undefined
 tests_fuzz_fuzz_csvread_LDADD = $(LISTSCRUB_LIBS)
+tests_fuzz_fuzz_smtp_reply_SOURCES = tests/fuzz/fuzz_smtp_reply.c
+tests_fuzz_fuzz_smtp_reply_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer,address,undefined
+tests_fuzz_fuzz_smtp_reply_LDFLAGS = -fsanitize=fuzzer,address,undefined
+tests_fuzz_fuzz_smtp_reply_LDADD = $(LISTSCRUB_LIBS)
 endif
 
 EXTRA_DIST += tests/tap.h tests/summary.sh tests/checksrc.sh \

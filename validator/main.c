@@ -2,10 +2,13 @@
  * listscrub - clean a mailing list exported as CSV: every row goes to the
  * cleaned or the rejected file (or the review file), with its original
  * columns untouched and the verdict columns appended. See listscrub(1).
+ * "listscrub explain" says what an SMTP reply or bounce line means.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "diag.h"
+#include "explain.h"
 #include "options.h"
 #include "pipeline.h"
 #include "report.h"
@@ -18,6 +21,10 @@ main(int argc, char **argv)
 	struct diag d = { DIAG_OK, "" };
 	int rc;
 
+	/* listscrub explain [--json] [REPLY...]: what an SMTP reply means. */
+	if (argc > 1 && strcmp(argv[1], "explain") == 0)
+		return explain_main(argc - 1, argv + 1,
+		    pipeline_lists_default());
 	switch (options_parse(argc, argv, &o, &d)) {
 	case OPTIONS_EXIT:
 		options_free(&o);

@@ -77,14 +77,18 @@ static void pipeline_close_outputs(struct run *r, bool commit,
 static bool pipeline_is_index(const char *s, long *out);
 static void pipeline_columns(const struct csvrow *h, char *buf, size_t n);
 
-/* pipeline_lists_dir - where the data tables are: option, env, installed, source tree. */
+/* pipeline_lists_dir - where the data tables are: the option, or the default. */
 static const char *
 pipeline_lists_dir(const struct options *o)
 {
+	return o->lists_dir ? o->lists_dir : pipeline_lists_default();
+}
+
+const char *
+pipeline_lists_default(void)
+{
 	const char *env = getenv("LISTSCRUB_LISTS");
 
-	if (o->lists_dir)
-		return o->lists_dir;
 	if (env && *env)
 		return env;
 	if (access(LISTSDIR "/role.txt", R_OK) == 0)

@@ -5,9 +5,10 @@
  * addresses and domains only.
  *
  * Offline, every verdict is known when its row is read, so reading and
- * writing are one pass. Network stages (DNS, SMTP) will run between a
- * collecting pass and a writing pass over the same per-address and
- * per-domain tables (dedupe, domtab).
+ * writing are one pass. Otherwise pass 1 collects the unique domains
+ * (and, with --probe, the unique addresses), the DNS stage and the SMTP
+ * stage fill the per-domain and per-address tables (domtab, probeset) on
+ * one event loop, and pass 2 re-reads the input and writes the outputs.
  */
 #ifndef LISTSCRUB_PIPELINE_H
 #define LISTSCRUB_PIPELINE_H
@@ -22,5 +23,12 @@
  * the user's input (exit 2), others for the environment (exit 1).
  */
 int pipeline_run(const struct options *o, struct report *rep, struct diag *d);
+
+/*
+ * pipeline_lists_default - the data tables' directory when no --lists-dir
+ * is given: $LISTSCRUB_LISTS, else the installed one, else the source
+ * tree's lists/.
+ */
+const char *pipeline_lists_default(void);
 
 #endif

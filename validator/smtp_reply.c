@@ -263,7 +263,7 @@ sr_enhat(const char *s, size_t len, size_t i)
 	unsigned char prev = i > 0 ? (unsigned char)s[i - 1] : ' ';
 	size_t e = 0, j;
 
-	if (ascii_isalnum(prev) || prev >= 0x80 || prev == '.')
+	if (i >= len || ascii_isalnum(prev) || prev >= 0x80 || prev == '.')
 		return 0;
 	/* Stop the token at the first byte that cannot belong to it. */
 	for (j = i; j < len && (ascii_isdigit((unsigned char)s[j]) ||
@@ -324,7 +324,7 @@ sr_scan(const char *s, size_t len, struct smtp_reply *out)
 	for (i = j; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c == '\n')
+		if (c == '\n' && out->nlines < SMTP_REPLY_LINES_MAX)
 			out->nlines++;
 		if (c <= 0x20 || c == 0x7f) {
 			sr_sep(&t);

@@ -41,7 +41,7 @@ struct smtp_reply {
 	 * bytes. Bytes >= 0x80 are kept as they came (not validated).
 	 */
 	char text[SMTP_REPLY_TEXT_MAX];
-	int nlines;		/* lines the reply had on the wire */
+	int nlines;		/* lines the reply had on the wire (1-200) */
 };
 
 /* The parser state; treat the members as private. */
@@ -93,7 +93,8 @@ const char *smtp_reply_error(const struct smtp_reply_parser *p);
  *    by ' ', '-', a quote, ';', ',' or the end) is the code, an enhanced
  *    code right after it is taken as above, and the text is what follows,
  *    over all remaining lines, with repeats of "ddd-x.y.z" (flattened
- *    multi-line replies) removed. Without such a code, the first
+ *    multi-line replies) removed; nlines counts the input lines from
+ *    the code on (at most 200). Without such a code, the first
  *    stand-alone enhanced code [245].d{1,3}.d{1,3} gives the class and the
  *    code is inferred as 550 or 450 (250 for class 2).
  * Returns 0 (code found), 1 (code inferred from the enhanced code), or

@@ -27,9 +27,11 @@
  *	  READY   (no wait)  next_batch() -> 0: QUIT; n: MAIL
  *	  MAIL    [mail]     2xx -> RCPT; other -> every recipient reported
  *	                     (reply NULL, mail = refusal), then RCPT (drain
- *	                     pipelined replies) or RSET
+ *	                     the pipelined replies, then the RSET's) or,
+ *	                     not pipelined, READY (no transaction: no RSET)
  *	  RCPT    [rcpt]     each reply -> rcpt_done in order; last -> RSET
- *	  RSET    [rset]     2xx -> READY; other -> QUIT then end PROTOCOL
+ *	  RSET    [rset]     2xx, or any reply after a refused MAIL -> READY;
+ *	                     other -> QUIT then end REFUSED
  *	  QUIT    [quit]     any reply, EOF or timer -> end (QUIT, or the
  *	                     end decided before sending QUIT)
  *	  Any state: 421 -> end REFUSED (server closes); EOF -> end DROPPED;
@@ -899,7 +901,8 @@ on_reply(struct smtp_session *s, const struct smtp_reply *r)
 				s->state = ST_RCPT;
 				sess_arm(s, s->o.command_ms);
 			} else {
-				sess_enter(s, ST_RSET);
+				/* no transaction was opened: no RSET */
+				sess_enter(s, ST_READY);
 			}
 			return;
 		}
@@ -916,12 +919,14 @@ on_reply(struct smtp_session *s, const struct smtp_reply *r)
 		on_reply_rcpt(s, r);
 		return;
 	case ST_RSET:
-		if (c == 2) {
+		/* after a refused MAIL no transaction is open: a refused
+		 * pipelined RSET (Postfix's 530 before STARTTLS) is moot */
+		if (c == 2 || !s->mail_ok) {
 			sess_enter(s, ST_READY);
 			return;
 		}
 		sess_detail(s, "RSET refused");
-		sess_quit_then_end(s, SMTP_END_PROTOCOL, r);
+		sess_quit_then_end(s, SMTP_END_REFUSED, r);
 		return;
 	case ST_QUIT:
 		if (s->outstanding > 0)
@@ -1044,11 +1049,9 @@ on_io(void *arg, int fd, bool rd, bool wr)
 		return;
 	}
 	if (sess_read(s) < 0 || s->done) {
-		sess_leave(s);
-		return;
-	}
-	if (s->state == ST_TLS) {
-		sess_tls_step(s);
+		/* ended, or the 220 to STARTTLS came: start the handshake */
+		if (!s->done && s->state == ST_TLS)
+			sess_tls_step(s);
 		sess_leave(s);
 		return;
 	}

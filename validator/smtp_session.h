@@ -84,10 +84,10 @@ enum smtp_end {
 	SMTP_END_TLS_REQUIRED,	/* tls required/verify but not offered,
 				 * or STARTTLS refused (454) */
 	SMTP_END_REFUSED,	/* banner not 220, EHLO and HELO refused,
-				 * or 421 anywhere */
+				 * RSET refused, or 421 anywhere */
 	SMTP_END_DROPPED,	/* EOF or reset mid-session */
 	SMTP_END_PROTOCOL,	/* bad/unsolicited/endless reply, bytes
-				 * after the 220 to STARTTLS, RSET refused */
+				 * after the 220 to STARTTLS */
 	SMTP_END_LAST
 };
 
