@@ -69,10 +69,14 @@ TESTS += $(E2E_TESTS)
 DNS_TESTS = tests/dns/t_harness.sh tests/dns/t_mxlookup.sh
 TESTS += $(DNS_TESTS)
 # The SMTP session engine against the loopback Postfix + fault server of
-# tests/smtp (t_smtp_session runs through its wrapper).
-SMTP_SESSION_TESTS = tests/smtp/t_session.sh
-TESTS += $(SMTP_SESSION_TESTS)
-EXTRA_DIST += $(SMTP_SESSION_TESTS)
+# The loopback mail world of tests/smtp (Postfix, postgrey, a fault
+# server); t_smtp_session runs through its wrapper.
+SMTP_TESTS = tests/smtp/t_harness.sh tests/smtp/t_session.sh tests/smtp/t_probe.sh
+TESTS += $(SMTP_TESTS)
+EXTRA_DIST += $(SMTP_TESTS) tests/smtp/lib.sh tests/smtp/main.cf.in \
+	tests/smtp/master.cf.in tests/smtp/users tests/smtp/catchall.regexp \
+	tests/smtp/rcpt_access tests/smtp/policy.cidr tests/smtp/mail.zone \
+	tests/smtp/faultsrv.c tests/smtp/smtpchat.pl tests/smtp/README
 TESTS += tests/checksrc.sh
 
 if FUZZING

@@ -501,8 +501,9 @@ on_ended(void *arg, enum smtp_end why, const char *phase,
 			h->next_allowed = evloop_now_ms() + BACKOFF_MS;
 		break;
 	case SMTP_END_TLS_FAILED:
-		if (s->o->tls == SMTP_TLS_OPPORTUNISTIC && !h->tls_off) {
-			h->tls_off = true;	/* once more, in clear */
+		if (s->o->tls == SMTP_TLS_OPPORTUNISTIC) {
+			/* Opportunistic: ask the host again, in clear. */
+			h->tls_off = true;
 			break;
 		}
 		h->dead = true;
@@ -558,15 +559,22 @@ static bool
 sched_can_start(struct sched *s, uint32_t hid, int64_t now)
 {
 	struct hstate *h = &s->hosts[hid];
-	bool any = false;
+	size_t ready = 0, per = s->o->rcpt_per_txn, need;
 
 	if (h->dead || h->blocked || h->queued == 0 ||
 	    h->active >= s->o->per_host || s->active >= s->o->max_connections ||
 	    now < h->next_allowed)
 		return false;
-	for (uint32_t id = h->head; id != NONE && !any; id = s->items[id].next)
-		any = sched_ready(s, id, now);
-	if (!any)
+	if (h->batch_max > 0 && per > h->batch_max)
+		per = h->batch_max;
+	/* Another connection only for work the open ones will not reach
+	 * in their next transaction: no idle EHLO/QUIT sessions. */
+	need = (size_t)h->active * per + 1;
+	for (uint32_t id = h->head; id != NONE && ready < need;
+	    id = s->items[id].next)
+		if (sched_ready(s, id, now))
+			ready++;
+	if (ready < need)
 		return false;
 	/* --host-rate: at most host_rate starts in any 60 s. */
 	if (h->nstarts == s->o->host_rate &&
