@@ -12,4 +12,5 @@ EXTRA_DIST += lists/README \
 	lists/sample/excel-semicolon.csv \
 	lists/sample/google-sheets.csv \
 	lists/sample/messy.csv \
+	lists/sample/mailworld.csv \
 	lists/sample/tab-separated.tsv

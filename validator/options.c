@@ -19,7 +19,7 @@ enum {
 	OPT_SMTP_PORT, OPT_TLS, OPT_TLS_CA, OPT_RCPT_PER_TXN, OPT_NO_PIPELINING,
 	OPT_RETRY_DELAY, OPT_RETRIES, OPT_PER_HOST, OPT_HOST_RATE,
 	OPT_MAX_CONNECTIONS, OPT_CONNECT_TIMEOUT, OPT_BANNER_TIMEOUT,
-	OPT_COMMAND_TIMEOUT
+	OPT_COMMAND_TIMEOUT, OPT_RCPT_PER_CONN
 };
 
 static const struct option long_opts[] = {
@@ -52,6 +52,7 @@ static const struct option long_opts[] = {
 	{ "tls", required_argument, NULL, OPT_TLS },
 	{ "tls-ca", required_argument, NULL, OPT_TLS_CA },
 	{ "rcpt-per-transaction", required_argument, NULL, OPT_RCPT_PER_TXN },
+	{ "rcpt-per-connection", required_argument, NULL, OPT_RCPT_PER_CONN },
 	{ "no-pipelining", no_argument, NULL, OPT_NO_PIPELINING },
 	{ "retry-delay", required_argument, NULL, OPT_RETRY_DELAY },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
@@ -101,11 +102,12 @@ static const char usage_text[] =
 "      --tls MODE           opportunistic (default), required, verify or off\n"
 "      --tls-ca FILE        CA certificates for --tls verify (default: system)\n"
 "      --rcpt-per-transaction N  recipients per MAIL FROM (default 50)\n"
+"      --rcpt-per-connection N  recipients per connection (default: no limit)\n"
 "      --no-pipelining      one command at a time, even if PIPELINING is offered\n"
 "      --retry-delay S      wait before asking a 4xx address again (default 300)\n"
 "      --retries N          times a 4xx address is asked again (default 2)\n"
 "      --per-host N         connections per mail host at once (default 2)\n"
-"      --host-rate N[/MIN]  new connections per mail host per minute (default 20)\n"
+"      --host-rate N[/MIN]  new connections per mail host per minute (default 60)\n"
 "      --max-connections N  connections at once, all hosts (default 100)\n"
 "      --connect-timeout S  (default 20)  --banner-timeout S (default 120)\n"
 "      --command-timeout S  (default 60)\n"
@@ -311,7 +313,7 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 	o->retry_delay = 300;
 	o->retries = 2;
 	o->per_host = 2;
-	o->host_rate = 20;
+	o->host_rate = 60;
 	o->max_connections = 100;
 	o->connect_timeout = 20;
 	o->banner_timeout = 120;
@@ -461,6 +463,11 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 		case OPT_RCPT_PER_TXN:
 			if (options_uint("--rcpt-per-transaction", optarg, 1,
 			    100, &o->rcpt_per_txn, d) != 0)
+				return OPTIONS_ERROR;
+			break;
+		case OPT_RCPT_PER_CONN:
+			if (options_uint("--rcpt-per-connection", optarg, 0,
+			    1000000, &o->rcpt_per_conn, d) != 0)
 				return OPTIONS_ERROR;
 			break;
 		case OPT_NO_PIPELINING:

@@ -52,6 +52,7 @@ struct options {
 	enum options_tls tls;
 	const char *tls_ca;	/* CA file for --tls verify; NULL: system */
 	unsigned rcpt_per_txn;	/* recipients per MAIL FROM */
+	unsigned rcpt_per_conn;	/* recipients per connection, 0: no limit */
 	bool pipelining;	/* use PIPELINING when offered */
 	unsigned retry_delay;	/* seconds before a 4xx recipient is asked again */
 	unsigned retries;	/* times a 4xx recipient is asked again */

@@ -370,6 +370,7 @@ pipeline_probe(struct run *r, struct diag *d)
 	po.tls = (enum smtp_tls)o->tls;
 	po.tls_ca = o->tls_ca;
 	po.rcpt_per_txn = o->rcpt_per_txn;
+	po.rcpt_per_session = o->rcpt_per_conn;
 	po.pipelining = o->pipelining;
 	po.retry_delay_ms = o->retry_delay * 1000;
 	po.retries = o->retries;

@@ -22,6 +22,18 @@
 #define MAX_HOST_FAILS 3	/* drops/refusals before a host is given up */
 #define POLICY_BLOCK_AFTER 3	/* policy refusals before a host is blocked */
 #define BACKOFF_MS 1000		/* pause after a 421 or a dropped session */
+/*
+ * Rejected RCPTs per session before we QUIT and reconnect: servers slow
+ * down or drop sessions that collect errors (Postfix: replies delayed
+ * after 10, 421 after 20), and a fresh session is both faster and kinder.
+ */
+#define ERRORS_PER_SESSION 8
+/*
+ * Transactions per session: each ends with RSET, which servers count as a
+ * junk command (Postfix: after 100, every RSET is an error, and errors
+ * slow every reply down to one a second).
+ */
+#define TXNS_PER_SESSION 50
 
 enum item_state { IT_QUEUED, IT_INFLIGHT, IT_DONE };
 
@@ -63,6 +75,9 @@ struct psess {
 	bool tls;
 	bool counted_tls;
 	unsigned answered, sent;	/* in the current transaction */
+	unsigned errors;	/* 5xx RCPT replies in this session */
+	unsigned txns;		/* transactions in this session */
+	unsigned handed;	/* recipients handed out in this session */
 };
 
 struct sched {
@@ -321,7 +336,7 @@ on_next_batch(void *arg, const struct smtp_caps *caps, struct smtp_rcpt *out,
 	struct hstate *h = &s->hosts[p->host];
 	int64_t now = evloop_now_ms();
 	uint32_t id = h->head, prev = NONE;
-	size_t n = 0;
+	size_t n = 0, ntests = 0, maxtests;
 
 	p->tls = caps->tls;
 	if (caps->tls && !p->counted_tls) {
@@ -331,14 +346,29 @@ on_next_batch(void *arg, const struct smtp_caps *caps, struct smtp_rcpt *out,
 	/* Fewer when the host told us so (452 too many recipients). */
 	if (h->batch_max > 0 && max > h->batch_max)
 		max = h->batch_max;
-	if (h->blocked || h->dead)
+	if (h->blocked || h->dead || p->errors >= ERRORS_PER_SESSION ||
+	    p->txns >= TXNS_PER_SESSION)
 		return 0;
+	if (s->o->rcpt_per_session > 0) {
+		if (p->handed >= s->o->rcpt_per_session)
+			return 0;
+		if (max > s->o->rcpt_per_session - p->handed)
+			max = s->o->rcpt_per_session - p->handed;
+	}
+	/*
+	 * Catch-all tests are refused by design: at most half the session's
+	 * error budget per transaction, or a pipelined batch of them would
+	 * run into the server's error limit before we can stop.
+	 */
+	maxtests = p->errors < ERRORS_PER_SESSION ?
+	    (ERRORS_PER_SESSION - p->errors + 1) / 2 : 0;
 	while (id != NONE && n < max) {
 		uint32_t next = s->items[id].next;
 		struct item *it = &s->items[id];
 		bool utf8 = id < s->naddr && probeset_utf8(s->ps, id);
 
-		if (!sched_ready(s, id, now)) {
+		if (!sched_ready(s, id, now) ||
+		    (id >= s->naddr && ntests >= maxtests)) {
 			prev = id;
 			id = next;
 			continue;
@@ -365,6 +395,7 @@ on_next_batch(void *arg, const struct smtp_caps *caps, struct smtp_rcpt *out,
 		} else {
 			uint64_t r = sched_rand(s);
 
+			ntests++;
 			snprintf(s->catchbuf[n], sizeof(s->catchbuf[n]),
 			    "lsx-%08llx%08llx@%s",
 			    (unsigned long long)(r >> 32),
@@ -379,6 +410,8 @@ on_next_batch(void *arg, const struct smtp_caps *caps, struct smtp_rcpt *out,
 		s->st->transactions++;
 		p->answered = 0;
 		p->sent = (unsigned)n;
+		p->handed += (unsigned)n;
+		p->txns++;
 	}
 	return n;
 }
@@ -421,6 +454,8 @@ on_rcpt_done(void *arg, const struct smtp_rcpt *r, const struct smtp_reply *repl
 	p->progress = true;
 	p->answered++;
 	s->st->rcpts++;
+	if (reply->code >= 500)
+		p->errors++;
 	smtp_classify(s->ph, SMTPS_RCPT, reply, &v);
 	switch (v.cls) {
 	case SMTPC_ACCEPTED:

@@ -35,6 +35,7 @@ struct probe_opts {
 	enum smtp_tls tls;
 	const char *tls_ca;		/* NULL: the system's CA store */
 	unsigned rcpt_per_txn;
+	unsigned rcpt_per_session;	/* 0: no limit */
 	bool pipelining;
 	unsigned retry_delay_ms;
 	unsigned retries;
