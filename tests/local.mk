@@ -99,7 +99,7 @@ endif
 
 EXTRA_DIST += tests/tap.h tests/summary.sh tests/checksrc.sh \
 	tests/data tests/fuzz/corpus tests/e2e/lib.sh $(E2E_TESTS) \
-	$(DNS_TESTS) tests/dns/lib.sh tests/dns/nsd.conf.in tests/dns/dnsprobe.pl \
+	tests/proc.sh $(DNS_TESTS) tests/dns/lib.sh tests/dns/nsd.conf.in tests/dns/dnsprobe.pl \
 	tests/dns/deadserver.pl tests/dns/zones tests/dns/README
 
 # make test: the whole suite, then the closing line CI reads.

@@ -75,6 +75,7 @@
 # DNS_STOP_TIMEOUT (s before SIGKILL, default 5), KEEP_TMP=1, TMPDIR.
 
 _dns_lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$_dns_lib_dir/../proc.sh"
 DNS_ZONES_DIR=$_dns_lib_dir/zones
 _dns_nsd=${NSD:-$(command -v nsd 2>/dev/null || echo /usr/sbin/nsd)}
 _dns_ctl=${NSD_CONTROL:-$(command -v nsd-control 2>/dev/null || echo /usr/sbin/nsd-control)}
@@ -95,44 +96,6 @@ dns_require() {
 	fi
 	echo "1..0 # SKIP $why"
 	exit 0
-}
-
-# _dns_alive PID - the process exists and is not a zombie. (The state is
-# the field after the ")" that closes the command name, which for NSD has
-# spaces: "(nsd: server 1)".)
-_dns_alive() {
-	local st
-	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	st=${st##*) }
-	st=${st%% *}
-	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
-}
-
-# _dns_tree PID - PID and all its descendants (one awk over /proc/*/stat;
-# the ppid is the 2nd field after the ")" that closes the command name).
-# getline, not the main loop: a process that exits meanwhile is no error.
-_dns_tree() {
-	awk -v root="$1" '
-		BEGIN {
-			for (i = 1; i < ARGC; i++) {
-				line = ""
-				if ((getline line < ARGV[i]) > 0) {
-					sub(/.*\) /, "", line); split(line, f, " ")
-					pid = ARGV[i]; gsub(/[^0-9]/, "", pid)
-					parent[pid] = f[2]
-				}
-				close(ARGV[i])
-			}
-			keep[root] = 1; print root
-			do {
-				more = 0
-				for (p in parent)
-					if (!(p in keep) && (parent[p] in keep)) {
-						keep[p] = 1; print p; more = 1
-					}
-			} while (more)
-			exit 0
-		}' /proc/[0-9]*/stat
 }
 
 # _dns_free_port - a port that is free for both UDP and TCP on 127.0.0.1.
@@ -204,7 +167,7 @@ _dns_zone_clauses() {
 
 dns_start() {
 	dns_require
-	if [ -n "${DNS_PID:-}" ] && _dns_alive "$DNS_PID"; then
+	if [ -n "${DNS_PID:-}" ] && proc_alive "$DNS_PID"; then
 		_dns_err "already started (pid $DNS_PID); call dns_stop first"
 		return 1
 	fi
@@ -235,7 +198,7 @@ dns_start() {
 		deadline=$((SECONDS + ${DNS_START_TIMEOUT:-30}))
 		ans=
 		while [ $SECONDS -le $deadline ]; do
-			if ! _dns_alive "$pid"; then
+			if ! proc_alive "$pid"; then
 				wait "$pid" 2>/dev/null
 				break
 			fi
@@ -244,7 +207,7 @@ dns_start() {
 			ans=
 		done
 		[ -n "$ans" ] && break
-		if _dns_alive "$pid"; then
+		if proc_alive "$pid"; then
 			_dns_err "nsd (pid $pid) did not answer within ${DNS_START_TIMEOUT:-30} s"
 			cat "$DNS_LOG" "$dir/nsd.out" >&2 2>/dev/null
 			dns_stop
@@ -277,7 +240,7 @@ dns_stop() {
 	if [ -n "${DEAD_DNS_PID:-}" ]; then
 		kill -TERM "$DEAD_DNS_PID" 2>/dev/null
 		wait "$DEAD_DNS_PID" 2>/dev/null
-		if _dns_alive "$DEAD_DNS_PID"; then
+		if proc_alive "$DEAD_DNS_PID"; then
 			kill -KILL "$DEAD_DNS_PID" 2>/dev/null
 			wait "$DEAD_DNS_PID" 2>/dev/null
 		fi
@@ -288,13 +251,13 @@ dns_stop() {
 		# every process of the server now (NSD replaces its server
 		# child at each reload, so this is taken at stop time), to check
 		# that all of them are gone
-		_dns_pids=$(_dns_tree "$DNS_PID" | tr '\n' ' ')
+		_dns_pids=$(proc_tree "$DNS_PID" | tr '\n' ' ')
 		kill -TERM "$DNS_PID" 2>/dev/null
 		deadline=$((SECONDS + ${DNS_STOP_TIMEOUT:-5}))
 		while :; do
 			left=
 			for p in $_dns_pids; do
-				_dns_alive "$p" && left="$left $p"
+				proc_alive "$p" && left="$left $p"
 			done
 			[ -z "$left" ] && break
 			if [ $SECONDS -ge $deadline ]; then
@@ -306,7 +269,7 @@ dns_stop() {
 				done
 				sleep 0.2
 				for p in $left; do
-					_dns_alive "$p" && { _dns_err "pid $p still runs"; rc=1; }
+					proc_alive "$p" && { _dns_err "pid $p still runs"; rc=1; }
 				done
 				break
 			fi
@@ -373,7 +336,7 @@ dns_ask() {
 
 dns_dead_server() {
 	local d port
-	if [ -n "${DEAD_DNS_PID:-}" ] && _dns_alive "$DEAD_DNS_PID"; then
+	if [ -n "${DEAD_DNS_PID:-}" ] && proc_alive "$DEAD_DNS_PID"; then
 		return 0
 	fi
 	command -v perl >/dev/null 2>&1 || { _dns_err "perl not installed"; return 1; }
@@ -390,7 +353,7 @@ dns_dead_server() {
 	export DEAD_DNS_PID
 	for _ in $(seq 100); do
 		[ -s "$d/dead.port" ] && break
-		_dns_alive "$DEAD_DNS_PID" || break
+		proc_alive "$DEAD_DNS_PID" || break
 		sleep 0.05
 	done
 	port=$(cat "$d/dead.port" 2>/dev/null)

@@ -92,11 +92,11 @@ is "$(perl "$here/dnsprobe.pl" -w 1 127.0.0.1 "${CLOSED_DNS_ADDR#*:}" mx-ok.lab 
 
 # 32-34: stop
 pid=$DNS_PID dead=$DEAD_DNS_PID dir=$DNS_DIR
-tree=$(_dns_tree "$pid" | tr '\n' ' ')
+tree=$(proc_tree "$pid" | tr '\n' ' ')
 t0=$EPOCHREALTIME
 if dns_stop; then ok "dns_stop ($(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", (b - a) * 1000 }') ms)"; else notok "dns_stop"; fi
 left=
-for p in $tree $dead; do _dns_alive "$p" && left="$left $p"; done
+for p in $tree $dead; do proc_alive "$p" && left="$left $p"; done
 is "$left" "" "NSD ($tree) and the dead server ($dead) are gone"
 if [ ! -e "$dir" ] && [ -z "$DNS_PID$DEAD_DNS_PID$DNS_ADDR" ]; then ok "temp dir removed, variables cleared"
 else notok "temp dir removed, variables cleared" "dir=$dir DNS_PID=$DNS_PID"; fi

@@ -95,6 +95,7 @@
 # Postfix ~10 ms a command; smtp_log_commands then sees nothing).
 
 _smtp_lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$_smtp_lib_dir/../proc.sh"
 SMTP_ZONE=$_smtp_lib_dir/mail.zone
 export SMTP_ZONE
 _smtp_master=${POSTFIX_MASTER:-/usr/lib/postfix/sbin/master}
@@ -141,40 +142,6 @@ smtp_require() {
 	fi
 	echo "1..0 # SKIP $why"
 	exit 0
-}
-
-# _smtp_alive PID - exists and is not a zombie
-_smtp_alive() {
-	local st
-	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	st=${st##*) }
-	st=${st%% *}
-	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
-}
-
-# _smtp_tree PID - PID and all its descendants
-_smtp_tree() {
-	awk -v root="$1" '
-		BEGIN {
-			for (i = 1; i < ARGC; i++) {
-				line = ""
-				if ((getline line < ARGV[i]) > 0) {
-					sub(/.*\) /, "", line); split(line, f, " ")
-					pid = ARGV[i]; gsub(/[^0-9]/, "", pid)
-					parent[pid] = f[2]
-				}
-				close(ARGV[i])
-			}
-			keep[root] = 1; print root
-			do {
-				more = 0
-				for (p in parent)
-					if (!(p in keep) && (parent[p] in keep)) {
-						keep[p] = 1; print p; more = 1
-					}
-			} while (more)
-			exit 0
-		}' /proc/[0-9]*/stat
 }
 
 # _smtp_free_port - a TCP port free on every address of the mail world
@@ -335,7 +302,7 @@ _smtp_start_postgrey() {
 
 smtp_start() {
 	smtp_require
-	if [ -n "${SMTP_PID:-}" ] && _smtp_alive "$SMTP_PID"; then
+	if [ -n "${SMTP_PID:-}" ] && proc_alive "$SMTP_PID"; then
 		_smtp_err "already started (pid $SMTP_PID); call smtp_stop first"
 		return 1
 	fi
@@ -390,7 +357,7 @@ smtp_start() {
 				ok=
 				break
 			fi
-			_smtp_alive "$SMTP_PID" || { ok=; break; }
+			proc_alive "$SMTP_PID" || { ok=; break; }
 		done
 		if [ -n "$ok" ] && _smtp_wait_listen "$_smtp_grey_host" "$SMTP_PORT" "${SMTP_START_TIMEOUT:-30}"; then
 			return 0
@@ -414,13 +381,13 @@ smtp_start() {
 # those pids) after SMTP_STOP_TIMEOUT s
 _smtp_kill_wait() {
 	local name=$1 pid=$2 pids p left deadline rc=0
-	pids=$(_smtp_tree "$pid" | tr '\n' ' ')
+	pids=$(proc_tree "$pid" | tr '\n' ' ')
 	kill -TERM "$pid" 2>/dev/null
 	deadline=$((SECONDS + ${SMTP_STOP_TIMEOUT:-5}))
 	while :; do
 		left=
 		for p in $pids; do
-			_smtp_alive "$p" && left="$left $p"
+			proc_alive "$p" && left="$left $p"
 		done
 		[ -z "$left" ] && break
 		if [ $SECONDS -ge $deadline ]; then
@@ -429,7 +396,7 @@ _smtp_kill_wait() {
 			kill -KILL $left 2>/dev/null
 			sleep 0.2
 			for p in $left; do
-				_smtp_alive "$p" && { _smtp_err "pid $p still runs"; rc=1; }
+				proc_alive "$p" && { _smtp_err "pid $p still runs"; rc=1; }
 			done
 			break
 		fi
@@ -475,7 +442,7 @@ smtp_fault_start() {
 	local m M a specs=() p
 	[ $# -gt 0 ] || set -- 421 nobanner endless inject tarpit drop
 	command -v "${CC:-cc}" >/dev/null 2>&1 || { _smtp_err "no C compiler"; return 1; }
-	if [ -n "${FAULT_PID:-}" ] && _smtp_alive "$FAULT_PID"; then
+	if [ -n "${FAULT_PID:-}" ] && proc_alive "$FAULT_PID"; then
 		_smtp_err "fault server already started (pid $FAULT_PID)"
 		return 1
 	fi
@@ -507,7 +474,7 @@ smtp_fault_start() {
 	export FAULT_PID FAULT_LOG
 	for _ in $(seq 200); do
 		[ -e "$SMTP_DIR/faultsrv.ready" ] && break
-		_smtp_alive "$FAULT_PID" || break
+		proc_alive "$FAULT_PID" || break
 		sleep 0.025
 	done
 	if [ ! -e "$SMTP_DIR/faultsrv.ready" ]; then

@@ -129,13 +129,13 @@ has "$(dns_ask normal.mail MX mx.normal.mail A)" "MX:10:mx.normal.mail." "normal
 has "$(dns_ask fallback.mail MX | tr '\n' ' ')" "MX:10:mx1.fallback.mail. MX:20:mx2.fallback.mail." "fallback.mail: MX 10 (dead), MX 20 (NORMAL)"
 
 # stop: every process gone, by pid
-pids="$(_smtp_tree "$SMTP_PID" | tr '\n' ' ')$SMTP_GREY_PID $FAULT_PID"
+pids="$(proc_tree "$SMTP_PID" | tr '\n' ' ')$SMTP_GREY_PID $FAULT_PID"
 dir=$SMTP_DIR
 t2=$(date +%s%N)
 if smtp_stop; then ok "smtp_stop"; else notok "smtp_stop"; fi
 echo "# stopped in $((($(date +%s%N) - t2) / 1000000)) ms"
 left=
-for p in $pids; do _smtp_alive "$p" && left="$left $p"; done
+for p in $pids; do proc_alive "$p" && left="$left $p"; done
 is "$left" "" "no process left of master + children, postgrey, faultsrv ($(echo "$pids" | wc -w) pids)"
 is "$(test -d "$dir" && echo exists)" "" "temp dir removed"
 dns_stop

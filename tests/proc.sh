@@ -1,0 +1,41 @@
+# proc.sh - process helpers shared by the server harnesses (tests/dns,
+# tests/smtp): they stop exactly what they started, by pid, and wait for
+# every descendant. Sourced; defines functions only.
+
+# proc_alive PID - the process exists and is not a zombie. (The state is
+# the field after the ")" that closes the command name, which may hold
+# spaces: NSD's "(nsd: server 1)".)
+proc_alive() {
+	local st
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	st=${st##*) }
+	st=${st%% *}
+	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
+# proc_tree PID - PID and all its descendants (one awk over /proc/*/stat;
+# the ppid is the 2nd field after the ")" that closes the command name).
+# getline, not the main loop: a process that exits meanwhile is no error.
+proc_tree() {
+	awk -v root="$1" '
+		BEGIN {
+			for (i = 1; i < ARGC; i++) {
+				line = ""
+				if ((getline line < ARGV[i]) > 0) {
+					sub(/.*\) /, "", line); split(line, f, " ")
+					pid = ARGV[i]; gsub(/[^0-9]/, "", pid)
+					parent[pid] = f[2]
+				}
+				close(ARGV[i])
+			}
+			keep[root] = 1; print root
+			do {
+				more = 0
+				for (p in parent)
+					if (!(p in keep) && (parent[p] in keep)) {
+						keep[p] = 1; print p; more = 1
+					}
+			} while (more)
+			exit 0
+		}' /proc/[0-9]*/stat
+}
