@@ -11,7 +11,7 @@
 
 dns_require
 smtp_require
-plan 52
+plan 53
 
 smtp_start >/dev/null || bail "cannot start the mail world"
 smtp_fault_start 421 nobanner endless inject >/dev/null || bail "cannot start the fault server"
@@ -106,6 +106,14 @@ printf '%s\n' 'Email' 'bob@grey.mail' >"$F"
 scrub grey "${PROBE[@]}" --retries 0 "$F"
 is "$(look 1 $V,scrub_smtp_code "$T/grey.cleaned.csv" "$T/grey.rejected.csv")" "cleaned|unknown|greylisted|450" \
     "greylisted with --retries 0: unknown/greylisted (450), kept"
+
+# ---------------------------------------------------------------- no pipelining
+F=$T/nopipe.csv
+printf '%s\n' 'Email' 'alice@normal.mail' 'nobody@normal.mail' 'disabled@normal.mail' 'bob@normal.mail' >"$F"
+scrub nopipe "${PROBE[@]}" --no-pipelining --rcpt-per-transaction 2 "$F"
+is "$(col "$T/nopipe.cleaned.csv" scrub_sub_status | tr '\n' ' ')|$(col "$T/nopipe.rejected.csv" scrub_sub_status | tr '\n' ' ')" \
+    "mailbox_ok mailbox_ok |mailbox_not_found mailbox_disabled " \
+    "--no-pipelining, 2 per transaction: replies still attributed right"
 
 # ---------------------------------------------------------------- TLS modes
 F=$T/tls.csv
