@@ -11,7 +11,7 @@
 
 dns_require
 smtp_require
-plan 53
+plan 56
 
 smtp_start >/dev/null || bail "cannot start the mail world"
 smtp_fault_start 421 nobanner endless inject >/dev/null || bail "cannot start the fault server"
@@ -114,6 +114,16 @@ scrub nopipe "${PROBE[@]}" --no-pipelining --rcpt-per-transaction 2 "$F"
 is "$(col "$T/nopipe.cleaned.csv" scrub_sub_status | tr '\n' ' ')|$(col "$T/nopipe.rejected.csv" scrub_sub_status | tr '\n' ' ')" \
     "mailbox_ok mailbox_ok |mailbox_not_found mailbox_disabled " \
     "--no-pipelining, 2 per transaction: replies still attributed right"
+
+# ---------------------------------------------------------------- SMTPUTF8
+F=$T/utf8.csv
+printf '%s\n' 'Email' 'jörg@catchall.mail' 'jörg@normal.mail' >"$F"
+scrub utf8 "${PROBE[@]}" "$F"
+is "$(look 1 $V "$T/utf8.cleaned.csv" "$T/utf8.rejected.csv")" "cleaned|unknown|smtputf8_unsupported" \
+    "non-ASCII local part, server without SMTPUTF8: unknown/smtputf8_unsupported, not sent"
+is "$(look 2 $V,scrub_smtp_code "$T/utf8.cleaned.csv" "$T/utf8.rejected.csv")" "rejected|invalid|mailbox_not_found|550" \
+    "non-ASCII local part, server with SMTPUTF8: asked (an unknown user there)"
+is "$(smtp_log_commands | grep -c 'j.*rg@catchall.mail')" 0 "the non-ASCII address never reached the server without SMTPUTF8"
 
 # ---------------------------------------------------------------- TLS modes
 F=$T/tls.csv
