@@ -77,6 +77,7 @@ struct psess {
 	unsigned answered, sent;	/* in the current transaction */
 	unsigned errors;	/* 5xx RCPT replies in this session */
 	unsigned txns;		/* transactions in this session */
+	bool too_many;		/* a 452 too many recipients in this one */
 	unsigned handed;	/* recipients handed out in this session */
 };
 
@@ -409,6 +410,7 @@ on_next_batch(void *arg, const struct smtp_caps *caps, struct smtp_rcpt *out,
 	if (n > 0) {
 		s->st->transactions++;
 		p->answered = 0;
+		p->too_many = false;
 		p->sent = (unsigned)n;
 		p->handed += (unsigned)n;
 		p->txns++;
@@ -480,9 +482,16 @@ on_rcpt_done(void *arg, const struct smtp_rcpt *r, const struct smtp_reply *repl
 			sched_block(s, p->host, reply);
 		break;
 	case SMTPC_TOO_MANY_RCPTS:
-		/* Not a verdict: the next transaction takes it. */
-		s->hosts[p->host].batch_max = p->answered > 1 ?
-		    p->answered - 1 : 1;
+		/* Not a verdict: the next transaction takes it, and later
+		 * ones are no bigger than what this one accepted. */
+		if (!p->too_many) {
+			unsigned nb = p->answered > 1 ? p->answered - 1 : 1;
+			struct hstate *h = &s->hosts[p->host];
+
+			p->too_many = true;
+			if (h->batch_max == 0 || nb < h->batch_max)
+				h->batch_max = nb;
+		}
 		s->items[id].noreply = 0;
 		sched_push(s, id, true);
 		break;

@@ -11,7 +11,7 @@
 
 dns_require
 smtp_require
-plan 56
+plan 58
 
 smtp_start >/dev/null || bail "cannot start the mail world"
 smtp_fault_start 421 nobanner endless inject >/dev/null || bail "cannot start the fault server"
@@ -124,6 +124,17 @@ is "$(look 1 $V "$T/utf8.cleaned.csv" "$T/utf8.rejected.csv")" "cleaned|unknown|
 is "$(look 2 $V,scrub_smtp_code "$T/utf8.cleaned.csv" "$T/utf8.rejected.csv")" "rejected|invalid|mailbox_not_found|550" \
     "non-ASCII local part, server with SMTPUTF8: asked (an unknown user there)"
 is "$(smtp_log_commands | grep -c 'j.*rg@catchall.mail')" 0 "the non-ASCII address never reached the server without SMTPUTF8"
+
+# ---------------------------------------------------------------- 452 too many recipients
+F=$T/limit.csv
+printf '%s\n' Email alice@tlsreq.mail bob@tlsreq.mail carol@tlsreq.mail dave@tlsreq.mail \
+    erin@tlsreq.mail nobody1@tlsreq.mail >"$F"
+scrub limit "${PROBE[@]}" --summary "$T/limit.json" "$F"
+is "$(data_rows "$T/limit.cleaned.csv")|$(col "$T/limit.cleaned.csv" scrub_sub_status | sort -u)|$(look 6 $V "$T/limit.cleaned.csv" "$T/limit.rejected.csv")" \
+    "5|mailbox_ok|rejected|invalid|mailbox_not_found" \
+    "452 too many recipients (3 accepted a transaction): every address still answered"
+ok "452 too many recipients: Postfix said so, and a new transaction took the rest ($(json "$T/limit.json" transactions))" \
+    eval 'grep -q "452 4.5.3 Error: too many recipients" "$SMTP_LOG" && test "$(json "$T/limit.json" transactions)" -ge 2'
 
 # ---------------------------------------------------------------- TLS modes
 F=$T/tls.csv
