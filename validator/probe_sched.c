@@ -431,7 +431,6 @@ on_rcpt_done(void *arg, const struct smtp_rcpt *r, const struct smtp_reply *repl
 		if (mail != NULL && mail->code >= 400) {
 			/* MAIL FROM refused: about the sender, never the
 			 * recipients (standards.md 4.4). */
-			smtp_classify(s->ph, SMTPS_MAIL, mail, &v);
 			if (mail->code >= 500) {
 				s->hosts[p->host].policy++;
 				sched_problem(s, p->host, mail);
@@ -523,7 +522,6 @@ on_ended(void *arg, enum smtp_end why, const char *phase,
 	struct hstate *h = &s->hosts[hid];
 	bool early = strcmp(phase, "connect") == 0 ||
 	    strcmp(phase, "banner") == 0;
-	struct smtp_verdict v;
 
 	(void)caps;
 	h->active--;
@@ -560,7 +558,6 @@ on_ended(void *arg, enum smtp_end why, const char *phase,
 	case SMTP_END_REFUSED:
 		if (last != NULL && last->code >= 500) {
 			/* A refused greeting is about us, not the list. */
-			smtp_classify(s->ph, SMTPS_CONNECT, last, &v);
 			sched_problem(s, hid, last);
 			sched_block(s, hid, last);
 			break;
