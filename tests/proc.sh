@@ -39,3 +39,26 @@ proc_tree() {
 			exit 0
 		}' /proc/[0-9]*/stat
 }
+
+# proc_on_exit FUNC - run FUNC when the shell exits, in front of whatever
+# EXIT trap is set already (once per shell and FUNC), and make HUP, INT,
+# PIPE and TERM exit (so the EXIT trap runs) where no trap is set for them.
+# FUNC should keep $? for the traps after it.
+proc_on_exit() {
+	local mark="_proc_exit_$1" old sig
+	[ "${!mark:-}" = "$BASHPID" ] && return 0
+	printf -v "$mark" '%s' "$BASHPID"
+	old=$(trap -p EXIT)
+	if [ -n "$old" ]; then
+		old=${old#trap -- }
+		old=${old% EXIT}
+		eval "old=$old"
+		# shellcheck disable=SC2064
+		trap "$1; $old" EXIT
+	else
+		trap "$1" EXIT
+	fi
+	for sig in HUP INT PIPE TERM; do
+		[ -n "$(trap -p $sig)" ] || trap 'exit 1' $sig
+	done
+}

@@ -112,25 +112,6 @@ _dns_free_port() {
 		exit 1;'
 }
 
-# _dns_add_trap - put dns_stop in front of the EXIT trap (once per shell).
-_dns_add_trap() {
-	[ "${_dns_trapped:-}" = "$BASHPID" ] && return 0
-	_dns_trapped=$BASHPID
-	local old sig
-	old=$(trap -p EXIT)
-	if [ -n "$old" ]; then
-		old=${old#trap -- }
-		old=${old% EXIT}
-		eval "old=$old"
-		# shellcheck disable=SC2064
-		trap "_dns_exit_hook; $old" EXIT
-	else
-		trap _dns_exit_hook EXIT
-	fi
-	for sig in HUP INT PIPE TERM; do
-		[ -n "$(trap -p $sig)" ] || trap 'exit 1' $sig
-	done
-}
 
 # Keeps $? for the EXIT trap that follows.
 _dns_exit_hook() {
@@ -181,7 +162,7 @@ dns_start() {
 	DNS_CONF=$dir/nsd.conf
 	DNS_LOG=$dir/nsd.log
 	export DNS_DIR DNS_CONF DNS_LOG
-	_dns_add_trap
+	proc_on_exit _dns_exit_hook
 	for _ in 1 2 3 4 5 6 7 8; do
 		port=$(_dns_free_port) || { _dns_err "no free port"; return 1; }
 		ZONES=$zones awk -v port="$port" -v rundir="$dir" '
@@ -346,7 +327,7 @@ dns_dead_server() {
 		d=$(mktemp -d "${TMPDIR:-/tmp}/listscrub-dns.XXXXXX") || return 1
 		_dns_dead_dir=$d
 	fi
-	_dns_add_trap
+	proc_on_exit _dns_exit_hook
 	rm -f "$d/dead.port"
 	perl "$_dns_lib_dir/deadserver.pl" "$d/dead.port" </dev/null >"$d/dead.out" 2>&1 &
 	DEAD_DNS_PID=$!

@@ -162,24 +162,6 @@ _smtp_free_port() {
 		exit 1;' $_smtp_all_addrs
 }
 
-_smtp_add_trap() {
-	[ "${_smtp_trapped:-}" = "$BASHPID" ] && return 0
-	_smtp_trapped=$BASHPID
-	local old sig
-	old=$(trap -p EXIT)
-	if [ -n "$old" ]; then
-		old=${old#trap -- }
-		old=${old% EXIT}
-		eval "old=$old"
-		# shellcheck disable=SC2064
-		trap "_smtp_exit_hook; $old" EXIT
-	else
-		trap _smtp_exit_hook EXIT
-	fi
-	for sig in HUP INT PIPE TERM; do
-		[ -n "$(trap -p $sig)" ] || trap 'exit 1' $sig
-	done
-}
 
 _smtp_exit_hook() {
 	local rc=$?
@@ -194,7 +176,7 @@ _smtp_mkdir() {
 	SMTP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/listscrub-smtp.XXXXXX") || return 1
 	chmod 755 "$SMTP_DIR"
 	export SMTP_DIR
-	_smtp_add_trap
+	proc_on_exit _smtp_exit_hook
 }
 
 # _smtp_certs DIR - test CA + server certificate for every mx.*.mail name
