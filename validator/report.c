@@ -197,10 +197,78 @@ report_json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/*
+ * A network stage's counters, in the order the JSON and CSV summaries
+ * print them (one list, so the two formats cannot drift apart).
+ */
+#define REPORT_MAX_COUNTS 16
+struct report_count {
+	const char *key;
+	unsigned long long n;
+};
+
+static size_t
+report_dns_counts(const struct dnsstage_stats *d, struct report_count *c)
+{
+	size_t n = 0;
+
+	c[n++] = (struct report_count){ "queries_mx", d->q.queries_mx };
+	c[n++] = (struct report_count){ "queries_a", d->q.queries_a };
+	c[n++] = (struct report_count){ "queries_aaaa", d->q.queries_aaaa };
+	c[n++] = (struct report_count){ "answers", d->q.answers };
+	c[n++] = (struct report_count){ "timeouts", d->q.timeouts };
+	c[n++] = (struct report_count){ "errors", d->q.errors };
+	c[n++] = (struct report_count){ "retransmits", d->q.retransmits };
+	c[n++] = (struct report_count){ "max_inflight", d->q.max_inflight };
+	c[n++] = (struct report_count){ "suggestions_looked_up",
+	    d->suggestions };
+	c[n++] = (struct report_count){ "suggestions_dropped",
+	    d->suggestions_dropped };
+	return n;
+}
+
+static size_t
+report_smtp_counts(const struct probe_stats *p, struct report_count *c)
+{
+	size_t n = 0;
+
+	c[n++] = (struct report_count){ "addresses", p->addresses };
+	c[n++] = (struct report_count){ "hosts", p->hosts };
+	c[n++] = (struct report_count){ "connections", p->connections };
+	c[n++] = (struct report_count){ "tls_sessions", p->tls_sessions };
+	c[n++] = (struct report_count){ "transactions", p->transactions };
+	c[n++] = (struct report_count){ "rcpts", p->rcpts };
+	c[n++] = (struct report_count){ "retries", p->retries };
+	c[n++] = (struct report_count){ "requeued", p->requeued };
+	c[n++] = (struct report_count){ "catch_all_domains",
+	    p->catch_all_domains };
+	c[n++] = (struct report_count){ "blocked_hosts", p->blocked_hosts };
+	return n;
+}
+
+/* report_json_counts - ", \"key\": n" for each counter. */
+static void
+report_json_counts(FILE *f, const struct report_count *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, ", \"%s\": %llu", c[i].key, c[i].n);
+}
+
+/* report_csv_counts - "section,key,n" lines. */
+static void
+report_csv_counts(FILE *f, const char *section, const struct report_count *c,
+    size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s,%s,%llu\n", section, c[i].key, c[i].n);
+}
+
 /* report_json - the summary as one JSON object. */
 static void
 report_json(const struct report *r, FILE *f)
 {
+	struct report_count c[REPORT_MAX_COUNTS];
+
 	fprintf(f, "{\n  \"input\": ");
 	report_json_str(f, r->input);
 	fprintf(f, ",\n  \"started_at\": \"%s\",\n  \"seconds\": %.3f,\n",
@@ -255,39 +323,16 @@ report_json(const struct report *r, FILE *f)
 		for (int o = 0; o < MX_OUTCOME_LAST; o++)
 			fprintf(f, "%s\"%s\": %llu", o ? ", " : "",
 			    mx_outcome_name(o), (unsigned long long)d->outcomes[o]);
-		fprintf(f, "}, \"queries_mx\": %llu, \"queries_a\": %llu, "
-		    "\"queries_aaaa\": %llu, \"answers\": %llu, \"timeouts\": "
-		    "%llu, \"errors\": %llu, \"retransmits\": %llu, "
-		    "\"max_inflight\": %zu, \"suggestions_looked_up\": %llu, "
-		    "\"suggestions_dropped\": %llu}",
-		    (unsigned long long)d->q.queries_mx,
-		    (unsigned long long)d->q.queries_a,
-		    (unsigned long long)d->q.queries_aaaa,
-		    (unsigned long long)d->q.answers,
-		    (unsigned long long)d->q.timeouts,
-		    (unsigned long long)d->q.errors,
-		    (unsigned long long)d->q.retransmits, d->q.max_inflight,
-		    (unsigned long long)d->suggestions,
-		    (unsigned long long)d->suggestions_dropped);
+		fprintf(f, "}");
+		report_json_counts(f, c, report_dns_counts(d, c));
+		fprintf(f, "}");
 	}
 	if (r->smtp_ran) {
 		const struct probe_stats *p = &r->smtp;
 
-		fprintf(f, ",\n  \"smtp\": {\"addresses\": %llu, \"hosts\": %llu, "
-		    "\"seconds\": %.3f, \"connections\": %llu, \"tls_sessions\": "
-		    "%llu, \"transactions\": %llu, \"rcpts\": %llu, \"retries\": "
-		    "%llu, \"requeued\": %llu, \"catch_all_domains\": %llu, "
-		    "\"blocked_hosts\": %llu, \"sender_problems\": [",
-		    (unsigned long long)p->addresses,
-		    (unsigned long long)p->hosts, p->seconds,
-		    (unsigned long long)p->connections,
-		    (unsigned long long)p->tls_sessions,
-		    (unsigned long long)p->transactions,
-		    (unsigned long long)p->rcpts,
-		    (unsigned long long)p->retries,
-		    (unsigned long long)p->requeued,
-		    (unsigned long long)p->catch_all_domains,
-		    (unsigned long long)p->blocked_hosts);
+		fprintf(f, ",\n  \"smtp\": {\"seconds\": %.3f", p->seconds);
+		report_json_counts(f, c, report_smtp_counts(p, c));
+		fprintf(f, ", \"sender_problems\": [");
 		for (size_t i = 0; i < p->nproblems; i++) {
 			fprintf(f, "%s{\"host\": ", i ? ", " : "");
 			report_json_str(f, p->problems[i].host);
@@ -305,6 +350,8 @@ report_json(const struct report *r, FILE *f)
 static void
 report_csv(const struct report *r, FILE *f)
 {
+	struct report_count c[REPORT_MAX_COUNTS];
+
 	fprintf(f, "section,key,value\n");
 	fprintf(f, "run,rows,%llu\nrun,seconds,%.3f\nrun,started_at,%s\n",
 	    (unsigned long long)r->rows, r->seconds, r->started_at);
@@ -344,34 +391,13 @@ report_csv(const struct report *r, FILE *f)
 		for (int o = 0; o < MX_OUTCOME_LAST; o++)
 			fprintf(f, "dns_outcome,%s,%llu\n", mx_outcome_name(o),
 			    (unsigned long long)d->outcomes[o]);
-		fprintf(f, "dns,queries_mx,%llu\ndns,queries_a,%llu\n"
-		    "dns,queries_aaaa,%llu\ndns,timeouts,%llu\ndns,errors,%llu\n"
-		    "dns,suggestions_dropped,%llu\n",
-		    (unsigned long long)d->q.queries_mx,
-		    (unsigned long long)d->q.queries_a,
-		    (unsigned long long)d->q.queries_aaaa,
-		    (unsigned long long)d->q.timeouts,
-		    (unsigned long long)d->q.errors,
-		    (unsigned long long)d->suggestions_dropped);
+		report_csv_counts(f, "dns", c, report_dns_counts(d, c));
 	}
 	if (r->smtp_ran) {
 		const struct probe_stats *p = &r->smtp;
 
-		fprintf(f, "smtp,addresses,%llu\nsmtp,hosts,%llu\n"
-		    "smtp,seconds,%.3f\nsmtp,connections,%llu\n"
-		    "smtp,tls_sessions,%llu\nsmtp,transactions,%llu\n"
-		    "smtp,rcpts,%llu\nsmtp,retries,%llu\nsmtp,requeued,%llu\n"
-		    "smtp,catch_all_domains,%llu\nsmtp,blocked_hosts,%llu\n",
-		    (unsigned long long)p->addresses,
-		    (unsigned long long)p->hosts, p->seconds,
-		    (unsigned long long)p->connections,
-		    (unsigned long long)p->tls_sessions,
-		    (unsigned long long)p->transactions,
-		    (unsigned long long)p->rcpts,
-		    (unsigned long long)p->retries,
-		    (unsigned long long)p->requeued,
-		    (unsigned long long)p->catch_all_domains,
-		    (unsigned long long)p->blocked_hosts);
+		fprintf(f, "smtp,seconds,%.3f\n", p->seconds);
+		report_csv_counts(f, "smtp", c, report_smtp_counts(p, c));
 		/* Host names are DNS names: no comma or quote can occur. */
 		for (size_t i = 0; i < p->nproblems; i++)
 			fprintf(f, "sender_problem,%s,%llu\n",
