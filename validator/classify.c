@@ -4,6 +4,18 @@
 #include <string.h>
 
 static enum verdict_sub classify_sub(const struct evidence *e);
+static void classify_detail(struct verdict *v, const char *detail);
+
+/* classify_detail - the sub-status's sentence with detail: "Text (x)." */
+static void
+classify_detail(struct verdict *v, const char *detail)
+{
+	const char *base = verdict_sub_reason(v->sub);
+
+	snprintf(v->reason_buf, sizeof(v->reason_buf), "%.*s (%s).",
+	    (int)strlen(base) - 1, base, detail);
+	v->reason = v->reason_buf;
+}
 
 /* classify_sub - the single sub-status a row gets, most serious first. */
 static enum verdict_sub
@@ -106,15 +118,8 @@ classify(const struct evidence *e, struct verdict *v)
 	case SUB_NO_MAIL_HOST:
 	case SUB_DNS_TIMEOUT:
 	case SUB_DNS_ERROR:
-		if (e->dns_detail && e->dns_detail[0]) {
-			const char *base = verdict_sub_reason(v->sub);
-
-			/* "Sentence (detail)." from "Sentence." */
-			snprintf(v->reason_buf, sizeof(v->reason_buf),
-			    "%.*s (%s).", (int)strlen(base) - 1, base,
-			    e->dns_detail);
-			v->reason = v->reason_buf;
-		}
+		if (e->dns_detail && e->dns_detail[0])
+			classify_detail(v, e->dns_detail);
 		break;
 	case SUB_MAILBOX_OK:
 	case SUB_MAILBOX_NOT_FOUND:
@@ -126,15 +131,13 @@ classify(const struct evidence *e, struct verdict *v)
 	case SUB_TEMPORARY_ERROR:
 	case SUB_SMTP_REJECTED:
 		if (e->smtp != NULL && e->smtp->code > 0) {
-			const char *base = verdict_sub_reason(v->sub);
+			char said[PROBE_TEXT_MAX + 32];
 
 			/* The server's own words, as it said them. */
-			snprintf(v->reason_buf, sizeof(v->reason_buf),
-			    "%.*s (%u%s%s %s).", (int)strlen(base) - 1, base,
-			    e->smtp->code, e->smtp->enhanced[0] ? " " : "",
-			    e->smtp->enhanced,
+			snprintf(said, sizeof(said), "%u%s%s %s", e->smtp->code,
+			    e->smtp->enhanced[0] ? " " : "", e->smtp->enhanced,
 			    e->smtp->text ? e->smtp->text : "");
-			v->reason = v->reason_buf;
+			classify_detail(v, said);
 		}
 		break;
 	case SUB_POSSIBLE_TYPO:
