@@ -324,8 +324,7 @@ idn_judge(struct addr_idn *t, const char *key, size_t len, struct idn_memo *m)
 	}
 	/* Our own LDH check on the A-label form: libidn2 passes a..b, "_". */
 	olen = strlen(out);
-	for (size_t i = 0; i < olen; i++)
-		out[i] = (char)ascii_tolower((unsigned char)out[i]);
+	ascii_lower(out, olen);
 	if (idn_ldh(out, olen, &v))
 		goto done;
 	if (olen == len && memcmp(out, key, len) == 0)
@@ -381,8 +380,7 @@ addr_idn_domain(struct addr_idn *t, const char *d, size_t len,
 
 	buf_reset(&t->key);
 	buf_append(&t->key, d, len);	/* fits: len <= IDN_MAXIN */
-	for (size_t i = 0; i < len; i++)
-		t->key.data[i] = (char)ascii_tolower((unsigned char)d[i]);
+	ascii_lower(t->key.data, len);
 	id = strmap_intern(t->keys, t->key.data, len, &inserted);
 	if (inserted) {
 		t->misses++;

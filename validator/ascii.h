@@ -39,6 +39,14 @@ ascii_tolower(unsigned char c)
 	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
+/* ascii_lower - lower-case the ASCII letters of s[0..n-1] in place. */
+static inline void
+ascii_lower(char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		s[i] = (char)ascii_tolower((unsigned char)s[i]);
+}
+
 /* ascii_casecmp - strcasecmp over ASCII letters only; n bytes of each. */
 static inline int
 ascii_ncasecmp(const char *a, const char *b, size_t n)

@@ -46,8 +46,7 @@ dedupe_see_id(struct dedupe *d, const char *addr, size_t len, size_t at,
 	/* Fits: the buffer holds 1024 bytes, addresses are <= 254. */
 	if (buf_append(&d->key, addr, len) != 0)
 		return row;
-	for (size_t i = 0; i < at; i++)
-		d->key.data[i] = (char)ascii_tolower((unsigned char)addr[i]);
+	ascii_lower(d->key.data, at);	/* the local part only */
 	id = strmap_intern(d->keys, d->key.data, d->key.len, &inserted);
 	if (inserted) {
 		if (id >= d->cap) {

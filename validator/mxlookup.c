@@ -596,9 +596,7 @@ want_addr(struct mx_job *j, size_t host, int fam)
 
 	buf_reset(&m->scratch);
 	(void)buf_append(&m->scratch, name, len);	/* <= 255: fits */
-	for (size_t i = 0; i < len; i++)
-		m->scratch.data[i] = (char)ascii_tolower(
-		    (unsigned char)m->scratch.data[i]);
+	ascii_lower(m->scratch.data, len);
 	id = strmap_intern(m->hostnames, m->scratch.data, len, &fresh);
 	if (id >= m->memo_cap) {
 		size_t cap = m->memo_cap ? m->memo_cap * 2 : 64;

@@ -43,8 +43,7 @@ mxtab_host(struct mxtab *t, const char *name, const struct mx_addr *addrs,
 
 	buf_reset(&t->key);
 	(void)buf_append(&t->key, name, len);	/* host names <= 255 */
-	for (size_t i = 0; i < len; i++)
-		t->key.data[i] = (char)ascii_tolower((unsigned char)name[i]);
+	ascii_lower(t->key.data, len);
 	id = strmap_intern(t->names, t->key.data, len, &fresh);
 	if (id >= t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 64;
