@@ -1,6 +1,7 @@
 #include "options.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +125,41 @@ static const char usage_text[] =
 "      --help               this text\n"
 "      --version            the version\n"
 "Exit status: 0 done, 2 usage error or unreadable input, 1 other failure.\n";
+
+/* The options that take a plain number: where it goes and its range. */
+static const struct options_num {
+	int opt;
+	const char *name;
+	unsigned lo, hi;
+	size_t off;		/* of the unsigned in struct options */
+} options_nums[] = {
+	{ OPT_DNS_TIMEOUT, "--dns-timeout", 10, 60000,
+	    offsetof(struct options, dns_timeout_ms) },
+	{ OPT_DNS_TRIES, "--dns-tries", 1, 10,
+	    offsetof(struct options, dns_tries) },
+	{ OPT_DNS_CONCURRENCY, "--dns-concurrency", 1, 10000,
+	    offsetof(struct options, dns_concurrency) },
+	{ OPT_SMTP_PORT, "--smtp-port", 1, 65535,
+	    offsetof(struct options, smtp_port) },
+	{ OPT_RCPT_PER_TXN, "--rcpt-per-transaction", 1, 100,
+	    offsetof(struct options, rcpt_per_txn) },
+	{ OPT_RCPT_PER_CONN, "--rcpt-per-connection", 0, 1000000,
+	    offsetof(struct options, rcpt_per_conn) },
+	{ OPT_RETRY_DELAY, "--retry-delay", 0, 86400,
+	    offsetof(struct options, retry_delay) },
+	{ OPT_RETRIES, "--retries", 0, 20,
+	    offsetof(struct options, retries) },
+	{ OPT_PER_HOST, "--per-host", 1, 50,
+	    offsetof(struct options, per_host) },
+	{ OPT_MAX_CONNECTIONS, "--max-connections", 1, 10000,
+	    offsetof(struct options, max_connections) },
+	{ OPT_CONNECT_TIMEOUT, "--connect-timeout", 1, 3600,
+	    offsetof(struct options, connect_timeout) },
+	{ OPT_BANNER_TIMEOUT, "--banner-timeout", 1, 3600,
+	    offsetof(struct options, banner_timeout) },
+	{ OPT_COMMAND_TIMEOUT, "--command-timeout", 1, 3600,
+	    offsetof(struct options, command_timeout) },
+};
 
 static char *options_default_out(const char *input, const char *suffix);
 static int options_uint(const char *opt, const char *s, unsigned lo,
@@ -321,6 +357,18 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:r:q", long_opts, NULL)) != -1) {
+		const struct options_num *nopt = NULL;
+
+		for (size_t i = 0; i < sizeof(options_nums) /
+		    sizeof(options_nums[0]) && nopt == NULL; i++)
+			if (options_nums[i].opt == c)
+				nopt = &options_nums[i];
+		if (nopt != NULL) {
+			if (options_uint(nopt->name, optarg, nopt->lo, nopt->hi,
+			    (unsigned *)(void *)((char *)o + nopt->off), d) != 0)
+				return OPTIONS_ERROR;
+			continue;
+		}
 		switch (c) {
 		case 'o':
 			cleaned = optarg;
@@ -413,21 +461,6 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 			}
 			o->dns_servers[o->ndns_servers++] = optarg;
 			break;
-		case OPT_DNS_TIMEOUT:
-			if (options_uint("--dns-timeout", optarg, 10, 60000,
-			    &o->dns_timeout_ms, d) != 0)
-				return OPTIONS_ERROR;
-			break;
-		case OPT_DNS_TRIES:
-			if (options_uint("--dns-tries", optarg, 1, 10,
-			    &o->dns_tries, d) != 0)
-				return OPTIONS_ERROR;
-			break;
-		case OPT_DNS_CONCURRENCY:
-			if (options_uint("--dns-concurrency", optarg, 1, 10000,
-			    &o->dns_concurrency, d) != 0)
-				return OPTIONS_ERROR;
-			break;
 		case OPT_PROBE:
 			o->probe = true;
 			break;
@@ -436,11 +469,6 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 			break;
 		case OPT_MAIL_FROM:
 			o->mail_from = optarg;
-			break;
-		case OPT_SMTP_PORT:
-			if (options_uint("--smtp-port", optarg, 1, 65535,
-			    &o->smtp_port, d) != 0)
-				return OPTIONS_ERROR;
 			break;
 		case OPT_TLS:
 			if (strcmp(optarg, "opportunistic") == 0)
@@ -460,33 +488,8 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 		case OPT_TLS_CA:
 			o->tls_ca = optarg;
 			break;
-		case OPT_RCPT_PER_TXN:
-			if (options_uint("--rcpt-per-transaction", optarg, 1,
-			    100, &o->rcpt_per_txn, d) != 0)
-				return OPTIONS_ERROR;
-			break;
-		case OPT_RCPT_PER_CONN:
-			if (options_uint("--rcpt-per-connection", optarg, 0,
-			    1000000, &o->rcpt_per_conn, d) != 0)
-				return OPTIONS_ERROR;
-			break;
 		case OPT_NO_PIPELINING:
 			o->pipelining = false;
-			break;
-		case OPT_RETRY_DELAY:
-			if (options_uint("--retry-delay", optarg, 0, 86400,
-			    &o->retry_delay, d) != 0)
-				return OPTIONS_ERROR;
-			break;
-		case OPT_RETRIES:
-			if (options_uint("--retries", optarg, 0, 20,
-			    &o->retries, d) != 0)
-				return OPTIONS_ERROR;
-			break;
-		case OPT_PER_HOST:
-			if (options_uint("--per-host", optarg, 1, 50,
-			    &o->per_host, d) != 0)
-				return OPTIONS_ERROR;
 			break;
 		case OPT_HOST_RATE: {
 			char num[32];
@@ -505,26 +508,6 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 				return OPTIONS_ERROR;
 			break;
 		}
-		case OPT_MAX_CONNECTIONS:
-			if (options_uint("--max-connections", optarg, 1, 10000,
-			    &o->max_connections, d) != 0)
-				return OPTIONS_ERROR;
-			break;
-		case OPT_CONNECT_TIMEOUT:
-			if (options_uint("--connect-timeout", optarg, 1, 3600,
-			    &o->connect_timeout, d) != 0)
-				return OPTIONS_ERROR;
-			break;
-		case OPT_BANNER_TIMEOUT:
-			if (options_uint("--banner-timeout", optarg, 1, 3600,
-			    &o->banner_timeout, d) != 0)
-				return OPTIONS_ERROR;
-			break;
-		case OPT_COMMAND_TIMEOUT:
-			if (options_uint("--command-timeout", optarg, 1, 3600,
-			    &o->command_timeout, d) != 0)
-				return OPTIONS_ERROR;
-			break;
 		case OPT_HELP:
 			fputs(usage_text, stdout);
 			return OPTIONS_EXIT;
