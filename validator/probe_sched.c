@@ -35,18 +35,15 @@
  */
 #define TXNS_PER_SESSION 50
 
-enum item_state { IT_QUEUED, IT_INFLIGHT, IT_DONE };
-
 /* One recipient: an address of the probeset, or a domain's catch-all test. */
 struct item {
 	uint32_t next;		/* host queue link */
 	uint32_t domain;	/* domtab id */
 	int64_t not_before;	/* evloop ms */
 	uint8_t hostidx;	/* index in the domain's host list */
-	uint8_t state;
+	bool done;		/* answered (or never to be asked) */
 	uint8_t noreply;
 	uint8_t retries;
-	bool accepted;
 };
 
 struct hstate {
@@ -73,8 +70,7 @@ struct psess {
 	uint32_t host;
 	bool progress;		/* a RCPT got a reply */
 	bool tls;
-	bool counted_tls;
-	unsigned answered, sent;	/* in the current transaction */
+	unsigned answered;	/* replies in the current transaction */
 	unsigned errors;	/* 5xx RCPT replies in this session */
 	unsigned txns;		/* transactions in this session */
 	bool too_many;		/* a 452 too many recipients in this one */
@@ -150,7 +146,7 @@ sched_push(struct sched *s, uint32_t id, bool front)
 		sched_finish(s, id, SUB_PROBE_BLOCKED, NULL, false);
 		return;
 	}
-	it->state = IT_QUEUED;
+	it->done = false;
 	it->next = NONE;
 	if (h->head == NONE) {
 		h->head = h->tail = id;
@@ -175,9 +171,9 @@ sched_finish(struct sched *s, uint32_t id, enum verdict_sub sub,
 {
 	struct item *it = &s->items[id];
 
-	if (it->state == IT_DONE)
+	if (it->done)
 		return;
-	it->state = IT_DONE;
+	it->done = true;
 	s->remaining--;
 	if (id >= s->naddr) {
 		struct dstate *ds = &s->doms[it->domain];
@@ -339,11 +335,9 @@ on_next_batch(void *arg, const struct smtp_caps *caps, struct smtp_rcpt *out,
 	uint32_t id = h->head, prev = NONE;
 	size_t n = 0, ntests = 0, maxtests;
 
-	p->tls = caps->tls;
-	if (caps->tls && !p->counted_tls) {
-		p->counted_tls = true;
+	if (caps->tls && !p->tls)
 		s->st->tls_sessions++;
-	}
+	p->tls = caps->tls;
 	/* Fewer when the host told us so (452 too many recipients). */
 	if (h->batch_max > 0 && max > h->batch_max)
 		max = h->batch_max;
@@ -388,7 +382,6 @@ on_next_batch(void *arg, const struct smtp_caps *caps, struct smtp_rcpt *out,
 			id = next;
 			continue;
 		}
-		it->state = IT_INFLIGHT;
 		out[n].id = id;
 		out[n].utf8 = utf8;
 		if (id < s->naddr) {
@@ -411,7 +404,6 @@ on_next_batch(void *arg, const struct smtp_caps *caps, struct smtp_rcpt *out,
 		s->st->transactions++;
 		p->answered = 0;
 		p->too_many = false;
-		p->sent = (unsigned)n;
 		p->handed += (unsigned)n;
 		p->txns++;
 	}
@@ -460,7 +452,6 @@ on_rcpt_done(void *arg, const struct smtp_rcpt *r, const struct smtp_reply *repl
 	smtp_classify(s->ph, SMTPS_RCPT, reply, &v);
 	switch (v.cls) {
 	case SMTPC_ACCEPTED:
-		s->items[id].accepted = true;
 		sched_finish(s, id, SUB_MAILBOX_OK, reply, p->tls);
 		break;
 	case SMTPC_MAILBOX_NOT_FOUND:
@@ -743,7 +734,7 @@ sched_setup(struct sched *s)
 		uint32_t dom = probeset_domain(s->ps, id);
 		struct item *it = &s->items[id];
 
-		it->state = IT_DONE;	/* until queued */
+		it->done = true;	/* until queued */
 		if (dom == NONE || domtab_info(s->dt, dom)->nhosts == 0)
 			continue;
 		/* The domain's catch-all test goes first on its host. */
@@ -772,14 +763,13 @@ sched_settle(struct sched *s)
 		if (s->doms[i].catch_all == PROBE_TRI_YES)
 			s->st->catch_all_domains++;
 	for (uint32_t id = 0; id < s->naddr; id++) {
-		struct item *it = &s->items[id];
 		struct probe_result *pr = probeset_result(s->ps, id);
 		uint32_t dom = probeset_domain(s->ps, id);
 
 		if (dom == NONE || s->doms[dom].catchall == NONE)
 			continue;
 		pr->catch_all = s->doms[dom].catch_all;
-		if (it->accepted && pr->catch_all == PROBE_TRI_YES)
+		if (pr->sub == SUB_MAILBOX_OK && pr->catch_all == PROBE_TRI_YES)
 			pr->sub = SUB_ACCEPT_ALL;
 	}
 }
