@@ -30,7 +30,7 @@
 #         header_raw FILE        the first record, raw, BOM and EOL removed
 #         raw_records FILE [H]   "N<TAB>raw" per data record (H=0: no header)
 #         orig_part FILE [H]     "scrub_row<TAB>raw" per data record of an
-#                                output: the record minus its 19 last cells
+#                                output: the record minus its NCOLS last cells
 #         get FILE ROW COLS      values of the row whose scrub_row is ROW
 #         look ROW COLS FILE...  the same over several outputs, file first
 #         guess_delim FILE, data_rows FILE (records - 1)
@@ -58,8 +58,9 @@ if [ -z "${LISTSCRUB:-}" ]; then
 fi
 export LISTSCRUB
 SAMPLES=$srcdir/lists/sample
-NCOLS=19	# appended scrub_* columns
 SCRUB_COLS='scrub_row scrub_email scrub_status scrub_sub_status scrub_action scrub_reason scrub_did_you_mean scrub_role scrub_disposable scrub_free scrub_checked scrub_checked_at scrub_duplicate_of scrub_mx scrub_catch_all scrub_smtp_code scrub_smtp_enhanced scrub_smtp_response scrub_tls'
+# shellcheck disable=SC2086
+NCOLS=$(set -- $SCRUB_COLS; echo $#)	# appended scrub_* columns
 LC_ALL=C
 export LC_ALL
 TZ=UTC
@@ -292,7 +293,7 @@ function enc(s) {
 # record of nf fields. In an output file (its header ends with the K
 # appended names) the appended columns are counted from the end, because a
 # long row pushes them to the right. In a file without a header a negative
-# number counts from the end (-19 is scrub_row).
+# number counts from the end (-NCOLS is scrub_row).
 function setcols(nf,    i) {
 	HN = nf
 	for (i = 1; i <= nf; i++) if (!(F[i] in H)) H[F[i]] = i

@@ -49,14 +49,14 @@ scrub nh --offline --no-header "$F"
 C=$T/nh.cleaned.csv R=$T/nh.rejected.csv
 scrub_ok "--no-header: exit status 0"
 is "$(($(count_rows "$C") + $(count_rows "$R")))" 3 "--no-header: 3 records out, no header rows written"
-is "$(CSV_HEADER=0 get "$C" 1 -18)" "ann.lee@gmail.com" "--no-header: the first line is data row 1"
-is "$(nfields "$C" | sort -u)" 21 "--no-header: rows are 2 cells + 19"
+is "$(CSV_HEADER=0 get "$C" 1 -$((NCOLS - 1)))" "ann.lee@gmail.com" "--no-header: the first line is data row 1"
+is "$(nfields "$C" | sort -u)" $((2 + NCOLS)) "--no-header: rows are 2 cells + $NCOLS"
 ok "--no-header: original cells byte-identical" same_bytes "$F" 0 "$C" "$R"
 F=$T/hdr-as-data.csv
 printf '%s\n' 'Email,Name' 'ann.lee@gmail.com,Ann' >"$F"
 scrub hd --offline --no-header --column 1 "$F"
 scrub_ok "--no-header on a file with a header line: exit status 0"
-is "$(CSV_HEADER=0 look 1 -18,-17,-16 "$T/hd.cleaned.csv" "$T/hd.rejected.csv")" "rejected|Email|invalid|bad_syntax" \
+is "$(CSV_HEADER=0 look 1 -$((NCOLS - 1)),-$((NCOLS - 2)),-$((NCOLS - 3)) "$T/hd.cleaned.csv" "$T/hd.rejected.csv")" "rejected|Email|invalid|bad_syntax" \
     "--no-header: the line 'Email,Name' is data, and not an address"
 is "$(($(count_rows "$T/hd.cleaned.csv") + $(count_rows "$T/hd.rejected.csv")))" 2 \
     "--no-header: both lines are rows"
@@ -71,7 +71,7 @@ scrub sn --offline "$F"
 C=$T/sn.cleaned.csv R=$T/sn.rejected.csv
 scrub_ok "no header, no option: exit status 0"
 is "$(($(count_rows "$C") + $(count_rows "$R")))" 3 "no header, no option: first line taken as data (no header written)"
-is "$(CSV_HEADER=0 col "$C" -18 | tr '\n' ' ')" "ann.lee@gmail.com bob.ray@yahoo.com cy.jr@outlook.com " \
+is "$(CSV_HEADER=0 col "$C" -$((NCOLS - 1)) | tr '\n' ' ')" "ann.lee@gmail.com bob.ray@yahoo.com cy.jr@outlook.com " \
     "no header, no option: column 2 found by content"
 ok "no header, no option: original cells byte-identical" same_bytes "$F" 0 "$C" "$R"
 
