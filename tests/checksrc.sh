@@ -3,16 +3,16 @@
 # (curl's checksrc idea, reduced to a grep). TAP output.
 src=${srcdir:-.}
 n=0; bad=0
-for f in "$src"/validator/*.c "$src"/validator/*.h; do
+for f in $(find "$src/validator" -name '*.[ch]' | sort); do
 	n=$((n + 1))
 	hits=$(grep -nE '\<(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|strncpy)[[:space:]]*\(|#include <ctype\.h>' "$f" |
 	    grep -vE 'snprintf|vsnprintf')
 	if [ -n "$hits" ]; then
-		echo "not ok $n - $(basename "$f"): banned call"
+		echo "not ok $n - ${f#"$src"/}: banned call"
 		echo "$hits" | sed 's/^/# /'
 		bad=1
 	else
-		echo "ok $n - $(basename "$f")"
+		echo "ok $n - ${f#"$src"/}"
 	fi
 done
 echo "1..$n"

@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "diag.h"
-#include "explain.h"
+#include "util/diag.h"
+#include "verdict/explain.h"
 #include "options.h"
 #include "pipeline.h"
-#include "report.h"
+#include "report/report.h"
 
 int
 main(int argc, char **argv)

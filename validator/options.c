@@ -9,7 +9,7 @@
 #include <strings.h>
 
 #include "config.h"
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 enum {
 	OPT_REVIEW = 256, OPT_SUMMARY, OPT_COLUMN, OPT_DELIMITER, OPT_NO_HEADER,

@@ -8,9 +8,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "csvwrite.h"
-#include "diag.h"
-#include "verdict.h"
+#include "csv/csvwrite.h"
+#include "util/diag.h"
+#include "verdict/verdict.h"
 
 enum options_progress { PROGRESS_AUTO, PROGRESS_ON, PROGRESS_OFF };
 

@@ -13,9 +13,9 @@
 #ifndef LISTSCRUB_PIPELINE_H
 #define LISTSCRUB_PIPELINE_H
 
-#include "diag.h"
+#include "util/diag.h"
 #include "options.h"
-#include "report.h"
+#include "report/report.h"
 
 /*
  * pipeline_run - the whole run. Outputs appear under their final names

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr_check.h"
+#include "address/addr_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "smtp_classify.h"
-#include "smtp_reply.h"
+#include "verdict/smtp_classify.h"
+#include "smtp/smtp_reply.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr_check.h"
-#include "addr_idn.h"
-#include "buf.h"
+#include "address/addr_check.h"
+#include "address/addr_idn.h"
+#include "util/buf.h"
 #include "tap.h"
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 struct golden {
 	char **in;	/* raw .in lines (escapes not yet expanded) */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "classify.h"
+#include "verdict/classify.h"
 #include "tap.h"
 
 /* check_dns - the DNS stage's evidence, and its place in the order. */

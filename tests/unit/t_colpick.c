@@ -7,7 +7,7 @@
 
 #include "tap.h"
 
-#include "colpick.h"
+#include "csv/colpick.h"
 
 static int header(const char *const *names, size_t n, int *others);
 static void names(void);

@@ -32,7 +32,7 @@
 
 #include "tap.h"
 
-#include "csvread.h"
+#include "csv/csvread.h"
 
 static void esc(FILE *o, const char *s, size_t n);
 static char *slurp(const char *path, size_t *len);

@@ -19,7 +19,7 @@
 
 #include "tap.h"
 
-#include "csvwrite.h"
+#include "csv/csvwrite.h"
 
 static char dir[4096];
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "explain.h"
+#include "verdict/explain.h"
 #include "tap.h"
 
 static char lists[4096];

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "listcheck.h"
+#include "address/listcheck.h"
 #include "tap.h"
-#include "wordlist.h"
+#include "util/wordlist.h"
 
 struct bool_case {
 	const char *in;

@@ -22,9 +22,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "evloop.h"
-#include "mxlookup.h"
+#include "util/diag.h"
+#include "util/evloop.h"
+#include "dns/mxlookup.h"
 #include "tap.h"
 
 #define MAXH MXLOOKUP_MAX_HOSTS

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "smtp_classify.h"
-#include "smtp_reply.h"
+#include "verdict/smtp_classify.h"
+#include "smtp/smtp_reply.h"
 #include "tap.h"
 
 static struct smtp_phrases *PH;

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "smtp_reply.h"
+#include "smtp/smtp_reply.h"
 #include "tap.h"
 
 static struct smtp_reply_parser P;

@@ -27,12 +27,12 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "diag.h"
-#include "evloop.h"
-#include "smtp_reply.h"
-#include "smtp_session.h"
+#include "util/diag.h"
+#include "util/evloop.h"
+#include "smtp/smtp_reply.h"
+#include "smtp/smtp_session.h"
 #include "tap.h"
-#include "tlsctx.h"
+#include "smtp/tlsctx.h"
 
 #define MAXR 256
 

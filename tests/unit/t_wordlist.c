@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "tap.h"
-#include "wordlist.h"
+#include "util/wordlist.h"
 
 static char tmpdir[512];
 static char path[600];

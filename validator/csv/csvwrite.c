@@ -1,0 +1,322 @@
+/*
+ * csvwrite - buffered, atomic CSV output. See csvwrite.h.
+ */
+#include "csv/csvwrite.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/ascii.h"
+#include "util/xalloc.h"
+
+#define CSVWRITE_BUF	(256 * 1024)
+
+struct csvwrite {
+	int fd;
+	char *path;		/* the name to commit to */
+	char *tmp;		/* where the bytes go until then */
+	char delim;
+	char eol[3];
+	size_t eol_len;
+	char *buf;
+	size_t len;
+	uint64_t rows;
+	bool in_row;		/* the current row has content */
+	int err;		/* first write error, sticky */
+};
+
+static int csvwrite_write(struct csvwrite *w, const char *p, size_t n);
+static int csvwrite_flush(struct csvwrite *w);
+static int csvwrite_put(struct csvwrite *w, const char *p, size_t n);
+static bool csvwrite_fullwidth_trigger(const unsigned char *s, size_t n);
+static bool csvwrite_plain_number(const char *s, size_t n);
+static void csvwrite_free(struct csvwrite *w);
+static void csvwrite_sync_dir(const char *path);
+
+/* csvwrite_write - write(2) all of p, or record the error. */
+static int
+csvwrite_write(struct csvwrite *w, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(w->fd, p, n);
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			w->err = errno;
+			return -1;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* csvwrite_flush - empty the buffer into the file. */
+static int
+csvwrite_flush(struct csvwrite *w)
+{
+	size_t n = w->len;
+
+	w->len = 0;
+	return n ? csvwrite_write(w, w->buf, n) : 0;
+}
+
+/* csvwrite_put - append bytes; big ones bypass the buffer. */
+static int
+csvwrite_put(struct csvwrite *w, const char *p, size_t n)
+{
+	if (w->err) {
+		errno = w->err;
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	if (n > CSVWRITE_BUF - w->len) {
+		if (csvwrite_flush(w) != 0 ||
+		    (n >= CSVWRITE_BUF && csvwrite_write(w, p, n) != 0)) {
+			errno = w->err;
+			return -1;
+		}
+		if (n >= CSVWRITE_BUF)
+			return 0;
+	}
+	memcpy(w->buf + w->len, p, n);
+	w->len += n;
+	return 0;
+}
+
+/* csvwrite_fullwidth_trigger - starts with ＝ ＋ － or ＠ (EF BC xx)? */
+static bool
+csvwrite_fullwidth_trigger(const unsigned char *s, size_t n)
+{
+	return n >= 3 && s[0] == 0xEF && s[1] == 0xBC &&
+	    (s[2] == 0x9D || s[2] == 0x8B || s[2] == 0x8D || s[2] == 0xA0);
+}
+
+/*
+ * csvwrite_plain_number - ^[+-]?[0-9][0-9 (),.-]*$: users.md 3's pattern
+ * plus ',' for decimal-comma locales ("-12,50" in a ';' Excel export).
+ * Without letters such a cell cannot call a function.
+ */
+static bool
+csvwrite_plain_number(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (i < n && (s[i] == '+' || s[i] == '-'))
+		i++;
+	if (i >= n || !ascii_isdigit((unsigned char)s[i]))
+		return false;
+	for (i++; i < n; i++) {
+		char c = s[i];
+
+		if (!ascii_isdigit((unsigned char)c) && c != ' ' && c != '(' &&
+		    c != ')' && c != ',' && c != '.' && c != '-')
+			return false;
+	}
+	return true;
+}
+
+bool
+csvwrite_needs_guard(const char *s, size_t n, enum csvwrite_guard g)
+{
+	bool trigger;
+
+	if (g == CSVWRITE_GUARD_OFF || n == 0)
+		return false;
+	switch (s[0]) {
+	case '=': case '+': case '-': case '@': case '\t': case '\r':
+		trigger = true;
+		break;
+	default:
+		trigger = csvwrite_fullwidth_trigger(
+		    (const unsigned char *)s, n);
+		break;
+	}
+	if (!trigger)
+		return false;
+	return g == CSVWRITE_GUARD_STRICT || !csvwrite_plain_number(s, n);
+}
+
+struct csvwrite *
+csvwrite_open(const char *path, const struct csvwrite_opts *o, struct diag *d)
+{
+	struct csvwrite *w;
+	const char *eol = o && o->eol ? o->eol : "\n";
+	size_t plen = strlen(path);
+	mode_t mask;
+
+	w = xcalloc(1, sizeof(*w));
+	w->fd = -1;
+	w->path = xstrdup(path);
+	w->tmp = xmalloc(plen + sizeof(".tmp-XXXXXX"));
+	memcpy(w->tmp, path, plen);
+	memcpy(w->tmp + plen, ".tmp-XXXXXX", sizeof(".tmp-XXXXXX"));
+	w->delim = o && o->delim ? (char)o->delim : ',';
+	w->eol_len = strlen(eol) > 2 ? 2 : strlen(eol);
+	memcpy(w->eol, eol, w->eol_len);
+	if ((w->fd = mkstemp(w->tmp)) < 0) {
+		diag_set(d, DIAG_OUTPUT, "%s: cannot create: %s", path,
+		    strerror(errno));
+		csvwrite_free(w);
+		return NULL;
+	}
+	(void)fcntl(w->fd, F_SETFD, FD_CLOEXEC);
+	/*
+	 * mkstemp makes 0600, but outputs are ordinary files. umask(2) can
+	 * only be read by setting it.
+	 */
+	mask = umask(022);
+	umask(mask);
+	if (fchmod(w->fd, 0644 & ~mask) != 0) {
+		diag_set(d, DIAG_OUTPUT, "%s: cannot create: %s", path,
+		    strerror(errno));
+		csvwrite_abort(w);
+		return NULL;
+	}
+	w->buf = xmalloc(CSVWRITE_BUF);
+	if (o && o->bom)
+		(void)csvwrite_put(w, "\xEF\xBB\xBF", 3);
+	return w;
+}
+
+int
+csvwrite_raw(struct csvwrite *w, const char *p, size_t n)
+{
+	w->in_row = true;
+	return csvwrite_put(w, p, n);
+}
+
+int
+csvwrite_cell(struct csvwrite *w, const char *s, size_t n,
+    enum csvwrite_guard g)
+{
+	bool quote = false, special = false;
+	size_t i, from;
+
+	if (w->in_row && csvwrite_put(w, &w->delim, 1) != 0)
+		return -1;
+	w->in_row = true;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == w->delim || c == '"' || c == '\r' || c == '\n')
+			quote = true;
+		if (c == '"' || c == '\0')
+			special = true;
+	}
+	if ((quote && csvwrite_put(w, "\"", 1) != 0) ||
+	    (csvwrite_needs_guard(s, n, g) && csvwrite_put(w, "'", 1) != 0))
+		return -1;
+	if (!special) {
+		if (csvwrite_put(w, s, n) != 0)
+			return -1;
+	} else {
+		/* Double each quote; NUL becomes U+FFFD. */
+		for (i = from = 0; i < n; i++) {
+			if (s[i] != '"' && s[i] != '\0')
+				continue;
+			if (csvwrite_put(w, s + from, i - from) != 0 ||
+			    csvwrite_put(w, s[i] ? "\"\"" : "\xEF\xBF\xBD",
+			    s[i] ? 2 : 3) != 0)
+				return -1;
+			from = i + 1;
+		}
+		if (csvwrite_put(w, s + from, n - from) != 0)
+			return -1;
+	}
+	return quote ? csvwrite_put(w, "\"", 1) : 0;
+}
+
+int
+csvwrite_delim(struct csvwrite *w)
+{
+	w->in_row = true;
+	return csvwrite_put(w, &w->delim, 1);
+}
+
+int
+csvwrite_end_row(struct csvwrite *w)
+{
+	w->in_row = false;
+	if (csvwrite_put(w, w->eol, w->eol_len) != 0)
+		return -1;
+	w->rows++;
+	return 0;
+}
+
+uint64_t
+csvwrite_rows(const struct csvwrite *w)
+{
+	return w->rows;
+}
+
+/* csvwrite_sync_dir - make the rename durable; not every file system can. */
+static void
+csvwrite_sync_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int fd;
+
+	if (slash == NULL)
+		dir = xstrdup(".");
+	else
+		dir = xmemdup(path, slash == path ? 1 : (size_t)(slash - path));
+	if ((fd = open(dir, O_RDONLY | O_CLOEXEC)) >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
+int
+csvwrite_commit(struct csvwrite *w, struct diag *d)
+{
+	int fd = w->fd;
+
+	if (w->err == 0 && csvwrite_flush(w) == 0 && fsync(fd) != 0)
+		w->err = errno;
+	w->fd = -1;
+	if (close(fd) != 0 && w->err == 0)
+		w->err = errno;	/* NFS reports write errors here */
+	if (w->err == 0 && rename(w->tmp, w->path) != 0)
+		w->err = errno;
+	if (w->err != 0) {
+		diag_set(d, DIAG_OUTPUT, "%s: cannot write: %s", w->path,
+		    strerror(w->err));
+		(void)unlink(w->tmp);
+		csvwrite_free(w);
+		return -1;
+	}
+	csvwrite_sync_dir(w->path);
+	csvwrite_free(w);
+	return 0;
+}
+
+void
+csvwrite_abort(struct csvwrite *w)
+{
+	if (w == NULL)
+		return;
+	if (w->fd >= 0)
+		close(w->fd);
+	(void)unlink(w->tmp);
+	csvwrite_free(w);
+}
+
+/* csvwrite_free - release memory only. */
+static void
+csvwrite_free(struct csvwrite *w)
+{
+	free(w->buf);
+	free(w->path);
+	free(w->tmp);
+	free(w);
+}

@@ -1,0 +1,98 @@
+/*
+ * csvwrite - one output CSV file, written atomically and fast.
+ *
+ * Bytes go through a 256 KiB buffer to a temporary file in the target's
+ * directory ("PATH.tmp-XXXXXX"); only csvwrite_commit puts the file under
+ * its real name (fsync, rename), so a failed or interrupted run never
+ * leaves a half-written output, and an older file of that name stays
+ * intact until the new one is complete.
+ * Original records pass through verbatim (csvwrite_raw, standards.md 5.4);
+ * cells we write get minimal RFC 4180 quoting and, on request, the
+ * formula guard (users.md 3, standards.md 5.5).
+ * Owns: the file descriptor, the buffer, both names.
+ * Fails: a write error is sticky: the failing call and every later one
+ * return -1 with errno set, and csvwrite_commit reports it in a diag that
+ * names the file. Nothing is printed.
+ */
+#ifndef LISTSCRUB_CSVWRITE_H
+#define LISTSCRUB_CSVWRITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/diag.h"
+
+enum csvwrite_guard {
+	CSVWRITE_GUARD_OFF,	/* cells as they are */
+	CSVWRITE_GUARD_AUTO,	/* formulas, not plain numbers and phones */
+	CSVWRITE_GUARD_STRICT	/* guard every cell starting with a trigger */
+};
+
+struct csvwrite_opts {
+	int delim;		/* 0 means ',' */
+	const char *eol;	/* "\n" (also for NULL), "\r\n" or "\r" */
+	bool bom;		/* start the file with a UTF-8 BOM */
+};
+
+struct csvwrite;
+
+/*
+ * csvwrite_open - create `path` atomically: writes go to a temporary
+ * file in the same directory (path + ".tmp-XXXXXX", mkstemp, mode 0644
+ * less the umask), csvwrite_commit renames it into place. path and o are
+ * copied. NULL with d filled (DIAG_OUTPUT, naming path and the error)
+ * when the temporary file cannot be created.
+ */
+struct csvwrite *csvwrite_open(const char *path, const struct csvwrite_opts *o,
+    struct diag *d);
+
+/*
+ * csvwrite_raw - n bytes verbatim (an original record). They count as
+ * content of the current row: a following csvwrite_cell puts a delimiter
+ * first. 0, or -1 with errno.
+ */
+int csvwrite_raw(struct csvwrite *w, const char *p, size_t n);
+
+/*
+ * csvwrite_cell - a delimiter (unless first in the row) and the cell,
+ * quoted only when RFC 4180 needs it (delimiter, quote, CR, LF), quotes
+ * doubled; NUL bytes become U+FFFD; with g != OFF a cell for which
+ * csvwrite_needs_guard() is true gets a ' in front (inside the quotes when
+ * quoted). 0, or -1 with errno.
+ */
+int csvwrite_cell(struct csvwrite *w, const char *s, size_t n,
+    enum csvwrite_guard g);
+
+/* csvwrite_delim - just a delimiter (after csvwrite_raw, or padding). 0/-1. */
+int csvwrite_delim(struct csvwrite *w);
+
+/* csvwrite_end_row - the line ending; next cell is first in its row. 0/-1. */
+int csvwrite_end_row(struct csvwrite *w);
+
+/* csvwrite_rows - rows ended so far (a header row counts). */
+uint64_t csvwrite_rows(const struct csvwrite *w);
+
+/*
+ * csvwrite_commit - flush, fsync, close and rename the temporary file to
+ * its path (then fsync the directory, best effort). Frees w in every case.
+ * 0, or -1 with d filled (DIAG_OUTPUT: the path and strerror, for an
+ * earlier write error too); the temporary file is removed then.
+ */
+int csvwrite_commit(struct csvwrite *w, struct diag *d);
+
+/* csvwrite_abort - remove the temporary file and free w. NULL ok. */
+void csvwrite_abort(struct csvwrite *w);
+
+/*
+ * csvwrite_needs_guard - would this cell be prefixed under g? Triggers
+ * (OWASP / users.md 3): a first byte = + - @ TAB CR, or a first character
+ * FULLWIDTH ＝ ＋ － ＠ (U+FF1D U+FF0B U+FF0D U+FF20). STRICT guards every
+ * trigger; AUTO leaves alone a cell that is a plain signed number or phone
+ * number, ^[+-]?[0-9][0-9 (),.-]*$ ("-12.5", "-12,50", "+44 20 7946
+ * 0958"; users.md 3 has no ',', but decimal-comma locales need it); OFF
+ * guards nothing.
+ */
+bool csvwrite_needs_guard(const char *s, size_t n, enum csvwrite_guard g);
+
+#endif

@@ -1,0 +1,195 @@
+#include "csv/rowwrite.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+static const char *const col_names[] = {
+	"row", "email", "status", "sub_status", "action", "reason",
+	"did_you_mean", "role", "disposable", "free", "checked", "checked_at",
+	"duplicate_of", "mx", "catch_all", "smtp_code", "smtp_enhanced",
+	"smtp_response", "tls",
+};
+
+static int rowwrite_original(struct csvwrite *w, const struct rowwrite_ctx *c,
+    const struct csvrow *row, bool *guarded);
+static size_t rowwrite_split(const char *raw, size_t len, int delim,
+    size_t *start, size_t *end, size_t max);
+static int rowwrite_str(struct csvwrite *w, const char *s);
+static int rowwrite_bool(struct csvwrite *w, bool known, bool b);
+static int rowwrite_smtp(struct csvwrite *w, const struct probe_result *p);
+
+/*
+ * rowwrite_smtp - the SMTP columns; empty when the address was not asked.
+ * The response text comes from a remote server: it is guarded like every
+ * cell we write (rowwrite_str), and was already cut to 200 bytes.
+ */
+static int
+rowwrite_smtp(struct csvwrite *w, const struct probe_result *p)
+{
+	char code[8] = "";
+	bool asked = p != NULL && p->sub != SUB_LAST;
+
+	if (asked && p->code > 0)
+		snprintf(code, sizeof(code), "%u", p->code);
+	if (rowwrite_str(w, !asked || p->catch_all == PROBE_TRI_UNSET ? "" :
+	    p->catch_all == PROBE_TRI_YES ? "true" : "false") != 0 ||
+	    rowwrite_str(w, code) != 0 ||
+	    rowwrite_str(w, asked ? p->enhanced : "") != 0 ||
+	    rowwrite_str(w, asked && p->text ? p->text : "") != 0)
+		return -1;
+	return rowwrite_str(w, !asked || p->tls == PROBE_TRI_UNSET ? "" :
+	    p->tls == PROBE_TRI_YES ? "yes" : "no");
+}
+
+/* rowwrite_str - one appended cell from a C string, always guarded. */
+static int
+rowwrite_str(struct csvwrite *w, const char *s)
+{
+	return csvwrite_cell(w, s, strlen(s), CSVWRITE_GUARD_STRICT);
+}
+
+/* rowwrite_bool - true/false, or empty when the check did not apply. */
+static int
+rowwrite_bool(struct csvwrite *w, bool known, bool b)
+{
+	return rowwrite_str(w, known ? (b ? "true" : "false") : "");
+}
+
+/*
+ * rowwrite_split - field spans of a record that parsed cleanly: each is
+ * the raw bytes from one delimiter to the next, quotes included.
+ */
+static size_t
+rowwrite_split(const char *raw, size_t len, int delim, size_t *start,
+    size_t *end, size_t max)
+{
+	size_t n = 0, i = 0;
+	bool quoted = false;
+
+	start[0] = 0;
+	for (; i < len; i++) {
+		if (raw[i] == '"')
+			quoted = !quoted;	/* "" toggles twice: no change */
+		else if (!quoted && raw[i] == delim) {
+			end[n++] = i;
+			if (n == max)
+				return 0;
+			start[n] = i + 1;
+		}
+	}
+	end[n++] = len;
+	return n;
+}
+
+/* rowwrite_original - the original cells, raw unless one needs a guard. */
+static int
+rowwrite_original(struct csvwrite *w, const struct rowwrite_ctx *c,
+    const struct csvrow *row, bool *guarded)
+{
+	size_t n, *start, *end;
+	bool any = false;
+	int rc = 0;
+
+	*guarded = false;
+	if (c->guard != CSVWRITE_GUARD_OFF)
+		for (size_t i = 0; i < row->nfields && !any; i++)
+			any = csvwrite_needs_guard(row->field[i],
+			    row->field_len[i], c->guard);
+	if (!any)
+		return csvwrite_raw(w, row->raw, row->raw_len);
+	/* Rare path: a row with a formula-like cell. */
+	*guarded = true;
+	start = xreallocarray(NULL, row->nfields + 1, sizeof(*start));
+	end = xreallocarray(NULL, row->nfields + 1, sizeof(*end));
+	n = rowwrite_split(row->raw, row->raw_len, c->delim, start, end,
+	    row->nfields + 1);
+	for (size_t i = 0; i < row->nfields && rc == 0; i++) {
+		const char *f = row->field[i];
+		size_t fl = row->field_len[i];
+
+		if (n == row->nfields && !csvwrite_needs_guard(f, fl, c->guard)) {
+			if (i > 0)
+				rc = csvwrite_delim(w);
+			if (rc == 0)
+				rc = csvwrite_raw(w, row->raw + start[i],
+				    end[i] - start[i]);
+		} else
+			rc = csvwrite_cell(w, f, fl, c->guard);
+	}
+	free(start);
+	free(end);
+	return rc;
+}
+
+int
+rowwrite_header(struct csvwrite *w, const struct rowwrite_ctx *c,
+    const struct csvrow *hdr, bool *guarded)
+{
+	char name[256];
+
+	*guarded = false;
+	if (hdr != NULL) {
+		if (rowwrite_original(w, c, hdr, guarded) != 0)
+			return -1;
+		for (size_t i = hdr->nfields; i < c->width; i++)
+			if (csvwrite_delim(w) != 0)
+				return -1;
+	}
+	for (size_t i = 0; i < sizeof(col_names) / sizeof(col_names[0]); i++) {
+		snprintf(name, sizeof(name), "%s%s", c->prefix, col_names[i]);
+		if (rowwrite_str(w, name) != 0)
+			return -1;
+	}
+	return csvwrite_end_row(w);
+}
+
+int
+rowwrite_row(struct csvwrite *w, const struct rowwrite_ctx *c,
+    const struct csvrow *row, const struct rowwrite_cols *k, bool *guarded)
+{
+	const struct verdict *v = k->v;
+	char num[32];
+	size_t have;
+
+	*guarded = false;
+	if (row->malformed) {
+		/* Damaged bytes could break the file: one quoted, guarded cell. */
+		if (csvwrite_cell(w, row->raw, row->raw_len,
+		    CSVWRITE_GUARD_STRICT) != 0)
+			return -1;
+		have = 1;
+	} else {
+		if (rowwrite_original(w, c, row, guarded) != 0)
+			return -1;
+		have = row->nfields;
+	}
+	for (; have < c->width; have++)
+		if (csvwrite_delim(w) != 0)
+			return -1;
+	snprintf(num, sizeof(num), "%" PRIu64, k->row);
+	if (rowwrite_str(w, num) != 0 ||
+	    csvwrite_cell(w, k->email, k->email_len, CSVWRITE_GUARD_STRICT) != 0 ||
+	    rowwrite_str(w, verdict_status_name(v->status)) != 0 ||
+	    rowwrite_str(w, verdict_sub_name(v->sub)) != 0 ||
+	    rowwrite_str(w, verdict_action_name(v->action)) != 0 ||
+	    rowwrite_str(w, v->reason) != 0 ||
+	    rowwrite_str(w, k->did_you_mean ? k->did_you_mean : "") != 0 ||
+	    rowwrite_bool(w, v->flags_known, k->role) != 0 ||
+	    rowwrite_bool(w, v->flags_known, k->disposable) != 0 ||
+	    rowwrite_bool(w, v->flags_known, k->free_mail) != 0 ||
+	    rowwrite_str(w, k->checked) != 0 ||
+	    rowwrite_str(w, c->checked_at) != 0)
+		return -1;
+	if (k->duplicate_of)
+		snprintf(num, sizeof(num), "%" PRIu64, k->duplicate_of);
+	else
+		num[0] = '\0';
+	if (rowwrite_str(w, num) != 0 ||
+	    rowwrite_str(w, k->mx ? k->mx : "") != 0)
+		return -1;
+	return rowwrite_smtp(w, k->smtp) == 0 ? csvwrite_end_row(w) : -1;
+}

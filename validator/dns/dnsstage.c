@@ -1,0 +1,173 @@
+#include "dns/dnsstage.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "verdict/classify.h"
+#include "util/diag.h"
+#include "dns/domtab.h"
+#include "util/evloop.h"
+#include "dns/mxtab.h"
+#include "util/strmap.h"
+#include "util/xalloc.h"
+
+/* One submitted name: a list domain (domtab id) or a suggested domain. */
+struct dns_ask {
+	struct dnsstage *s;
+	uint32_t id;
+	bool suggestion;
+};
+
+struct dnsstage {
+	struct domtab *t;
+	struct mxtab *hosts;
+	struct dnsstage_stats *st;
+	struct strmap *sugg;	/* suggested domains, by id */
+	bool *sugg_ok;		/* per sugg id: has a usable mail host */
+};
+
+static enum evidence_dns dnsstage_evidence(enum mx_outcome o);
+static void dnsstage_done(void *arg, const struct mx_result *res);
+
+/* dnsstage_evidence - the classify input for an mxlookup outcome. */
+static enum evidence_dns
+dnsstage_evidence(enum mx_outcome o)
+{
+	switch (o) {
+	case MX_OK:
+		return EVDNS_OK;
+	case MX_IMPLICIT:
+		return EVDNS_IMPLICIT;
+	case MX_NULL:
+		return EVDNS_NULL_MX;
+	case MX_NXDOMAIN:
+		return EVDNS_NXDOMAIN;
+	case MX_NO_HOST:
+		return EVDNS_NO_HOST;
+	case MX_TIMEOUT:
+		return EVDNS_TIMEOUT;
+	case MX_ERROR:
+	case MX_OUTCOME_LAST:
+		break;
+	}
+	return EVDNS_ERROR;
+}
+
+/* dnsstage_done - store one answer where the rows will look for it. */
+static void
+dnsstage_done(void *arg, const struct mx_result *res)
+{
+	struct dns_ask *a = arg;
+	struct dnsstage *s = a->s;
+	bool usable = res->outcome == MX_OK || res->outcome == MX_IMPLICIT;
+	struct domtab_info *i;
+
+	if (a->suggestion) {
+		s->sugg_ok[a->id] = usable;
+		return;
+	}
+	i = domtab_at(s->t, a->id);
+	i->dns = (uint8_t)dnsstage_evidence(res->outcome);
+	i->mx = NULL;
+	i->dns_detail = NULL;
+	if (usable && res->nhosts > 0)
+		i->mx = domtab_text(s->t, res->hosts[0].name);
+	if (usable && s->hosts != NULL) {
+		uint32_t ids[MXLOOKUP_MAX_HOSTS];
+		size_t n = 0;
+
+		/* Only hosts with an address a probe may connect to. */
+		for (size_t h = 0; h < res->nhosts && n < MXLOOKUP_MAX_HOSTS;
+		    h++)
+			if (res->hosts[h].naddrs > 0)
+				ids[n++] = mxtab_host(s->hosts,
+				    res->hosts[h].name, res->hosts[h].addrs,
+				    res->hosts[h].naddrs);
+		i->hosts = mxtab_list(s->hosts, ids, n);
+		i->nhosts = (uint8_t)n;
+	}
+	else if (!usable && res->detail[0])
+		i->dns_detail = domtab_text(s->t, res->detail);
+	s->st->outcomes[res->outcome]++;
+	if (res->outcome == MX_IMPLICIT)
+		s->st->implicit++;
+}
+
+int
+dnsstage_run(struct evloop *loop, struct domtab *t,
+    const struct dnsstage_opts *o, struct dnsstage_stats *st,
+    struct diag *d)
+{
+	struct mxlookup_opts mo = { 0 };
+	struct dnsstage s = { t, o->hosts, st, NULL, NULL };
+	struct mxlookup *m;
+	struct dns_ask *asks = NULL;
+	size_t ndom = domtab_count(t), nsugg, next = 0, window;
+	int64_t t0 = evloop_now_ms();
+	int rc = -1;
+
+	memset(st, 0, sizeof(*st));
+	mo.servers = o->servers;
+	mo.nservers = o->nservers;
+	mo.timeout_ms = o->timeout_ms;
+	mo.tries = o->tries;
+	mo.concurrency = o->concurrency;
+	mo.allow_reserved = o->allow_reserved;
+	if ((m = mxlookup_new(loop, &mo, d)) == NULL)
+		return -1;
+
+	/* Suggested domains are looked up too, each once. */
+	s.sugg = strmap_new();
+	for (uint32_t id = 0; id < ndom; id++) {
+		const char *sg = domtab_info(t, id)->suggest;
+
+		if (sg != NULL)
+			strmap_intern(s.sugg, sg, strlen(sg), NULL);
+	}
+	nsugg = strmap_count(s.sugg);
+	s.sugg_ok = xcalloc(nsugg + 1, sizeof(*s.sugg_ok));
+	asks = xreallocarray(NULL, ndom + nsugg + 1, sizeof(*asks));
+
+	/* Keep a bounded queue in mxlookup: memory stays per domain here. */
+	window = (size_t)(o->concurrency ? o->concurrency : 256) * 4;
+	while (next < ndom + nsugg || mxlookup_pending(m) > 0) {
+		while (next < ndom + nsugg && mxlookup_pending(m) < window) {
+			struct dns_ask *a = &asks[next];
+			const char *name;
+
+			a->s = &s;
+			a->suggestion = next >= ndom;
+			a->id = (uint32_t)(a->suggestion ? next - ndom : next);
+			name = a->suggestion ? strmap_key(s.sugg, a->id, NULL) :
+			    domtab_name(t, a->id);
+			next++;
+			if (mxlookup_submit(m, name, dnsstage_done, a, d) != 0)
+				goto done;
+		}
+		if (evloop_run_once(loop, -1, d) != 0)
+			goto done;
+	}
+	for (uint32_t id = 0; id < ndom; id++) {
+		struct domtab_info *i = domtab_at(t, id);
+		uint32_t sid;
+
+		if (i->suggest == NULL)
+			continue;
+		if (strmap_find(s.sugg, i->suggest, strlen(i->suggest),
+		    &sid) == 1 && !s.sugg_ok[sid]) {
+			i->suggest = NULL;
+			st->suggestions_dropped++;
+		}
+	}
+	st->domains = ndom;
+	st->suggestions = nsugg;
+	rc = 0;
+done:
+	st->q = *mxlookup_stats(m);
+	st->seconds = (double)(evloop_now_ms() - t0) / 1000.0;
+	mxlookup_free(m);
+	strmap_free(s.sugg);
+	free(s.sugg_ok);
+	free(asks);
+	return rc;
+}

@@ -1,0 +1,51 @@
+/*
+ * dnsstage - the DNS stage: every unique domain of the run is looked up
+ * once (mxlookup on the run's event loop) and its answer stored in the
+ * domtab, where each row of that domain finds it. Typo suggestions whose
+ * domain has no mail host are dropped ("did you mean" must deliver).
+ */
+#ifndef LISTSCRUB_DNSSTAGE_H
+#define LISTSCRUB_DNSSTAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dns/mxlookup.h"
+
+struct diag;
+struct domtab;
+struct evloop;
+
+struct dnsstage_opts {
+	const char *const *servers;	/* HOST[:PORT]; none: resolv.conf */
+	size_t nservers;
+	unsigned timeout_ms;
+	unsigned tries;
+	unsigned concurrency;
+	bool allow_reserved;
+	struct mxtab *hosts;	/* keep each domain's mail hosts here, or NULL */
+};
+
+struct dnsstage_stats {
+	uint64_t domains;		/* list domains looked up */
+	uint64_t outcomes[MX_OUTCOME_LAST];	/* of those domains */
+	uint64_t implicit;		/* MX_OK via the implicit MX */
+	uint64_t suggestions;		/* suggested domains looked up */
+	uint64_t suggestions_dropped;	/* ... without a mail host */
+	struct mxlookup_stats q;	/* queries, answers, timeouts */
+	double seconds;
+};
+
+/*
+ * dnsstage_run - look up every domain in t (and every suggested domain),
+ * filling domtab_info.dns/mx/dns_detail and clearing suggestions that do
+ * not deliver. Lookup trouble is an answer (dns_timeout, dns_error), not
+ * an error: -1 with d set only when the resolver cannot be set up (a bad
+ * --dns-server) or the event loop fails.
+ */
+int dnsstage_run(struct evloop *loop, struct domtab *t,
+    const struct dnsstage_opts *o, struct dnsstage_stats *st,
+    struct diag *d);
+
+#endif

@@ -1,0 +1,116 @@
+#include "dns/mxtab.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/ascii.h"
+#include "util/buf.h"
+#include "util/strmap.h"
+#include "util/xalloc.h"
+
+struct mxtab_host {
+	uint8_t naddrs;
+	struct mx_addr addrs[MXTAB_MAX_ADDRS];
+};
+
+struct mxtab {
+	struct strmap *names;	/* lower-case host name -> id */
+	struct mxtab_host *hosts;
+	size_t cap;
+	uint32_t *lists;	/* handle -> ids, all lists end to end */
+	size_t nlists, listcap;
+	struct buf key;
+};
+
+struct mxtab *
+mxtab_new(void)
+{
+	struct mxtab *t = xcalloc(1, sizeof(*t));
+
+	t->names = strmap_new();
+	buf_init(&t->key, 256);
+	return t;
+}
+
+uint32_t
+mxtab_host(struct mxtab *t, const char *name, const struct mx_addr *addrs,
+    size_t naddrs)
+{
+	size_t len = strlen(name);
+	struct mxtab_host *h;
+	uint32_t id;
+	bool fresh;
+
+	buf_reset(&t->key);
+	(void)buf_append(&t->key, name, len);	/* host names <= 255 */
+	ascii_lower(t->key.data, len);
+	id = strmap_intern(t->names, t->key.data, len, &fresh);
+	if (id >= t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+
+		t->hosts = xreallocarray(t->hosts, cap, sizeof(*t->hosts));
+		memset(t->hosts + t->cap, 0, (cap - t->cap) * sizeof(*t->hosts));
+		t->cap = cap;
+	}
+	h = &t->hosts[id];
+	if (h->naddrs == 0)
+		for (size_t i = 0; i < naddrs && h->naddrs < MXTAB_MAX_ADDRS;
+		    i++)
+			h->addrs[h->naddrs++] = addrs[i];
+	return id;
+}
+
+uint32_t
+mxtab_list(struct mxtab *t, const uint32_t *ids, size_t n)
+{
+	uint32_t handle = (uint32_t)t->nlists;
+
+	if (t->nlists + n > t->listcap) {
+		size_t cap = t->listcap ? t->listcap : 256;
+
+		while (cap < t->nlists + n)
+			cap *= 2;
+		t->lists = xreallocarray(t->lists, cap, sizeof(*t->lists));
+		t->listcap = cap;
+	}
+	memcpy(t->lists + t->nlists, ids, n * sizeof(*ids));
+	t->nlists += n;
+	return handle;
+}
+
+const uint32_t *
+mxtab_list_at(const struct mxtab *t, uint32_t handle)
+{
+	return t->lists + handle;
+}
+
+const char *
+mxtab_name(const struct mxtab *t, uint32_t id)
+{
+	return strmap_key(t->names, id, NULL);
+}
+
+size_t
+mxtab_addrs(const struct mxtab *t, uint32_t id, const struct mx_addr **addrs)
+{
+	*addrs = t->hosts[id].addrs;
+	return t->hosts[id].naddrs;
+}
+
+size_t
+mxtab_count(const struct mxtab *t)
+{
+	return strmap_count(t->names);
+}
+
+void
+mxtab_free(struct mxtab *t)
+{
+	if (t == NULL)
+		return;
+	strmap_free(t->names);
+	buf_free(&t->key);
+	free(t->hosts);
+	free(t->lists);
+	free(t);
+}

@@ -1,0 +1,821 @@
+#include "probe/probe_sched.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/diag.h"
+#include "dns/domtab.h"
+#include "util/evloop.h"
+#include "dns/mxtab.h"
+#include "probe/probeset.h"
+#include "verdict/smtp_classify.h"
+#include "smtp/tlsctx.h"
+#include "verdict/verdict.h"
+#include "util/xalloc.h"
+
+#define NONE UINT32_MAX
+#define TICK_MS 100		/* wake-up while work waits on a delay */
+#define MAX_NOREPLY 6		/* hand-outs without a reply before giving up */
+#define MAX_HOST_FAILS 3	/* drops/refusals before a host is given up */
+#define POLICY_BLOCK_AFTER 3	/* policy refusals before a host is blocked */
+#define BACKOFF_MS 1000		/* pause after a 421 or a dropped session */
+/*
+ * Rejected RCPTs per session before we QUIT and reconnect: servers slow
+ * down or drop sessions that collect errors (Postfix: replies delayed
+ * after 10, 421 after 20), and a fresh session is both faster and kinder.
+ */
+#define ERRORS_PER_SESSION 8
+/*
+ * Transactions per session: each ends with RSET, which servers count as a
+ * junk command (Postfix: after 100, every RSET is an error, and errors
+ * slow every reply down to one a second).
+ */
+#define TXNS_PER_SESSION 50
+
+/* One recipient: an address of the probeset, or a domain's catch-all test. */
+struct item {
+	uint32_t next;		/* host queue link */
+	uint32_t domain;	/* domtab id */
+	int64_t not_before;	/* evloop ms */
+	uint8_t hostidx;	/* index in the domain's host list */
+	bool done;		/* answered (or never to be asked) */
+	uint8_t noreply;
+	uint8_t retries;
+};
+
+struct hstate {
+	uint32_t head, tail;	/* queue of items */
+	uint32_t queued;
+	unsigned active;	/* sessions now */
+	unsigned refusals, drops, policy;
+	unsigned batch_max;
+	bool dead, blocked, tls_off, listed;
+	int64_t next_allowed;
+	int64_t *starts;	/* ring of the last host_rate start times */
+	unsigned nstarts, startpos;
+};
+
+struct dstate {
+	uint32_t catchall;	/* its catch-all item, NONE: not probed */
+	uint8_t catch_all;	/* enum probe_tri */
+};
+
+struct sched;
+
+struct psess {
+	struct sched *s;
+	uint32_t host;
+	bool progress;		/* a RCPT got a reply */
+	bool tls;
+	unsigned answered;	/* replies in the current transaction */
+	unsigned errors;	/* 5xx RCPT replies in this session */
+	unsigned txns;		/* transactions in this session */
+	bool too_many;		/* a 452 too many recipients in this one */
+	unsigned handed;	/* recipients handed out in this session */
+};
+
+struct sched {
+	struct evloop *loop;
+	struct probeset *ps;
+	struct domtab *dt;
+	const struct mxtab *mx;
+	const struct smtp_phrases *ph;
+	const struct probe_opts *o;
+	struct probe_stats *st;
+	SSL_CTX *ctx;
+	struct item *items;
+	size_t naddr, nitems;
+	struct hstate *hosts;
+	size_t nhosts;
+	struct dstate *doms;
+	size_t ndoms;
+	uint32_t *work;		/* hosts with queued items */
+	size_t nwork;
+	size_t remaining;	/* items not done */
+	unsigned active;
+	struct evtimer tick;
+	uint64_t rng;
+	char catchbuf[SMTP_RCPT_MAX][320];
+	int failed;
+	struct diag fail;
+};
+
+static void sched_kick(struct sched *s);
+
+/* sched_rand - splitmix64 over the run's seed (no global PRNG). */
+static uint64_t
+sched_rand(struct sched *s)
+{
+	uint64_t z = (s->rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* sched_host - the mxtab id an item is routed to now. */
+static uint32_t
+sched_host(const struct sched *s, const struct item *it)
+{
+	const struct domtab_info *di = domtab_info(s->dt, it->domain);
+
+	return mxtab_list_at(s->mx, di->hosts)[it->hostidx];
+}
+
+static void sched_fallback(struct sched *s, uint32_t id, enum verdict_sub sub,
+    const struct smtp_reply *r);
+static void sched_finish(struct sched *s, uint32_t id, enum verdict_sub sub,
+    const struct smtp_reply *r, bool tls);
+
+/* sched_push - queue an item on its host (or past it, if the host is out). */
+static void
+sched_push(struct sched *s, uint32_t id, bool front)
+{
+	struct item *it = &s->items[id];
+	uint32_t hid = sched_host(s, it);
+	struct hstate *h = &s->hosts[hid];
+
+	if (h->dead) {
+		sched_fallback(s, id, SUB_CONNECTION_FAILED, NULL);
+		return;
+	}
+	if (h->blocked) {
+		sched_finish(s, id, SUB_PROBE_BLOCKED, NULL, false);
+		return;
+	}
+	it->done = false;
+	it->next = NONE;
+	if (h->head == NONE) {
+		h->head = h->tail = id;
+	} else if (front) {
+		it->next = h->head;
+		h->head = id;
+	} else {
+		s->items[h->tail].next = id;
+		h->tail = id;
+	}
+	h->queued++;
+	if (!h->listed) {
+		h->listed = true;
+		s->work[s->nwork++] = hid;
+	}
+}
+
+/* sched_result - store a final answer for an item. */
+static void
+sched_finish(struct sched *s, uint32_t id, enum verdict_sub sub,
+    const struct smtp_reply *r, bool tls)
+{
+	struct item *it = &s->items[id];
+
+	if (it->done)
+		return;
+	it->done = true;
+	s->remaining--;
+	if (id >= s->naddr) {
+		struct dstate *ds = &s->doms[it->domain];
+
+		if (sub == SUB_MAILBOX_OK)
+			ds->catch_all = PROBE_TRI_YES;
+		else if (sub == SUB_MAILBOX_NOT_FOUND ||
+		    sub == SUB_MAILBOX_DISABLED || sub == SUB_SMTP_REJECTED ||
+		    sub == SUB_MAILBOX_FULL)
+			ds->catch_all = PROBE_TRI_NO;
+		return;
+	}
+	{
+		struct probe_result *pr = probeset_result(s->ps, id);
+
+		pr->sub = (uint16_t)sub;
+		pr->tls = r != NULL ? (tls ? PROBE_TRI_YES : PROBE_TRI_NO) :
+		    PROBE_TRI_UNSET;
+		if (r != NULL && r->code > 0) {
+			pr->code = (uint16_t)r->code;
+			snprintf(pr->enhanced, sizeof(pr->enhanced), "%s",
+			    r->enhanced);
+			pr->text = probeset_text(s->ps, r->text);
+		}
+		s->st->addresses++;
+	}
+}
+
+/*
+ * sched_fallback - the item's host is out: the next usable host of its
+ * domain by preference, or the final answer sub.
+ */
+static void
+sched_fallback(struct sched *s, uint32_t id, enum verdict_sub sub,
+    const struct smtp_reply *r)
+{
+	struct item *it = &s->items[id];
+	const struct domtab_info *di = domtab_info(s->dt, it->domain);
+	const uint32_t *list = mxtab_list_at(s->mx, di->hosts);
+
+	while (it->hostidx + 1 < di->nhosts) {
+		struct hstate *h = &s->hosts[list[++it->hostidx]];
+
+		if (!h->dead && !h->blocked) {
+			sched_push(s, id, false);
+			return;
+		}
+	}
+	sched_finish(s, id, sub, r, false);
+}
+
+/* sched_drain - a host is out for the run: move or finish its queue. */
+static void
+sched_drain(struct sched *s, uint32_t hid, bool fallback, enum verdict_sub sub,
+    const struct smtp_reply *r)
+{
+	struct hstate *h = &s->hosts[hid];
+	uint32_t id = h->head;
+
+	h->head = h->tail = NONE;
+	h->queued = 0;
+	while (id != NONE) {
+		uint32_t next = s->items[id].next;
+
+		if (fallback)
+			sched_fallback(s, id, sub, r);
+		else
+			sched_finish(s, id, sub, r, false);
+		id = next;
+	}
+}
+
+/* sched_requeue - no reply for the item: ask again (elsewhere if needed). */
+static void
+sched_requeue(struct sched *s, uint32_t id, enum verdict_sub giveup)
+{
+	struct item *it = &s->items[id];
+	struct hstate *h = &s->hosts[sched_host(s, it)];
+
+	s->st->requeued++;
+	if (++it->noreply >= MAX_NOREPLY)
+		sched_finish(s, id, giveup, NULL, false);
+	else if (h->dead)
+		sched_fallback(s, id, SUB_CONNECTION_FAILED, NULL);
+	else if (h->blocked)
+		sched_finish(s, id, SUB_PROBE_BLOCKED, NULL, false);
+	else
+		sched_push(s, id, true);
+}
+
+/* sched_retry - a 4xx: ask again after --retry-delay, or give up as sub. */
+static void
+sched_retry(struct sched *s, uint32_t id, enum verdict_sub sub,
+    const struct smtp_reply *r, bool tls)
+{
+	struct item *it = &s->items[id];
+
+	if (it->retries >= s->o->retries) {
+		sched_finish(s, id, sub, r, tls);
+		return;
+	}
+	it->retries++;
+	s->st->retries++;
+	it->not_before = evloop_now_ms() + s->o->retry_delay_ms;
+	sched_push(s, id, false);
+}
+
+/* sched_problem - note a refusal aimed at the sender, per host. */
+static void
+sched_problem(struct sched *s, uint32_t hid, const struct smtp_reply *r)
+{
+	const char *host = mxtab_name(s->mx, hid);
+	struct probe_stats *st = s->st;
+
+	for (size_t i = 0; i < st->nproblems; i++)
+		if (strcmp(st->problems[i].host, host) == 0) {
+			st->problems[i].count++;
+			return;
+		}
+	if (st->nproblems == PROBE_MAX_PROBLEMS)
+		return;
+	snprintf(st->problems[st->nproblems].host,
+	    sizeof(st->problems[0].host), "%s", host);
+	snprintf(st->problems[st->nproblems].reply,
+	    sizeof(st->problems[0].reply), "%d%s%s %s", r->code,
+	    r->enhanced[0] ? " " : "", r->enhanced,
+	    probeset_text(s->ps, r->text));
+	st->problems[st->nproblems++].count = 1;
+}
+
+/* sched_block - a host refuses us: stop asking it for the run. */
+static void
+sched_block(struct sched *s, uint32_t hid, const struct smtp_reply *r)
+{
+	struct hstate *h = &s->hosts[hid];
+
+	if (h->blocked)
+		return;
+	h->blocked = true;
+	s->st->blocked_hosts++;
+	sched_drain(s, hid, false, SUB_PROBE_BLOCKED, r);
+}
+
+/* sched_ready - a queued item may be handed out now. */
+static bool
+sched_ready(const struct sched *s, uint32_t id, int64_t now)
+{
+	return s->items[id].not_before <= now;
+}
+
+static size_t
+on_next_batch(void *arg, const struct smtp_caps *caps, struct smtp_rcpt *out,
+    size_t max)
+{
+	struct psess *p = arg;
+	struct sched *s = p->s;
+	struct hstate *h = &s->hosts[p->host];
+	int64_t now = evloop_now_ms();
+	uint32_t id = h->head, prev = NONE;
+	size_t n = 0, ntests = 0, maxtests;
+
+	if (caps->tls && !p->tls)
+		s->st->tls_sessions++;
+	p->tls = caps->tls;
+	/* Fewer when the host told us so (452 too many recipients). */
+	if (h->batch_max > 0 && max > h->batch_max)
+		max = h->batch_max;
+	if (h->blocked || h->dead || p->errors >= ERRORS_PER_SESSION ||
+	    p->txns >= TXNS_PER_SESSION)
+		return 0;
+	if (s->o->rcpt_per_session > 0) {
+		if (p->handed >= s->o->rcpt_per_session)
+			return 0;
+		if (max > s->o->rcpt_per_session - p->handed)
+			max = s->o->rcpt_per_session - p->handed;
+	}
+	/*
+	 * Catch-all tests are refused by design: at most half the session's
+	 * error budget per transaction, or a pipelined batch of them would
+	 * run into the server's error limit before we can stop.
+	 */
+	maxtests = p->errors < ERRORS_PER_SESSION ?
+	    (ERRORS_PER_SESSION - p->errors + 1) / 2 : 0;
+	while (id != NONE && n < max) {
+		uint32_t next = s->items[id].next;
+		struct item *it = &s->items[id];
+		bool utf8 = id < s->naddr && probeset_utf8(s->ps, id);
+
+		if (!sched_ready(s, id, now) ||
+		    (id >= s->naddr && ntests >= maxtests)) {
+			prev = id;
+			id = next;
+			continue;
+		}
+		/* unlink */
+		if (prev == NONE)
+			h->head = next;
+		else
+			s->items[prev].next = next;
+		if (h->tail == id)
+			h->tail = prev;
+		h->queued--;
+		if (utf8 && !caps->smtputf8) {
+			sched_finish(s, id, SUB_SMTPUTF8_UNSUPPORTED, NULL,
+			    false);
+			id = next;
+			continue;
+		}
+		out[n].id = id;
+		out[n].utf8 = utf8;
+		if (id < s->naddr) {
+			out[n].addr = probeset_addr(s->ps, id);
+		} else {
+			uint64_t r = sched_rand(s);
+
+			ntests++;
+			snprintf(s->catchbuf[n], sizeof(s->catchbuf[n]),
+			    "lsx-%08llx%08llx@%s",
+			    (unsigned long long)(r >> 32),
+			    (unsigned long long)(r & 0xffffffffu),
+			    domtab_name(s->dt, it->domain));
+			out[n].addr = s->catchbuf[n];
+		}
+		n++;
+		id = next;
+	}
+	if (n > 0) {
+		s->st->transactions++;
+		p->answered = 0;
+		p->too_many = false;
+		p->handed += (unsigned)n;
+		p->txns++;
+	}
+	return n;
+}
+
+static void
+on_rcpt_done(void *arg, const struct smtp_rcpt *r, const struct smtp_reply *reply,
+    const struct smtp_reply *mail)
+{
+	struct psess *p = arg;
+	struct sched *s = p->s;
+	uint32_t id = r->id;
+	struct smtp_verdict v;
+
+	if (reply == NULL) {
+		if (mail != NULL && mail->code >= 400) {
+			/* MAIL FROM refused: about the sender, never the
+			 * recipients (standards.md 4.4). */
+			if (mail->code >= 500) {
+				s->hosts[p->host].policy++;
+				sched_problem(s, p->host, mail);
+				sched_finish(s, id, SUB_POLICY_BLOCKED, mail,
+				    p->tls);
+				if (s->hosts[p->host].policy >=
+				    POLICY_BLOCK_AFTER)
+					sched_block(s, p->host, mail);
+			} else
+				sched_retry(s, id, SUB_TEMPORARY_ERROR, mail,
+				    p->tls);
+			return;
+		}
+		sched_requeue(s, id, SUB_TEMPORARY_ERROR);
+		return;
+	}
+	if (reply->code == SMTP_CODE_UNSAFE) {
+		sched_finish(s, id, r->utf8 ? SUB_SMTPUTF8_UNSUPPORTED :
+		    SUB_SMTP_REJECTED, NULL, p->tls);
+		return;
+	}
+	p->progress = true;
+	p->answered++;
+	s->st->rcpts++;
+	if (reply->code >= 500)
+		p->errors++;
+	smtp_classify(s->ph, SMTPS_RCPT, reply, &v);
+	switch (v.cls) {
+	case SMTPC_ACCEPTED:
+		sched_finish(s, id, SUB_MAILBOX_OK, reply, p->tls);
+		break;
+	case SMTPC_MAILBOX_NOT_FOUND:
+		sched_finish(s, id, SUB_MAILBOX_NOT_FOUND, reply, p->tls);
+		break;
+	case SMTPC_MAILBOX_DISABLED:
+		sched_finish(s, id, SUB_MAILBOX_DISABLED, reply, p->tls);
+		break;
+	case SMTPC_MAILBOX_FULL:
+		sched_finish(s, id, SUB_MAILBOX_FULL, reply, p->tls);
+		break;
+	case SMTPC_POLICY:
+	case SMTPC_SENDER_REJECTED:
+	case SMTPC_RELAY_DENIED:
+		sched_problem(s, p->host, reply);
+		sched_finish(s, id, SUB_POLICY_BLOCKED, reply, p->tls);
+		if (++s->hosts[p->host].policy >= POLICY_BLOCK_AFTER)
+			sched_block(s, p->host, reply);
+		break;
+	case SMTPC_TOO_MANY_RCPTS:
+		/* Not a verdict: the next transaction takes it, and later
+		 * ones are no bigger than what this one accepted. */
+		if (!p->too_many) {
+			unsigned nb = p->answered > 1 ? p->answered - 1 : 1;
+			struct hstate *h = &s->hosts[p->host];
+
+			p->too_many = true;
+			if (h->batch_max == 0 || nb < h->batch_max)
+				h->batch_max = nb;
+		}
+		s->items[id].noreply = 0;
+		sched_push(s, id, true);
+		break;
+	case SMTPC_GREYLISTED:
+		sched_retry(s, id, SUB_GREYLISTED, reply, p->tls);
+		break;
+	case SMTPC_RATE_LIMITED:
+		s->hosts[p->host].next_allowed = evloop_now_ms() + BACKOFF_MS;
+		sched_retry(s, id, SUB_TEMPORARY_ERROR, reply, p->tls);
+		break;
+	case SMTPC_TEMPORARY:
+		sched_retry(s, id, SUB_TEMPORARY_ERROR, reply, p->tls);
+		break;
+	case SMTPC_UNKNOWN_PERMANENT:
+	case SMTPC_LAST:
+	default:
+		sched_finish(s, id, SUB_SMTP_REJECTED, reply, p->tls);
+		break;
+	}
+}
+
+static void
+on_ended(void *arg, enum smtp_end why, const char *phase,
+    const struct smtp_reply *last, const struct smtp_caps *caps)
+{
+	struct psess *p = arg;
+	struct sched *s = p->s;
+	uint32_t hid = p->host;
+	struct hstate *h = &s->hosts[hid];
+	bool early = strcmp(phase, "connect") == 0 ||
+	    strcmp(phase, "banner") == 0;
+
+	(void)caps;
+	h->active--;
+	s->active--;
+	switch (why) {
+	case SMTP_END_QUIT:
+		if (p->progress)
+			h->refusals = h->drops = 0;
+		break;
+	case SMTP_END_CONNECT_FAILED:
+		h->dead = true;
+		sched_drain(s, hid, true, SUB_CONNECTION_FAILED, NULL);
+		break;
+	case SMTP_END_TIMEOUT:
+		if (early || ++h->drops >= MAX_HOST_FAILS) {
+			h->dead = true;
+			sched_drain(s, hid, true, SUB_TIMEOUT, NULL);
+		} else
+			h->next_allowed = evloop_now_ms() + BACKOFF_MS;
+		break;
+	case SMTP_END_TLS_FAILED:
+		if (s->o->tls == SMTP_TLS_OPPORTUNISTIC) {
+			/* Opportunistic: ask the host again, in clear. */
+			h->tls_off = true;
+			break;
+		}
+		h->dead = true;
+		sched_drain(s, hid, true, SUB_TLS_FAILED, NULL);
+		break;
+	case SMTP_END_TLS_REQUIRED:
+		h->dead = true;
+		sched_drain(s, hid, true, SUB_TLS_FAILED, last);
+		break;
+	case SMTP_END_REFUSED:
+		if (last != NULL && last->code >= 500) {
+			/* A refused greeting is about us, not the list. */
+			sched_problem(s, hid, last);
+			sched_block(s, hid, last);
+			break;
+		}
+		if (p->progress) {
+			/* e.g. Postfix's error limit: carry on, gently. */
+			h->next_allowed = evloop_now_ms() + BACKOFF_MS;
+			break;
+		}
+		if (last != NULL && last->enhanced[0] == '4' &&
+		    strncmp(last->enhanced, "4.7.", 4) == 0)
+			sched_problem(s, hid, last);
+		if (++h->refusals >= MAX_HOST_FAILS)
+			sched_block(s, hid, last);
+		else
+			h->next_allowed = evloop_now_ms() +
+			    (int64_t)BACKOFF_MS * h->refusals;
+		break;
+	case SMTP_END_DROPPED:
+	case SMTP_END_PROTOCOL:
+	case SMTP_END_LAST:
+	default:
+		if (!p->progress && ++h->drops >= MAX_HOST_FAILS) {
+			h->dead = true;
+			sched_drain(s, hid, true, SUB_TEMPORARY_ERROR, last);
+		} else
+			h->next_allowed = evloop_now_ms() + BACKOFF_MS;
+		break;
+	}
+	free(p);
+	sched_kick(s);
+}
+
+static const struct smtp_session_cb sched_cb = {
+	on_next_batch, on_rcpt_done, on_ended
+};
+
+/* sched_can_start - limits and politeness allow a new session to hid. */
+static bool
+sched_can_start(struct sched *s, uint32_t hid, int64_t now)
+{
+	struct hstate *h = &s->hosts[hid];
+	size_t ready = 0, per = s->o->rcpt_per_txn, need;
+
+	if (h->dead || h->blocked || h->queued == 0 ||
+	    h->active >= s->o->per_host || s->active >= s->o->max_connections ||
+	    now < h->next_allowed)
+		return false;
+	if (h->batch_max > 0 && per > h->batch_max)
+		per = h->batch_max;
+	/* Another connection only for work the open ones will not reach
+	 * in their next transaction: no idle EHLO/QUIT sessions. */
+	need = (size_t)h->active * per + 1;
+	for (uint32_t id = h->head; id != NONE && ready < need;
+	    id = s->items[id].next)
+		if (sched_ready(s, id, now))
+			ready++;
+	if (ready < need)
+		return false;
+	/* --host-rate: at most host_rate starts in any 60 s. */
+	if (h->nstarts == s->o->host_rate &&
+	    h->starts[h->startpos] > now - 60000) {
+		h->next_allowed = h->starts[h->startpos] + 60000;
+		return false;
+	}
+	return true;
+}
+
+/* sched_start - open one session to host hid. */
+static void
+sched_start(struct sched *s, uint32_t hid, int64_t now)
+{
+	struct hstate *h = &s->hosts[hid];
+	struct smtp_session_opts so = { 0 };
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	const struct mx_addr *addrs;
+	struct psess *p;
+	struct diag d = { 0 };
+
+	if (mxtab_addrs(s->mx, hid, &addrs) == 0) {
+		h->dead = true;
+		sched_drain(s, hid, true, SUB_CONNECTION_FAILED, NULL);
+		return;
+	}
+	memset(&ss, 0, sizeof(ss));
+	if (addrs[0].family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_addr = addrs[0].u.v6;
+		a->sin6_port = htons((uint16_t)s->o->port);
+		sl = sizeof(*a);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+
+		a->sin_family = AF_INET;
+		a->sin_addr = addrs[0].u.v4;
+		a->sin_port = htons((uint16_t)s->o->port);
+		sl = sizeof(*a);
+	}
+	so.helo = s->o->helo;
+	so.mail_from = s->o->mail_from;
+	so.tls = h->tls_off ? SMTP_TLS_OFF : s->o->tls;
+	so.pipelining = s->o->pipelining;
+	so.rcpt_per_txn = s->o->rcpt_per_txn;
+	so.connect_ms = s->o->connect_ms;
+	so.banner_ms = s->o->banner_ms;
+	so.command_ms = s->o->command_ms;
+	so.ssl_ctx = s->ctx;
+	p = xcalloc(1, sizeof(*p));
+	p->s = s;
+	p->host = hid;
+	if (smtp_session_start(s->loop, &so, (struct sockaddr *)&ss, sl,
+	    mxtab_name(s->mx, hid), &sched_cb, p, &d) == NULL) {
+		free(p);
+		h->dead = true;
+		sched_drain(s, hid, true, SUB_CONNECTION_FAILED, NULL);
+		return;
+	}
+	if (h->starts == NULL)
+		h->starts = xcalloc(s->o->host_rate, sizeof(*h->starts));
+	h->starts[h->startpos] = now;
+	h->startpos = (h->startpos + 1) % s->o->host_rate;
+	if (h->nstarts < s->o->host_rate)
+		h->nstarts++;
+	h->active++;
+	s->active++;
+	s->st->connections++;
+}
+
+/* sched_kick - start what may start; forget hosts without work. */
+static void
+sched_kick(struct sched *s)
+{
+	int64_t now = evloop_now_ms();
+	size_t keep = 0;
+
+	for (size_t i = 0; i < s->nwork; i++) {
+		uint32_t hid = s->work[i];
+		struct hstate *h = &s->hosts[hid];
+
+		while (sched_can_start(s, hid, now))
+			sched_start(s, hid, now);
+		if (h->queued > 0 && !h->dead && !h->blocked)
+			s->work[keep++] = hid;
+		else
+			h->listed = false;
+	}
+	s->nwork = keep;
+}
+
+static void
+on_tick(void *arg)
+{
+	struct sched *s = arg;
+
+	sched_kick(s);
+	if (s->remaining > 0)
+		evloop_timer_set(s->loop, &s->tick, evloop_now_ms() + TICK_MS,
+		    on_tick, s);
+}
+
+/* sched_setup - items for every probeable address, hosts, catch-all tests. */
+static void
+sched_setup(struct sched *s)
+{
+	size_t naddr = probeset_count(s->ps);
+
+	s->naddr = naddr;
+	s->ndoms = domtab_count(s->dt);
+	s->nhosts = mxtab_count(s->mx);
+	s->items = xcalloc(naddr + s->ndoms + 1, sizeof(*s->items));
+	s->doms = xcalloc(s->ndoms + 1, sizeof(*s->doms));
+	s->hosts = xcalloc(s->nhosts + 1, sizeof(*s->hosts));
+	s->work = xcalloc(s->nhosts + 1, sizeof(*s->work));
+	for (size_t i = 0; i < s->nhosts; i++)
+		s->hosts[i].head = s->hosts[i].tail = NONE;
+	for (size_t i = 0; i < s->ndoms; i++)
+		s->doms[i].catchall = NONE;
+	s->nitems = naddr;
+	for (uint32_t id = 0; id < naddr; id++) {
+		uint32_t dom = probeset_domain(s->ps, id);
+		struct item *it = &s->items[id];
+
+		it->done = true;	/* until queued */
+		if (dom == NONE || domtab_info(s->dt, dom)->nhosts == 0)
+			continue;
+		/* The domain's catch-all test goes first on its host. */
+		if (s->doms[dom].catchall == NONE) {
+			uint32_t cid = (uint32_t)s->nitems++;
+
+			s->doms[dom].catchall = cid;
+			s->items[cid].domain = dom;
+			s->remaining++;
+			sched_push(s, cid, false);
+		}
+		it->domain = dom;
+		s->remaining++;
+		sched_push(s, id, false);
+	}
+	for (size_t i = 0; i < s->nhosts; i++)
+		if (s->hosts[i].queued > 0)
+			s->st->hosts++;
+}
+
+/* sched_settle - accepted addresses become mailbox_ok or accept_all. */
+static void
+sched_settle(struct sched *s)
+{
+	for (size_t i = 0; i < s->ndoms; i++)
+		if (s->doms[i].catch_all == PROBE_TRI_YES)
+			s->st->catch_all_domains++;
+	for (uint32_t id = 0; id < s->naddr; id++) {
+		struct probe_result *pr = probeset_result(s->ps, id);
+		uint32_t dom = probeset_domain(s->ps, id);
+
+		if (dom == NONE || s->doms[dom].catchall == NONE)
+			continue;
+		pr->catch_all = s->doms[dom].catch_all;
+		if (pr->sub == SUB_MAILBOX_OK && pr->catch_all == PROBE_TRI_YES)
+			pr->sub = SUB_ACCEPT_ALL;
+	}
+}
+
+int
+probe_run(struct evloop *loop, struct probeset *ps, struct domtab *dt,
+    const struct mxtab *mx, const struct smtp_phrases *ph,
+    const struct probe_opts *o, struct probe_stats *st, struct diag *d)
+{
+	struct sched *s = xcalloc(1, sizeof(*s));
+	int64_t t0 = evloop_now_ms();
+	int rc = -1;
+
+	memset(st, 0, sizeof(*st));
+	s->loop = loop;
+	s->ps = ps;
+	s->dt = dt;
+	s->mx = mx;
+	s->ph = ph;
+	s->o = o;
+	s->st = st;
+	s->rng = o->seed ? o->seed : (uint64_t)t0 * 0x9e3779b97f4a7c15ULL ^
+	    (uint64_t)(uintptr_t)s;
+	evtimer_init(&s->tick);
+	if (o->tls != SMTP_TLS_OFF &&
+	    (s->ctx = tlsctx_new(o->tls, o->tls_ca, d)) == NULL)
+		goto done;
+	sched_setup(s);
+	sched_kick(s);
+	if (s->remaining > 0)
+		evloop_timer_set(loop, &s->tick, t0 + TICK_MS, on_tick, s);
+	while (s->remaining > 0 || s->active > 0)
+		if (evloop_run_once(loop, -1, d) != 0)
+			goto done;
+	sched_settle(s);
+	rc = 0;
+done:
+	evloop_timer_cancel(loop, &s->tick);
+	st->seconds = (double)(evloop_now_ms() - t0) / 1000.0;
+	tlsctx_free(s->ctx);
+	for (size_t i = 0; i < s->nhosts; i++)
+		free(s->hosts[i].starts);
+	free(s->hosts);
+	free(s->items);
+	free(s->doms);
+	free(s->work);
+	free(s);
+	return rc;
+}

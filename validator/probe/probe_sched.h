@@ -1,0 +1,82 @@
+/*
+ * probe_sched - the SMTP stage: which address is asked where and when.
+ * Addresses are queued per mail host (across the domains that share it),
+ * each host gets at most --per-host connections and --host-rate new ones
+ * a minute, and every connection serves batches of recipients until its
+ * host's queue is empty. Per domain one random local part is asked first
+ * (catch-all). Replies are judged by smtp_classify; nothing the prober
+ * cannot know (timeouts, 4xx, policy refusals, TLS trouble) is ever held
+ * against an address. A recipient that got no reply (421, connection
+ * lost) is asked again on a new connection; 4xx ones after --retry-delay,
+ * up to --retries times. Results go into the probeset.
+ */
+#ifndef LISTSCRUB_PROBE_SCHED_H
+#define LISTSCRUB_PROBE_SCHED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "smtp/smtp_session.h"
+
+struct diag;
+struct domtab;
+struct evloop;
+struct mxtab;
+struct probeset;
+struct smtp_phrases;
+
+#define PROBE_MAX_PROBLEMS 10	/* sender-side refusals kept for the report */
+
+struct probe_opts {
+	const char *helo;
+	const char *mail_from;
+	unsigned port;
+	enum smtp_tls tls;
+	const char *tls_ca;		/* NULL: the system's CA store */
+	unsigned rcpt_per_txn;
+	unsigned rcpt_per_session;	/* 0: no limit */
+	bool pipelining;
+	unsigned retry_delay_ms;
+	unsigned retries;
+	unsigned per_host;
+	unsigned host_rate;		/* new connections per host a minute */
+	unsigned max_connections;
+	unsigned connect_ms, banner_ms, command_ms;
+	uint64_t seed;			/* catch-all local parts; 0: clock */
+};
+
+/* A refusal aimed at the sender: a problem of the sending setup. */
+struct probe_problem {
+	char host[256];
+	char reply[256];		/* "554 5.7.1 ..." */
+	uint64_t count;
+};
+
+struct probe_stats {
+	uint64_t hosts;			/* mail hosts with work */
+	uint64_t connections;		/* sessions started */
+	uint64_t tls_sessions;		/* of those, encrypted */
+	uint64_t transactions;		/* MAIL FROM sent */
+	uint64_t rcpts;			/* RCPT replies received */
+	uint64_t requeued;		/* recipients without a reply, asked again */
+	uint64_t retries;		/* 4xx recipients asked again */
+	uint64_t catch_all_domains;
+	uint64_t blocked_hosts;		/* stopped probing after refusals */
+	uint64_t addresses;		/* addresses with an SMTP answer */
+	size_t nproblems;
+	struct probe_problem problems[PROBE_MAX_PROBLEMS];
+	double seconds;
+};
+
+/*
+ * probe_run - ask the mail hosts about every address of ps (domains and
+ * hosts from dt/mx, as the DNS stage left them) on loop, and fill in
+ * each probeset_result. Returns 0, or -1 with d set when the stage
+ * cannot run at all (TLS context, event loop failure). ph may be NULL.
+ */
+int probe_run(struct evloop *loop, struct probeset *ps, struct domtab *dt,
+    const struct mxtab *mx, const struct smtp_phrases *ph,
+    const struct probe_opts *o, struct probe_stats *st, struct diag *d);
+
+#endif

@@ -1,0 +1,111 @@
+#include "probe/probeset.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/strmap.h"
+#include "verdict/verdict.h"
+#include "util/xalloc.h"
+
+struct probe_entry {
+	uint32_t domain;
+	bool utf8;
+	struct probe_result r;
+};
+
+struct probeset {
+	struct strmap *addrs;	/* id order = probeset id order */
+	struct strmap *texts;
+	struct probe_entry *e;
+	size_t cap;
+};
+
+struct probeset *
+probeset_new(void)
+{
+	struct probeset *p = xcalloc(1, sizeof(*p));
+
+	p->addrs = strmap_new();
+	p->texts = strmap_new();
+	return p;
+}
+
+void
+probeset_add(struct probeset *p, uint32_t id, const char *addr, size_t len,
+    uint32_t domain, bool utf8)
+{
+	struct probe_entry *e;
+
+	if (id != strmap_count(p->addrs))
+		return;		/* known, or not dense: first one wins */
+	(void)strmap_intern(p->addrs, addr, len, NULL);
+	if (id >= p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 1024;
+		p->e = xreallocarray(p->e, p->cap, sizeof(*p->e));
+	}
+	e = &p->e[id];
+	memset(e, 0, sizeof(*e));
+	e->domain = domain;
+	e->utf8 = utf8;
+	e->r.sub = SUB_LAST;
+}
+
+size_t
+probeset_count(const struct probeset *p)
+{
+	return strmap_count(p->addrs);
+}
+
+const char *
+probeset_addr(const struct probeset *p, uint32_t id)
+{
+	return strmap_key(p->addrs, id, NULL);
+}
+
+uint32_t
+probeset_domain(const struct probeset *p, uint32_t id)
+{
+	return p->e[id].domain;
+}
+
+bool
+probeset_utf8(const struct probeset *p, uint32_t id)
+{
+	return p->e[id].utf8;
+}
+
+struct probe_result *
+probeset_result(struct probeset *p, uint32_t id)
+{
+	return &p->e[id].r;
+}
+
+const char *
+probeset_text(struct probeset *p, const char *s)
+{
+	char b[PROBE_TEXT_MAX + 1];
+	size_t n = 0;
+
+	for (; *s && n < PROBE_TEXT_MAX; s++)
+		if ((unsigned char)*s >= 0x20 && *s != 0x7f)
+			b[n++] = *s;
+	if (*s) /* cut: do not leave half a UTF-8 character */
+		while (n > 0 && ((unsigned char)b[n - 1] & 0xc0) == 0x80)
+			n--;
+	if (*s && n > 0 && (unsigned char)b[n - 1] >= 0xc0)
+		n--;
+	b[n] = '\0';
+	return strmap_key(p->texts, strmap_intern(p->texts, b, n, NULL),
+	    NULL);
+}
+
+void
+probeset_free(struct probeset *p)
+{
+	if (p == NULL)
+		return;
+	strmap_free(p->addrs);
+	strmap_free(p->texts);
+	free(p->e);
+	free(p);
+}

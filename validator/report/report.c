@@ -1,0 +1,432 @@
+#include "report/report.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "dns/domtab.h"
+
+static const char *report_delim_name(int delim);
+static void report_json_str(FILE *f, const char *s);
+static void report_json(const struct report *r, FILE *f);
+static void report_csv(const struct report *r, FILE *f);
+
+/* report_delim_name - a delimiter as a word people can read. */
+static const char *
+report_delim_name(int delim)
+{
+	switch (delim) {
+	case ',':
+		return "comma";
+	case ';':
+		return "semicolon";
+	case '\t':
+		return "tab";
+	case '|':
+		return "pipe";
+	default:
+		return "?";
+	}
+}
+
+void
+report_init(struct report *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->column = -1;
+	r->column_how = "";
+	r->eol = "\n";
+}
+
+void
+report_top_domains(struct report *r, const struct domtab *t)
+{
+	r->ntop = domtab_top(t, r->top_ids, REPORT_TOP_DOMAINS);
+	for (size_t i = 0; i < r->ntop; i++) {
+		snprintf(r->top_names[i], sizeof(r->top_names[i]), "%s",
+		    domtab_name(t, r->top_ids[i]));
+		r->top_rows[i] = domtab_info(t, r->top_ids[i])->rows;
+	}
+}
+
+void
+report_text(const struct report *r, FILE *f)
+{
+	fprintf(f, "listscrub: %s: %llu rows in %.2f s (%.0f rows/s)\n",
+	    r->input, (unsigned long long)r->rows, r->seconds,
+	    r->seconds > 0 ? (double)r->rows / r->seconds : 0.0);
+	fprintf(f, "  input: %s-separated, %s line ends%s, %s, email column "
+	    "%ld '%s' (by %s)\n", report_delim_name(r->delim),
+	    strcmp(r->eol, "\r\n") == 0 ? "CRLF" : "LF",
+	    r->bom ? ", UTF-8 BOM" : "",
+	    r->header ? "header row" : "no header row", r->column + 1,
+	    r->column_name, r->column_how);
+	if (r->other_email_columns > 0)
+		fprintf(f, "  warning: %d other column(s) also look like email; "
+		    "only column %ld was checked (see --column)\n",
+		    r->other_email_columns, r->column + 1);
+	fprintf(f, "  cleaned: %llu  rejected: %llu", (unsigned long long)r->cleaned,
+	    (unsigned long long)r->rejected);
+	if (r->review_path)
+		fprintf(f, "  review: %llu", (unsigned long long)r->review);
+	fprintf(f, "   (policy %s)\n", r->policy);
+	for (int s = 0; s < STATUS_LAST; s++) {
+		bool first = true;
+
+		if (r->by_status[s] == 0)
+			continue;
+		fprintf(f, "  %-9s %8llu ", verdict_status_name(s),
+		    (unsigned long long)r->by_status[s]);
+		for (int u = 0; u < SUB_LAST; u++) {
+			if (verdict_sub_status(u) != (enum verdict_status)s ||
+			    r->by_sub[u] == 0)
+				continue;
+			fprintf(f, "%s%s %llu", first ? " (" : ", ",
+			    verdict_sub_name(u),
+			    (unsigned long long)r->by_sub[u]);
+			first = false;
+		}
+		fprintf(f, "%s\n", first ? "" : ")");
+	}
+	fprintf(f, "  actions:");
+	for (int a = 0; a < ACTION_LAST; a++)
+		fprintf(f, " %s %llu", verdict_action_name(a),
+		    (unsigned long long)r->by_action[a]);
+	fprintf(f, "\n  unique addresses: %llu  unique domains: %llu\n",
+	    (unsigned long long)r->unique_addresses,
+	    (unsigned long long)r->unique_domains);
+	if (r->ntop > 0) {
+		fprintf(f, "  top domains:");
+		for (size_t i = 0; i < r->ntop; i++)
+			fprintf(f, " %s %llu", r->top_names[i],
+			    (unsigned long long)r->top_rows[i]);
+		fprintf(f, "\n");
+	}
+	if (r->dns_ran) {
+		const struct dnsstage_stats *d = &r->dns;
+
+		fprintf(f, "  dns: %llu domains in %.2f s:",
+		    (unsigned long long)d->domains, d->seconds);
+		for (int o = 0; o < MX_OUTCOME_LAST; o++)
+			fprintf(f, " %s %llu", mx_outcome_name(o),
+			    (unsigned long long)d->outcomes[o]);
+		fprintf(f, "\n       queries: MX %llu, A %llu, AAAA %llu; "
+		    "timeouts %llu, errors %llu; at most %zu in flight\n",
+		    (unsigned long long)d->q.queries_mx,
+		    (unsigned long long)d->q.queries_a,
+		    (unsigned long long)d->q.queries_aaaa,
+		    (unsigned long long)d->q.timeouts,
+		    (unsigned long long)d->q.errors, d->q.max_inflight);
+		if (d->suggestions_dropped > 0)
+			fprintf(f, "       %llu typo suggestion(s) dropped: the "
+			    "suggested domain has no mail host\n",
+			    (unsigned long long)d->suggestions_dropped);
+	}
+	if (r->smtp_ran) {
+		const struct probe_stats *p = &r->smtp;
+
+		fprintf(f, "  smtp: %llu addresses at %llu mail hosts in %.2f s: "
+		    "%llu connections (%llu with TLS), %llu transactions, %llu "
+		    "RCPT replies\n", (unsigned long long)p->addresses,
+		    (unsigned long long)p->hosts, p->seconds,
+		    (unsigned long long)p->connections,
+		    (unsigned long long)p->tls_sessions,
+		    (unsigned long long)p->transactions,
+		    (unsigned long long)p->rcpts);
+		fprintf(f, "        %llu retried after a 4xx (greylisting), %llu "
+		    "asked again after a lost connection, %llu catch-all "
+		    "domain(s), %llu host(s) given up after refusals\n",
+		    (unsigned long long)p->retries,
+		    (unsigned long long)p->requeued,
+		    (unsigned long long)p->catch_all_domains,
+		    (unsigned long long)p->blocked_hosts);
+		if (p->nproblems > 0) {
+			fprintf(f, "  sender-side problems: these mail hosts "
+			    "refused the SENDER (IP, EHLO name, SPF/DKIM/DMARC), "
+			    "not the addresses; fix the sending setup:\n");
+			for (size_t i = 0; i < p->nproblems; i++)
+				fprintf(f, "    %s: %s (%llu time(s))\n",
+				    p->problems[i].host, p->problems[i].reply,
+				    (unsigned long long)p->problems[i].count);
+		}
+	}
+	if (r->by_sub[SUB_MALFORMED_ROW] > 0) {
+		fprintf(f, "  malformed rows at line(s):");
+		for (size_t i = 0; i < REPORT_MAX_LINES &&
+		    i < r->by_sub[SUB_MALFORMED_ROW]; i++)
+			fprintf(f, " %lu", r->malformed_lines[i]);
+		fprintf(f, "%s\n", r->by_sub[SUB_MALFORMED_ROW] >
+		    REPORT_MAX_LINES ? " ..." : "");
+	}
+	if (r->short_rows > 0)
+		fprintf(f, "  %llu row(s) had fewer cells than the header "
+		    "(padded)\n", (unsigned long long)r->short_rows);
+	if (r->long_rows > 0) {
+		fprintf(f, "  warning: %llu row(s) have more cells than the "
+		    "header; their verdict columns start further right. "
+		    "Line(s):", (unsigned long long)r->long_rows);
+		for (size_t i = 0; i < REPORT_MAX_LINES && i < r->long_rows; i++)
+			fprintf(f, " %lu", r->long_lines[i]);
+		fprintf(f, "%s\n", r->long_rows > REPORT_MAX_LINES ? " ..." : "");
+	}
+	if (r->guarded_rows > 0)
+		fprintf(f, "  %llu row(s) had cells starting like a spreadsheet "
+		    "formula; a ' was put in front (--formula-guard)\n",
+		    (unsigned long long)r->guarded_rows);
+	if (r->blank_lines > 0)
+		fprintf(f, "  %lu blank line(s) skipped\n", r->blank_lines);
+	fprintf(f, "  outputs: %s, %s%s%s\n", r->cleaned_path, r->rejected_path,
+	    r->review_path ? ", " : "", r->review_path ? r->review_path : "");
+}
+
+/* report_json_str - s as a JSON string literal. */
+static void
+report_json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/*
+ * A network stage's counters, in the order the JSON and CSV summaries
+ * print them (one list, so the two formats cannot drift apart).
+ */
+#define REPORT_MAX_COUNTS 16
+struct report_count {
+	const char *key;
+	unsigned long long n;
+};
+
+static size_t
+report_dns_counts(const struct dnsstage_stats *d, struct report_count *c)
+{
+	size_t n = 0;
+
+	c[n++] = (struct report_count){ "queries_mx", d->q.queries_mx };
+	c[n++] = (struct report_count){ "queries_a", d->q.queries_a };
+	c[n++] = (struct report_count){ "queries_aaaa", d->q.queries_aaaa };
+	c[n++] = (struct report_count){ "answers", d->q.answers };
+	c[n++] = (struct report_count){ "timeouts", d->q.timeouts };
+	c[n++] = (struct report_count){ "errors", d->q.errors };
+	c[n++] = (struct report_count){ "retransmits", d->q.retransmits };
+	c[n++] = (struct report_count){ "max_inflight", d->q.max_inflight };
+	c[n++] = (struct report_count){ "suggestions_looked_up",
+	    d->suggestions };
+	c[n++] = (struct report_count){ "suggestions_dropped",
+	    d->suggestions_dropped };
+	return n;
+}
+
+static size_t
+report_smtp_counts(const struct probe_stats *p, struct report_count *c)
+{
+	size_t n = 0;
+
+	c[n++] = (struct report_count){ "addresses", p->addresses };
+	c[n++] = (struct report_count){ "hosts", p->hosts };
+	c[n++] = (struct report_count){ "connections", p->connections };
+	c[n++] = (struct report_count){ "tls_sessions", p->tls_sessions };
+	c[n++] = (struct report_count){ "transactions", p->transactions };
+	c[n++] = (struct report_count){ "rcpts", p->rcpts };
+	c[n++] = (struct report_count){ "retries", p->retries };
+	c[n++] = (struct report_count){ "requeued", p->requeued };
+	c[n++] = (struct report_count){ "catch_all_domains",
+	    p->catch_all_domains };
+	c[n++] = (struct report_count){ "blocked_hosts", p->blocked_hosts };
+	return n;
+}
+
+/* report_json_counts - ", \"key\": n" for each counter. */
+static void
+report_json_counts(FILE *f, const struct report_count *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, ", \"%s\": %llu", c[i].key, c[i].n);
+}
+
+/* report_csv_counts - "section,key,n" lines. */
+static void
+report_csv_counts(FILE *f, const char *section, const struct report_count *c,
+    size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s,%s,%llu\n", section, c[i].key, c[i].n);
+}
+
+/* report_json - the summary as one JSON object. */
+static void
+report_json(const struct report *r, FILE *f)
+{
+	struct report_count c[REPORT_MAX_COUNTS];
+
+	fprintf(f, "{\n  \"input\": ");
+	report_json_str(f, r->input);
+	fprintf(f, ",\n  \"started_at\": \"%s\",\n  \"seconds\": %.3f,\n",
+	    r->started_at, r->seconds);
+	fprintf(f, "  \"detected\": {\"delimiter\": \"%s\", \"bom\": %s, "
+	    "\"line_ending\": \"%s\", \"header\": %s, \"column\": %ld, "
+	    "\"column_name\": ", report_delim_name(r->delim),
+	    r->bom ? "true" : "false",
+	    strcmp(r->eol, "\r\n") == 0 ? "CRLF" : "LF",
+	    r->header ? "true" : "false", r->column + 1);
+	report_json_str(f, r->column_name);
+	fprintf(f, ", \"column_by\": \"%s\", \"other_email_columns\": %d},\n",
+	    r->column_how, r->other_email_columns);
+	fprintf(f, "  \"policy\": \"%s\",\n  \"rows\": %llu,\n  \"cleaned\": "
+	    "%llu,\n  \"rejected\": %llu,\n  \"review\": %llu,\n", r->policy,
+	    (unsigned long long)r->rows, (unsigned long long)r->cleaned,
+	    (unsigned long long)r->rejected, (unsigned long long)r->review);
+	fprintf(f, "  \"status\": {");
+	for (int s = 0; s < STATUS_LAST; s++)
+		fprintf(f, "%s\"%s\": %llu", s ? ", " : "",
+		    verdict_status_name(s), (unsigned long long)r->by_status[s]);
+	fprintf(f, "},\n  \"sub_status\": {");
+	for (int s = 0; s < SUB_LAST; s++)
+		fprintf(f, "%s\"%s\": %llu", s ? ", " : "", verdict_sub_name(s),
+		    (unsigned long long)r->by_sub[s]);
+	fprintf(f, "},\n  \"action\": {");
+	for (int a = 0; a < ACTION_LAST; a++)
+		fprintf(f, "%s\"%s\": %llu", a ? ", " : "",
+		    verdict_action_name(a), (unsigned long long)r->by_action[a]);
+	fprintf(f, "},\n  \"unique_addresses\": %llu,\n  \"unique_domains\": "
+	    "%llu,\n  \"top_domains\": [", (unsigned long long)r->unique_addresses,
+	    (unsigned long long)r->unique_domains);
+	for (size_t i = 0; i < r->ntop; i++) {
+		fprintf(f, "%s{\"domain\": ", i ? ", " : "");
+		report_json_str(f, r->top_names[i]);
+		fprintf(f, ", \"rows\": %llu}", (unsigned long long)r->top_rows[i]);
+	}
+	fprintf(f, "],\n  \"short_rows\": %llu,\n  \"long_rows\": %llu,\n"
+	    "  \"guarded_rows\": %llu,\n  \"blank_lines\": %lu,\n"
+	    "  \"malformed_lines\": [", (unsigned long long)r->short_rows,
+	    (unsigned long long)r->long_rows, (unsigned long long)r->guarded_rows,
+	    r->blank_lines);
+	for (size_t i = 0; i < REPORT_MAX_LINES &&
+	    i < r->by_sub[SUB_MALFORMED_ROW]; i++)
+		fprintf(f, "%s%lu", i ? ", " : "", r->malformed_lines[i]);
+	fprintf(f, "]");
+	if (r->dns_ran) {
+		const struct dnsstage_stats *d = &r->dns;
+
+		fprintf(f, ",\n  \"dns\": {\"domains\": %llu, \"seconds\": %.3f, "
+		    "\"outcomes\": {", (unsigned long long)d->domains, d->seconds);
+		for (int o = 0; o < MX_OUTCOME_LAST; o++)
+			fprintf(f, "%s\"%s\": %llu", o ? ", " : "",
+			    mx_outcome_name(o), (unsigned long long)d->outcomes[o]);
+		fprintf(f, "}");
+		report_json_counts(f, c, report_dns_counts(d, c));
+		fprintf(f, "}");
+	}
+	if (r->smtp_ran) {
+		const struct probe_stats *p = &r->smtp;
+
+		fprintf(f, ",\n  \"smtp\": {\"seconds\": %.3f", p->seconds);
+		report_json_counts(f, c, report_smtp_counts(p, c));
+		fprintf(f, ", \"sender_problems\": [");
+		for (size_t i = 0; i < p->nproblems; i++) {
+			fprintf(f, "%s{\"host\": ", i ? ", " : "");
+			report_json_str(f, p->problems[i].host);
+			fprintf(f, ", \"reply\": ");
+			report_json_str(f, p->problems[i].reply);
+			fprintf(f, ", \"count\": %llu}",
+			    (unsigned long long)p->problems[i].count);
+		}
+		fprintf(f, "]}");
+	}
+	fprintf(f, "\n}\n");
+}
+
+/* report_csv - long format: section,key,value (chartable as is). */
+static void
+report_csv(const struct report *r, FILE *f)
+{
+	struct report_count c[REPORT_MAX_COUNTS];
+
+	fprintf(f, "section,key,value\n");
+	fprintf(f, "run,rows,%llu\nrun,seconds,%.3f\nrun,started_at,%s\n",
+	    (unsigned long long)r->rows, r->seconds, r->started_at);
+	fprintf(f, "run,policy,%s\n", r->policy);
+	fprintf(f, "output,cleaned,%llu\noutput,rejected,%llu\n"
+	    "output,review,%llu\n", (unsigned long long)r->cleaned,
+	    (unsigned long long)r->rejected, (unsigned long long)r->review);
+	for (int s = 0; s < STATUS_LAST; s++)
+		fprintf(f, "status,%s,%llu\n", verdict_status_name(s),
+		    (unsigned long long)r->by_status[s]);
+	for (int s = 0; s < SUB_LAST; s++)
+		fprintf(f, "sub_status,%s,%llu\n", verdict_sub_name(s),
+		    (unsigned long long)r->by_sub[s]);
+	for (int a = 0; a < ACTION_LAST; a++)
+		fprintf(f, "action,%s,%llu\n", verdict_action_name(a),
+		    (unsigned long long)r->by_action[a]);
+	for (size_t i = 0; i < r->ntop; i++)
+		fprintf(f, "top_domain,%s,%llu\n", r->top_names[i],
+		    (unsigned long long)r->top_rows[i]);
+	fprintf(f, "input,delimiter,%s\ninput,line_ending,%s\ninput,bom,%s\n"
+	    "input,header,%s\ninput,column,%ld\n", report_delim_name(r->delim),
+	    strcmp(r->eol, "\r\n") == 0 ? "CRLF" : "LF",
+	    r->bom ? "true" : "false", r->header ? "true" : "false",
+	    r->column + 1);
+	fprintf(f, "input,blank_lines,%lu\ninput,short_rows,%llu\n"
+	    "input,long_rows,%llu\ninput,guarded_rows,%llu\n", r->blank_lines,
+	    (unsigned long long)r->short_rows, (unsigned long long)r->long_rows,
+	    (unsigned long long)r->guarded_rows);
+	fprintf(f, "input,unique_addresses,%llu\ninput,unique_domains,%llu\n",
+	    (unsigned long long)r->unique_addresses,
+	    (unsigned long long)r->unique_domains);
+	if (r->dns_ran) {
+		const struct dnsstage_stats *d = &r->dns;
+
+		fprintf(f, "dns,domains,%llu\ndns,seconds,%.3f\n",
+		    (unsigned long long)d->domains, d->seconds);
+		for (int o = 0; o < MX_OUTCOME_LAST; o++)
+			fprintf(f, "dns_outcome,%s,%llu\n", mx_outcome_name(o),
+			    (unsigned long long)d->outcomes[o]);
+		report_csv_counts(f, "dns", c, report_dns_counts(d, c));
+	}
+	if (r->smtp_ran) {
+		const struct probe_stats *p = &r->smtp;
+
+		fprintf(f, "smtp,seconds,%.3f\n", p->seconds);
+		report_csv_counts(f, "smtp", c, report_smtp_counts(p, c));
+		/* Host names are DNS names: no comma or quote can occur. */
+		for (size_t i = 0; i < p->nproblems; i++)
+			fprintf(f, "sender_problem,%s,%llu\n",
+			    p->problems[i].host,
+			    (unsigned long long)p->problems[i].count);
+	}
+}
+
+int
+report_write(const struct report *r, const char *path, struct diag *d)
+{
+	size_t n = strlen(path);
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL) {
+		diag_set(d, DIAG_OUTPUT, "%s: cannot create summary: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (n >= 5 && strcmp(path + n - 5, ".json") == 0)
+		report_json(r, f);
+	else if (n >= 4 && strcmp(path + n - 4, ".csv") == 0)
+		report_csv(r, f);
+	else
+		report_text(r, f);
+	if (ferror(f) | (fclose(f) != 0)) {
+		diag_set(d, DIAG_OUTPUT, "%s: cannot write summary: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}

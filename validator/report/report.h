@@ -1,0 +1,73 @@
+/*
+ * report - the run's summary: what was detected in the input, how many
+ * rows got each verdict and action, top domains, timings. Written as text
+ * (standard error, or .txt), JSON or a long-format CSV a spreadsheet can
+ * chart. Counts only: no addresses (they are personal data).
+ */
+#ifndef LISTSCRUB_REPORT_H
+#define LISTSCRUB_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "util/diag.h"
+#include "dns/dnsstage.h"
+#include "probe/probe_sched.h"
+#include "verdict/verdict.h"
+
+struct domtab;
+
+#define REPORT_MAX_LINES 10	/* malformed/ragged line numbers kept */
+#define REPORT_TOP_DOMAINS 10
+
+struct report {
+	/* input */
+	const char *input;
+	int delim;
+	int bom;
+	const char *eol;
+	int header;		/* 1 header row, 0 none */
+	long column;		/* 0-based email column */
+	char column_name[128];
+	const char *column_how;	/* "option", "header" or "content" */
+	int other_email_columns;
+	unsigned long blank_lines;
+	/* rows */
+	uint64_t rows;
+	uint64_t by_status[STATUS_LAST];
+	uint64_t by_sub[SUB_LAST];
+	uint64_t by_action[ACTION_LAST];
+	uint64_t cleaned, rejected, review;
+	uint64_t short_rows, long_rows, guarded_rows;
+	unsigned long malformed_lines[REPORT_MAX_LINES];
+	unsigned long long_lines[REPORT_MAX_LINES];
+	/* outputs and policy */
+	const char *cleaned_path, *rejected_path, *review_path;
+	const char *policy;
+	/* network-free stage facts */
+	uint64_t unique_addresses;
+	uint64_t unique_domains;
+	uint32_t top_ids[REPORT_TOP_DOMAINS];
+	uint64_t top_rows[REPORT_TOP_DOMAINS];
+	char top_names[REPORT_TOP_DOMAINS][256];
+	size_t ntop;
+	/* DNS stage */
+	bool dns_ran;
+	struct dnsstage_stats dns;
+	/* SMTP stage */
+	bool smtp_ran;
+	struct probe_stats smtp;
+	/* timings */
+	double seconds;
+	char started_at[32];	/* UTC, ISO 8601 */
+};
+
+void report_init(struct report *r);
+/* report_top_domains - copy the busiest domains out of t. */
+void report_top_domains(struct report *r, const struct domtab *t);
+/* report_text - the human summary. */
+void report_text(const struct report *r, FILE *out);
+/* report_write - the summary file; format from the extension (.json, .csv, anything else text). -1 + diag naming the file on failure. */
+int report_write(const struct report *r, const char *path, struct diag *d);
+
+#endif

@@ -1,0 +1,6 @@
+# validator/smtp: The SMTP wire: reply parser, one client session, the
+# TLS context. No verdicts here.
+validator_liblistscrub_a_SOURCES += \
+	%D%/smtp_reply.c %D%/smtp_reply.h \
+	%D%/smtp_session.c %D%/smtp_session.h \
+	%D%/tlsctx.c %D%/tlsctx.h
