@@ -13,7 +13,7 @@ AM_TESTS_ENVIRONMENT = \
 UNIT_TESTS = \
 	tests/unit/t_addr \
 	tests/unit/t_classify \
-	tests/unit/t_colpick \
+	tests/unit/t_email_column \
 	tests/unit/t_csvread \
 	tests/unit/t_csvwrite \
 	tests/unit/t_explain \
@@ -30,7 +30,7 @@ TESTS += $(UNIT_TESTS) tests/fuzz/replay_addr tests/fuzz/replay_csvread \
 
 tests_unit_t_addr_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_classify_LDADD = $(LISTSCRUB_LIBS)
-tests_unit_t_colpick_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_email_column_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_csvread_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_csvwrite_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_explain_LDADD = $(LISTSCRUB_LIBS)

@@ -1,8 +1,8 @@
 # validator/csv: Reading and writing the user's file: CSV reader and
 # writer, the email column, rows in and out.
 validator_liblistscrub_a_SOURCES += \
-	%D%/colpick.c %D%/colpick.h \
 	%D%/csvread.c %D%/csvread.h \
 	%D%/csvwrite.c %D%/csvwrite.h \
-	%D%/rowsave.c %D%/rowsave.h \
-	%D%/rowwrite.c %D%/rowwrite.h
+	%D%/email_column.c %D%/email_column.h \
+	%D%/row_copy.c %D%/row_copy.h \
+	%D%/row_write.c %D%/row_write.h

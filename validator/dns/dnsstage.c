@@ -5,9 +5,9 @@
 
 #include "verdict/classify.h"
 #include "util/diag.h"
-#include "dns/domtab.h"
+#include "dns/domains.h"
 #include "util/evloop.h"
-#include "dns/mxtab.h"
+#include "dns/mailhosts.h"
 #include "util/strmap.h"
 #include "util/xalloc.h"
 

@@ -2,6 +2,6 @@
 # table, the mail host table.
 validator_liblistscrub_a_SOURCES += \
 	%D%/dnsstage.c %D%/dnsstage.h \
-	%D%/domtab.c %D%/domtab.h \
-	%D%/mxlookup.c %D%/mxlookup.h \
-	%D%/mxtab.c %D%/mxtab.h
+	%D%/domains.c %D%/domains.h \
+	%D%/mailhosts.c %D%/mailhosts.h \
+	%D%/mxlookup.c %D%/mxlookup.h

@@ -2,4 +2,4 @@
 # when, and the answers.
 validator_liblistscrub_a_SOURCES += \
 	%D%/probe_sched.c %D%/probe_sched.h \
-	%D%/probeset.c %D%/probeset.h
+	%D%/probe_targets.c %D%/probe_targets.h

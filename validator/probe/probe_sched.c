@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "util/diag.h"
-#include "dns/domtab.h"
+#include "dns/domains.h"
 #include "util/evloop.h"
-#include "dns/mxtab.h"
-#include "probe/probeset.h"
+#include "dns/mailhosts.h"
+#include "probe/probe_targets.h"
 #include "verdict/smtp_classify.h"
 #include "smtp/tlsctx.h"
 #include "verdict/verdict.h"

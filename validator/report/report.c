@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "dns/domtab.h"
+#include "dns/domains.h"
 
 static const char *report_delim_name(int delim);
 static void report_json_str(FILE *f, const char *s);

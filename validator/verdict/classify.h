@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "address/addr_check.h"
-#include "probe/probeset.h"
+#include "probe/probe_targets.h"
 #include "verdict/verdict.h"
 
 /* What the DNS stage learned about the address's domain. */

@@ -7,7 +7,7 @@
 
 #include "tap.h"
 
-#include "csv/colpick.h"
+#include "csv/email_column.h"
 
 static int header(const char *const *names, size_t n, int *others);
 static void names(void);

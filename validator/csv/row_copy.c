@@ -1,4 +1,4 @@
-#include "csv/rowsave.h"
+#include "csv/row_copy.h"
 
 #include <stdlib.h>
 #include <string.h>

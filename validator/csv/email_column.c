@@ -1,7 +1,7 @@
 /*
  * colpick - choose the email column. See colpick.h.
  */
-#include "csv/colpick.h"
+#include "csv/email_column.h"
 
 #include <limits.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-#include "probe/probeset.h"
+#include "probe/probe_targets.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "dns/mxtab.h"
+#include "dns/mailhosts.h"
 
 #include <stdlib.h>
 #include <string.h>

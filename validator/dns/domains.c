@@ -1,4 +1,4 @@
-#include "dns/domtab.h"
+#include "dns/domains.h"
 
 #include <stdlib.h>
 #include <string.h>

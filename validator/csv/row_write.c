@@ -1,4 +1,4 @@
-#include "csv/rowwrite.h"
+#include "csv/row_write.h"
 
 #include <inttypes.h>
 #include <stdio.h>
