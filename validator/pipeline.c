@@ -41,28 +41,28 @@ struct run {
 	struct addr_checker *addr;
 	struct addr_result ar;
 	struct dedupe *dedupe;
-	struct domtab *domains;
-	uint32_t *dom_of;	/* addr_result.domain_id -> domtab id */
+	struct domains *domains;
+	uint32_t *dom_of;	/* addr_result.domain_id -> domains id */
 	size_t dom_cap;
 	struct csvwrite *out[OUT_LAST];
-	struct rowwrite_ctx wctx;
+	struct row_write_ctx wctx;
 	struct classify_policy policy;
 	struct buf suggest;	/* did-you-mean address */
 	long column;
 	uint64_t row;		/* data rows so far */
 	/* network stages */
 	struct evloop *loop;	/* the run's one event loop */
-	struct mxtab *hosts;	/* mail hosts, kept for the SMTP stage */
-	struct probeset *probes;	/* --probe: unique addresses to ask */
+	struct mailhosts *hosts;	/* mail hosts, kept for the SMTP stage */
+	struct probe_targets *probes;	/* --probe: unique addresses to ask */
 	uint64_t row1;		/* data rows of pass 1 */
 };
 
 static const char *pipeline_lists_dir(const struct options *o);
 static int pipeline_pick(struct run *r, struct csvread *in,
-    struct rowsave *ahead, size_t *nahead, bool *header, struct diag *d);
+    struct row_copy *ahead, size_t *nahead, bool *header, struct diag *d);
 static int pipeline_row(struct run *r, const struct csvrow *row,
     struct diag *d);
-static struct domtab_info *pipeline_domain(struct run *r);
+static struct domain_info *pipeline_domain(struct run *r);
 static int pipeline_dns(struct run *r, FILE *f, struct diag *d);
 static int pipeline_collect(struct run *r, const struct csvrow *row,
     struct diag *d);
@@ -138,12 +138,12 @@ pipeline_columns(const struct csvrow *h, char *buf, size_t n)
  * column holds the addresses. Rows read ahead for that are left in ahead.
  */
 static int
-pipeline_pick(struct run *r, struct csvread *in, struct rowsave *ahead,
+pipeline_pick(struct run *r, struct csvread *in, struct row_copy *ahead,
     size_t *nahead, bool *header, struct diag *d)
 {
 	const struct options *o = r->o;
 	struct csvrow row;
-	struct colpick *cp = NULL;
+	struct email_column *cp = NULL;
 	const struct csvrow *first;
 	char cols[400];
 	int rc = -1, got, others = 0;
@@ -158,7 +158,7 @@ pipeline_pick(struct run *r, struct csvread *in, struct rowsave *ahead,
 		diag_set(d, DIAG_INPUT, "%s: no rows", o->input);
 		return -1;
 	}
-	rowsave_copy(&ahead[(*nahead)++], &row);
+	row_copy_set(&ahead[(*nahead)++], &row);
 	first = &ahead[0].row;
 	if (first->malformed && !o->no_header) {
 		diag_set(d, DIAG_INPUT, "%s:%lu: the header row cannot be read "
@@ -178,7 +178,7 @@ pipeline_pick(struct run *r, struct csvread *in, struct rowsave *ahead,
 			return -1;
 		}
 		if (*header && !first->malformed &&
-		    colpick_looks_like_email(first->field[idx],
+		    email_column_looks_like_email(first->field[idx],
 		    first->field_len[idx]))
 			*header = false;	/* data in row 1: no header */
 	} else if (o->column) {
@@ -206,32 +206,32 @@ pipeline_pick(struct run *r, struct csvread *in, struct rowsave *ahead,
 			return -1;
 		}
 		r->rep->column_how = "option";
-	} else if (*header && (idx = colpick_header(first->field,
+	} else if (*header && (idx = email_column_header(first->field,
 	    first->field_len, first->nfields, &others)) >= 0) {
 		r->rep->column_how = "header";
 		r->rep->other_email_columns = others;
 	} else {
 		/* No name to go by: look at the cells. */
-		cp = colpick_new();
+		cp = email_column_new();
 		if (*header && !first->malformed)
 			for (size_t i = 0; i < first->nfields; i++)
-				if (colpick_looks_like_email(first->field[i],
+				if (email_column_looks_like_email(first->field[i],
 				    first->field_len[i]))
 					*header = false;
 		if (!*header && !first->malformed)
-			colpick_add(cp, first->field, first->field_len,
+			email_column_add(cp, first->field, first->field_len,
 			    first->nfields);
 		while (*nahead < SNIFF_ROWS) {
 			if ((got = csvread_next(in, &row, d)) < 0)
 				goto done;
 			if (got == 0)
 				break;
-			rowsave_copy(&ahead[(*nahead)++], &row);
+			row_copy_set(&ahead[(*nahead)++], &row);
 			if (!row.malformed)
-				colpick_add(cp, row.field, row.field_len,
+				email_column_add(cp, row.field, row.field_len,
 				    row.nfields);
 		}
-		idx = colpick_best(cp, &share);
+		idx = email_column_best(cp, &share);
 		if (idx < 0) {
 			pipeline_columns(*header ? first : NULL, cols,
 			    sizeof(cols));
@@ -252,15 +252,15 @@ pipeline_pick(struct run *r, struct csvread *in, struct rowsave *ahead,
 		    first->field_len[idx]), first->field[idx]);
 	rc = 0;
 done:
-	colpick_free(cp);
+	email_column_free(cp);
 	return rc;
 }
 
 /*
- * pipeline_domain - the domtab entry of the current address; the checker's
+ * pipeline_domain - the domains entry of the current address; the checker's
  * domain id indexes a cache so most rows skip a second hash lookup.
  */
-static struct domtab_info *
+static struct domain_info *
 pipeline_domain(struct run *r)
 {
 	uint32_t did = r->ar.domain_id;
@@ -278,8 +278,8 @@ pipeline_domain(struct run *r)
 		r->dom_cap = cap;
 	}
 	if (r->dom_of[did] != UINT32_MAX)
-		return domtab_at(r->domains, r->dom_of[did]);
-	return domtab_get_id(r->domains, a + at + 1, r->ar.norm.len - at - 1,
+		return domains_at(r->domains, r->dom_of[did]);
+	return domains_get_id(r->domains, a + at + 1, r->ar.norm.len - at - 1,
 	    &r->dom_of[did]);
 }
 
@@ -343,7 +343,7 @@ pipeline_collect(struct run *r, const struct csvrow *row, struct diag *d)
 		/* Same row numbers as pass 2, so its dedupe answers match. */
 		(void)dedupe_see_id(r->dedupe, r->ar.norm.data, r->ar.norm.len,
 		    r->ar.at, rowno, &aid);
-		probeset_add(r->probes, aid, r->ar.norm.data, r->ar.norm.len,
+		probe_targets_add(r->probes, aid, r->ar.norm.data, r->ar.norm.len,
 		    r->dom_of[r->ar.domain_id],
 		    (r->ar.flags & ADDR_F_SMTPUTF8) != 0);
 	}
@@ -400,7 +400,7 @@ pipeline_dns(struct run *r, FILE *f, struct diag *d)
 	struct csvread_opts co = { .delim = o->delim };
 	struct dnsstage_opts dopts = { 0 };
 	struct csvread *in;
-	struct rowsave *ahead;
+	struct row_copy *ahead;
 	struct csvrow row;
 	size_t nahead = 0;
 	bool header = false;
@@ -441,7 +441,7 @@ pipeline_dns(struct run *r, FILE *f, struct diag *d)
 	rc = 0;
 done:
 	for (size_t i = 0; i < nahead; i++)
-		rowsave_free(&ahead[i]);
+		row_copy_free(&ahead[i]);
 	free(ahead);
 	csvread_close(in);
 	return rc;
@@ -472,7 +472,7 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 {
 	struct evidence e = { 0 };
 	struct verdict v;
-	struct rowwrite_cols k = { 0 };
+	struct row_write_cols k = { 0 };
 	struct report *rep = r->rep;
 	enum out_file f;
 	bool guarded;
@@ -511,7 +511,7 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 
 			e.role = listcheck_role(r->lists, a, at);
 			if (r->ar.domain_id != UINT32_MAX) {
-				struct domtab_info *di = pipeline_domain(r);
+				struct domain_info *di = pipeline_domain(r);
 
 				di->rows++;
 				e.dns = (enum evidence_dns)di->dns;
@@ -527,9 +527,9 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 			    &aid);
 			e.duplicate_of = first != k.row ? first : 0;
 			if (r->probes != NULL && first == k.row &&
-			    aid < probeset_count(r->probes) &&
-			    probeset_result(r->probes, aid)->sub != SUB_LAST) {
-				e.smtp = probeset_result(r->probes, aid);
+			    aid < probe_targets_count(r->probes) &&
+			    probe_targets_result(r->probes, aid)->sub != SUB_LAST) {
+				e.smtp = probe_targets_result(r->probes, aid);
 				k.smtp = e.smtp;
 				k.checked = "smtp";
 			}
@@ -549,7 +549,7 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 	k.free_mail = e.free_mail;
 	k.duplicate_of = e.duplicate_of;
 	f = pipeline_route(r, v.action);
-	if (rowwrite_row(r->out[f], &r->wctx, row, &k, &guarded) != 0) {
+	if (row_write_row(r->out[f], &r->wctx, row, &k, &guarded) != 0) {
 		diag_set(d, DIAG_OUTPUT, "%s: write failed: %s",
 		    f == OUT_CLEANED ? r->o->cleaned : f == OUT_REJECTED ?
 		    r->o->rejected : r->o->review, strerror(errno));
@@ -622,7 +622,7 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 	struct addr_opts ao = { .allow_reserved = o->allow_reserved };
 	struct csvread_opts co = { 0 };
 	struct csvread *in = NULL;
-	struct rowsave *ahead = NULL;
+	struct row_copy *ahead = NULL;
 	struct progress prog;
 	struct csvrow row;
 	struct stat st = { 0 };
@@ -666,12 +666,12 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 	r.addr = addr_checker_new(&ao);
 	addr_result_init(&r.ar);
 	r.dedupe = dedupe_new();
-	r.domains = domtab_new(r.lists);
+	r.domains = domains_new(r.lists);
 	if (!o->offline) {
 		r.loop = evloop_new();
 		if (o->probe) {
-			r.hosts = mxtab_new();
-			r.probes = probeset_new();
+			r.hosts = mailhosts_new();
+			r.probes = probe_targets_new();
 		}
 		if (!S_ISREG(st.st_mode)) {
 			FILE *copy = pipeline_spool(f, o->input, d);
@@ -706,7 +706,7 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 		goto done;
 	/* A file without a header gets none: its rows stay rows. */
 	for (int i = 0; header && i < OUT_LAST; i++)
-		if (r.out[i] && rowwrite_header(r.out[i], &r.wctx,
+		if (r.out[i] && row_write_header(r.out[i], &r.wctx,
 		    header ? &ahead[0].row : NULL, &guarded) != 0) {
 			diag_set(d, DIAG_OUTPUT, "cannot write the header: %s",
 			    strerror(errno));
@@ -728,22 +728,22 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 		goto done;
 	rep->blank_lines = csvread_blank_lines(in);
 	rep->unique_addresses = dedupe_count(r.dedupe);
-	rep->unique_domains = domtab_count(r.domains);
+	rep->unique_domains = domains_count(r.domains);
 	report_top_domains(rep, r.domains);
 	rc = 0;
 done:
 	pipeline_close_outputs(&r, true, d, &rc);
 	rep->seconds = progress_now() - t0;
 	for (size_t i = 0; ahead && i < nahead; i++)
-		rowsave_free(&ahead[i]);
+		row_copy_free(&ahead[i]);
 	free(ahead);
 	csvread_close(in);
 	if (f && f != stdin)
 		fclose(f);
-	domtab_free(r.domains);
+	domains_free(r.domains);
 	free(r.dom_of);
-	probeset_free(r.probes);
-	mxtab_free(r.hosts);
+	probe_targets_free(r.probes);
+	mailhosts_free(r.hosts);
 	evloop_free(r.loop);
 	dedupe_free(r.dedupe);
 	if (r.addr) {

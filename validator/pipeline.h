@@ -7,7 +7,7 @@
  * Offline, every verdict is known when its row is read, so reading and
  * writing are one pass. Otherwise pass 1 collects the unique domains
  * (and, with --probe, the unique addresses), the DNS stage and the SMTP
- * stage fill the per-domain and per-address tables (domtab, probeset) on
+ * stage fill the per-domain and per-address tables (domains, probe_targets) on
  * one event loop, and pass 2 re-reads the input and writes the outputs.
  */
 #ifndef LISTSCRUB_PIPELINE_H

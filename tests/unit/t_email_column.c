@@ -1,5 +1,5 @@
 /*
- * t_colpick - header names that do and do not name the email column, the
+ * t_email_column - header names that do and do not name the email column, the
  * preference between several, the content test, and content picking.
  */
 #include <stdio.h>
@@ -15,7 +15,7 @@ static void preference(void);
 static void looks(void);
 static void content(void);
 
-/* header - colpick_header over C strings. */
+/* header - email_column_header over C strings. */
 static int
 header(const char *const *names, size_t n, int *others)
 {
@@ -23,7 +23,7 @@ header(const char *const *names, size_t n, int *others)
 
 	for (size_t i = 0; i < n; i++)
 		lens[i] = strlen(names[i]);
-	return colpick_header(names, lens, n, others);
+	return email_column_header(names, lens, n, others);
 }
 
 /* names - one header name next to "Name": matched or not. */
@@ -94,7 +94,7 @@ preference(void)
 	is_int(header(d, 2, NULL), 0, "others may be NULL");
 }
 
-/* looks - colpick_looks_like_email. */
+/* looks - email_column_looks_like_email. */
 static void
 looks(void)
 {
@@ -127,7 +127,7 @@ looks(void)
 			shown[k] = (unsigned char)t[i].s[k] < 0x20 ? '?' :
 			    t[i].s[k];
 		shown[k] = '\0';
-		ok(colpick_looks_like_email(t[i].s, n) == t[i].want,
+		ok(email_column_looks_like_email(t[i].s, n) == t[i].want,
 		    "looks_like_email #%zu '%s': %s", i, shown,
 		    t[i].want ? "yes" : "no");
 	}
@@ -135,66 +135,66 @@ looks(void)
 
 /* add - one row of C strings. */
 static void
-add(struct colpick *c, const char *a, const char *b, const char *d)
+add(struct email_column *c, const char *a, const char *b, const char *d)
 {
 	const char *f[3] = { a, b, d };
 	size_t l[3] = { strlen(a), strlen(b), strlen(d) };
 
-	colpick_add(c, f, l, 3);
+	email_column_add(c, f, l, 3);
 }
 
 /* content - picking by the share of email-looking cells. */
 static void
 content(void)
 {
-	struct colpick *c = colpick_new();
+	struct email_column *c = email_column_new();
 	double share = -1;
 
-	is_int(colpick_best(c, &share), -1, "content: nothing added, no column");
+	is_int(email_column_best(c, &share), -1, "content: nothing added, no column");
 	ok(share == 0, "content: share 0");
 	add(c, "Ann", "ann@x.com", "");
 	add(c, "Bob", "", "see bob@x.com");
 	add(c, "Cy", "cy@x.com", "cy@y.com");
 	add(c, "Dee", "not an address", "");
 	add(c, "Eve", "eve@x.com", "");
-	is_int(colpick_best(c, &share), 1, "content: column 2 (3 of 4 filled cells)");
+	is_int(email_column_best(c, &share), 1, "content: column 2 (3 of 4 filled cells)");
 	ok(share > 0.74 && share < 0.76, "content: share 0.75 (%.2f)", share);
-	colpick_free(c);
+	email_column_free(c);
 
-	c = colpick_new();
+	c = email_column_new();
 	add(c, "Ann", "ann@x.com", "x");
 	add(c, "Bob", "no", "y");
 	add(c, "Cy", "no", "z");
-	is_int(colpick_best(c, &share), -1, "content: 1 of 3 is under half: none");
-	colpick_free(c);
+	is_int(email_column_best(c, &share), -1, "content: 1 of 3 is under half: none");
+	email_column_free(c);
 
-	c = colpick_new();
+	c = email_column_new();
 	add(c, "a@x.com", "b@x.com", "");
 	add(c, "", "c@x.com", "");
 	add(c, "", "d@x.com", "");
-	is_int(colpick_best(c, NULL), 1, "content: the column with more addresses wins");
-	colpick_free(c);
+	is_int(email_column_best(c, NULL), 1, "content: the column with more addresses wins");
+	email_column_free(c);
 
-	c = colpick_new();
+	c = email_column_new();
 	add(c, "a@x.com", "b@x.com", "");
 	add(c, "c@x.com", "d@x.com", "");
 	add(c, "", "junk", "");
-	is_int(colpick_best(c, NULL), 0, "content: equal counts: the higher share wins");
-	colpick_free(c);
+	is_int(email_column_best(c, NULL), 0, "content: equal counts: the higher share wins");
+	email_column_free(c);
 
-	c = colpick_new();
+	c = email_column_new();
 	add(c, "a@x.com", "b@x.com", "");
 	{
 		const char *f[1] = { "c@x.com" };
 		size_t l[1] = { 7 };
 
-		colpick_add(c, f, l, 1);	/* a short row */
+		email_column_add(c, f, l, 1);	/* a short row */
 	}
 	add(c, "", "d@x.com", "");
-	is_int(colpick_best(c, NULL), 0, "content: equal count and share: the leftmost");
-	colpick_free(c);
-	colpick_free(NULL);
-	ok(1, "colpick_free(NULL)");
+	is_int(email_column_best(c, NULL), 0, "content: equal count and share: the leftmost");
+	email_column_free(c);
+	email_column_free(NULL);
+	ok(1, "email_column_free(NULL)");
 }
 
 int

@@ -1,5 +1,5 @@
 /*
- * colpick - choose the email column. See colpick.h.
+ * email_column - choose the email column. See email_column.h.
  */
 #include "csv/email_column.h"
 
@@ -11,25 +11,25 @@
 #include "util/ascii.h"
 #include "util/xalloc.h"
 
-#define COLPICK_NAME_MAX 64	/* longer normalized names never match */
+#define EMAIL_COLUMN_NAME_MAX 64	/* longer normalized names never match */
 
-struct colpick {
+struct email_column {
 	size_t ncols;
 	uint64_t *filled;	/* non-empty cells per column */
 	uint64_t *emails;	/* of them, cells that look like email */
 };
 
-struct colpick_word {
+struct email_column_word {
 	const char *w;
 	int cls;		/* 0 address word, 1 qualifier */
 };
 
 /* Words an email column name is built from, normalized (users.md 2.2). */
-static const char *const colpick_cores[] = {
+static const char *const email_column_cores[] = {
 	"email", "courriel", "correo", "mail", "epost", "eposta",
 };
 
-static const struct colpick_word colpick_words[] = {
+static const struct email_column_word email_column_words[] = {
 	{ "address", 0 }, { "addresse", 0 }, { "adresse", 0 }, { "adress", 0 },
 	{ "adres", 0 }, { "addr", 0 }, { "adr", 0 }, { "adresa", 0 },
 	{ "direccion", 0 }, { "de", 0 }, { "del", 0 }, { "electronico", 0 },
@@ -50,7 +50,7 @@ static const struct colpick_word colpick_words[] = {
 };
 
 /* Whole names that are not built from the words above (rank 1). */
-static const char *const colpick_whole[] = {
+static const char *const email_column_whole[] = {
 	"sahkoposti", "sahkopostiosoite", "postaelettronica",
 	"adresseelectronique",
 	/* メールアドレス */
@@ -66,19 +66,19 @@ static const char *const colpick_whole[] = {
 };
 
 /* U+00C0..U+00FF (UTF-8 C3 80..C3 BF) without accents; '-' = keep as is. */
-static const char colpick_fold[] =
+static const char email_column_fold[] =
     "aaaaaa-ceeeeiiiidnooooo-ouuuuy--aaaaaa-ceeeeiiiidnooooo-ouuuuy-y";
 
-static size_t colpick_norm(const char *s, size_t n, char *out);
-static int colpick_tokens(const char *s, size_t n);
-static int colpick_rank(const char *s, size_t n);
+static size_t email_column_norm(const char *s, size_t n, char *out);
+static int email_column_tokens(const char *s, size_t n);
+static int email_column_rank(const char *s, size_t n);
 
 /*
- * colpick_norm - the comparable form of a header name into out
- * (COLPICK_NAME_MAX bytes); SIZE_MAX when longer.
+ * email_column_norm - the comparable form of a header name into out
+ * (EMAIL_COLUMN_NAME_MAX bytes); SIZE_MAX when longer.
  */
 static size_t
-colpick_norm(const char *s, size_t n, char *out)
+email_column_norm(const char *s, size_t n, char *out)
 {
 	size_t o = 0;
 
@@ -91,11 +91,11 @@ colpick_norm(const char *s, size_t n, char *out)
 		else if (c == 0xC3 && i + 1 < n &&
 		    (unsigned char)s[i + 1] >= 0x80 &&
 		    (unsigned char)s[i + 1] <= 0xBF) {
-			f = colpick_fold[(unsigned char)s[i + 1] - 0x80];
+			f = email_column_fold[(unsigned char)s[i + 1] - 0x80];
 			if (f != '-') {
 				i++;
 			} else {	/* no ASCII twin: keep both bytes */
-				if (o + 2 > COLPICK_NAME_MAX)
+				if (o + 2 > EMAIL_COLUMN_NAME_MAX)
 					return SIZE_MAX;
 				out[o++] = s[i++];
 				f = s[i];
@@ -113,7 +113,7 @@ colpick_norm(const char *s, size_t n, char *out)
 			f = (char)c;
 		else
 			continue;	/* space, punctuation, control */
-		if (o + 1 > COLPICK_NAME_MAX)
+		if (o + 1 > EMAIL_COLUMN_NAME_MAX)
 			return SIZE_MAX;
 		out[o++] = f;
 	}
@@ -121,14 +121,14 @@ colpick_norm(const char *s, size_t n, char *out)
 }
 
 /*
- * colpick_tokens - can s be cut into digits and colpick_words? -1 if
+ * email_column_tokens - can s be cut into digits and email_column_words? -1 if
  * not, else 0 when only address words were needed, 1 with a qualifier.
  * Dynamic programming from the end: cls[i] is the answer for s + i.
  */
 static int
-colpick_tokens(const char *s, size_t n)
+email_column_tokens(const char *s, size_t n)
 {
-	int cls[COLPICK_NAME_MAX + 1];
+	int cls[EMAIL_COLUMN_NAME_MAX + 1];
 
 	cls[n] = 0;
 	for (size_t i = n; i-- > 0;) {
@@ -141,9 +141,9 @@ colpick_tokens(const char *s, size_t n)
 			if (cls[j] >= 0)
 				cls[i] = 1;
 		}
-		for (size_t k = 0; k < sizeof(colpick_words) /
-		    sizeof(colpick_words[0]); k++) {
-			const struct colpick_word *w = &colpick_words[k];
+		for (size_t k = 0; k < sizeof(email_column_words) /
+		    sizeof(email_column_words[0]); k++) {
+			const struct email_column_word *w = &email_column_words[k];
 			size_t l = strlen(w->w);
 			int c;
 
@@ -159,30 +159,30 @@ colpick_tokens(const char *s, size_t n)
 }
 
 /*
- * colpick_rank - 0 for "email", 1 for an email word with address words
+ * email_column_rank - 0 for "email", 1 for an email word with address words
  * only (or a whole name), 2 with qualifiers, -1 for no email column.
  */
 static int
-colpick_rank(const char *s, size_t n)
+email_column_rank(const char *s, size_t n)
 {
 	if (n == 5 && memcmp(s, "email", 5) == 0)
 		return 0;
-	for (size_t k = 0; k < sizeof(colpick_whole) / sizeof(colpick_whole[0]);
+	for (size_t k = 0; k < sizeof(email_column_whole) / sizeof(email_column_whole[0]);
 	    k++)
-		if (n == strlen(colpick_whole[k]) &&
-		    memcmp(s, colpick_whole[k], n) == 0)
+		if (n == strlen(email_column_whole[k]) &&
+		    memcmp(s, email_column_whole[k], n) == 0)
 			return 1;
-	for (size_t k = 0; k < sizeof(colpick_cores) / sizeof(colpick_cores[0]);
+	for (size_t k = 0; k < sizeof(email_column_cores) / sizeof(email_column_cores[0]);
 	    k++) {
-		size_t l = strlen(colpick_cores[k]);
+		size_t l = strlen(email_column_cores[k]);
 
 		for (size_t at = 0; at + l <= n; at++) {
 			int pre, post;
 
-			if (memcmp(s + at, colpick_cores[k], l) != 0)
+			if (memcmp(s + at, email_column_cores[k], l) != 0)
 				continue;
-			pre = colpick_tokens(s, at);
-			post = colpick_tokens(s + at + l, n - at - l);
+			pre = email_column_tokens(s, at);
+			post = email_column_tokens(s + at + l, n - at - l);
 			if (pre >= 0 && post >= 0)
 				return 1 + (pre > post ? pre : post);
 		}
@@ -191,19 +191,19 @@ colpick_rank(const char *s, size_t n)
 }
 
 int
-colpick_header(const char *const *fields, const size_t *lens, size_t n,
+email_column_header(const char *const *fields, const size_t *lens, size_t n,
     int *others)
 {
-	char name[COLPICK_NAME_MAX];
+	char name[EMAIL_COLUMN_NAME_MAX];
 	int best = -1, best_rank = INT_MAX, matches = 0;
 
 	if (n > INT_MAX)
 		n = INT_MAX;
 	for (size_t i = 0; i < n; i++) {
-		size_t l = colpick_norm(fields[i], lens[i], name);
+		size_t l = email_column_norm(fields[i], lens[i], name);
 		int rank;
 
-		if (l == SIZE_MAX || (rank = colpick_rank(name, l)) < 0)
+		if (l == SIZE_MAX || (rank = email_column_rank(name, l)) < 0)
 			continue;
 		matches++;
 		if (rank < best_rank) {
@@ -217,7 +217,7 @@ colpick_header(const char *const *fields, const size_t *lens, size_t n,
 }
 
 bool
-colpick_looks_like_email(const char *s, size_t n)
+email_column_looks_like_email(const char *s, size_t n)
 {
 	size_t at = SIZE_MAX, dot = SIZE_MAX;
 
@@ -258,18 +258,18 @@ colpick_looks_like_email(const char *s, size_t n)
 	return at != SIZE_MAX && at > 0 && dot != SIZE_MAX;
 }
 
-struct colpick *
-colpick_new(void)
+struct email_column *
+email_column_new(void)
 {
-	return xcalloc(1, sizeof(struct colpick));
+	return xcalloc(1, sizeof(struct email_column));
 }
 
 void
-colpick_add(struct colpick *c, const char *const *fields, const size_t *lens,
+email_column_add(struct email_column *c, const char *const *fields, const size_t *lens,
     size_t n)
 {
-	if (n > COLPICK_MAX_COLUMNS)
-		n = COLPICK_MAX_COLUMNS;
+	if (n > EMAIL_COLUMN_MAX_COLUMNS)
+		n = EMAIL_COLUMN_MAX_COLUMNS;
 	if (n > c->ncols) {
 		c->filled = xreallocarray(c->filled, n, sizeof(*c->filled));
 		c->emails = xreallocarray(c->emails, n, sizeof(*c->emails));
@@ -288,13 +288,13 @@ colpick_add(struct colpick *c, const char *const *fields, const size_t *lens,
 		if (l == 0)
 			continue;
 		c->filled[i]++;
-		if (colpick_looks_like_email(s, l))
+		if (email_column_looks_like_email(s, l))
 			c->emails[i]++;
 	}
 }
 
 int
-colpick_best(const struct colpick *c, double *share)
+email_column_best(const struct email_column *c, double *share)
 {
 	int best = -1;
 	double best_share = 0;
@@ -317,7 +317,7 @@ colpick_best(const struct colpick *c, double *share)
 }
 
 void
-colpick_free(struct colpick *c)
+email_column_free(struct email_column *c)
 {
 	if (c == NULL)
 		return;

@@ -1,5 +1,5 @@
 /*
- * colpick - which column of a list holds the email addresses: by header
+ * email_column - which column of a list holds the email addresses: by header
  * name first, then by content (users.md 2.2).
  *
  * Header names are compared after normalizing: ASCII letters lower-cased,
@@ -11,19 +11,19 @@
  * value, ...), or is one of a few whole names (メールアドレス, 电子邮件).
  * "E-mail Display Name", "E-mail 1 - Type", "Mailing Address" and "gmail"
  * do not match.
- * Owns: struct colpick, per-column counters (bounded: at most
- * COLPICK_MAX_COLUMNS columns are watched). Nothing here fails.
+ * Owns: struct email_column, per-column counters (bounded: at most
+ * EMAIL_COLUMN_MAX_COLUMNS columns are watched). Nothing here fails.
  */
-#ifndef LISTSCRUB_COLPICK_H
-#define LISTSCRUB_COLPICK_H
+#ifndef LISTSCRUB_EMAIL_COLUMN_H
+#define LISTSCRUB_EMAIL_COLUMN_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#define COLPICK_MAX_COLUMNS 4096
+#define EMAIL_COLUMN_MAX_COLUMNS 4096
 
 /*
- * colpick_header - index of the header field that names an email column,
+ * email_column_header - index of the header field that names an email column,
  * or -1. The plainest name wins: "email" (any case and punctuation:
  * E-Mail, e_mail) over an email word with address words only ("Email
  * Address", "adresse e-mail", "Correo electrónico", "courriel", "mail")
@@ -31,39 +31,39 @@
  * Value"); among equals, the leftmost. *others (if not NULL) gets the
  * number of other fields that also match.
  */
-int colpick_header(const char *const *fields, const size_t *lens, size_t n,
+int email_column_header(const char *const *fields, const size_t *lens, size_t n,
     int *others);
 
 /*
- * colpick_looks_like_email - cheap content test, after trimming ASCII
+ * email_column_looks_like_email - cheap content test, after trimming ASCII
  * white space: exactly one '@' with something before it, a '.' after it
  * with at least one byte on each side, and no white space or control
  * byte inside. A display-name form "Name <a@b.c>" is judged on the part
  * in angle brackets.
  */
-bool colpick_looks_like_email(const char *s, size_t n);
+bool email_column_looks_like_email(const char *s, size_t n);
 
-struct colpick;
+struct email_column;
 
-/* colpick_new - empty content counters. */
-struct colpick *colpick_new(void);
+/* email_column_new - empty content counters. */
+struct email_column *email_column_new(void);
 
 /*
- * colpick_add - count one row: per column, non-empty cells and cells
- * that colpick_looks_like_email(). Fields are borrowed for the call.
+ * email_column_add - count one row: per column, non-empty cells and cells
+ * that email_column_looks_like_email(). Fields are borrowed for the call.
  */
-void colpick_add(struct colpick *c, const char *const *fields,
+void email_column_add(struct email_column *c, const char *const *fields,
     const size_t *lens, size_t n);
 
 /*
- * colpick_best - the column where at least half of the non-empty cells
+ * email_column_best - the column where at least half of the non-empty cells
  * look like email, or -1. Among several, the one with the most such
  * cells, then the higher share, then the leftmost. *share (if not NULL)
  * gets that column's share, 0 when none.
  */
-int colpick_best(const struct colpick *c, double *share);
+int email_column_best(const struct email_column *c, double *share);
 
-/* colpick_free - NULL ok. */
-void colpick_free(struct colpick *c);
+/* email_column_free - NULL ok. */
+void email_column_free(struct email_column *c);
 
 #endif

@@ -6,7 +6,7 @@
 #include "util/xalloc.h"
 
 void
-rowsave_copy(struct rowsave *s, const struct csvrow *src)
+row_copy_set(struct row_copy *s, const struct csvrow *src)
 {
 	s->row = *src;
 	s->raw = xmemdup(src->raw, src->raw_len);
@@ -22,7 +22,7 @@ rowsave_copy(struct rowsave *s, const struct csvrow *src)
 }
 
 void
-rowsave_free(struct rowsave *s)
+row_copy_free(struct row_copy *s)
 {
 	for (size_t i = 0; i < s->row.nfields; i++)
 		free(s->fields[i]);

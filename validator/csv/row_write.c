@@ -14,57 +14,57 @@ static const char *const col_names[] = {
 	"smtp_response", "tls",
 };
 
-static int rowwrite_original(struct csvwrite *w, const struct rowwrite_ctx *c,
+static int row_write_original(struct csvwrite *w, const struct row_write_ctx *c,
     const struct csvrow *row, bool *guarded);
-static size_t rowwrite_split(const char *raw, size_t len, int delim,
+static size_t row_write_split(const char *raw, size_t len, int delim,
     size_t *start, size_t *end, size_t max);
-static int rowwrite_str(struct csvwrite *w, const char *s);
-static int rowwrite_bool(struct csvwrite *w, bool known, bool b);
-static int rowwrite_smtp(struct csvwrite *w, const struct probe_result *p);
+static int row_write_str(struct csvwrite *w, const char *s);
+static int row_write_bool(struct csvwrite *w, bool known, bool b);
+static int row_write_smtp(struct csvwrite *w, const struct probe_result *p);
 
 /*
- * rowwrite_smtp - the SMTP columns; empty when the address was not asked.
+ * row_write_smtp - the SMTP columns; empty when the address was not asked.
  * The response text comes from a remote server: it is guarded like every
- * cell we write (rowwrite_str), and was already cut to 200 bytes.
+ * cell we write (row_write_str), and was already cut to 200 bytes.
  */
 static int
-rowwrite_smtp(struct csvwrite *w, const struct probe_result *p)
+row_write_smtp(struct csvwrite *w, const struct probe_result *p)
 {
 	char code[8] = "";
 	bool asked = p != NULL && p->sub != SUB_LAST;
 
 	if (asked && p->code > 0)
 		snprintf(code, sizeof(code), "%u", p->code);
-	if (rowwrite_str(w, !asked || p->catch_all == PROBE_TRI_UNSET ? "" :
+	if (row_write_str(w, !asked || p->catch_all == PROBE_TRI_UNSET ? "" :
 	    p->catch_all == PROBE_TRI_YES ? "true" : "false") != 0 ||
-	    rowwrite_str(w, code) != 0 ||
-	    rowwrite_str(w, asked ? p->enhanced : "") != 0 ||
-	    rowwrite_str(w, asked && p->text ? p->text : "") != 0)
+	    row_write_str(w, code) != 0 ||
+	    row_write_str(w, asked ? p->enhanced : "") != 0 ||
+	    row_write_str(w, asked && p->text ? p->text : "") != 0)
 		return -1;
-	return rowwrite_str(w, !asked || p->tls == PROBE_TRI_UNSET ? "" :
+	return row_write_str(w, !asked || p->tls == PROBE_TRI_UNSET ? "" :
 	    p->tls == PROBE_TRI_YES ? "yes" : "no");
 }
 
-/* rowwrite_str - one appended cell from a C string, always guarded. */
+/* row_write_str - one appended cell from a C string, always guarded. */
 static int
-rowwrite_str(struct csvwrite *w, const char *s)
+row_write_str(struct csvwrite *w, const char *s)
 {
 	return csvwrite_cell(w, s, strlen(s), CSVWRITE_GUARD_STRICT);
 }
 
-/* rowwrite_bool - true/false, or empty when the check did not apply. */
+/* row_write_bool - true/false, or empty when the check did not apply. */
 static int
-rowwrite_bool(struct csvwrite *w, bool known, bool b)
+row_write_bool(struct csvwrite *w, bool known, bool b)
 {
-	return rowwrite_str(w, known ? (b ? "true" : "false") : "");
+	return row_write_str(w, known ? (b ? "true" : "false") : "");
 }
 
 /*
- * rowwrite_split - field spans of a record that parsed cleanly: each is
+ * row_write_split - field spans of a record that parsed cleanly: each is
  * the raw bytes from one delimiter to the next, quotes included.
  */
 static size_t
-rowwrite_split(const char *raw, size_t len, int delim, size_t *start,
+row_write_split(const char *raw, size_t len, int delim, size_t *start,
     size_t *end, size_t max)
 {
 	size_t n = 0, i = 0;
@@ -85,9 +85,9 @@ rowwrite_split(const char *raw, size_t len, int delim, size_t *start,
 	return n;
 }
 
-/* rowwrite_original - the original cells, raw unless one needs a guard. */
+/* row_write_original - the original cells, raw unless one needs a guard. */
 static int
-rowwrite_original(struct csvwrite *w, const struct rowwrite_ctx *c,
+row_write_original(struct csvwrite *w, const struct row_write_ctx *c,
     const struct csvrow *row, bool *guarded)
 {
 	size_t n, *start, *end;
@@ -105,7 +105,7 @@ rowwrite_original(struct csvwrite *w, const struct rowwrite_ctx *c,
 	*guarded = true;
 	start = xreallocarray(NULL, row->nfields + 1, sizeof(*start));
 	end = xreallocarray(NULL, row->nfields + 1, sizeof(*end));
-	n = rowwrite_split(row->raw, row->raw_len, c->delim, start, end,
+	n = row_write_split(row->raw, row->raw_len, c->delim, start, end,
 	    row->nfields + 1);
 	for (size_t i = 0; i < row->nfields && rc == 0; i++) {
 		const char *f = row->field[i];
@@ -126,14 +126,14 @@ rowwrite_original(struct csvwrite *w, const struct rowwrite_ctx *c,
 }
 
 int
-rowwrite_header(struct csvwrite *w, const struct rowwrite_ctx *c,
+row_write_header(struct csvwrite *w, const struct row_write_ctx *c,
     const struct csvrow *hdr, bool *guarded)
 {
 	char name[256];
 
 	*guarded = false;
 	if (hdr != NULL) {
-		if (rowwrite_original(w, c, hdr, guarded) != 0)
+		if (row_write_original(w, c, hdr, guarded) != 0)
 			return -1;
 		for (size_t i = hdr->nfields; i < c->width; i++)
 			if (csvwrite_delim(w) != 0)
@@ -141,15 +141,15 @@ rowwrite_header(struct csvwrite *w, const struct rowwrite_ctx *c,
 	}
 	for (size_t i = 0; i < sizeof(col_names) / sizeof(col_names[0]); i++) {
 		snprintf(name, sizeof(name), "%s%s", c->prefix, col_names[i]);
-		if (rowwrite_str(w, name) != 0)
+		if (row_write_str(w, name) != 0)
 			return -1;
 	}
 	return csvwrite_end_row(w);
 }
 
 int
-rowwrite_row(struct csvwrite *w, const struct rowwrite_ctx *c,
-    const struct csvrow *row, const struct rowwrite_cols *k, bool *guarded)
+row_write_row(struct csvwrite *w, const struct row_write_ctx *c,
+    const struct csvrow *row, const struct row_write_cols *k, bool *guarded)
 {
 	const struct verdict *v = k->v;
 	char num[32];
@@ -163,7 +163,7 @@ rowwrite_row(struct csvwrite *w, const struct rowwrite_ctx *c,
 			return -1;
 		have = 1;
 	} else {
-		if (rowwrite_original(w, c, row, guarded) != 0)
+		if (row_write_original(w, c, row, guarded) != 0)
 			return -1;
 		have = row->nfields;
 	}
@@ -171,25 +171,25 @@ rowwrite_row(struct csvwrite *w, const struct rowwrite_ctx *c,
 		if (csvwrite_delim(w) != 0)
 			return -1;
 	snprintf(num, sizeof(num), "%" PRIu64, k->row);
-	if (rowwrite_str(w, num) != 0 ||
+	if (row_write_str(w, num) != 0 ||
 	    csvwrite_cell(w, k->email, k->email_len, CSVWRITE_GUARD_STRICT) != 0 ||
-	    rowwrite_str(w, verdict_status_name(v->status)) != 0 ||
-	    rowwrite_str(w, verdict_sub_name(v->sub)) != 0 ||
-	    rowwrite_str(w, verdict_action_name(v->action)) != 0 ||
-	    rowwrite_str(w, v->reason) != 0 ||
-	    rowwrite_str(w, k->did_you_mean ? k->did_you_mean : "") != 0 ||
-	    rowwrite_bool(w, v->flags_known, k->role) != 0 ||
-	    rowwrite_bool(w, v->flags_known, k->disposable) != 0 ||
-	    rowwrite_bool(w, v->flags_known, k->free_mail) != 0 ||
-	    rowwrite_str(w, k->checked) != 0 ||
-	    rowwrite_str(w, c->checked_at) != 0)
+	    row_write_str(w, verdict_status_name(v->status)) != 0 ||
+	    row_write_str(w, verdict_sub_name(v->sub)) != 0 ||
+	    row_write_str(w, verdict_action_name(v->action)) != 0 ||
+	    row_write_str(w, v->reason) != 0 ||
+	    row_write_str(w, k->did_you_mean ? k->did_you_mean : "") != 0 ||
+	    row_write_bool(w, v->flags_known, k->role) != 0 ||
+	    row_write_bool(w, v->flags_known, k->disposable) != 0 ||
+	    row_write_bool(w, v->flags_known, k->free_mail) != 0 ||
+	    row_write_str(w, k->checked) != 0 ||
+	    row_write_str(w, c->checked_at) != 0)
 		return -1;
 	if (k->duplicate_of)
 		snprintf(num, sizeof(num), "%" PRIu64, k->duplicate_of);
 	else
 		num[0] = '\0';
-	if (rowwrite_str(w, num) != 0 ||
-	    rowwrite_str(w, k->mx ? k->mx : "") != 0)
+	if (row_write_str(w, num) != 0 ||
+	    row_write_str(w, k->mx ? k->mx : "") != 0)
 		return -1;
-	return rowwrite_smtp(w, k->smtp) == 0 ? csvwrite_end_row(w) : -1;
+	return row_write_smtp(w, k->smtp) == 0 ? csvwrite_end_row(w) : -1;
 }

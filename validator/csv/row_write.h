@@ -1,12 +1,12 @@
 /*
- * rowwrite - one output row: the original cells (their raw bytes, except
+ * row_write - one output row: the original cells (their raw bytes, except
  * cells the formula guard must neutralize), padding so the appended
  * columns line up under the header, then the appended verdict columns.
  * The appended column names are defined here, once; new columns are only
  * ever added at the end.
  */
-#ifndef LISTSCRUB_ROWWRITE_H
-#define LISTSCRUB_ROWWRITE_H
+#ifndef LISTSCRUB_ROW_WRITE_H
+#define LISTSCRUB_ROW_WRITE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -16,7 +16,7 @@
 #include "csv/csvread.h"
 #include "csv/csvwrite.h"
 
-struct rowwrite_ctx {
+struct row_write_ctx {
 	enum csvwrite_guard guard;	/* for the original cells */
 	int delim;
 	size_t width;			/* cells before the appended columns */
@@ -25,7 +25,7 @@ struct rowwrite_ctx {
 };
 
 /* What the pipeline learned about a row, as written in the new columns. */
-struct rowwrite_cols {
+struct row_write_cols {
 	uint64_t row;
 	const char *email;		/* normalized address or what was typed */
 	size_t email_len;
@@ -38,14 +38,14 @@ struct rowwrite_cols {
 	const struct probe_result *smtp;	/* SMTP answer, or NULL */
 };
 
-/* rowwrite_header - the header row: original header (or none) + names. */
-int rowwrite_header(struct csvwrite *w, const struct rowwrite_ctx *c,
+/* row_write_header - the header row: original header (or none) + names. */
+int row_write_header(struct csvwrite *w, const struct row_write_ctx *c,
     const struct csvrow *hdr, bool *guarded);
 /*
- * rowwrite_row - write row to w. *guarded tells whether an original cell
+ * row_write_row - write row to w. *guarded tells whether an original cell
  * had to be neutralized. -1 on a write error (the writer keeps it).
  */
-int rowwrite_row(struct csvwrite *w, const struct rowwrite_ctx *c,
-    const struct csvrow *row, const struct rowwrite_cols *cols, bool *guarded);
+int row_write_row(struct csvwrite *w, const struct row_write_ctx *c,
+    const struct csvrow *row, const struct row_write_cols *cols, bool *guarded);
 
 #endif

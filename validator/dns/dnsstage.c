@@ -11,7 +11,7 @@
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
-/* One submitted name: a list domain (domtab id) or a suggested domain. */
+/* One submitted name: a list domain (domains id) or a suggested domain. */
 struct dns_ask {
 	struct dnsstage *s;
 	uint32_t id;
@@ -19,8 +19,8 @@ struct dns_ask {
 };
 
 struct dnsstage {
-	struct domtab *t;
-	struct mxtab *hosts;
+	struct domains *t;
+	struct mailhosts *hosts;
 	struct dnsstage_stats *st;
 	struct strmap *sugg;	/* suggested domains, by id */
 	bool *sugg_ok;		/* per sugg id: has a usable mail host */
@@ -60,18 +60,18 @@ dnsstage_done(void *arg, const struct mx_result *res)
 	struct dns_ask *a = arg;
 	struct dnsstage *s = a->s;
 	bool usable = res->outcome == MX_OK || res->outcome == MX_IMPLICIT;
-	struct domtab_info *i;
+	struct domain_info *i;
 
 	if (a->suggestion) {
 		s->sugg_ok[a->id] = usable;
 		return;
 	}
-	i = domtab_at(s->t, a->id);
+	i = domains_at(s->t, a->id);
 	i->dns = (uint8_t)dnsstage_evidence(res->outcome);
 	i->mx = NULL;
 	i->dns_detail = NULL;
 	if (usable && res->nhosts > 0)
-		i->mx = domtab_text(s->t, res->hosts[0].name);
+		i->mx = domains_text(s->t, res->hosts[0].name);
 	if (usable && s->hosts != NULL) {
 		uint32_t ids[MXLOOKUP_MAX_HOSTS];
 		size_t n = 0;
@@ -80,21 +80,21 @@ dnsstage_done(void *arg, const struct mx_result *res)
 		for (size_t h = 0; h < res->nhosts && n < MXLOOKUP_MAX_HOSTS;
 		    h++)
 			if (res->hosts[h].naddrs > 0)
-				ids[n++] = mxtab_host(s->hosts,
+				ids[n++] = mailhosts_host(s->hosts,
 				    res->hosts[h].name, res->hosts[h].addrs,
 				    res->hosts[h].naddrs);
-		i->hosts = mxtab_list(s->hosts, ids, n);
+		i->hosts = mailhosts_list(s->hosts, ids, n);
 		i->nhosts = (uint8_t)n;
 	}
 	else if (!usable && res->detail[0])
-		i->dns_detail = domtab_text(s->t, res->detail);
+		i->dns_detail = domains_text(s->t, res->detail);
 	s->st->outcomes[res->outcome]++;
 	if (res->outcome == MX_IMPLICIT)
 		s->st->implicit++;
 }
 
 int
-dnsstage_run(struct evloop *loop, struct domtab *t,
+dnsstage_run(struct evloop *loop, struct domains *t,
     const struct dnsstage_opts *o, struct dnsstage_stats *st,
     struct diag *d)
 {
@@ -102,7 +102,7 @@ dnsstage_run(struct evloop *loop, struct domtab *t,
 	struct dnsstage s = { t, o->hosts, st, NULL, NULL };
 	struct mxlookup *m;
 	struct dns_ask *asks = NULL;
-	size_t ndom = domtab_count(t), nsugg, next = 0, window;
+	size_t ndom = domains_count(t), nsugg, next = 0, window;
 	int64_t t0 = evloop_now_ms();
 	int rc = -1;
 
@@ -119,7 +119,7 @@ dnsstage_run(struct evloop *loop, struct domtab *t,
 	/* Suggested domains are looked up too, each once. */
 	s.sugg = strmap_new();
 	for (uint32_t id = 0; id < ndom; id++) {
-		const char *sg = domtab_info(t, id)->suggest;
+		const char *sg = domain_info(t, id)->suggest;
 
 		if (sg != NULL)
 			strmap_intern(s.sugg, sg, strlen(sg), NULL);
@@ -139,7 +139,7 @@ dnsstage_run(struct evloop *loop, struct domtab *t,
 			a->suggestion = next >= ndom;
 			a->id = (uint32_t)(a->suggestion ? next - ndom : next);
 			name = a->suggestion ? strmap_key(s.sugg, a->id, NULL) :
-			    domtab_name(t, a->id);
+			    domains_name(t, a->id);
 			next++;
 			if (mxlookup_submit(m, name, dnsstage_done, a, d) != 0)
 				goto done;
@@ -148,7 +148,7 @@ dnsstage_run(struct evloop *loop, struct domtab *t,
 			goto done;
 	}
 	for (uint32_t id = 0; id < ndom; id++) {
-		struct domtab_info *i = domtab_at(t, id);
+		struct domain_info *i = domains_at(t, id);
 		uint32_t sid;
 
 		if (i->suggest == NULL)

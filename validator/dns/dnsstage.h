@@ -1,7 +1,7 @@
 /*
  * dnsstage - the DNS stage: every unique domain of the run is looked up
  * once (mxlookup on the run's event loop) and its answer stored in the
- * domtab, where each row of that domain finds it. Typo suggestions whose
+ * domains, where each row of that domain finds it. Typo suggestions whose
  * domain has no mail host are dropped ("did you mean" must deliver).
  */
 #ifndef LISTSCRUB_DNSSTAGE_H
@@ -14,7 +14,7 @@
 #include "dns/mxlookup.h"
 
 struct diag;
-struct domtab;
+struct domains;
 struct evloop;
 
 struct dnsstage_opts {
@@ -24,7 +24,7 @@ struct dnsstage_opts {
 	unsigned tries;
 	unsigned concurrency;
 	bool allow_reserved;
-	struct mxtab *hosts;	/* keep each domain's mail hosts here, or NULL */
+	struct mailhosts *hosts;	/* keep each domain's mail hosts here, or NULL */
 };
 
 struct dnsstage_stats {
@@ -39,12 +39,12 @@ struct dnsstage_stats {
 
 /*
  * dnsstage_run - look up every domain in t (and every suggested domain),
- * filling domtab_info.dns/mx/dns_detail and clearing suggestions that do
+ * filling domain_info.dns/mx/dns_detail and clearing suggestions that do
  * not deliver. Lookup trouble is an answer (dns_timeout, dns_error), not
  * an error: -1 with d set only when the resolver cannot be set up (a bad
  * --dns-server) or the event loop fails.
  */
-int dnsstage_run(struct evloop *loop, struct domtab *t,
+int dnsstage_run(struct evloop *loop, struct domains *t,
     const struct dnsstage_opts *o, struct dnsstage_stats *st,
     struct diag *d);
 

@@ -7,18 +7,18 @@
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
-struct domtab {
+struct domains {
 	struct listcheck *lists;
 	struct strmap *names;
 	struct strmap *texts;	/* mail host names, DNS failure details */
-	struct domtab_info *info;
+	struct domain_info *info;
 	size_t cap;
 };
 
-struct domtab *
-domtab_new(struct listcheck *lists)
+struct domains *
+domains_new(struct listcheck *lists)
 {
-	struct domtab *t = xcalloc(1, sizeof(*t));
+	struct domains *t = xcalloc(1, sizeof(*t));
 
 	t->lists = lists;
 	t->names = strmap_new();
@@ -26,26 +26,26 @@ domtab_new(struct listcheck *lists)
 	return t;
 }
 
-struct domtab_info *
-domtab_get(struct domtab *t, const char *domain, size_t len)
+struct domain_info *
+domains_get(struct domains *t, const char *domain, size_t len)
 {
 	uint32_t id;
 
-	return domtab_get_id(t, domain, len, &id);
+	return domains_get_id(t, domain, len, &id);
 }
 
-struct domtab_info *
-domtab_at(struct domtab *t, uint32_t id)
+struct domain_info *
+domains_at(struct domains *t, uint32_t id)
 {
 	return &t->info[id];
 }
 
-struct domtab_info *
-domtab_get_id(struct domtab *t, const char *domain, size_t len, uint32_t *idp)
+struct domain_info *
+domains_get_id(struct domains *t, const char *domain, size_t len, uint32_t *idp)
 {
 	bool inserted;
 	uint32_t id = strmap_intern(t->names, domain, len, &inserted);
-	struct domtab_info *i;
+	struct domain_info *i;
 
 	*idp = id;
 	if (!inserted)
@@ -67,7 +67,7 @@ domtab_get_id(struct domtab *t, const char *domain, size_t len, uint32_t *idp)
 }
 
 const char *
-domtab_text(struct domtab *t, const char *s)
+domains_text(struct domains *t, const char *s)
 {
 	size_t len = strlen(s);
 
@@ -76,13 +76,13 @@ domtab_text(struct domtab *t, const char *s)
 }
 
 size_t
-domtab_count(const struct domtab *t)
+domains_count(const struct domains *t)
 {
 	return strmap_count(t->names);
 }
 
 size_t
-domtab_top(const struct domtab *t, uint32_t *ids, size_t n)
+domains_top(const struct domains *t, uint32_t *ids, size_t n)
 {
 	size_t have = 0, count = strmap_count(t->names);
 
@@ -107,26 +107,26 @@ domtab_top(const struct domtab *t, uint32_t *ids, size_t n)
 }
 
 const char *
-domtab_name(const struct domtab *t, uint32_t id)
+domains_name(const struct domains *t, uint32_t id)
 {
 	return strmap_key(t->names, id, NULL);
 }
 
-const struct domtab_info *
-domtab_info(const struct domtab *t, uint32_t id)
+const struct domain_info *
+domain_info(const struct domains *t, uint32_t id)
 {
 	return &t->info[id];
 }
 
 size_t
-domtab_bytes(const struct domtab *t)
+domains_bytes(const struct domains *t)
 {
 	return strmap_bytes(t->names) + strmap_bytes(t->texts) +
 	    t->cap * sizeof(*t->info);
 }
 
 void
-domtab_free(struct domtab *t)
+domains_free(struct domains *t)
 {
 	if (t == NULL)
 		return;

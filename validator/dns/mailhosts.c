@@ -8,24 +8,24 @@
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
-struct mxtab_host {
+struct mailhosts_host {
 	uint8_t naddrs;
-	struct mx_addr addrs[MXTAB_MAX_ADDRS];
+	struct mx_addr addrs[MAILHOSTS_MAX_ADDRS];
 };
 
-struct mxtab {
+struct mailhosts {
 	struct strmap *names;	/* lower-case host name -> id */
-	struct mxtab_host *hosts;
+	struct mailhosts_host *hosts;
 	size_t cap;
 	uint32_t *lists;	/* handle -> ids, all lists end to end */
 	size_t nlists, listcap;
 	struct buf key;
 };
 
-struct mxtab *
-mxtab_new(void)
+struct mailhosts *
+mailhosts_new(void)
 {
-	struct mxtab *t = xcalloc(1, sizeof(*t));
+	struct mailhosts *t = xcalloc(1, sizeof(*t));
 
 	t->names = strmap_new();
 	buf_init(&t->key, 256);
@@ -33,11 +33,11 @@ mxtab_new(void)
 }
 
 uint32_t
-mxtab_host(struct mxtab *t, const char *name, const struct mx_addr *addrs,
+mailhosts_host(struct mailhosts *t, const char *name, const struct mx_addr *addrs,
     size_t naddrs)
 {
 	size_t len = strlen(name);
-	struct mxtab_host *h;
+	struct mailhosts_host *h;
 	uint32_t id;
 	bool fresh;
 
@@ -54,14 +54,14 @@ mxtab_host(struct mxtab *t, const char *name, const struct mx_addr *addrs,
 	}
 	h = &t->hosts[id];
 	if (h->naddrs == 0)
-		for (size_t i = 0; i < naddrs && h->naddrs < MXTAB_MAX_ADDRS;
+		for (size_t i = 0; i < naddrs && h->naddrs < MAILHOSTS_MAX_ADDRS;
 		    i++)
 			h->addrs[h->naddrs++] = addrs[i];
 	return id;
 }
 
 uint32_t
-mxtab_list(struct mxtab *t, const uint32_t *ids, size_t n)
+mailhosts_list(struct mailhosts *t, const uint32_t *ids, size_t n)
 {
 	uint32_t handle = (uint32_t)t->nlists;
 
@@ -79,32 +79,32 @@ mxtab_list(struct mxtab *t, const uint32_t *ids, size_t n)
 }
 
 const uint32_t *
-mxtab_list_at(const struct mxtab *t, uint32_t handle)
+mailhosts_list_at(const struct mailhosts *t, uint32_t handle)
 {
 	return t->lists + handle;
 }
 
 const char *
-mxtab_name(const struct mxtab *t, uint32_t id)
+mailhosts_name(const struct mailhosts *t, uint32_t id)
 {
 	return strmap_key(t->names, id, NULL);
 }
 
 size_t
-mxtab_addrs(const struct mxtab *t, uint32_t id, const struct mx_addr **addrs)
+mailhosts_addrs(const struct mailhosts *t, uint32_t id, const struct mx_addr **addrs)
 {
 	*addrs = t->hosts[id].addrs;
 	return t->hosts[id].naddrs;
 }
 
 size_t
-mxtab_count(const struct mxtab *t)
+mailhosts_count(const struct mailhosts *t)
 {
 	return strmap_count(t->names);
 }
 
 void
-mxtab_free(struct mxtab *t)
+mailhosts_free(struct mailhosts *t)
 {
 	if (t == NULL)
 		return;

@@ -35,10 +35,10 @@
  */
 #define TXNS_PER_SESSION 50
 
-/* One recipient: an address of the probeset, or a domain's catch-all test. */
+/* One recipient: an address of the probe_targets, or a domain's catch-all test. */
 struct item {
 	uint32_t next;		/* host queue link */
-	uint32_t domain;	/* domtab id */
+	uint32_t domain;	/* domains id */
 	int64_t not_before;	/* evloop ms */
 	uint8_t hostidx;	/* index in the domain's host list */
 	bool done;		/* answered (or never to be asked) */
@@ -79,9 +79,9 @@ struct psess {
 
 struct sched {
 	struct evloop *loop;
-	struct probeset *ps;
-	struct domtab *dt;
-	const struct mxtab *mx;
+	struct probe_targets *ps;
+	struct domains *dt;
+	const struct mailhosts *mx;
 	const struct smtp_phrases *ph;
 	const struct probe_opts *o;
 	struct probe_stats *st;
@@ -116,13 +116,13 @@ sched_rand(struct sched *s)
 	return z ^ (z >> 31);
 }
 
-/* sched_host - the mxtab id an item is routed to now. */
+/* sched_host - the mailhosts id an item is routed to now. */
 static uint32_t
 sched_host(const struct sched *s, const struct item *it)
 {
-	const struct domtab_info *di = domtab_info(s->dt, it->domain);
+	const struct domain_info *di = domain_info(s->dt, it->domain);
 
-	return mxtab_list_at(s->mx, di->hosts)[it->hostidx];
+	return mailhosts_list_at(s->mx, di->hosts)[it->hostidx];
 }
 
 static void sched_fallback(struct sched *s, uint32_t id, enum verdict_sub sub,
@@ -187,7 +187,7 @@ sched_finish(struct sched *s, uint32_t id, enum verdict_sub sub,
 		return;
 	}
 	{
-		struct probe_result *pr = probeset_result(s->ps, id);
+		struct probe_result *pr = probe_targets_result(s->ps, id);
 
 		pr->sub = (uint16_t)sub;
 		pr->tls = r != NULL ? (tls ? PROBE_TRI_YES : PROBE_TRI_NO) :
@@ -196,7 +196,7 @@ sched_finish(struct sched *s, uint32_t id, enum verdict_sub sub,
 			pr->code = (uint16_t)r->code;
 			snprintf(pr->enhanced, sizeof(pr->enhanced), "%s",
 			    r->enhanced);
-			pr->text = probeset_text(s->ps, r->text);
+			pr->text = probe_targets_text(s->ps, r->text);
 		}
 		s->st->addresses++;
 	}
@@ -211,8 +211,8 @@ sched_fallback(struct sched *s, uint32_t id, enum verdict_sub sub,
     const struct smtp_reply *r)
 {
 	struct item *it = &s->items[id];
-	const struct domtab_info *di = domtab_info(s->dt, it->domain);
-	const uint32_t *list = mxtab_list_at(s->mx, di->hosts);
+	const struct domain_info *di = domain_info(s->dt, it->domain);
+	const uint32_t *list = mailhosts_list_at(s->mx, di->hosts);
 
 	while (it->hostidx + 1 < di->nhosts) {
 		struct hstate *h = &s->hosts[list[++it->hostidx]];
@@ -285,7 +285,7 @@ sched_retry(struct sched *s, uint32_t id, enum verdict_sub sub,
 static void
 sched_problem(struct sched *s, uint32_t hid, const struct smtp_reply *r)
 {
-	const char *host = mxtab_name(s->mx, hid);
+	const char *host = mailhosts_name(s->mx, hid);
 	struct probe_stats *st = s->st;
 
 	for (size_t i = 0; i < st->nproblems; i++)
@@ -300,7 +300,7 @@ sched_problem(struct sched *s, uint32_t hid, const struct smtp_reply *r)
 	snprintf(st->problems[st->nproblems].reply,
 	    sizeof(st->problems[0].reply), "%d%s%s %s", r->code,
 	    r->enhanced[0] ? " " : "", r->enhanced,
-	    probeset_text(s->ps, r->text));
+	    probe_targets_text(s->ps, r->text));
 	st->problems[st->nproblems++].count = 1;
 }
 
@@ -360,7 +360,7 @@ on_next_batch(void *arg, const struct smtp_caps *caps, struct smtp_rcpt *out,
 	while (id != NONE && n < max) {
 		uint32_t next = s->items[id].next;
 		struct item *it = &s->items[id];
-		bool utf8 = id < s->naddr && probeset_utf8(s->ps, id);
+		bool utf8 = id < s->naddr && probe_targets_utf8(s->ps, id);
 
 		if (!sched_ready(s, id, now) ||
 		    (id >= s->naddr && ntests >= maxtests)) {
@@ -385,7 +385,7 @@ on_next_batch(void *arg, const struct smtp_caps *caps, struct smtp_rcpt *out,
 		out[n].id = id;
 		out[n].utf8 = utf8;
 		if (id < s->naddr) {
-			out[n].addr = probeset_addr(s->ps, id);
+			out[n].addr = probe_targets_addr(s->ps, id);
 		} else {
 			uint64_t r = sched_rand(s);
 
@@ -394,7 +394,7 @@ on_next_batch(void *arg, const struct smtp_caps *caps, struct smtp_rcpt *out,
 			    "lsx-%08llx%08llx@%s",
 			    (unsigned long long)(r >> 32),
 			    (unsigned long long)(r & 0xffffffffu),
-			    domtab_name(s->dt, it->domain));
+			    domains_name(s->dt, it->domain));
 			out[n].addr = s->catchbuf[n];
 		}
 		n++;
@@ -629,7 +629,7 @@ sched_start(struct sched *s, uint32_t hid, int64_t now)
 	struct psess *p;
 	struct diag d = { 0 };
 
-	if (mxtab_addrs(s->mx, hid, &addrs) == 0) {
+	if (mailhosts_addrs(s->mx, hid, &addrs) == 0) {
 		h->dead = true;
 		sched_drain(s, hid, true, SUB_CONNECTION_FAILED, NULL);
 		return;
@@ -663,7 +663,7 @@ sched_start(struct sched *s, uint32_t hid, int64_t now)
 	p->s = s;
 	p->host = hid;
 	if (smtp_session_start(s->loop, &so, (struct sockaddr *)&ss, sl,
-	    mxtab_name(s->mx, hid), &sched_cb, p, &d) == NULL) {
+	    mailhosts_name(s->mx, hid), &sched_cb, p, &d) == NULL) {
 		free(p);
 		h->dead = true;
 		sched_drain(s, hid, true, SUB_CONNECTION_FAILED, NULL);
@@ -716,11 +716,11 @@ on_tick(void *arg)
 static void
 sched_setup(struct sched *s)
 {
-	size_t naddr = probeset_count(s->ps);
+	size_t naddr = probe_targets_count(s->ps);
 
 	s->naddr = naddr;
-	s->ndoms = domtab_count(s->dt);
-	s->nhosts = mxtab_count(s->mx);
+	s->ndoms = domains_count(s->dt);
+	s->nhosts = mailhosts_count(s->mx);
 	s->items = xcalloc(naddr + s->ndoms + 1, sizeof(*s->items));
 	s->doms = xcalloc(s->ndoms + 1, sizeof(*s->doms));
 	s->hosts = xcalloc(s->nhosts + 1, sizeof(*s->hosts));
@@ -731,11 +731,11 @@ sched_setup(struct sched *s)
 		s->doms[i].catchall = NONE;
 	s->nitems = naddr;
 	for (uint32_t id = 0; id < naddr; id++) {
-		uint32_t dom = probeset_domain(s->ps, id);
+		uint32_t dom = probe_targets_domain(s->ps, id);
 		struct item *it = &s->items[id];
 
 		it->done = true;	/* until queued */
-		if (dom == NONE || domtab_info(s->dt, dom)->nhosts == 0)
+		if (dom == NONE || domain_info(s->dt, dom)->nhosts == 0)
 			continue;
 		/* The domain's catch-all test goes first on its host. */
 		if (s->doms[dom].catchall == NONE) {
@@ -763,8 +763,8 @@ sched_settle(struct sched *s)
 		if (s->doms[i].catch_all == PROBE_TRI_YES)
 			s->st->catch_all_domains++;
 	for (uint32_t id = 0; id < s->naddr; id++) {
-		struct probe_result *pr = probeset_result(s->ps, id);
-		uint32_t dom = probeset_domain(s->ps, id);
+		struct probe_result *pr = probe_targets_result(s->ps, id);
+		uint32_t dom = probe_targets_domain(s->ps, id);
 
 		if (dom == NONE || s->doms[dom].catchall == NONE)
 			continue;
@@ -775,8 +775,8 @@ sched_settle(struct sched *s)
 }
 
 int
-probe_run(struct evloop *loop, struct probeset *ps, struct domtab *dt,
-    const struct mxtab *mx, const struct smtp_phrases *ph,
+probe_run(struct evloop *loop, struct probe_targets *ps, struct domains *dt,
+    const struct mailhosts *mx, const struct smtp_phrases *ph,
     const struct probe_opts *o, struct probe_stats *st, struct diag *d)
 {
 	struct sched *s = xcalloc(1, sizeof(*s));

@@ -8,7 +8,7 @@
  * cannot know (timeouts, 4xx, policy refusals, TLS trouble) is ever held
  * against an address. A recipient that got no reply (421, connection
  * lost) is asked again on a new connection; 4xx ones after --retry-delay,
- * up to --retries times. Results go into the probeset.
+ * up to --retries times. Results go into the probe_targets.
  */
 #ifndef LISTSCRUB_PROBE_SCHED_H
 #define LISTSCRUB_PROBE_SCHED_H
@@ -20,10 +20,10 @@
 #include "smtp/smtp_session.h"
 
 struct diag;
-struct domtab;
+struct domains;
 struct evloop;
-struct mxtab;
-struct probeset;
+struct mailhosts;
+struct probe_targets;
 struct smtp_phrases;
 
 #define PROBE_MAX_PROBLEMS 10	/* sender-side refusals kept for the report */
@@ -72,11 +72,11 @@ struct probe_stats {
 /*
  * probe_run - ask the mail hosts about every address of ps (domains and
  * hosts from dt/mx, as the DNS stage left them) on loop, and fill in
- * each probeset_result. Returns 0, or -1 with d set when the stage
+ * each probe_targets_result. Returns 0, or -1 with d set when the stage
  * cannot run at all (TLS context, event loop failure). ph may be NULL.
  */
-int probe_run(struct evloop *loop, struct probeset *ps, struct domtab *dt,
-    const struct mxtab *mx, const struct smtp_phrases *ph,
+int probe_run(struct evloop *loop, struct probe_targets *ps, struct domains *dt,
+    const struct mailhosts *mx, const struct smtp_phrases *ph,
     const struct probe_opts *o, struct probe_stats *st, struct diag *d);
 
 #endif

@@ -13,17 +13,17 @@ struct probe_entry {
 	struct probe_result r;
 };
 
-struct probeset {
-	struct strmap *addrs;	/* id order = probeset id order */
+struct probe_targets {
+	struct strmap *addrs;	/* id order = probe_targets id order */
 	struct strmap *texts;
 	struct probe_entry *e;
 	size_t cap;
 };
 
-struct probeset *
-probeset_new(void)
+struct probe_targets *
+probe_targets_new(void)
 {
-	struct probeset *p = xcalloc(1, sizeof(*p));
+	struct probe_targets *p = xcalloc(1, sizeof(*p));
 
 	p->addrs = strmap_new();
 	p->texts = strmap_new();
@@ -31,7 +31,7 @@ probeset_new(void)
 }
 
 void
-probeset_add(struct probeset *p, uint32_t id, const char *addr, size_t len,
+probe_targets_add(struct probe_targets *p, uint32_t id, const char *addr, size_t len,
     uint32_t domain, bool utf8)
 {
 	struct probe_entry *e;
@@ -51,37 +51,37 @@ probeset_add(struct probeset *p, uint32_t id, const char *addr, size_t len,
 }
 
 size_t
-probeset_count(const struct probeset *p)
+probe_targets_count(const struct probe_targets *p)
 {
 	return strmap_count(p->addrs);
 }
 
 const char *
-probeset_addr(const struct probeset *p, uint32_t id)
+probe_targets_addr(const struct probe_targets *p, uint32_t id)
 {
 	return strmap_key(p->addrs, id, NULL);
 }
 
 uint32_t
-probeset_domain(const struct probeset *p, uint32_t id)
+probe_targets_domain(const struct probe_targets *p, uint32_t id)
 {
 	return p->e[id].domain;
 }
 
 bool
-probeset_utf8(const struct probeset *p, uint32_t id)
+probe_targets_utf8(const struct probe_targets *p, uint32_t id)
 {
 	return p->e[id].utf8;
 }
 
 struct probe_result *
-probeset_result(struct probeset *p, uint32_t id)
+probe_targets_result(struct probe_targets *p, uint32_t id)
 {
 	return &p->e[id].r;
 }
 
 const char *
-probeset_text(struct probeset *p, const char *s)
+probe_targets_text(struct probe_targets *p, const char *s)
 {
 	char b[PROBE_TEXT_MAX + 1];
 	size_t n = 0;
@@ -100,7 +100,7 @@ probeset_text(struct probeset *p, const char *s)
 }
 
 void
-probeset_free(struct probeset *p)
+probe_targets_free(struct probe_targets *p)
 {
 	if (p == NULL)
 		return;

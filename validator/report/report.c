@@ -39,13 +39,13 @@ report_init(struct report *r)
 }
 
 void
-report_top_domains(struct report *r, const struct domtab *t)
+report_top_domains(struct report *r, const struct domains *t)
 {
-	r->ntop = domtab_top(t, r->top_ids, REPORT_TOP_DOMAINS);
+	r->ntop = domains_top(t, r->top_ids, REPORT_TOP_DOMAINS);
 	for (size_t i = 0; i < r->ntop; i++) {
 		snprintf(r->top_names[i], sizeof(r->top_names[i]), "%s",
-		    domtab_name(t, r->top_ids[i]));
-		r->top_rows[i] = domtab_info(t, r->top_ids[i])->rows;
+		    domains_name(t, r->top_ids[i]));
+		r->top_rows[i] = domain_info(t, r->top_ids[i])->rows;
 	}
 }
 

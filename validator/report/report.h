@@ -15,7 +15,7 @@
 #include "probe/probe_sched.h"
 #include "verdict/verdict.h"
 
-struct domtab;
+struct domains;
 
 #define REPORT_MAX_LINES 10	/* malformed/ragged line numbers kept */
 #define REPORT_TOP_DOMAINS 10
@@ -64,7 +64,7 @@ struct report {
 
 void report_init(struct report *r);
 /* report_top_domains - copy the busiest domains out of t. */
-void report_top_domains(struct report *r, const struct domtab *t);
+void report_top_domains(struct report *r, const struct domains *t);
 /* report_text - the human summary. */
 void report_text(const struct report *r, FILE *out);
 /* report_write - the summary file; format from the extension (.json, .csv, anything else text). -1 + diag naming the file on failure. */
