@@ -77,7 +77,7 @@ EXTRA_DIST += $(SMTP_TESTS) tests/smtp/lib.sh tests/smtp/main.cf.in \
 	tests/smtp/master.cf.in tests/smtp/users tests/smtp/catchall.regexp \
 	tests/smtp/rcpt_access tests/smtp/policy.cidr tests/smtp/mail.zone \
 	tests/smtp/faultsrv.c tests/smtp/smtpchat.pl tests/smtp/README
-TESTS += tests/checksrc.sh
+TESTS += tests/checksrc.sh tests/layers.sh
 
 if FUZZING
 # Real libFuzzer binaries: ./configure --enable-fuzzing CC=clang
@@ -97,7 +97,7 @@ tests_fuzz_fuzz_smtp_reply_LDFLAGS = -fsanitize=fuzzer,address,undefined
 tests_fuzz_fuzz_smtp_reply_LDADD = $(LISTSCRUB_LIBS)
 endif
 
-EXTRA_DIST += tests/tap.h tests/summary.sh tests/checksrc.sh \
+EXTRA_DIST += tests/tap.h tests/summary.sh tests/checksrc.sh tests/layers.sh \
 	tests/data tests/fuzz/corpus tests/e2e/lib.sh $(E2E_TESTS) \
 	tests/proc.sh $(DNS_TESTS) tests/dns/lib.sh tests/dns/nsd.conf.in tests/dns/dnsprobe.pl \
 	tests/dns/deadserver.pl tests/dns/zones tests/dns/README

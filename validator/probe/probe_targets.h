@@ -12,18 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROBE_TEXT_MAX 200	/* bytes of server text kept (issue 4) */
-
-enum probe_tri { PROBE_TRI_UNSET, PROBE_TRI_YES, PROBE_TRI_NO };
-
-struct probe_result {
-	uint16_t sub;		/* enum verdict_sub; SUB_LAST: no answer */
-	uint16_t code;		/* SMTP reply code, 0: none */
-	char enhanced[16];	/* "5.1.1" or "" */
-	const char *text;	/* server text (probe_targets_text) or NULL */
-	uint8_t tls;		/* enum probe_tri: was the session TLS */
-	uint8_t catch_all;	/* enum probe_tri: the domain accepts all */
-};
+#include "verdict/classify.h"
 
 struct probe_targets;
 

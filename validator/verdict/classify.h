@@ -10,8 +10,22 @@
 #include <stdint.h>
 
 #include "address/addr_check.h"
-#include "probe/probe_targets.h"
 #include "verdict/verdict.h"
+
+/* What the SMTP stage learned about one address (NULL evidence: not asked). */
+/* Bytes of server text kept; RFC 5321 4.5.3.1.5 allows 512 a line. */
+#define PROBE_TEXT_MAX 200
+
+enum probe_tri { PROBE_TRI_UNSET, PROBE_TRI_YES, PROBE_TRI_NO };
+
+struct probe_result {
+	uint16_t sub;		/* enum verdict_sub; SUB_LAST: no answer */
+	uint16_t code;		/* SMTP reply code, 0: none */
+	char enhanced[16];	/* "5.1.1" or "" */
+	const char *text;	/* server text, made safe, or NULL */
+	uint8_t tls;		/* enum probe_tri: was the session TLS */
+	uint8_t catch_all;	/* enum probe_tri: the domain accepts all */
+};
 
 /* What the DNS stage learned about the address's domain. */
 enum evidence_dns {
