@@ -31,6 +31,14 @@
 #define CSVREAD_NONE		SIZE_MAX
 
 enum csvread_line_rc { LINE_OK, LINE_EOF, LINE_LONG, LINE_ERR };
+/* Where a record's bytes stand, for csvread_bare_quotes. */
+enum csvread_qstate {
+	QS_FIELD_START,		/* only spaces or tabs in this field so far */
+	QS_UNQUOTED,
+	QS_QUOTED,
+	QS_QUOTE_SEEN,		/* a quote inside a quoted field: end or "" */
+	QS_CLOSED		/* after the closing quote */
+};
 enum csvread_fill_rc { FILL_DATA, FILL_EOF, FILL_FULL, FILL_ERR };
 
 /* Where memchr last found a byte, so each byte is scanned once per kind. */
@@ -61,6 +69,9 @@ struct csvread {
 	size_t rec;
 	bool row_done;		/* libcsv ended the row */
 	bool skip;		/* skip the rest of an over-long line first */
+	enum csvread_qstate qs;	/* quote state at pos, inside a record */
+	char *lbuf;		/* a line with its bare quotes masked */
+	size_t lcap;
 	unsigned long line;	/* number of the line starting at pos */
 	unsigned long blank;
 
@@ -82,6 +93,8 @@ static int csvread_line(struct csvread *r);
 static int csvread_skip_line(struct csvread *r);
 static bool csvread_blank(const struct csvread *r);
 static void csvread_resync(struct csvread *r);
+static const char *csvread_bare_quotes(struct csvread *r, const char *s,
+    size_t n);
 static void csvread_split(struct csvread *r, const char *s, size_t n);
 static int csvread_record(struct csvread *r, struct csvrow *row);
 static int csvread_bad(struct csvread *r, struct csvrow *row,
@@ -305,6 +318,70 @@ csvread_resync(struct csvread *r)
 }
 
 /*
+ * csvread_bare_quotes - line s (n bytes, its line end included) as libcsv
+ * should see it: a quote inside an unquoted field ("27" monitor", he said
+ * "hi") is an ordinary character to LibreOffice and Excel, but an error
+ * to libcsv's strict mode, so such quotes are masked in a copy. Only the
+ * judgement of record boundaries uses the copy; the cells are cut from
+ * the raw bytes, where the quotes stay. Every other quote is left alone,
+ * so a quoted field, "" inside it and text after a closing quote are
+ * judged by libcsv as before. The state carries over from line to line
+ * of one record (r->qs). Returns s itself when nothing was masked.
+ */
+static const char *
+csvread_bare_quotes(struct csvread *r, const char *s, size_t n)
+{
+	const char dl = r->delim;
+	char *out = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		switch (r->qs) {
+		case QS_FIELD_START:
+			if (c == '"')
+				r->qs = QS_QUOTED;
+			else if (c != ' ' && c != '\t' && c != dl &&
+			    c != '\n' && c != '\r')
+				r->qs = QS_UNQUOTED;
+			break;
+		case QS_UNQUOTED:
+			if (c == dl || c == '\n' || c == '\r') {
+				r->qs = QS_FIELD_START;
+			} else if (c == '"') {
+				if (out == NULL) {
+					if (r->lcap < n) {
+						r->lcap = n;
+						r->lbuf = xreallocarray(r->lbuf, n, 1);
+					}
+					memcpy(r->lbuf, s, n);
+					out = r->lbuf;
+				}
+				out[i] = '_';
+			}
+			break;
+		case QS_QUOTED:
+			if (c == '"')
+				r->qs = QS_QUOTE_SEEN;
+			break;
+		case QS_QUOTE_SEEN:
+			if (c == '"')
+				r->qs = QS_QUOTED;
+			else if (c == dl || c == '\n' || c == '\r')
+				r->qs = QS_FIELD_START;
+			else
+				r->qs = QS_CLOSED;
+			break;
+		case QS_CLOSED:
+			if (c == dl || c == '\n' || c == '\r')
+				r->qs = QS_FIELD_START;
+			break;
+		}
+	}
+	return out != NULL ? out : s;
+}
+
+/*
  * csvread_split - the fields of a record libcsv accepted (or of a line
  * without quotes). A field whose first byte other than space or tab is a
  * quote is quoted: its content with "" made ", spaces after the closing
@@ -500,6 +577,7 @@ csvread_next(struct csvread *r, struct csvrow *row, struct diag *d)
 			}
 			r->in_rec = true;
 			r->rec = r->pos;
+			r->qs = QS_FIELD_START;
 			row->line = r->line;
 		}
 		if (rc == LINE_LONG || r->le - r->rec > r->max_record) {
@@ -533,8 +611,8 @@ csvread_next(struct csvread *r, struct csvrow *row, struct diag *d)
 		    csvread_find(r, &r->s_quote, '"', r->pos) >= r->le)
 			return csvread_record(r, row);
 		n = r->te - r->pos;
-		got = csv_parse(&r->p, r->buf + r->pos, n, NULL,
-		    csvread_row_cb, r);
+		got = csv_parse(&r->p, csvread_bare_quotes(r,
+		    r->buf + r->pos, n), n, NULL, csvread_row_cb, r);
 		if (got < n) {
 			/* Strict mode: got is where the rule was broken. */
 			const char *what = r->buf[r->pos + got] == '"' ?
@@ -828,6 +906,7 @@ csvread_close(struct csvread *r)
 	csv_free(&r->p);
 	free(r->buf);
 	free(r->arena);
+	free(r->lbuf);
 	free(r->fptr);
 	free(r->flen);
 	free(r->name);

@@ -85,6 +85,48 @@ row_write_split(const char *raw, size_t len, int delim, size_t *start,
 	return n;
 }
 
+/*
+ * row_write_clean - whether raw (a record the reader split into nf
+ * fields) reads back the same under RFC 4180 2.5-2.7 as written: each
+ * field either holds no quote, or is quoted from its first byte to the
+ * byte before the delimiter. A bare quote in an unquoted cell (27"
+ * monitor) or a space before an opening quote is read one way by us and
+ * by spreadsheets, another way by strict readers: such a row is written
+ * cell by cell instead (validator/README, "CSV facts").
+ */
+static bool
+row_write_clean(const char *raw, size_t len, int delim, size_t nf)
+{
+	size_t i = 0, n = 0;
+
+	if (memchr(raw, '"', len) == NULL)
+		return true;
+	for (;;) {
+		n++;
+		if (i < len && raw[i] == '"') {
+			for (i++;; i += 2) {
+				const char *q = memchr(raw + i, '"', len - i);
+
+				if (q == NULL)
+					return false;
+				i = (size_t)(q - raw);
+				if (i + 1 >= len || raw[i + 1] != '"')
+					break;
+			}
+			i++;	/* past the closing quote */
+			if (i < len && raw[i] != delim)
+				return false;
+		} else {
+			while (i < len && raw[i] != delim)
+				if (raw[i++] == '"')
+					return false;
+		}
+		if (i >= len)
+			return n == nf;
+		i++;	/* past the delimiter */
+	}
+}
+
 /* row_write_original - the original cells, raw unless one needs a guard. */
 static int
 row_write_original(struct csvwrite *w, const struct row_write_ctx *c,
@@ -99,6 +141,13 @@ row_write_original(struct csvwrite *w, const struct row_write_ctx *c,
 		for (size_t i = 0; i < row->nfields && !any; i++)
 			any = csvwrite_needs_guard(row->field[i],
 			    row->field_len[i], c->guard);
+	if (!row_write_clean(row->raw, row->raw_len, c->delim, row->nfields)) {
+		for (size_t i = 0; i < row->nfields && rc == 0; i++)
+			rc = csvwrite_cell(w, row->field[i], row->field_len[i],
+			    c->guard);
+		*guarded = any;
+		return rc;
+	}
 	if (!any)
 		return csvwrite_raw(w, row->raw, row->raw_len);
 	/* Rare path: a row with a formula-like cell. */
