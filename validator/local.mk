@@ -14,7 +14,7 @@ include %D%/csv/local.mk
 include %D%/dns/local.mk
 include %D%/probe/local.mk
 include %D%/report/local.mk
-validator_liblistscrub_a_CFLAGS = $(AM_CFLAGS) $(IDN2_CFLAGS) $(CARES_CFLAGS) \
+validator_liblistscrub_a_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS) $(IDN2_CFLAGS) $(CARES_CFLAGS) \
 	$(OPENSSL_CFLAGS)
 
 LISTSCRUB_LIBS = validator/liblistscrub.a $(IDN2_LIBS) $(CARES_LIBS) $(CSV_LIBS) \
