@@ -1,0 +1,49 @@
+/*
+ * t_interrupt - a caught SIGTERM is a request, not an end: the flag says
+ * which signal came first, a blocking read returns EINTR, and the exit
+ * status is 128 + the signal.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/interrupt.h"
+#include "tap.h"
+
+int
+main(void)
+{
+	struct diag d = { 0 };
+	int fds[2];
+	char c;
+	ssize_t n;
+
+	signal(SIGHUP, SIG_IGN);	/* as under nohup: stays ignored */
+	ok(interrupt_install(&d) == 0, "install");
+	is_int(interrupt_signal(), 0, "no signal yet");
+	raise(SIGHUP);
+	is_int(interrupt_signal(), 0, "an ignored SIGHUP stays ignored");
+	raise(SIGTERM);
+	is_int(interrupt_signal(), SIGTERM, "SIGTERM is recorded, not fatal");
+	raise(SIGINT);
+	is_int(interrupt_signal(), SIGTERM, "the first signal is kept");
+	if (pipe(fds) != 0)
+		return 1;
+	/* A blocking read sees EINTR: no SA_RESTART. A second SIGTERM would
+	 * end the process (a repeat), so a child sends SIGINT while we block. */
+	if (fork() == 0) {
+		usleep(100 * 1000);
+		kill(getppid(), SIGINT);
+		_exit(0);
+	}
+	errno = 0;
+	n = read(fds[0], &c, 1);
+	ok(n == -1 && errno == EINTR, "a blocking read returns EINTR");
+	is_int(interrupt_exit_status(SIGINT), 130, "SIGINT exits 130");
+	is_int(interrupt_exit_status(SIGTERM), 143, "SIGTERM exits 143");
+	ok(strcmp(interrupt_name(SIGHUP), "SIGHUP") == 0, "names");
+	printf("1..%d\n", tap_n);
+	return tap_failed != 0;
+}
