@@ -5,6 +5,8 @@ validator_liblistscrub_a_SOURCES += \
 	%D%/buf.c %D%/buf.h \
 	%D%/diag.c %D%/diag.h \
 	%D%/evloop.c %D%/evloop.h \
+	%D%/fileid.c %D%/fileid.h \
+	%D%/interrupt.c %D%/interrupt.h \
 	%D%/progress.c %D%/progress.h \
 	%D%/strmap.c %D%/strmap.h \
 	%D%/wordlist.c %D%/wordlist.h \
