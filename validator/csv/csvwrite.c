@@ -277,22 +277,36 @@ csvwrite_sync_dir(const char *path)
 }
 
 int
-csvwrite_commit(struct csvwrite *w, struct diag *d)
+csvwrite_finish(struct csvwrite *w, struct diag *d)
 {
 	int fd = w->fd;
 
+	if (fd < 0)
+		return 0;	/* finished already */
 	if (w->err == 0 && csvwrite_flush(w) == 0 && fsync(fd) != 0)
 		w->err = errno;
 	w->fd = -1;
 	if (close(fd) != 0 && w->err == 0)
 		w->err = errno;	/* NFS reports write errors here */
-	if (w->err == 0 && rename(w->tmp, w->path) != 0)
-		w->err = errno;
 	if (w->err != 0) {
 		diag_set(d, DIAG_OUTPUT, "%s: cannot write: %s", w->path,
 		    strerror(w->err));
-		(void)unlink(w->tmp);
-		csvwrite_free(w);
+		return -1;
+	}
+	return 0;
+}
+
+int
+csvwrite_commit(struct csvwrite *w, struct diag *d)
+{
+	if (csvwrite_finish(w, d) != 0) {
+		csvwrite_abort(w);
+		return -1;
+	}
+	if (rename(w->tmp, w->path) != 0) {
+		diag_set(d, DIAG_OUTPUT, "%s: cannot write: %s", w->path,
+		    strerror(errno));
+		csvwrite_abort(w);
 		return -1;
 	}
 	csvwrite_sync_dir(w->path);

@@ -74,10 +74,20 @@ int csvwrite_end_row(struct csvwrite *w);
 uint64_t csvwrite_rows(const struct csvwrite *w);
 
 /*
- * csvwrite_commit - flush, fsync, close and rename the temporary file to
- * its path (then fsync the directory, best effort). Frees w in every case.
- * 0, or -1 with d filled (DIAG_OUTPUT: the path and strerror, for an
- * earlier write error too); the temporary file is removed then.
+ * csvwrite_finish - flush, fsync and close the temporary file, so that
+ * nothing but the rename is left. 0, or -1 with d filled (DIAG_OUTPUT:
+ * the path and strerror, for an earlier write error too); either way w
+ * still needs csvwrite_commit or csvwrite_abort. Finishing every file of
+ * a run before committing any is what makes the outputs one set: a write
+ * error in one leaves every old file in place.
+ */
+int csvwrite_finish(struct csvwrite *w, struct diag *d);
+
+/*
+ * csvwrite_commit - csvwrite_finish if not done yet, then rename the
+ * temporary file to its path (then fsync the directory, best effort).
+ * Frees w in every case. 0, or -1 with d filled (DIAG_OUTPUT); the
+ * temporary file is removed then.
  */
 int csvwrite_commit(struct csvwrite *w, struct diag *d);
 
