@@ -8,7 +8,7 @@
 . "$srcdir/tests/dns/lib.sh"
 
 dns_require
-plan 49
+plan 53
 
 dns_start lab || bail "cannot start the test DNS server"
 dns_dead_server || bail "cannot start the silent resolver"
@@ -77,6 +77,21 @@ is "$(dns_json "$T/rules.json" queries_mx)" 15 "summary: one MX query per domain
 is "$(dns_query_count MX)" 17 "server: 15 MX queries + SERVFAIL retry + TCP retry"
 tcp=$(dns_stat num.tcp)
 ok "server: the truncated answer came again over TCP ($tcp TCP queries)" test "${tcp:-0}" -ge 1
+
+# ---------------------------------------------------------------- CNAME loops
+# A loop is a broken zone, not a negative answer: never invalid.
+F=$T/loop.csv
+{
+	printf '%s\n' 'Name,Email'
+	printf '%s\n' 'a,joe@mx-cnameloop.lab'     # 1 the MX host's name loops
+	printf '%s\n' 'b,joe@cname-self.lab'       # 2 the domain is a CNAME to itself
+} >"$F"
+scrub loop "${DNS[@]}" "$F"
+C=$T/loop.cleaned.csv R=$T/loop.rejected.csv
+scrub_ok "CNAME loops: exit status 0"
+is "$(look 1 $V "$C" "$R")" "cleaned|unknown|dns_error" "MX host behind a CNAME loop: unknown/dns_error"
+like "$(look 1 scrub_reason "$C" "$R")" "CNAME loop" "MX host behind a CNAME loop: said in the reason"
+is "$(look 2 $V "$C" "$R")" "cleaned|unknown|dns_error" "domain that is a CNAME to itself: unknown/dns_error"
 
 # ---------------------------------------------------------------- reserved addresses
 F=$T/reserved.csv

@@ -18,6 +18,9 @@
 #include "util/xalloc.h"
 
 #define RCVBUF_BYTES (4 * 1024 * 1024)
+#define CNAME_MAX 16		/* aliases followed in one answer */
+/* Our own status for an answer whose aliases loop (never a c-ares code). */
+#define STATUS_CNAME_LOOP (-1000)
 #define EDNS_PAYLOAD 1232
 
 /* What one A or AAAA lookup of a host came to. */
@@ -473,6 +476,84 @@ is_ip_literal(const char *s)
 	    inet_pton(AF_INET6, s, tmp) == 1;
 }
 
+/*
+ * answer_cname_loop - whether the CNAME records of an answer without the
+ * asked-for data, followed from the question's name, come back to a name
+ * seen before or go on for more than CNAME_MAX steps. RFC 1034 3.6.2 asks
+ * resolvers to detect such loops; an authoritative server answers one
+ * with NOERROR and the aliases, which reads like "no such record" unless
+ * the chain is followed. A loop is a broken zone, not a negative answer
+ * (validator/README, "DNS facts"). Names are read with ares_expand_name.
+ */
+static bool
+answer_cname_loop(const unsigned char *abuf, int alen)
+{
+	char *owner[CNAME_MAX + 1], *target[CNAME_MAX + 1], *q = NULL;
+	const unsigned char *p = abuf + 12, *end = abuf + alen;
+	size_t n = 0, steps;
+	unsigned qd, an;
+	long len;
+	bool loop = false;
+	const char *cur;
+
+	if (alen < 12)
+		return false;
+	qd = (unsigned)abuf[4] << 8 | abuf[5];
+	an = (unsigned)abuf[6] << 8 | abuf[7];
+	if (qd != 1 || an == 0 ||
+	    ares_expand_name(p, abuf, alen, &q, &len) != ARES_SUCCESS)
+		return false;
+	p += len + 4;	/* QTYPE, QCLASS */
+	for (unsigned i = 0; i < an && p < end && n <= CNAME_MAX; i++) {
+		char *o = NULL, *t = NULL;
+		unsigned type, rdlen;
+
+		if (ares_expand_name(p, abuf, alen, &o, &len) != ARES_SUCCESS)
+			break;
+		p += len;
+		if (end - p < 10) {
+			ares_free_string(o);
+			break;
+		}
+		type = (unsigned)p[0] << 8 | p[1];
+		rdlen = (unsigned)p[8] << 8 | p[9];
+		p += 10;
+		if ((size_t)(end - p) < rdlen) {
+			ares_free_string(o);
+			break;
+		}
+		if (type == ns_t_cname &&
+		    ares_expand_name(p, abuf, alen, &t, &len) == ARES_SUCCESS) {
+			owner[n] = o;
+			target[n++] = t;
+		} else {
+			ares_free_string(o);
+		}
+		p += rdlen;
+	}
+	/* follow the chain from the question; more steps than records
+	 * means a name came back */
+	cur = q;
+	for (steps = 0; steps <= n && !loop; steps++) {
+		size_t k;
+
+		for (k = 0; k < n; k++)
+			if (ascii_ncasecmp(owner[k], cur, strlen(cur) + 1) == 0)
+				break;
+		if (k == n)
+			break;	/* the chain ends here */
+		cur = target[k];
+		if (steps == n || n > CNAME_MAX)
+			loop = true;
+	}
+	for (size_t k = 0; k < n; k++) {
+		ares_free_string(owner[k]);
+		ares_free_string(target[k]);
+	}
+	ares_free_string(q);
+	return loop;
+}
+
 /* handle_mx - the domain's MX answer (RFC 5321 5.1, RFC 7505). */
 static void
 handle_mx(struct mx_job *j, int status, unsigned char *abuf, int alen)
@@ -491,6 +572,12 @@ handle_mx(struct mx_job *j, int status, unsigned char *abuf, int alen)
 			finish(j, MX_ERROR);
 			goto done;
 		}
+	}
+	if (status == ARES_ENODATA && abuf != NULL &&
+	    answer_cname_loop(abuf, alen)) {
+		set_temp_detail(j, STATUS_CNAME_LOOP, "MX");
+		finish(j, MX_ERROR);
+		goto done;
 	}
 	switch (status) {
 	case ARES_SUCCESS:
@@ -683,7 +770,17 @@ handle_addr(struct mxlookup *m, struct mx_query *q, int status,
 			    NULL);
 		if (status == ARES_SUCCESS && he == NULL)
 			status = ARES_EBADRESP;
+		/* c-ares 1.18 answers aliases without an address with
+		 * success and an empty list: that is NODATA */
+		if (status == ARES_SUCCESS && he->h_addr_list[0] == NULL) {
+			ares_free_hostent(he);
+			he = NULL;
+			status = ARES_ENODATA;
+		}
 	}
+	if (status == ARES_ENODATA && abuf != NULL &&
+	    answer_cname_loop(abuf, alen))
+		status = STATUS_CNAME_LOOP;
 	switch (status) {
 	case ARES_SUCCESS:
 		f->st = FAM_GOT;
@@ -744,6 +841,9 @@ set_temp_detail(struct mx_job *j, int status, const char *what)
 		break;
 	case ARES_EBADRESP:
 		why = "bad response";
+		break;
+	case STATUS_CNAME_LOOP:
+		why = "CNAME loop";
 		break;
 	default:
 		why = ares_strerror(status);
