@@ -12,6 +12,7 @@
 #include "address/addr_idn.h"
 #include "address/addr_norm.h"
 #include "address/addr_parse.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 struct addr_checker {
@@ -47,7 +48,7 @@ check_fail(struct addr_result *r, enum addr_status s, const char *detail,
 		if (u[i] < 0x80) {
 			n = 1;
 			bad = u[i] < 0x20 || u[i] == 0x7f;
-		} else if ((n = addr_parse_utf8(u + i, len - i, &cp)) == 0) {
+		} else if ((n = utf8_decode(u + i, len - i, &cp)) == 0) {
 			n = 1;
 			bad = 1;
 		} else {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "util/ascii.h"
+#include "util/utf8.h"
 
 static int parse_fail(struct addr_parsed *p, const char *detail);
 static bool parse_dotstring(const char *s, size_t len);
@@ -69,52 +70,6 @@ parse_fail(struct addr_parsed *p, const char *detail)
 {
 	p->detail = detail;
 	return -1;
-}
-
-size_t
-addr_parse_utf8(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	unsigned char c = s[0];
-	uint32_t v;
-	size_t need, i;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		need = 1;
-		v = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		need = 2;
-		v = c & 0x0f;
-		if (c == 0xe0)
-			lo = 0xa0;	/* overlong */
-		else if (c == 0xed)
-			hi = 0x9f;	/* surrogates */
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		need = 3;
-		v = c & 0x07;
-		if (c == 0xf0)
-			lo = 0x90;	/* overlong */
-		else if (c == 0xf4)
-			hi = 0x8f;	/* past U+10FFFF */
-	} else
-		return 0;
-	if (n < need + 1)
-		return 0;
-	for (i = 1; i <= need; i++) {
-		unsigned char d = s[i];
-
-		if (d < lo || d > hi)
-			return 0;
-		lo = 0x80;
-		hi = 0xbf;
-		v = (v << 6) | (d & 0x3f);
-	}
-	*cp = v;
-	return need + 1;
 }
 
 enum addr_parse_cp
@@ -342,7 +297,7 @@ addr_parse(const char *s, size_t len, struct buf *scratch,
 		if (c < 0x80 && parse_cls[c] <= PX_ATEXT)
 			continue;	/* the common case: nothing to note */
 		if (c >= 0x80) {
-			if ((n = addr_parse_utf8(u + i, len - i, &cp)) == 0)
+			if ((n = utf8_decode(u + i, len - i, &cp)) == 0)
 				return parse_fail(p, "The address is not valid "
 				    "UTF-8 text (was the file saved in another "
 				    "encoding?).");

@@ -1,8 +1,8 @@
 /*
  * addr_parse - RFC 5321 Mailbox parser (Local-part "@" Domain or
  * address-literal) over an already normalized candidate, with the RFC 6531
- * extension: UTF-8 non-ASCII in the local part. It also owns the UTF-8
- * decoder and the "unsafe code point" table the other addr_* modules share.
+ * extension: UTF-8 non-ASCII in the local part. It also owns the "unsafe
+ * code point" table the other addr_* modules share.
  *
  * It rejects what SMTP cannot carry: RFC 5322 comments and folding
  * whitespace, obsolete forms, controls (C0, DEL, C1), NUL/CR/LF, invisible
@@ -56,13 +56,6 @@ enum addr_parse_cp {
  */
 int addr_parse(const char *s, size_t len, struct buf *scratch,
     struct addr_parsed *p);
-
-/*
- * addr_parse_utf8 - decode one UTF-8 character at s (n > 0 bytes left).
- * Returns its length (1-4) and *cp, or 0 for an invalid, overlong,
- * surrogate or out-of-range sequence.
- */
-size_t addr_parse_utf8(const unsigned char *s, size_t n, uint32_t *cp);
 
 /* addr_parse_cpclass - whether code point cp is safe in an address. */
 enum addr_parse_cp addr_parse_cpclass(uint32_t cp);

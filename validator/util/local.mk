@@ -9,5 +9,6 @@ validator_liblistscrub_a_SOURCES += \
 	%D%/interrupt.c %D%/interrupt.h \
 	%D%/progress.c %D%/progress.h \
 	%D%/strmap.c %D%/strmap.h \
+	%D%/utf8.c %D%/utf8.h \
 	%D%/wordlist.c %D%/wordlist.h \
 	%D%/xalloc.c %D%/xalloc.h
