@@ -14,6 +14,7 @@ UNIT_TESTS = \
 	tests/unit/t_addr \
 	tests/unit/t_classify \
 	tests/unit/t_email_column \
+	tests/unit/t_session_peer \
 	tests/unit/t_csvread \
 	tests/unit/t_csvwrite \
 	tests/unit/t_explain \
@@ -39,6 +40,10 @@ tests_unit_t_mxlookup_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_smtp_classify_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_smtp_reply_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_smtp_session_LDADD = $(LISTSCRUB_LIBS)
+# The session engine against scripted peers (tests/data/peer/*.peer, a
+# forked child on 127.0.0.1): no root, no mail server. tests/data, and so
+# the scripts, is in EXTRA_DIST below.
+tests_unit_t_session_peer_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_strmap_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_wordlist_LDADD = $(LISTSCRUB_LIBS)
 

@@ -12,7 +12,9 @@
  *	States and transitions (phase word in brackets):
  *	  CONNECT [connect]  writable+SO_ERROR 0 -> BANNER; error ->
  *	                     end CONNECT_FAILED; timer -> end TIMEOUT
- *	  BANNER  [banner]   220 -> EHLO; other -> end REFUSED
+ *	  BANNER  [banner]   220 -> EHLO; 4xx/5xx -> end REFUSED; any
+ *	                     other reply (one before the greeting) -> end
+ *	                     PROTOCOL
  *	  EHLO    [ehlo]     2xx -> caps; then STARTTLS (offered, wanted,
  *	                     not yet TLS) | QUIT+TLS_REQUIRED (required, not
  *	                     offered) | READY; 5xx (not 421) -> HELO;
@@ -25,34 +27,62 @@
  *	  TLS     [tls]      handshake done -> caps forgotten, EHLO again;
  *	                     failure -> end TLS_FAILED
  *	  READY   (no wait)  next_batch() -> 0: QUIT; n: MAIL
- *	  MAIL    [mail]     2xx -> RCPT; other -> every recipient reported
- *	                     (reply NULL, mail = refusal), then RCPT (drain
- *	                     the pipelined replies, then the RSET's) or,
- *	                     not pipelined, READY (no transaction: no RSET)
- *	  RCPT    [rcpt]     each reply -> rcpt_done in order; last -> RSET
- *	  RSET    [rset]     2xx, or any reply after a refused MAIL -> READY;
- *	                     other -> QUIT then end REFUSED
+ *	  MAIL    [mail]     2xx -> RCPT; other: pipelined -> RCPT (drain
+ *	                     the RCPT replies, then the RSET's); not
+ *	                     pipelined -> every recipient reported (reply
+ *	                     NULL, mail = refusal), READY (no transaction
+ *	                     was opened: no RSET)
+ *	  RCPT    [rcpt]     each reply is held, in order; last -> RSET
+ *	  RSET    [rset]     250, or any reply after a refused MAIL ->
+ *	                     the transaction is reported (held replies, or
+ *	                     reply NULL + the MAIL refusal), READY; other ->
+ *	                     end PROTOCOL (RFC 5321 4.1.1.5: RSET gets 250)
  *	  QUIT    [quit]     any reply, EOF or timer -> end (QUIT, or the
  *	                     end decided before sending QUIT)
  *	  Any state: 421 -> end REFUSED (server closes); EOF -> end DROPPED;
- *	  parser error or a reply over SESSION_REPLY_MAX bytes -> end
- *	  PROTOCOL; a reply with no command outstanding -> end PROTOCOL;
- *	  timer -> end TIMEOUT.
+ *	  timer -> end TIMEOUT; parser error, a reply over
+ *	  SESSION_REPLY_MAX bytes, a reply that cannot answer the command
+ *	  (sess_misplaced) or a reply out of turn (below) -> end PROTOCOL.
  *
  *	Pipelining (RFC 2920): in MAIL's entry action, when the server and
  *	the options allow it, MAIL, every RCPT and the RSET are appended to
  *	the output buffer at once. The state machine still handles one
- *	reply at a time in command order (s->outstanding counts commands
- *	whose replies are due), so attribution is positional. Output is
- *	written when the socket is writable and input is read in the same
- *	handler, every time, so a server that answers before reading all
- *	of the group cannot deadlock us.
+ *	reply at a time in command order, so attribution is positional.
+ *	Output is written when the socket is writable and input is read in
+ *	the same handler, every time, so a server that answers before
+ *	reading all of the group cannot deadlock us.
+ *
+ *	Replies out of turn. Positional attribution is only as good as the
+ *	count of replies due, and one extra or missing reply shifts every
+ *	later one onto the wrong command (a 550 onto an address the server
+ *	accepted). So:
+ *	- a command awaits a reply only once its last byte is written
+ *	  (s->awaiting; sess_flush moves queued commands onto the wire),
+ *	  the greeting being the reply to the connection: a server cannot
+ *	  answer what it has not received. A reply while nothing awaits
+ *	  one is unsolicited: end PROTOCOL (421: REFUSED, RFC 5321 3.8).
+ *	- when the reply to the last command on the wire has come, nothing
+ *	  may follow it: bytes left in our buffer, in OpenSSL's, or (in
+ *	  plaintext) in the kernel end the session PROTOCOL. This is also
+ *	  the STARTTLS injection guard (RFC 3207 5).
+ *	- a transaction's RCPT replies are held and reported (rcpt_done)
+ *	  only once the transaction is over and consistent: the RSET got
+ *	  its 250 with nothing after it (or, not pipelined, a refused MAIL
+ *	  had nothing after it). A session that ends PROTOCOL reports none
+ *	  of the open transaction's replies, not even the MAIL reply: its
+ *	  recipients come back with reply NULL and mail NULL, to be asked
+ *	  again on another connection. Other ends (timeout, drop, 421)
+ *	  are no sign of a shift: the replies that came are reported.
+ *	A stale reply that arrives only after our next command is on the
+ *	wire and shifts the rest exactly by one looks like a real one; it
+ *	is caught only when a shifted reply cannot answer its command
+ *	(RSET not 250, 1xx/3xx, 220, 221) or a surplus shows later.
  *
  *	STARTTLS (RFC 3207 4.2, standards.md 4.5, 4.8): after the 220 the
- *	input buffer must be empty and recv(MSG_PEEK) must find nothing:
- *	otherwise the server (or a man in the middle) injected plaintext,
- *	and the session ends PROTOCOL. After the handshake every capability
- *	is forgotten and EHLO is sent again.
+ *	input buffer must be empty and recv(MSG_PEEK) must find nothing
+ *	(the rule above): otherwise the server (or a man in the middle)
+ *	injected plaintext, and the session ends PROTOCOL. After the
+ *	handshake every capability is forgotten and EHLO is sent again.
  * DIAGNOSTICS
  *	Through the callbacks; smtp_session_detail() adds a text.
  * BUGS
@@ -85,7 +115,8 @@
 /* A single reply may not take more bytes than this (endless reply). */
 #define SESSION_REPLY_MAX (64 * 1024)
 /* Output: a whole pipelined group fits. */
-#define SESSION_OUT_MAX ((SMTP_RCPT_MAX + 4) * SMTP_LINE_MAX)
+#define SESSION_CMD_MAX (SMTP_RCPT_MAX + 4)
+#define SESSION_OUT_MAX (SESSION_CMD_MAX * SMTP_LINE_MAX)
 #define SESSION_RBUF 4096
 /* EHLO reply bytes kept for the keyword scan; keywords past it are lost. */
 #define SESSION_EHLO_MAX 8192
@@ -150,14 +181,22 @@ struct smtp_session {
 
 	struct buf out;
 	size_t out_off;		/* bytes of out already written */
-	unsigned outstanding;	/* commands whose replies are due */
+	size_t cmd_end[SESSION_CMD_MAX];	/* where each command in out
+						 * ends */
+	unsigned ncmd;		/* commands in out */
+	unsigned nwritten;	/* of those, written to the last byte */
+	unsigned awaiting;	/* commands on the wire whose replies are
+				 * due (the greeting counts as one) */
 
 	/* the transaction */
 	struct sess_rcpt *batch;	/* rcpt_per_txn slots */
 	struct smtp_rcpt *scratch;	/* handed to next_batch */
+	struct smtp_reply *held;	/* RCPT replies, rcpt_per_txn slots,
+					 * reported when the transaction is
+					 * over */
 	size_t nbatch;
-	size_t nsent;		/* RCPTs written */
-	size_t nreplied;	/* RCPT replies received */
+	size_t nsent;		/* RCPTs queued */
+	size_t nreplied;	/* RCPT replies received (held) */
 	size_t nreported;	/* rcpt_done calls made */
 	bool pipelined;		/* this transaction was written at once */
 	bool rset_sent;
@@ -185,7 +224,7 @@ static void sess_free(struct smtp_session *s);
 static void sess_leave(struct smtp_session *s);
 static void sess_end(struct smtp_session *s, enum smtp_end why,
     const char *phase, const struct smtp_reply *last);
-static void sess_report_rest(struct smtp_session *s);
+static void sess_report_txn(struct smtp_session *s, bool trusted);
 static void sess_quit_then_end(struct smtp_session *s, enum smtp_end why,
     const struct smtp_reply *last);
 static void sess_arm(struct smtp_session *s, unsigned ms);
@@ -201,6 +240,10 @@ static bool sess_rcpt_unsafe(const struct smtp_session *s,
 static void sess_report(struct smtp_session *s, size_t i,
     const struct smtp_reply *reply, const struct smtp_reply *mail);
 static void sess_parse_caps(struct smtp_session *s);
+static bool sess_misplaced(const struct smtp_session *s,
+    const struct smtp_reply *r);
+static bool sess_reply_due(struct smtp_session *s,
+    const struct smtp_reply *r, bool buffered);
 static void on_reply(struct smtp_session *s, const struct smtp_reply *r);
 static void on_reply_rcpt(struct smtp_session *s,
     const struct smtp_reply *r);
@@ -209,9 +252,11 @@ static void on_timer(void *arg);
 static void on_defer(void *arg);
 static void sess_connected(struct smtp_session *s);
 static int sess_flush(struct smtp_session *s);
+static void sess_wrote(struct smtp_session *s);
 static int sess_read(struct smtp_session *s);
+static int sess_drained(struct smtp_session *s);
 static int sess_input(struct smtp_session *s);
-static bool sess_more_queued(struct smtp_session *s);
+static bool sess_more_pending(struct smtp_session *s);
 static void sess_tls_begin(struct smtp_session *s);
 static void sess_tls_step(struct smtp_session *s);
 static void sess_tls_error(struct smtp_session *s, const char *what, int e);
@@ -336,6 +381,7 @@ smtp_session_start(struct evloop *loop, const struct smtp_session_opts *o,
 	max = s->o.rcpt_per_txn;
 	s->batch = xcalloc(max, sizeof(*s->batch));
 	s->scratch = xcalloc(max, sizeof(*s->scratch));
+	s->held = xcalloc(max, sizeof(*s->held));
 	s->state = ST_CONNECT;
 
 	if (connect(fd, (const struct sockaddr *)&s->sa, salen) == 0) {
@@ -413,6 +459,7 @@ sess_free(struct smtp_session *s)
 		free(s->batch[i].addr);
 	free(s->batch);
 	free(s->scratch);
+	free(s->held);
 	buf_free(&s->out);
 	buf_free(&s->ehlo_raw);
 	SSL_CTX_free(s->o.ssl_ctx);
@@ -432,9 +479,10 @@ sess_leave(struct smtp_session *s)
 }
 
 /*
- * sess_end - close, report the recipients still in flight with
- * reply NULL, then ended(). The caller returns at once afterwards
- * (s->done is set; the memory goes at sess_leave).
+ * sess_end - close, report the open transaction's recipients (their held
+ * replies, none after a protocol error: see the top of the file), then
+ * ended(). The caller returns at once afterwards (s->done is set; the
+ * memory goes at sess_leave).
  */
 static void
 sess_end(struct smtp_session *s, enum smtp_end why, const char *phase,
@@ -450,21 +498,31 @@ sess_end(struct smtp_session *s, enum smtp_end why, const char *phase,
 	}
 	sess_close(s);
 	s->done = true;
-	sess_report_rest(s);
+	sess_report_txn(s, why != SMTP_END_PROTOCOL);
 	if (!s->silent && s->cb.ended != NULL)
 		s->cb.ended(s->arg, why, phase, last, &s->caps);
 	s->silent = true;
 }
 
-/* sess_report_rest - rcpt_done(NULL) for the batch's unreported rest. */
+/*
+ * sess_report_txn - rcpt_done for the transaction's unreported recipients:
+ * trusted, each with its held RCPT reply (reply NULL when MAIL was refused
+ * or the RCPT got none) and the MAIL reply; not trusted (the replies may
+ * belong to other commands), all with reply NULL and mail NULL, so that
+ * the scheduler asks them again.
+ */
 static void
-sess_report_rest(struct smtp_session *s)
+sess_report_txn(struct smtp_session *s, bool trusted)
 {
-	const struct smtp_reply *mail = s->mail_replied ? &s->mail_reply :
-	    NULL;
+	const struct smtp_reply *mail = trusted && s->mail_replied ?
+	    &s->mail_reply : NULL;
 
-	while (s->nreported < s->nbatch && !s->silent)
-		sess_report(s, s->nreported, NULL, mail);
+	while (s->nreported < s->nbatch && !s->silent) {
+		size_t i = s->nreported;
+		bool have = trusted && s->mail_ok && i < s->nreplied;
+
+		sess_report(s, i, have ? &s->held[i] : NULL, mail);
+	}
 }
 
 /* sess_report - rcpt_done for batch entry i (must be the next one). */
@@ -487,7 +545,7 @@ sess_quit_then_end(struct smtp_session *s, enum smtp_end why,
 	s->quit_have_last = last != NULL;
 	if (last != NULL)
 		s->quit_last = *last;
-	sess_report_rest(s);
+	sess_report_txn(s, true);
 	if (s->done)
 		return;
 	sess_enter(s, ST_QUIT);
@@ -539,9 +597,10 @@ sess_send(struct smtp_session *s, const char *fmt, ...)
 	}
 	line[len++] = '\r';
 	line[len++] = '\n';
-	if (buf_append(&s->out, line, len) < 0)
+	if (s->ncmd == SESSION_CMD_MAX || buf_append(&s->out, line, len) < 0)
 		return false;
-	s->outstanding++;
+	/* awaited only once written to the last byte (sess_wrote) */
+	s->cmd_end[s->ncmd++] = s->out.len;
 	return true;
 }
 
@@ -558,7 +617,7 @@ sess_enter(struct smtp_session *s, enum sstate st)
 	s->state = st;
 	switch (st) {
 	case ST_BANNER:
-		s->outstanding = 1;	/* the greeting is a reply */
+		s->awaiting = 1;	/* the greeting: a reply due */
 		sess_arm(s, s->o.banner_ms);
 		return;
 	case ST_EHLO:
@@ -813,31 +872,90 @@ sess_parse_caps(struct smtp_session *s)
 	}
 }
 
+/*
+ * sess_reply_due - account for reply r before it is handled: it must
+ * answer a command on the wire (or be the greeting), and when it answers
+ * the last one nothing may follow it (buffered: bytes after it in rbuf).
+ * See "Replies out of turn" at the top. False after ending the session.
+ */
+static bool
+sess_reply_due(struct smtp_session *s, const struct smtp_reply *r,
+    bool buffered)
+{
+	const char *phase = state_phase[s->state];
+
+	if (s->state == ST_QUIT) {
+		/* the work is reported; on_reply ends at the QUIT's reply */
+		if (s->awaiting > 0)
+			s->awaiting--;
+		return true;
+	}
+	if (s->awaiting == 0) {
+		if (r->code == 421) {
+			/* RFC 5321 3.8: the server is going away */
+			sess_end(s, SMTP_END_REFUSED, phase, r);
+			return false;
+		}
+		sess_detail(s, "unsolicited reply %d", r->code);
+		sess_end(s, SMTP_END_PROTOCOL, phase, r);
+		return false;
+	}
+	if (--s->awaiting == 0 && (buffered || sess_more_pending(s))) {
+		/* nothing we sent can be answered by these bytes */
+		if (s->state == ST_STARTTLS && r->code == 220)
+			sess_detail(s, "bytes after 220 to STARTTLS");
+		else
+			sess_detail(s, "bytes after the reply (%d) to the "
+			    "last command sent", r->code);
+		sess_end(s, SMTP_END_PROTOCOL, phase, r);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * sess_misplaced - r cannot answer the command it is matched with, so it
+ * answers another one. We send no DATA, AUTH or BDAT: no 1xx or 3xx
+ * reply is ours (RFC 5321 4.2.1, 4.3.2). 220 answers only the connection
+ * and STARTTLS (RFC 3207 4), 221 only QUIT; those two take no other 2xx.
+ */
+static bool
+sess_misplaced(const struct smtp_session *s, const struct smtp_reply *r)
+{
+	int c = r->code / 100;
+
+	if (s->state == ST_QUIT)
+		return false;
+	if (c == 1 || c == 3 || r->code == 221)
+		return true;
+	if (s->state == ST_BANNER || s->state == ST_STARTTLS)
+		return c == 2 && r->code != 220;
+	return r->code == 220;
+}
+
 /* on_reply - one complete reply, in command order. */
 static void
 on_reply(struct smtp_session *s, const struct smtp_reply *r)
 {
 	int c = r->code / 100;
 
-	if (s->outstanding == 0 && s->state != ST_QUIT) {
-		/* RFC 5321 3.8: 421 may come unsolicited */
-		if (r->code == 421) {
-			sess_end(s, SMTP_END_REFUSED, state_phase[s->state], r);
-			return;
-		}
-		sess_detail(s, "unsolicited reply %d", r->code);
-		sess_end(s, SMTP_END_PROTOCOL, state_phase[s->state], r);
-		return;
-	}
-	if (s->outstanding > 0)
-		s->outstanding--;
 	if (r->code == 421 && s->state != ST_QUIT) {
 		sess_end(s, SMTP_END_REFUSED, state_phase[s->state], r);
+		return;
+	}
+	if (sess_misplaced(s, r)) {
+		if (s->state == ST_BANNER)
+			sess_detail(s, "reply %d before the greeting", r->code);
+		else
+			sess_detail(s, "reply %d cannot answer %s", r->code,
+			    state_phase[s->state]);
+		sess_end(s, SMTP_END_PROTOCOL, state_phase[s->state], r);
 		return;
 	}
 	switch (s->state) {
 	case ST_BANNER:
 		if (r->code != 220) {
+			/* RFC 5321 3.1 (554), 4.2.2 (4xx/5xx) */
 			sess_end(s, SMTP_END_REFUSED, "banner", r);
 			return;
 		}
@@ -893,17 +1011,18 @@ on_reply(struct smtp_session *s, const struct smtp_reply *r)
 		s->mail_replied = true;
 		s->mail_ok = c == 2;
 		if (!s->mail_ok) {
-			/* RCPT replies of a refused MAIL mean nothing */
-			sess_report_rest(s);
+			/* RCPT replies of a refused MAIL mean nothing; a
+			 * pipelined group is drained first (its RSET's reply
+			 * closes the transaction) */
+			if (s->pipelined && s->nbatch > 0) {
+				sess_enter(s, ST_RCPT);
+				return;
+			}
+			/* no transaction was opened: no RSET */
+			sess_report_txn(s, true);
 			if (s->done)
 				return;
-			if (s->pipelined && s->nbatch > 0) {
-				s->state = ST_RCPT;
-				sess_arm(s, s->o.command_ms);
-			} else {
-				/* no transaction was opened: no RSET */
-				sess_enter(s, ST_READY);
-			}
+			sess_enter(s, ST_READY);
 			return;
 		}
 		if (!s->pipelined) {
@@ -919,17 +1038,25 @@ on_reply(struct smtp_session *s, const struct smtp_reply *r)
 		on_reply_rcpt(s, r);
 		return;
 	case ST_RSET:
-		/* after a refused MAIL no transaction is open: a refused
-		 * pipelined RSET (Postfix's 530 before STARTTLS) is moot */
-		if (c == 2 || !s->mail_ok) {
-			sess_enter(s, ST_READY);
+		/*
+		 * RFC 5321 4.1.1.5: RSET MUST get 250; anything else belongs
+		 * to another command, and so may the RCPT replies. After a
+		 * refused MAIL no transaction is open: a refused pipelined
+		 * RSET (Postfix's 530 before STARTTLS) is moot.
+		 */
+		if (s->mail_ok && r->code != 250) {
+			sess_detail(s, "RSET answered %d", r->code);
+			sess_end(s, SMTP_END_PROTOCOL, "rset", r);
 			return;
 		}
-		sess_detail(s, "RSET refused");
-		sess_quit_then_end(s, SMTP_END_REFUSED, r);
+		/* over, and every reply matched its command */
+		sess_report_txn(s, true);
+		if (s->done)
+			return;
+		sess_enter(s, ST_READY);
 		return;
 	case ST_QUIT:
-		if (s->outstanding > 0)
+		if (s->awaiting > 0)
 			return;	/* a pipelined reply before the 221 */
 		sess_end(s, s->quit_why, s->quit_phase != NULL ?
 		    s->quit_phase : "quit", s->quit_have_last ? &s->quit_last :
@@ -946,17 +1073,15 @@ on_reply(struct smtp_session *s, const struct smtp_reply *r)
 	sess_end(s, SMTP_END_PROTOCOL, state_phase[s->state], r);
 }
 
-/* on_reply_rcpt - the reply to RCPT number s->nreplied. */
+/* on_reply_rcpt - the reply to RCPT number s->nreplied: held until the
+ * transaction is over (sess_report_txn). */
 static void
 on_reply_rcpt(struct smtp_session *s, const struct smtp_reply *r)
 {
 	size_t i = s->nreplied++;
 
-	if (s->mail_ok && i < s->nbatch) {
-		sess_report(s, i, r, &s->mail_reply);
-		if (s->done)
-			return;
-	}
+	if (s->mail_ok && i < s->nbatch)
+		s->held[i] = *r;
 	sess_arm(s, s->o.command_ms);	/* progress: a new wait starts */
 	if (s->nreplied < s->nbatch) {
 		if (!s->pipelined) {
@@ -1084,8 +1209,9 @@ sigpipe_restore(bool changed, const struct sigaction *old)
 }
 
 /*
- * sess_flush - write what is pending. 0 (all written or the socket is
- * full), -1 after ending the session (write error).
+ * sess_flush - write what is pending; commands written to the last byte
+ * now await their replies. 0 (all written or the socket is full), -1
+ * after ending the session (write error).
  */
 static int
 sess_flush(struct smtp_session *s)
@@ -1110,6 +1236,7 @@ sess_flush(struct smtp_session *s)
 			if (e == SSL_ERROR_NONE) {
 				s->ssl_wlen = 0;
 				s->out_off += w;
+				sess_wrote(s);
 				continue;
 			}
 			s->ssl_wlen = n;
@@ -1128,6 +1255,7 @@ sess_flush(struct smtp_session *s)
 
 			if (w > 0) {
 				s->out_off += (size_t)w;
+				sess_wrote(s);
 				continue;
 			}
 			if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -1142,7 +1270,20 @@ sess_flush(struct smtp_session *s)
 	}
 	buf_reset(&s->out);
 	s->out_off = 0;
+	s->ncmd = s->nwritten = 0;
 	return 0;
+}
+
+/* sess_wrote - the commands whose last byte is written are on the wire:
+ * from now on the server may answer them. */
+static void
+sess_wrote(struct smtp_session *s)
+{
+	while (s->nwritten < s->ncmd &&
+	    s->cmd_end[s->nwritten] <= s->out_off) {
+		s->nwritten++;
+		s->awaiting++;
+	}
 }
 
 /*
@@ -1168,10 +1309,10 @@ sess_read(struct smtp_session *s)
 			sigpipe_restore(ch, &old);
 			s->ssl_read_wants_write = false;
 			if (e == SSL_ERROR_WANT_READ)
-				return 0;
+				return sess_drained(s);
 			if (e == SSL_ERROR_WANT_WRITE) {
 				s->ssl_read_wants_write = true;
-				return 0;
+				return sess_drained(s);
 			}
 			if (e == SSL_ERROR_ZERO_RETURN ||
 			    (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)) {
@@ -1194,7 +1335,7 @@ sess_read(struct smtp_session *s)
 			ssize_t r = recv(s->fd, s->rbuf, sizeof(s->rbuf), 0);
 
 			if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-				return 0;
+				return sess_drained(s);
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r < 0) {
@@ -1225,14 +1366,36 @@ sess_read(struct smtp_session *s)
 	}
 }
 
-/* sess_more_queued - whether the kernel holds unread bytes. */
+/*
+ * sess_drained - all there was is read. A partial reply while no command
+ * awaits one is the start of an unsolicited reply: once our next command
+ * is out it would pass for that command's reply. 0, or -1 after ending.
+ */
+static int
+sess_drained(struct smtp_session *s)
+{
+	if (s->awaiting == 0 && s->reply_bytes > 0 && s->state != ST_QUIT) {
+		sess_detail(s, "unsolicited bytes");
+		sess_end(s, SMTP_END_PROTOCOL, state_phase[s->state], NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * sess_more_pending - whether unread bytes wait: decrypted ones in
+ * OpenSSL, or (plaintext) in the kernel. Under TLS the kernel's bytes
+ * are records (maybe a session ticket), not replies: not counted; a
+ * reply among them is read in the same sess_read and found unsolicited.
+ */
 static bool
-sess_more_queued(struct smtp_session *s)
+sess_more_pending(struct smtp_session *s)
 {
 	char c;
-	ssize_t r = recv(s->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
 
-	return r > 0;
+	if (s->ssl != NULL)
+		return SSL_pending(s->ssl) > 0;
+	return recv(s->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
 }
 
 /*
@@ -1274,14 +1437,9 @@ sess_input(struct smtp_session *s)
 			continue;
 		}
 		s->reply_bytes = 0;
-		if (s->state == ST_STARTTLS && r.code == 220 &&
-		    s->outstanding == 1 &&
-		    (off < s->rlen || sess_more_queued(s))) {
-			/* RFC 3207 5, CVE-2011-0411: plaintext after 220 */
-			sess_detail(s, "bytes after 220 to STARTTLS");
-			sess_end(s, SMTP_END_PROTOCOL, "starttls", &r);
+		/* also RFC 3207 5, CVE-2011-0411: plaintext after 220 */
+		if (!sess_reply_due(s, &r, off < s->rlen))
 			return -1;
-		}
 		on_reply(s, &r);
 		buf_reset(&s->ehlo_raw);
 		if (s->done)
@@ -1325,7 +1483,8 @@ sess_tls_begin(struct smtp_session *s)
 	s->reply_bytes = 0;
 	buf_reset(&s->out);
 	s->out_off = 0;
-	s->outstanding = 0;
+	s->ncmd = s->nwritten = 0;
+	s->awaiting = 0;
 	sess_enter(s, ST_TLS);
 	sess_arm(s, s->o.command_ms);
 }

@@ -83,11 +83,17 @@ enum smtp_end {
 				 * verify mode) */
 	SMTP_END_TLS_REQUIRED,	/* tls required/verify but not offered,
 				 * or STARTTLS refused (454) */
-	SMTP_END_REFUSED,	/* banner not 220, EHLO and HELO refused,
-				 * RSET refused, or 421 anywhere */
+	SMTP_END_REFUSED,	/* banner 4xx/5xx, EHLO and HELO refused,
+				 * or 421 anywhere (even unsolicited) */
 	SMTP_END_DROPPED,	/* EOF or reset mid-session */
-	SMTP_END_PROTOCOL,	/* bad/unsolicited/endless reply, bytes
-				 * after the 220 to STARTTLS */
+	SMTP_END_PROTOCOL,	/* bad or endless reply; a reply out of
+				 * turn: unsolicited, bytes after the reply
+				 * to the last command sent (the 220 to
+				 * STARTTLS included), a reply that cannot
+				 * answer its command (1xx/3xx, 220 or 221
+				 * out of place, RSET not 250, a 2xx before
+				 * the greeting). The open transaction's
+				 * recipients get reply and mail NULL */
 	SMTP_END_LAST
 };
 
@@ -115,6 +121,12 @@ struct smtp_session_cb {
 	 * reply->code == SMTP_CODE_UNSAFE (see above). mail = the reply to
 	 * this transaction's MAIL FROM, NULL if none came. r, reply and
 	 * mail are valid only during the call.
+	 * The replies of a transaction are reported together once it is
+	 * over and every reply matched a command (its RSET got 250 with
+	 * nothing after it; or, not pipelined, MAIL was refused), or at
+	 * the session's end. When the session ends PROTOCOL, none of the
+	 * open transaction's replies is trusted: all its recipients come
+	 * with reply == NULL and mail == NULL (asked again elsewhere).
 	 */
 	void (*rcpt_done)(void *arg, const struct smtp_rcpt *r,
 	    const struct smtp_reply *reply, const struct smtp_reply *mail);
