@@ -13,15 +13,18 @@ AM_TESTS_ENVIRONMENT = \
 UNIT_TESTS = \
 	tests/unit/t_addr \
 	tests/unit/t_classify \
-	tests/unit/t_email_column \
-	tests/unit/t_session_peer \
 	tests/unit/t_csvread \
 	tests/unit/t_csvwrite \
+	tests/unit/t_email_column \
 	tests/unit/t_explain \
+	tests/unit/t_fileid \
+	tests/unit/t_interrupt \
 	tests/unit/t_listcheck \
+	tests/unit/t_session_peer \
 	tests/unit/t_smtp_classify \
 	tests/unit/t_smtp_reply \
 	tests/unit/t_strmap \
+	tests/unit/t_utf8 \
 	tests/unit/t_wordlist
 check_PROGRAMS += $(UNIT_TESTS) tests/fuzz/replay_addr tests/fuzz/replay_csvread \
 	tests/fuzz/replay_smtp_reply \
@@ -44,6 +47,9 @@ tests_unit_t_smtp_session_LDADD = $(LISTSCRUB_LIBS)
 # forked child on 127.0.0.1): no root, no mail server. tests/data, and so
 # the scripts, is in EXTRA_DIST below.
 tests_unit_t_session_peer_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_fileid_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_interrupt_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_utf8_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_strmap_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_wordlist_LDADD = $(LISTSCRUB_LIBS)
 
