@@ -18,9 +18,9 @@
 # What "check" means: every data line of every table is printable ASCII
 # without spaces, domain tables hold lower-case A-labels with at least two
 # labels, no table has a duplicate entry, and typos.tsv has exactly two
-# tab-separated fields per line. The C loader (validator/wordlist.c,
-# validator/listcheck.c) enforces the same rules at run time; this is the
-# early warning for whoever edits the files.
+# tab-separated fields per line. The C loader (validator/util/wordlist.c,
+# validator/address/listcheck.c) enforces the same rules at run time; this
+# is the early warning for whoever edits the files.
 #
 # Exit status: 0 on success, 1 on any failure (with a message on stderr).
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # layers.sh - the folders of validator/ are layers (validator/README,
-# "Layers"): a file may include headers of its own folder and of the
+# "Layers and modules"): a file may include headers of its own folder and of the
 # layers below it, never of a layer above it or beside it. TAP output,
 # one test per source file.
 src=${srcdir:-.}

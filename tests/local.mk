@@ -20,6 +20,7 @@ UNIT_TESTS = \
 	tests/unit/t_fileid \
 	tests/unit/t_interrupt \
 	tests/unit/t_listcheck \
+	tests/unit/t_probe_trouble \
 	tests/unit/t_session_peer \
 	tests/unit/t_smtp_classify \
 	tests/unit/t_smtp_reply \
@@ -39,6 +40,7 @@ tests_unit_t_csvread_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_csvwrite_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_explain_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_listcheck_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_probe_trouble_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_mxlookup_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_smtp_classify_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_smtp_reply_LDADD = $(LISTSCRUB_LIBS)
@@ -73,6 +75,7 @@ E2E_TESTS = \
 	tests/e2e/t_policy.sh \
 	tests/e2e/t_samples.sh \
 	tests/e2e/t_scale.sh \
+	tests/e2e/t_usage.sh \
 	tests/e2e/t_verdicts.sh
 TESTS += $(E2E_TESTS)
 # Tests that need the loopback NSD of tests/dns (t_mxlookup runs through
@@ -89,6 +92,9 @@ EXTRA_DIST += $(SMTP_TESTS) tests/smtp/lib.sh tests/smtp/main.cf.in \
 	tests/smtp/rcpt_access tests/smtp/policy.cidr tests/smtp/mail.zone \
 	tests/smtp/faultsrv.c tests/smtp/smtpchat.pl tests/smtp/README
 TESTS += tests/checksrc.sh tests/layers.sh
+# The README's and listscrub.1's option and status lists against --help
+# (make update-docs rewrites them).
+TESTS += tests/options_doc.sh
 
 if FUZZING
 # Real libFuzzer binaries: ./configure --enable-fuzzing CC=clang
@@ -109,6 +115,7 @@ tests_fuzz_fuzz_smtp_reply_LDADD = $(LISTSCRUB_LIBS)
 endif
 
 EXTRA_DIST += tests/tap.h tests/summary.sh tests/checksrc.sh tests/layers.sh \
+	tests/options_doc.sh \
 	tests/data tests/fuzz/corpus tests/e2e/lib.sh $(E2E_TESTS) \
 	tests/proc.sh $(DNS_TESTS) tests/dns/lib.sh tests/dns/nsd.conf.in tests/dns/dnsprobe.pl \
 	tests/dns/deadserver.pl tests/dns/zones tests/dns/README

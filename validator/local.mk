@@ -1,10 +1,11 @@
 # The program and the library every test links against. Each folder of
 # validator/ is one layer and adds its sources below; a folder may use the
-# layers listed before it, never those after it (validator/README, "Layers";
-# tests/layers.sh checks the #include lines).
+# layers listed before it, never those after it (validator/README,
+# "Layers and modules"; tests/layers.sh checks the #include lines).
 noinst_LIBRARIES += validator/liblistscrub.a
 validator_liblistscrub_a_SOURCES = \
 	validator/options.c validator/options.h \
+	validator/options_table.c validator/options_table.h \
 	validator/pipeline.c validator/pipeline.h
 include %D%/util/local.mk
 include %D%/address/local.mk
@@ -25,3 +26,5 @@ validator_listscrub_SOURCES = validator/main.c
 validator_listscrub_LDADD = $(LISTSCRUB_LIBS)
 
 dist_man_MANS += validator/listscrub.1
+# The design document (stages, layers, conventions, protocol facts).
+EXTRA_DIST += validator/README

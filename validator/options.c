@@ -9,122 +9,8 @@
 #include <strings.h>
 
 #include "config.h"
+#include "options_table.h"
 #include "util/xalloc.h"
-
-enum {
-	OPT_REVIEW = 256, OPT_SUMMARY, OPT_COLUMN, OPT_DELIMITER, OPT_NO_HEADER,
-	OPT_OFFLINE, OPT_POLICY, OPT_KEEP, OPT_REMOVE, OPT_EXCEL, OPT_PREFIX,
-	OPT_FORMULA_GUARD, OPT_ALLOW_RESERVED, OPT_PROGRESS, OPT_NO_PROGRESS,
-	OPT_LISTS_DIR, OPT_HELP, OPT_VERSION, OPT_DNS_SERVER, OPT_DNS_TIMEOUT,
-	OPT_DNS_TRIES, OPT_DNS_CONCURRENCY, OPT_PROBE, OPT_HELO, OPT_MAIL_FROM,
-	OPT_SMTP_PORT, OPT_TLS, OPT_TLS_CA, OPT_RCPT_PER_TXN, OPT_NO_PIPELINING,
-	OPT_RETRY_DELAY, OPT_RETRIES, OPT_PER_HOST, OPT_HOST_RATE,
-	OPT_MAX_CONNECTIONS, OPT_CONNECT_TIMEOUT, OPT_BANNER_TIMEOUT,
-	OPT_COMMAND_TIMEOUT, OPT_RCPT_PER_CONN
-};
-
-static const struct option long_opts[] = {
-	{ "cleaned", required_argument, NULL, 'o' },
-	{ "rejected", required_argument, NULL, 'r' },
-	{ "review", required_argument, NULL, OPT_REVIEW },
-	{ "summary", required_argument, NULL, OPT_SUMMARY },
-	{ "column", required_argument, NULL, OPT_COLUMN },
-	{ "delimiter", required_argument, NULL, OPT_DELIMITER },
-	{ "no-header", no_argument, NULL, OPT_NO_HEADER },
-	{ "offline", no_argument, NULL, OPT_OFFLINE },
-	{ "policy", required_argument, NULL, OPT_POLICY },
-	{ "keep", required_argument, NULL, OPT_KEEP },
-	{ "remove", required_argument, NULL, OPT_REMOVE },
-	{ "excel", no_argument, NULL, OPT_EXCEL },
-	{ "prefix", required_argument, NULL, OPT_PREFIX },
-	{ "formula-guard", required_argument, NULL, OPT_FORMULA_GUARD },
-	{ "allow-reserved", no_argument, NULL, OPT_ALLOW_RESERVED },
-	{ "progress", no_argument, NULL, OPT_PROGRESS },
-	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
-	{ "lists-dir", required_argument, NULL, OPT_LISTS_DIR },
-	{ "dns-server", required_argument, NULL, OPT_DNS_SERVER },
-	{ "dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT },
-	{ "dns-tries", required_argument, NULL, OPT_DNS_TRIES },
-	{ "dns-concurrency", required_argument, NULL, OPT_DNS_CONCURRENCY },
-	{ "probe", no_argument, NULL, OPT_PROBE },
-	{ "helo", required_argument, NULL, OPT_HELO },
-	{ "mail-from", required_argument, NULL, OPT_MAIL_FROM },
-	{ "smtp-port", required_argument, NULL, OPT_SMTP_PORT },
-	{ "tls", required_argument, NULL, OPT_TLS },
-	{ "tls-ca", required_argument, NULL, OPT_TLS_CA },
-	{ "rcpt-per-transaction", required_argument, NULL, OPT_RCPT_PER_TXN },
-	{ "rcpt-per-connection", required_argument, NULL, OPT_RCPT_PER_CONN },
-	{ "no-pipelining", no_argument, NULL, OPT_NO_PIPELINING },
-	{ "retry-delay", required_argument, NULL, OPT_RETRY_DELAY },
-	{ "retries", required_argument, NULL, OPT_RETRIES },
-	{ "per-host", required_argument, NULL, OPT_PER_HOST },
-	{ "host-rate", required_argument, NULL, OPT_HOST_RATE },
-	{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
-	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
-	{ "banner-timeout", required_argument, NULL, OPT_BANNER_TIMEOUT },
-	{ "command-timeout", required_argument, NULL, OPT_COMMAND_TIMEOUT },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ NULL, 0, NULL, 0 }
-};
-
-static const char usage_text[] =
-"Usage: listscrub [OPTIONS] INPUT.csv     (INPUT '-' reads standard input)\n"
-"Clean a mailing list: every row goes to the cleaned or the rejected file,\n"
-"original columns untouched, verdict columns appended.\n"
-"\n"
-"Outputs:\n"
-"  -o, --cleaned FILE       rows to keep (default INPUT-cleaned.csv)\n"
-"  -r, --rejected FILE      rows to drop (default INPUT-rejected.csv)\n"
-"      --review FILE        rows whose action is review or retry_later\n"
-"      --summary FILE       summary report; .json, .csv or .txt by extension\n"
-"  -q, --quiet              no summary on standard error\n"
-"      --progress           progress bar on standard error (default: on a TTY)\n"
-"      --no-progress        no progress bar\n"
-"Input:\n"
-"      --column NAME|N      the email column, by header name or 1-based number\n"
-"      --delimiter D        auto (default), ',', ';', 'tab' or '|'\n"
-"      --no-header          the first row is data, not a header\n"
-"Checks and policy:\n"
-"      --offline            syntax, IDN, duplicates and list flags only\n"
-"                           (no DNS; without it each domain's MX is looked up)\n"
-"DNS:\n"
-"      --dns-server H[:P]   resolver to ask (repeatable; default: resolv.conf)\n"
-"      --dns-timeout MS     first-try timeout, doubled per retry (default 1000)\n"
-"      --dns-tries N        tries per server (default 2: at most 3 s a query)\n"
-"      --dns-concurrency N  DNS queries in flight (default 256)\n"
-"SMTP (--probe; needs --helo and --mail-from):\n"
-"      --probe              ask each domain's mail server about each address\n"
-"                           (EHLO, MAIL FROM, RCPT TO; never DATA)\n"
-"      --helo NAME          fully qualified name for EHLO (with matching rDNS)\n"
-"      --mail-from ADDR     a real address of yours, the envelope sender\n"
-"      --smtp-port N        port of the mail servers (default 25)\n"
-"      --tls MODE           opportunistic (default), required, verify or off\n"
-"      --tls-ca FILE        CA certificates for --tls verify (default: system)\n"
-"      --rcpt-per-transaction N  recipients per MAIL FROM (default 50)\n"
-"      --rcpt-per-connection N  recipients per connection (default: no limit)\n"
-"      --no-pipelining      one command at a time, even if PIPELINING is offered\n"
-"      --retry-delay S      wait before asking a 4xx address again (default 300)\n"
-"      --retries N          times a 4xx address is asked again (default 2)\n"
-"      --per-host N         connections per mail host at once (default 2)\n"
-"      --host-rate N[/MIN]  new connections per mail host per minute (default 60)\n"
-"      --max-connections N  connections at once, all hosts (default 100)\n"
-"      --connect-timeout S  (default 20)  --banner-timeout S (default 120)\n"
-"      --command-timeout S  (default 60)\n"
-"      --policy P           standard (default), strict or lenient\n"
-"      --keep SUB[,SUB...]  always keep rows with these sub-statuses\n"
-"      --remove SUB[,SUB...] always remove rows with these sub-statuses\n"
-"      --allow-reserved     accept .test/.example/.invalid/.localhost domains\n"
-"      --lists-dir DIR      read the data tables from DIR\n"
-"Spreadsheets:\n"
-"      --excel              write a UTF-8 BOM and CRLF line ends\n"
-"      --prefix P           prefix of the appended columns (default scrub_)\n"
-"      --formula-guard G    auto (default), strict or off\n"
-"\n"
-"      --help               this text\n"
-"      --version            the version\n"
-"Exit status: 0 done, 2 usage error or unreadable input, 1 other failure.\n";
 
 /* The options that take a plain number: where it goes and its range. */
 static const struct options_num {
@@ -165,10 +51,16 @@ static char *options_default_out(const char *input, const char *suffix);
 static int options_uint(const char *opt, const char *s, unsigned lo,
     unsigned hi, unsigned *out, struct diag *d);
 static int options_probe_check(const struct options *o, struct diag *d);
+static int options_summary_check(const char *path, struct diag *d);
+static int options_subs(const char *opt, const char *list, uint64_t *mask,
+    struct diag *d);
+static int options_delim(const char *s);
+static enum options_result options_help(const char *topic, struct diag *d);
 
 /*
  * Names an EHLO must not claim: a probe that says it is a big provider
- * (or nobody) gets refused for policy, and deserves it (users.md).
+ * (or nobody) gets refused for policy, and deserves it (validator/README,
+ * "Probe etiquette").
  */
 static const char *const options_bad_helo[] = {
 	"gmail.com", "google.com", "googlemail.com", "outlook.com",
@@ -264,8 +156,6 @@ options_uint(const char *opt, const char *s, unsigned lo, unsigned hi,
 	*out = (unsigned)v;
 	return 0;
 }
-static int options_subs(const char *list, uint64_t *mask, struct diag *d);
-static int options_delim(const char *s);
 
 /* options_default_out - INPUT-cleaned.csv beside INPUT ("listscrub-..." for stdin). */
 static char *
@@ -289,7 +179,8 @@ options_default_out(const char *input, const char *suffix)
 
 /* options_subs - add each comma-separated sub-status name to mask. */
 static int
-options_subs(const char *list, uint64_t *mask, struct diag *d)
+options_subs(const char *opt, const char *list, uint64_t *mask,
+    struct diag *d)
 {
 	const char *p = list;
 
@@ -297,10 +188,17 @@ options_subs(const char *list, uint64_t *mask, struct diag *d)
 		size_t n = strcspn(p, ",");
 		enum verdict_sub s = verdict_sub_parse(p, n);
 
+		if (s == SUB_LAST &&
+		    verdict_status_parse(p, n) != STATUS_LAST) {
+			diag_set(d, DIAG_USAGE, "%s takes sub-statuses; '%.*s' "
+			    "is a status (listscrub --help statuses lists its "
+			    "sub-statuses)", opt, (int)n, p);
+			return -1;
+		}
 		if (s == SUB_LAST) {
-			diag_set(d, DIAG_USAGE,
-			    "unknown sub-status '%.*s' (see listscrub --help "
-			    "and the README for the list)", (int)n, p);
+			diag_set(d, DIAG_USAGE, "%s: unknown sub-status '%.*s' "
+			    "(listscrub --help statuses lists them)", opt,
+			    (int)n, p);
 			return -1;
 		}
 		*mask |= UINT64_C(1) << s;
@@ -308,6 +206,46 @@ options_subs(const char *list, uint64_t *mask, struct diag *d)
 			return 0;
 		p += n + 1;
 	}
+}
+
+/*
+ * options_summary_check - --summary FILE: the name must say the format
+ * (report_write picks it by the same endings): .json, .csv, .txt or no
+ * extension at all, so a name like s.xlsx is refused, not written as text.
+ */
+static int
+options_summary_check(const char *path, struct diag *d)
+{
+	const char *base = strrchr(path, '/'), *dot;
+
+	base = base != NULL ? base + 1 : path;
+	dot = strrchr(base, '.');
+	if (dot == NULL || dot == base || strcmp(dot, ".json") == 0 ||
+	    strcmp(dot, ".csv") == 0 || strcmp(dot, ".txt") == 0)
+		return 0;
+	diag_set(d, DIAG_USAGE, "--summary '%s': unknown extension '%s'; the "
+	    "name must end in .json (JSON), .csv (CSV) or .txt (text), or "
+	    "have no extension (text)", path, dot);
+	return -1;
+}
+
+/*
+ * options_help - --help [statuses] or --help=statuses: print the text to
+ * standard output. topic is NULL for plain --help.
+ */
+static enum options_result
+options_help(const char *topic, struct diag *d)
+{
+	if (topic == NULL)
+		options_table_help(stdout);
+	else if (strcmp(topic, "statuses") == 0)
+		options_table_statuses(stdout);
+	else {
+		diag_set(d, DIAG_USAGE, "--help takes nothing or 'statuses', "
+		    "not '%s'", topic);
+		return OPTIONS_ERROR;
+	}
+	return OPTIONS_EXIT;
 }
 
 /* options_delim - the delimiter byte for a --delimiter word, -1 if bad. */
@@ -332,6 +270,8 @@ enum options_result
 options_parse(int argc, char **argv, struct options *o, struct diag *d)
 {
 	const char *cleaned = NULL, *rejected = NULL;
+	struct option long_opts[OPTIONS_TABLE_MAX + 1];
+	char shorts[2 * OPTIONS_TABLE_MAX + 2];
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -354,9 +294,10 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 	o->connect_timeout = 20;
 	o->banner_timeout = 120;
 	o->command_timeout = 60;
+	options_table_getopt(long_opts, shorts);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:r:q", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shorts, long_opts, NULL)) != -1) {
 		const struct options_num *nopt = NULL;
 
 		for (size_t i = 0; i < sizeof(options_nums) /
@@ -383,6 +324,8 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 			o->review = optarg;
 			break;
 		case OPT_SUMMARY:
+			if (options_summary_check(optarg, d) != 0)
+				return OPTIONS_ERROR;
 			o->summary = optarg;
 			break;
 		case OPT_COLUMN:
@@ -410,11 +353,13 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 			}
 			break;
 		case OPT_KEEP:
-			if (options_subs(optarg, &o->keep_subs, d) != 0)
+			if (options_subs("--keep", optarg, &o->keep_subs,
+			    d) != 0)
 				return OPTIONS_ERROR;
 			break;
 		case OPT_REMOVE:
-			if (options_subs(optarg, &o->remove_subs, d) != 0)
+			if (options_subs("--remove", optarg, &o->remove_subs,
+			    d) != 0)
 				return OPTIONS_ERROR;
 			break;
 		case OPT_EXCEL:
@@ -509,8 +454,11 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 			break;
 		}
 		case OPT_HELP:
-			fputs(usage_text, stdout);
-			return OPTIONS_EXIT;
+			/* --help=statuses, or the word after --help */
+			if (optarg == NULL && optind < argc &&
+			    strcmp(argv[optind], "statuses") == 0)
+				optarg = argv[optind];
+			return options_help(optarg, d);
 		case OPT_VERSION:
 			printf("listscrub %s\n", PACKAGE_VERSION);
 			return OPTIONS_EXIT;

@@ -24,7 +24,8 @@ struct options {
 	char *cleaned;		/* owned; defaulted from input */
 	char *rejected;		/* owned; defaulted from input */
 	const char *review;	/* NULL: no review file */
-	const char *summary;	/* NULL: no summary file */
+	const char *summary;	/* NULL: no summary file; else *.json,
+				   *.csv, *.txt or no extension (checked) */
 	const char *column;	/* NULL: detect */
 	int delim;		/* 0: sniff */
 	bool no_header;
@@ -69,8 +70,11 @@ enum options_result {
 };
 
 /*
- * options_parse - fill out from argv. Prints --help/--version to stdout.
- * On OPTIONS_ERROR, d holds a one-line message (DIAG_USAGE).
+ * options_parse - fill out from argv; the options are those of
+ * options_table.c. Prints --help, --help statuses and --version to stdout
+ * (OPTIONS_EXIT). On OPTIONS_ERROR, d holds a one-line message
+ * (DIAG_USAGE): a bad value, an unknown sub-status, a --summary name
+ * whose extension is not .json, .csv or .txt.
  */
 enum options_result options_parse(int argc, char **argv, struct options *out,
     struct diag *d);

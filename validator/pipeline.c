@@ -62,7 +62,7 @@ static int pipeline_pick(struct run *r, struct csvread *in,
     struct row_copy *ahead, size_t *nahead, bool *header, struct diag *d);
 static int pipeline_row(struct run *r, const struct csvrow *row,
     struct diag *d);
-static struct domain_info *pipeline_domain(struct run *r);
+static uint32_t pipeline_domain(struct run *r);
 static int pipeline_dns(struct run *r, FILE *f, struct diag *d);
 static int pipeline_collect(struct run *r, const struct csvrow *row,
     struct diag *d);
@@ -257,10 +257,10 @@ done:
 }
 
 /*
- * pipeline_domain - the domains entry of the current address; the checker's
+ * pipeline_domain - the domains id of the current address; the checker's
  * domain id indexes a cache so most rows skip a second hash lookup.
  */
-static struct domain_info *
+static uint32_t
 pipeline_domain(struct run *r)
 {
 	uint32_t did = r->ar.domain_id;
@@ -277,10 +277,10 @@ pipeline_domain(struct run *r)
 		    (cap - r->dom_cap) * sizeof(*r->dom_of));
 		r->dom_cap = cap;
 	}
-	if (r->dom_of[did] != UINT32_MAX)
-		return domains_at(r->domains, r->dom_of[did]);
-	return domains_get_id(r->domains, a + at + 1, r->ar.norm.len - at - 1,
-	    &r->dom_of[did]);
+	if (r->dom_of[did] == UINT32_MAX)
+		r->dom_of[did] = domains_id(r->domains, a + at + 1,
+		    r->ar.norm.len - at - 1);
+	return r->dom_of[did];
 }
 
 /*
@@ -326,7 +326,7 @@ static int
 pipeline_collect(struct run *r, const struct csvrow *row, struct diag *d)
 {
 	uint64_t rowno = ++r->row1;	/* numbered as pass 2 will */
-	uint32_t aid;
+	uint32_t aid, dom;
 
 	if (row->malformed || r->column >= (long)row->nfields)
 		return 0;
@@ -338,14 +338,13 @@ pipeline_collect(struct run *r, const struct csvrow *row, struct diag *d)
 	}
 	if (r->ar.status != ADDR_OK || r->ar.domain_id == UINT32_MAX)
 		return 0;
-	(void)pipeline_domain(r);
+	dom = pipeline_domain(r);
 	if (r->probes != NULL) {
 		/* Same row numbers as pass 2, so its dedupe answers match. */
 		(void)dedupe_see_id(r->dedupe, r->ar.norm.data, r->ar.norm.len,
 		    r->ar.at, rowno, &aid);
 		probe_targets_add(r->probes, aid, r->ar.norm.data, r->ar.norm.len,
-		    r->dom_of[r->ar.domain_id],
-		    (r->ar.flags & ADDR_F_SMTPUTF8) != 0);
+		    dom, (r->ar.flags & ADDR_F_SMTPUTF8) != 0);
 	}
 	return 0;
 }
@@ -391,7 +390,8 @@ pipeline_probe(struct run *r, struct diag *d)
 /*
  * pipeline_dns - pass 1 and the DNS stage: read the whole input once to
  * collect its unique domains, look each up, and rewind f for pass 2
- * (style.md: two passes keep memory per unique domain, not per row).
+ * (two passes keep memory per unique domain, not per row: validator/README,
+ * "Stages and passes").
  */
 static int
 pipeline_dns(struct run *r, FILE *f, struct diag *d)
@@ -511,17 +511,18 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 
 			e.role = listcheck_role(r->lists, a, at);
 			if (r->ar.domain_id != UINT32_MAX) {
-				struct domain_info *di = pipeline_domain(r);
+				const struct domains *t = r->domains;
+				uint32_t dom = pipeline_domain(r);
 
-				di->rows++;
-				e.dns = (enum evidence_dns)di->dns;
-				e.dns_detail = di->dns_detail;
-				k.mx = di->mx;
+				domains_count_row(r->domains, dom);
+				e.dns = domains_dns(t, dom);
+				e.dns_detail = domains_dns_detail(t, dom);
+				k.mx = domains_mx(t, dom);
 				if (e.dns != EVDNS_NONE)
 					k.checked = "dns";
-				e.disposable = di->disposable;
-				e.free_mail = di->free_mail;
-				e.suggest = di->suggest;
+				e.disposable = domains_disposable(t, dom);
+				e.free_mail = domains_free_mail(t, dom);
+				e.suggest = domains_suggest(t, dom);
 			}
 			first = dedupe_see_id(r->dedupe, a, len2, at, k.row,
 			    &aid);

@@ -1,7 +1,7 @@
 /*
  * cares_raw - the DNS baseline: one MX query per input domain on one c-ares
  * channel, at most CONCURRENCY in flight, plain poll() loop, nothing else.
- * Channel options match validator/mxlookup.c (NOSEARCH + EDNS 1232, 4 MiB
+ * Channel options match validator/dns/mxlookup.c (NOSEARCH + EDNS 1232, 4 MiB
  * receive buffer, 1000 ms timeout, 2 tries).
  *
  *   cc -O2 -o cares_raw cares_raw.c -lcares

@@ -14,10 +14,11 @@
  *    csvread reads it) gives the same number of fields and the same text
  *    (both trimmed, since libcsv trims and csvread keeps spaces);
  *  - with no malformed row, libcsv over the whole input counts as many
- *    rows (the independent count of style.md 7.6).
+ *    rows (the independent count of validator/README, "Testing").
  * Build: clang -fsanitize=fuzzer,address,undefined -Ivalidator
  *   [-DCSVREAD_BUF=64 -DCSVREAD_SLACK=16] tests/fuzz/fuzz_csvread.c
- *   validator/csvread.c validator/xalloc.c validator/diag.c -lcsv
+ *   validator/csv/csvread.c validator/util/xalloc.c validator/util/diag.c
+ *   -lcsv
  */
 #include <csv.h>
 #include <stdint.h>

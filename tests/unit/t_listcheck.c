@@ -1,6 +1,6 @@
 /*
- * t_listcheck - unit tests for validator/listcheck.c against the real
- * tables in $srcdir/lists (srcdir defaults to "."): role local parts,
+ * t_listcheck - unit tests for validator/address/listcheck.c against the
+ * real tables in $srcdir/lists (srcdir defaults to "."): role local parts,
  * disposable domains (subdomains, wildcards), free mail, the typo table,
  * edit-distance suggestions and the false positives they must avoid, and
  * the load errors for broken tables (small tables written under $TMPDIR).

@@ -5,7 +5,8 @@
  *
  * LISTSCRUB_TEST_DNS   server "HOST:PORT" (unset: the whole test skips)
  * LISTSCRUB_TEST_ZONE  zone apex (default "lab"); the records expected are
- *                      listed in the report / tests/dns zone. The name
+ *                      those of tests/dns/zones/mxt.zone, which
+ *                      tests/dns/t_mxlookup.sh serves. The name
  *                      servfail.<apex> must be a zone configured with a
  *                      missing zone file (NSD answers SERVFAIL).
  * LISTSCRUB_TEST_SERVFAIL  another name that answers SERVFAIL, absolute

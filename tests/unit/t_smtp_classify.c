@@ -1,10 +1,10 @@
 /*
- * t_smtp_classify - validator/smtp_classify.c pinned by real reply lines:
- * every line of tests/data/smtp/replies.tsv (stage, class, fault, reply)
- * is parsed with smtp_reply_parse_text() and classified with the real
- * lists/smtp-phrases.tsv. Then the rules themselves: codes only (no
- * table), word boundaries, case folding beyond ASCII, shadowing, the
- * stage rule, the names, and the table loader's errors (small tables
+ * t_smtp_classify - validator/verdict/smtp_classify.c pinned by real
+ * reply lines: every line of tests/data/smtp/replies.tsv (stage, class,
+ * fault, reply) is parsed with smtp_reply_parse_text() and classified
+ * with the real lists/smtp-phrases.tsv. Then the rules themselves: codes
+ * only (no table), word boundaries, case folding beyond ASCII, shadowing,
+ * the stage rule, the names, and the table loader's errors (small tables
  * written under $TMPDIR).
  */
 #define _POSIX_C_SOURCE 200809L

@@ -1,5 +1,5 @@
 /*
- * t_smtp_reply - unit tests for validator/smtp_reply.c: single and
+ * t_smtp_reply - unit tests for validator/smtp/smtp_reply.c: single and
  * multi-line replies, every split of a transcript (byte by byte and at
  * each offset), bare LF, pipelined replies in one buffer, the protocol
  * errors (code change, overlong line, endless reply, bad code), the

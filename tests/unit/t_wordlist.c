@@ -1,5 +1,5 @@
 /*
- * t_wordlist - unit tests for validator/wordlist.c: the table format
+ * t_wordlist - unit tests for validator/util/wordlist.c: the table format
  * (comments, trimming, BOM, CRLF, case folding, duplicates), lookups,
  * iteration, and every malformed-line error with its file:line.
  * Writes its tables into a fresh directory under $TMPDIR (or /tmp) and

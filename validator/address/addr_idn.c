@@ -177,8 +177,9 @@ idn_ldh(const char *d, size_t len, struct idn_verdict *v)
 }
 
 /*
- * idn_error - a libidn2 error as a verdict (standards.md 2.4 item 6).
- * Returns -1 for failures that say nothing about the name.
+ * idn_error - a libidn2 error as a verdict (validator/README,
+ * "Address facts"). Returns -1 for failures that say nothing about the
+ * name.
  */
 static int
 idn_error(int rc, const char *key, struct idn_verdict *v)

@@ -1,8 +1,9 @@
 /*
- * dedupe - first occurrence wins. The key is the lower-cased local part
- * plus the A-label domain of a normalized address (the issue's rule; the
- * local part is case-sensitive on the wire, but lists differ in case only
- * by accident). Memory grows with unique addresses only.
+ * dedupe - first occurrence wins. The key is the local part with its
+ * ASCII letters lower-cased plus the A-label domain of a normalized
+ * address (validator/README, "Data between the stages"; the local part
+ * is case-sensitive on the wire, RFC 5321 2.4, but lists differ in case
+ * only by accident). Memory grows with unique addresses only.
  */
 #ifndef LISTSCRUB_DEDUPE_H
 #define LISTSCRUB_DEDUPE_H

@@ -493,9 +493,9 @@ csvread_bad(struct csvread *r, struct csvrow *row, const char *fmt, ...)
  * csvread_unterminated - a quoted field opened on the record's first
  * line did not close in time, or the lines it ran into are damaged (a
  * stray quote, a NUL byte): that first line alone is the malformed row,
- * and reading starts again on its second line (standards.md 5.3 step 4).
- * So a stray opening quote costs one row, never the rows it ran into,
- * which are read again as what they are.
+ * and reading starts again on its second line (validator/README,
+ * "CSV facts"). So a stray opening quote costs one row, never the rows
+ * it ran into, which are read again as what they are.
  */
 static int
 csvread_unterminated(struct csvread *r, struct csvrow *row, size_t first_le,
@@ -700,8 +700,8 @@ csvread_sniff_counts(const char *s, size_t n, bool complete, char dl,
 
 /*
  * csvread_sniff - the candidate delimiter whose field count (> 1) the
- * most sampled records share (users.md 2.3); ties to the earlier of
- * , ; TAB |. ',' when none gives more than one field.
+ * most sampled records share (validator/README, "CSV facts"); ties to
+ * the earlier of , ; TAB |. ',' when none gives more than one field.
  */
 static int
 csvread_sniff(const char *s, size_t n, bool complete)

@@ -1,6 +1,6 @@
 /*
  * csvread - stream the records of a CSV file, keeping each record's raw
- * bytes (standards.md 5.3, 5.4).
+ * bytes (validator/README, "CSV facts").
  *
  * Owns: a read buffer (256 KiB, grown up to max_record + 64 KiB for long
  * records), a libcsv parser, and the field storage of the current record.
@@ -18,9 +18,10 @@
  * the quotes dropped. libcsv's space trimming stays on, because without
  * it a space before an opening quote (`a, "b"`) is a strict error.
  *
- * Damaged records are data, not failures (style.md 7.4): they come back
- * as rows with malformed set, the raw text, and a reason naming the line.
- * Only I/O errors and unusable input (empty, UTF-16/32) fail.
+ * Damaged records are data, not failures (validator/README,
+ * "Conventions"): they come back as rows with malformed set, the raw
+ * text, and a reason naming the line. Only I/O errors and unusable input
+ * (empty, UTF-16/32) fail.
  */
 #ifndef LISTSCRUB_CSVREAD_H
 #define LISTSCRUB_CSVREAD_H

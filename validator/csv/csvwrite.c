@@ -100,8 +100,9 @@ csvwrite_fullwidth_trigger(const unsigned char *s, size_t n)
 }
 
 /*
- * csvwrite_plain_number - ^[+-]?[0-9][0-9 (),.-]*$: users.md 3's pattern
- * plus ',' for decimal-comma locales ("-12,50" in a ';' Excel export).
+ * csvwrite_plain_number - ^[+-]?[0-9][0-9 (),.-]*$ (validator/README,
+ * "CSV facts"): the usual number-or-phone pattern plus ',' for
+ * decimal-comma locales ("-12,50" in a ';' Excel export).
  * Without letters such a cell cannot call a function.
  */
 static bool

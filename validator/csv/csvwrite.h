@@ -6,9 +6,9 @@
  * its real name (fsync, rename), so a failed or interrupted run never
  * leaves a half-written output, and an older file of that name stays
  * intact until the new one is complete.
- * Original records pass through verbatim (csvwrite_raw, standards.md 5.4);
- * cells we write get minimal RFC 4180 quoting and, on request, the
- * formula guard (users.md 3, standards.md 5.5).
+ * Original records pass through verbatim (csvwrite_raw); cells we write
+ * get minimal RFC 4180 quoting and, on request, the formula guard
+ * (validator/README, "CSV facts").
  * Owns: the file descriptor, the buffer, both names.
  * Fails: a write error is sticky: the failing call and every later one
  * return -1 with errno set, and csvwrite_commit reports it in a diag that
@@ -96,12 +96,12 @@ void csvwrite_abort(struct csvwrite *w);
 
 /*
  * csvwrite_needs_guard - would this cell be prefixed under g? Triggers
- * (OWASP / users.md 3): a first byte = + - @ TAB CR, or a first character
- * FULLWIDTH ＝ ＋ － ＠ (U+FF1D U+FF0B U+FF0D U+FF20). STRICT guards every
- * trigger; AUTO leaves alone a cell that is a plain signed number or phone
- * number, ^[+-]?[0-9][0-9 (),.-]*$ ("-12.5", "-12,50", "+44 20 7946
- * 0958"; users.md 3 has no ',', but decimal-comma locales need it); OFF
- * guards nothing.
+ * (validator/README, "CSV facts"): a first byte = + - @ TAB CR, or a
+ * first character FULLWIDTH ＝ ＋ － ＠ (U+FF1D U+FF0B U+FF0D U+FF20).
+ * STRICT guards every trigger; AUTO leaves alone a cell that is a plain
+ * signed number or phone number, ^[+-]?[0-9][0-9 (),.-]*$ ("-12.5",
+ * "-12,50", "+44 20 7946 0958"; the usual pattern has no ',', but
+ * decimal-comma locales need it); OFF guards nothing.
  */
 bool csvwrite_needs_guard(const char *s, size_t n, enum csvwrite_guard g);
 

@@ -24,7 +24,10 @@ struct email_column_word {
 	int cls;		/* 0 address word, 1 qualifier */
 };
 
-/* Words an email column name is built from, normalized (users.md 2.2). */
+/*
+ * Words an email column name is built from, normalized (validator/README,
+ * "CSV facts").
+ */
 static const char *const email_column_cores[] = {
 	"email", "courriel", "correo", "mail", "epost", "eposta",
 };

@@ -1,6 +1,6 @@
 /*
  * email_column - which column of a list holds the email addresses: by header
- * name first, then by content (users.md 2.2).
+ * name first, then by content (validator/README, "CSV facts").
  *
  * Header names are compared after normalizing: ASCII letters lower-cased,
  * Latin-1 accents folded (é -> e), and everything that is not a letter or

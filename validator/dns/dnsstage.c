@@ -60,18 +60,15 @@ dnsstage_done(void *arg, const struct mx_result *res)
 	struct dns_ask *a = arg;
 	struct dnsstage *s = a->s;
 	bool usable = res->outcome == MX_OK || res->outcome == MX_IMPLICIT;
-	struct domain_info *i;
+	struct domains_dns_answer ans = { 0 };
 
 	if (a->suggestion) {
 		s->sugg_ok[a->id] = usable;
 		return;
 	}
-	i = domains_at(s->t, a->id);
-	i->dns = (uint8_t)dnsstage_evidence(res->outcome);
-	i->mx = NULL;
-	i->dns_detail = NULL;
+	ans.dns = dnsstage_evidence(res->outcome);
 	if (usable && res->nhosts > 0)
-		i->mx = domains_text(s->t, res->hosts[0].name);
+		ans.mx = res->hosts[0].name;
 	if (usable && s->hosts != NULL) {
 		uint32_t ids[MXLOOKUP_MAX_HOSTS];
 		size_t n = 0;
@@ -83,11 +80,11 @@ dnsstage_done(void *arg, const struct mx_result *res)
 				ids[n++] = mailhosts_host(s->hosts,
 				    res->hosts[h].name, res->hosts[h].addrs,
 				    res->hosts[h].naddrs);
-		i->hosts = mailhosts_list(s->hosts, ids, n);
-		i->nhosts = (uint8_t)n;
-	}
-	else if (!usable && res->detail[0])
-		i->dns_detail = domains_text(s->t, res->detail);
+		ans.hosts = mailhosts_list(s->hosts, ids, n);
+		ans.nhosts = n;
+	} else if (!usable && res->detail[0])
+		ans.detail = res->detail;
+	domains_set_dns(s->t, a->id, &ans);
 	s->st->outcomes[res->outcome]++;
 	if (res->outcome == MX_IMPLICIT)
 		s->st->implicit++;
@@ -119,7 +116,7 @@ dnsstage_run(struct evloop *loop, struct domains *t,
 	/* Suggested domains are looked up too, each once. */
 	s.sugg = strmap_new();
 	for (uint32_t id = 0; id < ndom; id++) {
-		const char *sg = domain_info(t, id)->suggest;
+		const char *sg = domains_suggest(t, id);
 
 		if (sg != NULL)
 			strmap_intern(s.sugg, sg, strlen(sg), NULL);
@@ -148,14 +145,14 @@ dnsstage_run(struct evloop *loop, struct domains *t,
 			goto done;
 	}
 	for (uint32_t id = 0; id < ndom; id++) {
-		struct domain_info *i = domains_at(t, id);
+		const char *sg = domains_suggest(t, id);
 		uint32_t sid;
 
-		if (i->suggest == NULL)
+		if (sg == NULL)
 			continue;
-		if (strmap_find(s.sugg, i->suggest, strlen(i->suggest),
-		    &sid) == 1 && !s.sugg_ok[sid]) {
-			i->suggest = NULL;
+		if (strmap_find(s.sugg, sg, strlen(sg), &sid) == 1 &&
+		    !s.sugg_ok[sid]) {
+			domains_drop_suggest(t, id);
 			st->suggestions_dropped++;
 		}
 	}

@@ -39,10 +39,11 @@ struct dnsstage_stats {
 
 /*
  * dnsstage_run - look up every domain in t (and every suggested domain),
- * filling domain_info.dns/mx/dns_detail and clearing suggestions that do
- * not deliver. Lookup trouble is an answer (dns_timeout, dns_error), not
- * an error: -1 with d set only when the resolver cannot be set up (a bad
- * --dns-server) or the event loop fails.
+ * storing each answer with domains_set_dns (mail hosts into o->hosts too)
+ * and dropping suggestions that do not deliver. Lookup trouble is an
+ * answer (dns_timeout, dns_error), not an error: -1 with d set only when
+ * the resolver cannot be set up (a bad --dns-server) or the event loop
+ * fails.
  */
 int dnsstage_run(struct evloop *loop, struct domains *t,
     const struct dnsstage_opts *o, struct dnsstage_stats *st,

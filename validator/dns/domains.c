@@ -7,6 +7,19 @@
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
+/* One domain; 40 bytes on LP64, largest fields first. */
+struct domain_info {
+	const char *suggest;	/* owned by the listcheck, or NULL */
+	const char *mx;		/* preferred mail host (texts), or NULL */
+	const char *dns_detail;	/* why a lookup failed (texts), or NULL */
+	uint64_t rows;		/* rows with a valid address at this domain */
+	uint32_t hosts;		/* mailhosts list handle of its mail hosts */
+	uint8_t nhosts;		/* 0: none kept */
+	uint8_t dns;		/* enum evidence_dns; 0 until the DNS stage */
+	bool disposable;
+	bool free_mail;
+};
+
 struct domains {
 	struct listcheck *lists;
 	struct strmap *names;
@@ -14,6 +27,18 @@ struct domains {
 	struct domain_info *info;
 	size_t cap;
 };
+
+static const char *domains_text(struct domains *t, const char *s);
+
+/* domains_text - a copy of s (or NULL) kept until domains_free, shared. */
+static const char *
+domains_text(struct domains *t, const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	return strmap_key(t->texts, strmap_intern(t->texts, s, strlen(s),
+	    NULL), NULL);
+}
 
 struct domains *
 domains_new(struct listcheck *lists)
@@ -26,59 +51,115 @@ domains_new(struct listcheck *lists)
 	return t;
 }
 
-struct domain_info *
-domains_get(struct domains *t, const char *domain, size_t len)
-{
-	uint32_t id;
-
-	return domains_get_id(t, domain, len, &id);
-}
-
-struct domain_info *
-domains_at(struct domains *t, uint32_t id)
-{
-	return &t->info[id];
-}
-
-struct domain_info *
-domains_get_id(struct domains *t, const char *domain, size_t len, uint32_t *idp)
+uint32_t
+domains_id(struct domains *t, const char *domain, size_t len)
 {
 	bool inserted;
 	uint32_t id = strmap_intern(t->names, domain, len, &inserted);
 	struct domain_info *i;
 
-	*idp = id;
 	if (!inserted)
-		return &t->info[id];
+		return id;
 	if (id >= t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 256;
 		t->info = xreallocarray(t->info, t->cap, sizeof(*t->info));
 	}
 	i = &t->info[id];
-	i->rows = 0;
-	i->dns = 0;
-	i->mx = NULL;
-	i->dns_detail = NULL;
-	i->nhosts = 0;
+	memset(i, 0, sizeof(*i));
+	i->dns = EVDNS_NONE;
 	i->disposable = listcheck_disposable(t->lists, domain, len);
 	i->free_mail = listcheck_freemail(t->lists, domain, len);
 	i->suggest = listcheck_suggest(t->lists, domain, len);
-	return i;
-}
-
-const char *
-domains_text(struct domains *t, const char *s)
-{
-	size_t len = strlen(s);
-
-	return strmap_key(t->texts, strmap_intern(t->texts, s, len, NULL),
-	    NULL);
+	return id;
 }
 
 size_t
 domains_count(const struct domains *t)
 {
 	return strmap_count(t->names);
+}
+
+const char *
+domains_name(const struct domains *t, uint32_t id)
+{
+	return strmap_key(t->names, id, NULL);
+}
+
+bool
+domains_disposable(const struct domains *t, uint32_t id)
+{
+	return t->info[id].disposable;
+}
+
+bool
+domains_free_mail(const struct domains *t, uint32_t id)
+{
+	return t->info[id].free_mail;
+}
+
+const char *
+domains_suggest(const struct domains *t, uint32_t id)
+{
+	return t->info[id].suggest;
+}
+
+uint64_t
+domains_rows(const struct domains *t, uint32_t id)
+{
+	return t->info[id].rows;
+}
+
+enum evidence_dns
+domains_dns(const struct domains *t, uint32_t id)
+{
+	return (enum evidence_dns)t->info[id].dns;
+}
+
+const char *
+domains_mx(const struct domains *t, uint32_t id)
+{
+	return t->info[id].mx;
+}
+
+const char *
+domains_dns_detail(const struct domains *t, uint32_t id)
+{
+	return t->info[id].dns_detail;
+}
+
+size_t
+domains_hosts(const struct domains *t, uint32_t id, uint32_t *list)
+{
+	const struct domain_info *i = &t->info[id];
+
+	if (list != NULL)
+		*list = i->hosts;
+	return i->nhosts;
+}
+
+void
+domains_set_dns(struct domains *t, uint32_t id,
+    const struct domains_dns_answer *a)
+{
+	struct domain_info *i = &t->info[id];
+
+	i->dns = (uint8_t)a->dns;
+	i->mx = domains_text(t, a->mx);
+	i->dns_detail = domains_text(t, a->detail);
+	i->hosts = a->hosts;
+	i->nhosts = (uint8_t)a->nhosts;
+}
+
+void
+domains_drop_suggest(struct domains *t, uint32_t id)
+{
+	t->info[id].suggest = NULL;
+}
+
+void
+domains_count_row(struct domains *t, uint32_t id)
+{
+	t->info[id].rows++;
 }
 
 size_t
@@ -104,18 +185,6 @@ domains_top(const struct domains *t, uint32_t *ids, size_t n)
 		ids[pos] = (uint32_t)id;
 	}
 	return have;
-}
-
-const char *
-domains_name(const struct domains *t, uint32_t id)
-{
-	return strmap_key(t->names, id, NULL);
-}
-
-const struct domain_info *
-domain_info(const struct domains *t, uint32_t id)
-{
-	return &t->info[id];
 }
 
 size_t

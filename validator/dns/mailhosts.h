@@ -16,6 +16,7 @@
 
 struct mailhosts;
 
+/* mailhosts_new - an empty table; free it with mailhosts_free. */
 struct mailhosts *mailhosts_new(void);
 /*
  * mailhosts_host - the id of host name (case-insensitive), recording addrs
@@ -27,11 +28,14 @@ uint32_t mailhosts_host(struct mailhosts *t, const char *name,
 uint32_t mailhosts_list(struct mailhosts *t, const uint32_t *ids, size_t n);
 /* mailhosts_list_at - the ids of a list handle (n as stored). */
 const uint32_t *mailhosts_list_at(const struct mailhosts *t, uint32_t handle);
+/* mailhosts_name - the host's name, lower-cased (owned by the table). */
 const char *mailhosts_name(const struct mailhosts *t, uint32_t id);
 /* mailhosts_addrs - the host's addresses; returns how many. */
 size_t mailhosts_addrs(const struct mailhosts *t, uint32_t id,
     const struct mx_addr **addrs);
+/* mailhosts_count - how many hosts (the ids are 0 .. count-1). */
 size_t mailhosts_count(const struct mailhosts *t);
+/* mailhosts_free - free the table; NULL is a no-op. */
 void mailhosts_free(struct mailhosts *t);
 
 #endif

@@ -11,7 +11,8 @@
  * Never fails the run: lookup trouble is an mx_outcome in the result.
  * A timeout, SERVFAIL, REFUSED, no reachable server or a bad answer gives
  * MX_TIMEOUT or MX_ERROR, never a definitive (negative) outcome.
- * The caller deduplicates domains; nothing is memoised here.
+ * The caller deduplicates domains; the A/AAAA of each mail host are asked
+ * once per run (a memo by host name).
  */
 #ifndef LISTSCRUB_MXLOOKUP_H
 #define LISTSCRUB_MXLOOKUP_H

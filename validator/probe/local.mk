@@ -1,5 +1,6 @@
 # validator/probe: The SMTP stage: which address is asked where and
-# when, and the answers.
+# when, what trouble means for it and its host, and the answers.
 validator_liblistscrub_a_SOURCES += \
 	%D%/probe_sched.c %D%/probe_sched.h \
-	%D%/probe_targets.c %D%/probe_targets.h
+	%D%/probe_targets.c %D%/probe_targets.h \
+	%D%/probe_trouble.c %D%/probe_trouble.h

@@ -11,6 +11,7 @@
 #include "util/evloop.h"
 #include "dns/mailhosts.h"
 #include "probe/probe_targets.h"
+#include "probe/probe_trouble.h"
 #include "verdict/smtp_classify.h"
 #include "smtp/tlsctx.h"
 #include "verdict/verdict.h"
@@ -18,22 +19,6 @@
 
 #define NONE UINT32_MAX
 #define TICK_MS 100		/* wake-up while work waits on a delay */
-#define MAX_NOREPLY 6		/* hand-outs without a reply before giving up */
-#define MAX_HOST_FAILS 3	/* drops/refusals before a host is given up */
-#define POLICY_BLOCK_AFTER 3	/* policy refusals before a host is blocked */
-#define BACKOFF_MS 1000		/* pause after a 421 or a dropped session */
-/*
- * Rejected RCPTs per session before we QUIT and reconnect: servers slow
- * down or drop sessions that collect errors (Postfix: replies delayed
- * after 10, 421 after 20), and a fresh session is both faster and kinder.
- */
-#define ERRORS_PER_SESSION 8
-/*
- * Transactions per session: each ends with RSET, which servers count as a
- * junk command (Postfix: after 100, every RSET is an error, and errors
- * slow every reply down to one a second).
- */
-#define TXNS_PER_SESSION 50
 
 /* One recipient: an address of the probe_targets, or a domain's catch-all test. */
 struct item {
@@ -42,15 +27,14 @@ struct item {
 	int64_t not_before;	/* evloop ms */
 	uint8_t hostidx;	/* index in the domain's host list */
 	bool done;		/* answered (or never to be asked) */
-	uint8_t noreply;
-	uint8_t retries;
+	struct probe_trouble_addr_count trouble;
 };
 
 struct hstate {
 	uint32_t head, tail;	/* queue of items */
 	uint32_t queued;
 	unsigned active;	/* sessions now */
-	unsigned refusals, drops, policy;
+	struct probe_trouble_host_count trouble;
 	unsigned batch_max;
 	bool dead, blocked, tls_off, listed;
 	int64_t next_allowed;
@@ -80,10 +64,11 @@ struct psess {
 struct sched {
 	struct evloop *loop;
 	struct probe_targets *ps;
-	struct domains *dt;
+	const struct domains *dt;
 	const struct mailhosts *mx;
 	const struct smtp_phrases *ph;
 	const struct probe_opts *o;
+	struct probe_trouble_opts topts;
 	struct probe_stats *st;
 	SSL_CTX *ctx;
 	struct item *items;
@@ -120,15 +105,18 @@ sched_rand(struct sched *s)
 static uint32_t
 sched_host(const struct sched *s, const struct item *it)
 {
-	const struct domain_info *di = domain_info(s->dt, it->domain);
+	uint32_t list;
 
-	return mailhosts_list_at(s->mx, di->hosts)[it->hostidx];
+	(void)domains_hosts(s->dt, it->domain, &list);
+	return mailhosts_list_at(s->mx, list)[it->hostidx];
 }
 
 static void sched_fallback(struct sched *s, uint32_t id, enum verdict_sub sub,
     const struct smtp_reply *r);
 static void sched_finish(struct sched *s, uint32_t id, enum verdict_sub sub,
     const struct smtp_reply *r, bool tls);
+static void sched_out(struct sched *s, uint32_t id,
+    const struct probe_trouble_host *t, const struct smtp_reply *r);
 
 /* sched_push - queue an item on its host (or past it, if the host is out). */
 static void
@@ -138,12 +126,11 @@ sched_push(struct sched *s, uint32_t id, bool front)
 	uint32_t hid = sched_host(s, it);
 	struct hstate *h = &s->hosts[hid];
 
-	if (h->dead) {
-		sched_fallback(s, id, SUB_CONNECTION_FAILED, NULL);
-		return;
-	}
-	if (h->blocked) {
-		sched_finish(s, id, SUB_PROBE_BLOCKED, NULL, false);
+	if (h->dead || h->blocked) {
+		struct probe_trouble_host t;
+
+		probe_trouble_out(h->dead, &t);
+		sched_out(s, id, &t, NULL);
 		return;
 	}
 	it->done = false;
@@ -164,7 +151,7 @@ sched_push(struct sched *s, uint32_t id, bool front)
 	}
 }
 
-/* sched_result - store a final answer for an item. */
+/* sched_finish - store a final answer for an item. */
 static void
 sched_finish(struct sched *s, uint32_t id, enum verdict_sub sub,
     const struct smtp_reply *r, bool tls)
@@ -211,10 +198,11 @@ sched_fallback(struct sched *s, uint32_t id, enum verdict_sub sub,
     const struct smtp_reply *r)
 {
 	struct item *it = &s->items[id];
-	const struct domain_info *di = domain_info(s->dt, it->domain);
-	const uint32_t *list = mailhosts_list_at(s->mx, di->hosts);
+	uint32_t handle;
+	size_t nhosts = domains_hosts(s->dt, it->domain, &handle);
+	const uint32_t *list = mailhosts_list_at(s->mx, handle);
 
-	while (it->hostidx + 1 < di->nhosts) {
+	while (it->hostidx + 1u < nhosts) {
 		struct hstate *h = &s->hosts[list[++it->hostidx]];
 
 		if (!h->dead && !h->blocked) {
@@ -225,9 +213,25 @@ sched_fallback(struct sched *s, uint32_t id, enum verdict_sub sub,
 	sched_finish(s, id, sub, r, false);
 }
 
+/*
+ * sched_out - an item meets a host that is out for the run (t: DEAD or
+ * BLOCKED): another host, or its final answer.
+ */
+static void
+sched_out(struct sched *s, uint32_t id, const struct probe_trouble_host *t,
+    const struct smtp_reply *r)
+{
+	if (!t->reply)
+		r = NULL;
+	if (t->act == TROUBLE_HOST_DEAD)
+		sched_fallback(s, id, t->sub, r);
+	else
+		sched_finish(s, id, t->sub, r, false);
+}
+
 /* sched_drain - a host is out for the run: move or finish its queue. */
 static void
-sched_drain(struct sched *s, uint32_t hid, bool fallback, enum verdict_sub sub,
+sched_drain(struct sched *s, uint32_t hid, const struct probe_trouble_host *t,
     const struct smtp_reply *r)
 {
 	struct hstate *h = &s->hosts[hid];
@@ -238,47 +242,9 @@ sched_drain(struct sched *s, uint32_t hid, bool fallback, enum verdict_sub sub,
 	while (id != NONE) {
 		uint32_t next = s->items[id].next;
 
-		if (fallback)
-			sched_fallback(s, id, sub, r);
-		else
-			sched_finish(s, id, sub, r, false);
+		sched_out(s, id, t, r);
 		id = next;
 	}
-}
-
-/* sched_requeue - no reply for the item: ask again (elsewhere if needed). */
-static void
-sched_requeue(struct sched *s, uint32_t id, enum verdict_sub giveup)
-{
-	struct item *it = &s->items[id];
-	struct hstate *h = &s->hosts[sched_host(s, it)];
-
-	s->st->requeued++;
-	if (++it->noreply >= MAX_NOREPLY)
-		sched_finish(s, id, giveup, NULL, false);
-	else if (h->dead)
-		sched_fallback(s, id, SUB_CONNECTION_FAILED, NULL);
-	else if (h->blocked)
-		sched_finish(s, id, SUB_PROBE_BLOCKED, NULL, false);
-	else
-		sched_push(s, id, true);
-}
-
-/* sched_retry - a 4xx: ask again after --retry-delay, or give up as sub. */
-static void
-sched_retry(struct sched *s, uint32_t id, enum verdict_sub sub,
-    const struct smtp_reply *r, bool tls)
-{
-	struct item *it = &s->items[id];
-
-	if (it->retries >= s->o->retries) {
-		sched_finish(s, id, sub, r, tls);
-		return;
-	}
-	it->retries++;
-	s->st->retries++;
-	it->not_before = evloop_now_ms() + s->o->retry_delay_ms;
-	sched_push(s, id, false);
 }
 
 /* sched_problem - note a refusal aimed at the sender, per host. */
@@ -304,17 +270,105 @@ sched_problem(struct sched *s, uint32_t hid, const struct smtp_reply *r)
 	st->problems[st->nproblems++].count = 1;
 }
 
-/* sched_block - a host refuses us: stop asking it for the run. */
+/*
+ * sched_apply_host - carry out what probe_trouble decided for host hid;
+ * r is the reply that decided, or NULL.
+ */
 static void
-sched_block(struct sched *s, uint32_t hid, const struct smtp_reply *r)
+sched_apply_host(struct sched *s, uint32_t hid,
+    const struct probe_trouble_host *t, const struct smtp_reply *r)
 {
 	struct hstate *h = &s->hosts[hid];
 
-	if (h->blocked)
+	if (t->problem)
+		sched_problem(s, hid, r);
+	switch (t->act) {
+	case TROUBLE_HOST_KEEP:
+	case TROUBLE_HOST_LAST:
+		break;
+	case TROUBLE_HOST_BACK_OFF:
+		h->next_allowed = evloop_now_ms() + t->delay_ms;
+		break;
+	case TROUBLE_HOST_PLAIN:
+		h->tls_off = true;
+		break;
+	case TROUBLE_HOST_DEAD:
+		h->dead = true;
+		sched_drain(s, hid, t, r);
+		break;
+	case TROUBLE_HOST_BLOCKED:
+		if (h->blocked)
+			break;
+		h->blocked = true;
+		s->st->blocked_hosts++;
+		sched_drain(s, hid, t, r);
+		break;
+	}
+}
+
+/*
+ * sched_smaller - the host took fewer recipients than we sent: later
+ * transactions to it are no bigger than what this one accepted.
+ */
+static void
+sched_smaller(struct sched *s, struct psess *p)
+{
+	struct hstate *h = &s->hosts[p->host];
+	unsigned nb = p->answered > 1 ? p->answered - 1 : 1;
+
+	if (p->too_many)
 		return;
-	h->blocked = true;
-	s->st->blocked_hosts++;
-	sched_drain(s, hid, false, SUB_PROBE_BLOCKED, r);
+	p->too_many = true;
+	if (h->batch_max == 0 || nb < h->batch_max)
+		h->batch_max = nb;
+}
+
+/*
+ * sched_apply_addr - carry out what probe_trouble decided for item id,
+ * handed out in session p; r is the reply that decided, or NULL.
+ */
+static void
+sched_apply_addr(struct sched *s, struct psess *p, uint32_t id,
+    const struct probe_trouble_addr *t, const struct smtp_reply *r)
+{
+	switch (t->act) {
+	case TROUBLE_ANSWER:
+		sched_finish(s, id, t->sub, t->reply ? r : NULL, p->tls);
+		break;
+	case TROUBLE_RETRY:
+		s->st->retries++;
+		s->items[id].not_before = evloop_now_ms() + t->delay_ms;
+		sched_push(s, id, false);
+		break;
+	case TROUBLE_REQUEUE:
+		s->st->requeued++;
+		sched_push(s, id, true);
+		break;
+	case TROUBLE_GIVE_UP:
+		s->st->requeued++;	/* counted as the earlier ones were */
+		sched_finish(s, id, t->sub, NULL, false);
+		break;
+	case TROUBLE_SMALLER:
+		sched_smaller(s, p);
+		sched_push(s, id, true);
+		break;
+	case TROUBLE_ADDR_LAST:
+		break;
+	}
+}
+
+/*
+ * sched_unreachable - no session to host hid can even start (no address,
+ * no socket): the same as a connect that fails.
+ */
+static void
+sched_unreachable(struct sched *s, uint32_t hid)
+{
+	struct probe_trouble_host t;
+
+	probe_trouble_ended(&s->topts, SMTP_END_CONNECT_FAILED, "connect",
+	    NULL, false, &s->hosts[hid].trouble, &t);
+	sched_apply_host(s, hid, &t, NULL);
 }
 
 /* sched_ready - a queued item may be handed out now. */
@@ -324,6 +378,7 @@ sched_ready(const struct sched *s, uint32_t id, int64_t now)
 	return s->items[id].not_before <= now;
 }
 
+/* on_next_batch - smtp_session wants the next transaction's recipients. */
 static size_t
 on_next_batch(void *arg, const struct smtp_caps *caps, struct smtp_rcpt *out,
     size_t max)
@@ -341,8 +396,7 @@ on_next_batch(void *arg, const struct smtp_caps *caps, struct smtp_rcpt *out,
 	/* Fewer when the host told us so (452 too many recipients). */
 	if (h->batch_max > 0 && max > h->batch_max)
 		max = h->batch_max;
-	if (h->blocked || h->dead || p->errors >= ERRORS_PER_SESSION ||
-	    p->txns >= TXNS_PER_SESSION)
+	if (h->blocked || h->dead || probe_trouble_spent(p->errors, p->txns))
 		return 0;
 	if (s->o->rcpt_per_session > 0) {
 		if (p->handed >= s->o->rcpt_per_session)
@@ -350,13 +404,7 @@ on_next_batch(void *arg, const struct smtp_caps *caps, struct smtp_rcpt *out,
 		if (max > s->o->rcpt_per_session - p->handed)
 			max = s->o->rcpt_per_session - p->handed;
 	}
-	/*
-	 * Catch-all tests are refused by design: at most half the session's
-	 * error budget per transaction, or a pipelined batch of them would
-	 * run into the server's error limit before we can stop.
-	 */
-	maxtests = p->errors < ERRORS_PER_SESSION ?
-	    (ERRORS_PER_SESSION - p->errors + 1) / 2 : 0;
+	maxtests = probe_trouble_tests(p->errors);
 	while (id != NONE && n < max) {
 		uint32_t next = s->items[id].next;
 		struct item *it = &s->items[id];
@@ -410,99 +458,34 @@ on_next_batch(void *arg, const struct smtp_caps *caps, struct smtp_rcpt *out,
 	return n;
 }
 
+/* on_rcpt_done - one recipient's outcome: probe_trouble says what it means. */
 static void
 on_rcpt_done(void *arg, const struct smtp_rcpt *r, const struct smtp_reply *reply,
     const struct smtp_reply *mail)
 {
 	struct psess *p = arg;
 	struct sched *s = p->s;
-	uint32_t id = r->id;
-	struct smtp_verdict v;
+	struct smtp_verdict v = { .cls = SMTPC_LAST };
+	struct probe_trouble_addr ta;
+	struct probe_trouble_host th;
 
-	if (reply == NULL) {
-		if (mail != NULL && mail->code >= 400) {
-			/* MAIL FROM refused: about the sender, never the
-			 * recipients (standards.md 4.4). */
-			if (mail->code >= 500) {
-				s->hosts[p->host].policy++;
-				sched_problem(s, p->host, mail);
-				sched_finish(s, id, SUB_POLICY_BLOCKED, mail,
-				    p->tls);
-				if (s->hosts[p->host].policy >=
-				    POLICY_BLOCK_AFTER)
-					sched_block(s, p->host, mail);
-			} else
-				sched_retry(s, id, SUB_TEMPORARY_ERROR, mail,
-				    p->tls);
-			return;
-		}
-		sched_requeue(s, id, SUB_TEMPORARY_ERROR);
-		return;
+	if (reply != NULL && reply->code != SMTP_CODE_UNSAFE) {
+		p->progress = true;
+		p->answered++;
+		s->st->rcpts++;
+		if (reply->code >= 500)
+			p->errors++;
+		smtp_classify(s->ph, SMTPS_RCPT, reply, &v);
 	}
-	if (reply->code == SMTP_CODE_UNSAFE) {
-		sched_finish(s, id, r->utf8 ? SUB_SMTPUTF8_UNSUPPORTED :
-		    SUB_SMTP_REJECTED, NULL, p->tls);
-		return;
-	}
-	p->progress = true;
-	p->answered++;
-	s->st->rcpts++;
-	if (reply->code >= 500)
-		p->errors++;
-	smtp_classify(s->ph, SMTPS_RCPT, reply, &v);
-	switch (v.cls) {
-	case SMTPC_ACCEPTED:
-		sched_finish(s, id, SUB_MAILBOX_OK, reply, p->tls);
-		break;
-	case SMTPC_MAILBOX_NOT_FOUND:
-		sched_finish(s, id, SUB_MAILBOX_NOT_FOUND, reply, p->tls);
-		break;
-	case SMTPC_MAILBOX_DISABLED:
-		sched_finish(s, id, SUB_MAILBOX_DISABLED, reply, p->tls);
-		break;
-	case SMTPC_MAILBOX_FULL:
-		sched_finish(s, id, SUB_MAILBOX_FULL, reply, p->tls);
-		break;
-	case SMTPC_POLICY:
-	case SMTPC_SENDER_REJECTED:
-	case SMTPC_RELAY_DENIED:
-		sched_problem(s, p->host, reply);
-		sched_finish(s, id, SUB_POLICY_BLOCKED, reply, p->tls);
-		if (++s->hosts[p->host].policy >= POLICY_BLOCK_AFTER)
-			sched_block(s, p->host, reply);
-		break;
-	case SMTPC_TOO_MANY_RCPTS:
-		/* Not a verdict: the next transaction takes it, and later
-		 * ones are no bigger than what this one accepted. */
-		if (!p->too_many) {
-			unsigned nb = p->answered > 1 ? p->answered - 1 : 1;
-			struct hstate *h = &s->hosts[p->host];
-
-			p->too_many = true;
-			if (h->batch_max == 0 || nb < h->batch_max)
-				h->batch_max = nb;
-		}
-		s->items[id].noreply = 0;
-		sched_push(s, id, true);
-		break;
-	case SMTPC_GREYLISTED:
-		sched_retry(s, id, SUB_GREYLISTED, reply, p->tls);
-		break;
-	case SMTPC_RATE_LIMITED:
-		s->hosts[p->host].next_allowed = evloop_now_ms() + BACKOFF_MS;
-		sched_retry(s, id, SUB_TEMPORARY_ERROR, reply, p->tls);
-		break;
-	case SMTPC_TEMPORARY:
-		sched_retry(s, id, SUB_TEMPORARY_ERROR, reply, p->tls);
-		break;
-	case SMTPC_UNKNOWN_PERMANENT:
-	case SMTPC_LAST:
-	default:
-		sched_finish(s, id, SUB_SMTP_REJECTED, reply, p->tls);
-		break;
-	}
+	probe_trouble_rcpt(&s->topts, reply, v.cls, mail, r->utf8,
+	    &s->items[r->id].trouble, &s->hosts[p->host].trouble, &ta, &th);
+	if (reply == NULL)
+		reply = mail;	/* MAIL FROM's refusal decided, if any */
+	sched_apply_addr(s, p, r->id, &ta, reply);
+	sched_apply_host(s, p->host, &th, reply);
 }
 
+/* on_ended - a session is over: probe_trouble says what it means. */
 static void
 on_ended(void *arg, enum smtp_end why, const char *phase,
     const struct smtp_reply *last, const struct smtp_caps *caps)
@@ -511,73 +494,14 @@ on_ended(void *arg, enum smtp_end why, const char *phase,
 	struct sched *s = p->s;
 	uint32_t hid = p->host;
 	struct hstate *h = &s->hosts[hid];
-	bool early = strcmp(phase, "connect") == 0 ||
-	    strcmp(phase, "banner") == 0;
+	struct probe_trouble_host th;
 
 	(void)caps;
 	h->active--;
 	s->active--;
-	switch (why) {
-	case SMTP_END_QUIT:
-		if (p->progress)
-			h->refusals = h->drops = 0;
-		break;
-	case SMTP_END_CONNECT_FAILED:
-		h->dead = true;
-		sched_drain(s, hid, true, SUB_CONNECTION_FAILED, NULL);
-		break;
-	case SMTP_END_TIMEOUT:
-		if (early || ++h->drops >= MAX_HOST_FAILS) {
-			h->dead = true;
-			sched_drain(s, hid, true, SUB_TIMEOUT, NULL);
-		} else
-			h->next_allowed = evloop_now_ms() + BACKOFF_MS;
-		break;
-	case SMTP_END_TLS_FAILED:
-		if (s->o->tls == SMTP_TLS_OPPORTUNISTIC) {
-			/* Opportunistic: ask the host again, in clear. */
-			h->tls_off = true;
-			break;
-		}
-		h->dead = true;
-		sched_drain(s, hid, true, SUB_TLS_FAILED, NULL);
-		break;
-	case SMTP_END_TLS_REQUIRED:
-		h->dead = true;
-		sched_drain(s, hid, true, SUB_TLS_FAILED, last);
-		break;
-	case SMTP_END_REFUSED:
-		if (last != NULL && last->code >= 500) {
-			/* A refused greeting is about us, not the list. */
-			sched_problem(s, hid, last);
-			sched_block(s, hid, last);
-			break;
-		}
-		if (p->progress) {
-			/* e.g. Postfix's error limit: carry on, gently. */
-			h->next_allowed = evloop_now_ms() + BACKOFF_MS;
-			break;
-		}
-		if (last != NULL && last->enhanced[0] == '4' &&
-		    strncmp(last->enhanced, "4.7.", 4) == 0)
-			sched_problem(s, hid, last);
-		if (++h->refusals >= MAX_HOST_FAILS)
-			sched_block(s, hid, last);
-		else
-			h->next_allowed = evloop_now_ms() +
-			    (int64_t)BACKOFF_MS * h->refusals;
-		break;
-	case SMTP_END_DROPPED:
-	case SMTP_END_PROTOCOL:
-	case SMTP_END_LAST:
-	default:
-		if (!p->progress && ++h->drops >= MAX_HOST_FAILS) {
-			h->dead = true;
-			sched_drain(s, hid, true, SUB_TEMPORARY_ERROR, last);
-		} else
-			h->next_allowed = evloop_now_ms() + BACKOFF_MS;
-		break;
-	}
+	probe_trouble_ended(&s->topts, why, phase, last, p->progress,
+	    &h->trouble, &th);
+	sched_apply_host(s, hid, &th, last);
 	free(p);
 	sched_kick(s);
 }
@@ -630,8 +554,7 @@ sched_start(struct sched *s, uint32_t hid, int64_t now)
 	struct diag d = { 0 };
 
 	if (mailhosts_addrs(s->mx, hid, &addrs) == 0) {
-		h->dead = true;
-		sched_drain(s, hid, true, SUB_CONNECTION_FAILED, NULL);
+		sched_unreachable(s, hid);
 		return;
 	}
 	memset(&ss, 0, sizeof(ss));
@@ -665,8 +588,7 @@ sched_start(struct sched *s, uint32_t hid, int64_t now)
 	if (smtp_session_start(s->loop, &so, (struct sockaddr *)&ss, sl,
 	    mailhosts_name(s->mx, hid), &sched_cb, p, &d) == NULL) {
 		free(p);
-		h->dead = true;
-		sched_drain(s, hid, true, SUB_CONNECTION_FAILED, NULL);
+		sched_unreachable(s, hid);
 		return;
 	}
 	if (h->starts == NULL)
@@ -701,6 +623,7 @@ sched_kick(struct sched *s)
 	s->nwork = keep;
 }
 
+/* on_tick - the periodic wake-up while work waits on a delay. */
 static void
 on_tick(void *arg)
 {
@@ -735,7 +658,7 @@ sched_setup(struct sched *s)
 		struct item *it = &s->items[id];
 
 		it->done = true;	/* until queued */
-		if (dom == NONE || domain_info(s->dt, dom)->nhosts == 0)
+		if (dom == NONE || domains_hosts(s->dt, dom, NULL) == 0)
 			continue;
 		/* The domain's catch-all test goes first on its host. */
 		if (s->doms[dom].catchall == NONE) {
@@ -775,9 +698,10 @@ sched_settle(struct sched *s)
 }
 
 int
-probe_run(struct evloop *loop, struct probe_targets *ps, struct domains *dt,
-    const struct mailhosts *mx, const struct smtp_phrases *ph,
-    const struct probe_opts *o, struct probe_stats *st, struct diag *d)
+probe_run(struct evloop *loop, struct probe_targets *ps,
+    const struct domains *dt, const struct mailhosts *mx,
+    const struct smtp_phrases *ph, const struct probe_opts *o,
+    struct probe_stats *st, struct diag *d)
 {
 	struct sched *s = xcalloc(1, sizeof(*s));
 	int64_t t0 = evloop_now_ms();
@@ -790,6 +714,9 @@ probe_run(struct evloop *loop, struct probe_targets *ps, struct domains *dt,
 	s->mx = mx;
 	s->ph = ph;
 	s->o = o;
+	s->topts.retries = o->retries;
+	s->topts.retry_delay_ms = o->retry_delay_ms;
+	s->topts.tls = o->tls;
 	s->st = st;
 	s->rng = o->seed ? o->seed : (uint64_t)t0 * 0x9e3779b97f4a7c15ULL ^
 	    (uint64_t)(uintptr_t)s;

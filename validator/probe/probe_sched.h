@@ -4,11 +4,11 @@
  * each host gets at most --per-host connections and --host-rate new ones
  * a minute, and every connection serves batches of recipients until its
  * host's queue is empty. Per domain one random local part is asked first
- * (catch-all). Replies are judged by smtp_classify; nothing the prober
- * cannot know (timeouts, 4xx, policy refusals, TLS trouble) is ever held
- * against an address. A recipient that got no reply (421, connection
- * lost) is asked again on a new connection; 4xx ones after --retry-delay,
- * up to --retries times. Results go into the probe_targets.
+ * (catch-all). Replies are judged by smtp_classify; what a reply or the
+ * end of a session means for the address and its host (answer, ask again
+ * now or after --retry-delay, give up, back off, block the host) is
+ * decided by probe_trouble, and carried out here. Results go into the
+ * probe_targets.
  */
 #ifndef LISTSCRUB_PROBE_SCHED_H
 #define LISTSCRUB_PROBE_SCHED_H
@@ -75,8 +75,9 @@ struct probe_stats {
  * each probe_targets_result. Returns 0, or -1 with d set when the stage
  * cannot run at all (TLS context, event loop failure). ph may be NULL.
  */
-int probe_run(struct evloop *loop, struct probe_targets *ps, struct domains *dt,
-    const struct mailhosts *mx, const struct smtp_phrases *ph,
-    const struct probe_opts *o, struct probe_stats *st, struct diag *d);
+int probe_run(struct evloop *loop, struct probe_targets *ps,
+    const struct domains *dt, const struct mailhosts *mx,
+    const struct smtp_phrases *ph, const struct probe_opts *o,
+    struct probe_stats *st, struct diag *d);
 
 #endif

@@ -16,6 +16,7 @@
 
 struct probe_targets;
 
+/* probe_targets_new - an empty set; free it with probe_targets_free. */
 struct probe_targets *probe_targets_new(void);
 /*
  * probe_targets_add - address id (dense, in first-seen order: the dedupe id)
@@ -25,10 +26,18 @@ struct probe_targets *probe_targets_new(void);
  */
 void probe_targets_add(struct probe_targets *p, uint32_t id, const char *addr,
     size_t len, uint32_t domain, bool utf8);
+/* probe_targets_count - how many addresses (the ids are 0 .. count-1). */
 size_t probe_targets_count(const struct probe_targets *p);
+/* probe_targets_addr - the address of id as added (owned by the set). */
 const char *probe_targets_addr(const struct probe_targets *p, uint32_t id);
+/* probe_targets_domain - the domains id of id's domain, as added. */
 uint32_t probe_targets_domain(const struct probe_targets *p, uint32_t id);
+/* probe_targets_utf8 - the local part of id needs SMTPUTF8. */
 bool probe_targets_utf8(const struct probe_targets *p, uint32_t id);
+/*
+ * probe_targets_result - the answer for id, for the SMTP stage to fill
+ * (sub is SUB_LAST until then); valid until the next probe_targets_add.
+ */
 struct probe_result *probe_targets_result(struct probe_targets *p, uint32_t id);
 /*
  * probe_targets_text - s made safe to store and print: controls dropped, at
@@ -36,6 +45,7 @@ struct probe_result *probe_targets_result(struct probe_targets *p, uint32_t id);
  * one copy, kept until probe_targets_free.
  */
 const char *probe_targets_text(struct probe_targets *p, const char *s);
+/* probe_targets_free - free the set and its texts; NULL is a no-op. */
 void probe_targets_free(struct probe_targets *p);
 
 #endif

@@ -45,7 +45,7 @@ report_top_domains(struct report *r, const struct domains *t)
 	for (size_t i = 0; i < r->ntop; i++) {
 		snprintf(r->top_names[i], sizeof(r->top_names[i]), "%s",
 		    domains_name(t, r->top_ids[i]));
-		r->top_rows[i] = domain_info(t, r->top_ids[i])->rows;
+		r->top_rows[i] = domains_rows(t, r->top_ids[i]);
 	}
 }
 

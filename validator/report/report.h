@@ -62,6 +62,7 @@ struct report {
 	char started_at[32];	/* UTC, ISO 8601 */
 };
 
+/* report_init - an empty report: all counts 0, no column yet. */
 void report_init(struct report *r);
 /* report_top_domains - copy the busiest domains out of t. */
 void report_top_domains(struct report *r, const struct domains *t);

@@ -1,7 +1,7 @@
 /*
  * smtp_reply - incremental SMTP reply parser and the pasted-text helper.
  * The contract is in smtp_reply.h; the wire rules are RFC 5321 4.2 and
- * RFC 3463 2 (see also standards.md 4.1-4.3).
+ * RFC 3463 2 (see also validator/README, "SMTP facts").
  */
 #include "smtp/smtp_reply.h"
 

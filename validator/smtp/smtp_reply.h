@@ -10,7 +10,8 @@
  * by a strict scan right after "ddd[ -]" (class.subject.detail, subject
  * and detail 1-3 digits, then a space or the end of the line) and is kept
  * only when its class digit equals the first digit of the code (RFC 3463
- * 2; standards.md 4.2); a mismatched one stays in the text.
+ * 2; validator/README, "SMTP facts"); a mismatched one stays in the
+ * text.
  *
  * Protocol errors (the parser returns -1 and stays failed until
  * smtp_reply_parser_reset): a line longer than SMTP_REPLY_LINE_MAX bytes

@@ -4,10 +4,11 @@
  * SYNOPSIS
  *	#include "smtp/smtp_session.h"
  * DESCRIPTION
- *	A state machine on the evloop (style.md 7.5). session_enter() is
- *	the only code that assigns s->state; it arms the state's timer and
- *	runs the entry action (sends the command). on_reply() switches on the
- *	state for each complete reply; on_io() is the one I/O handler.
+ *	A state machine on the evloop (validator/README, "SMTP facts").
+ *	sess_enter() is the only code that assigns s->state; it arms the
+ *	state's timer and runs the entry action (sends the command).
+ *	on_reply() switches on the state for each complete reply; on_io()
+ *	is the one I/O handler.
  *
  *	States and transitions (phase word in brackets):
  *	  CONNECT [connect]  writable+SO_ERROR 0 -> BANNER; error ->
@@ -78,11 +79,12 @@
  *	is caught only when a shifted reply cannot answer its command
  *	(RSET not 250, 1xx/3xx, 220, 221) or a surplus shows later.
  *
- *	STARTTLS (RFC 3207 4.2, standards.md 4.5, 4.8): after the 220 the
- *	input buffer must be empty and recv(MSG_PEEK) must find nothing
- *	(the rule above): otherwise the server (or a man in the middle)
- *	injected plaintext, and the session ends PROTOCOL. After the
- *	handshake every capability is forgotten and EHLO is sent again.
+ *	STARTTLS (RFC 3207 4.2 and 5; validator/README, "SMTP facts"):
+ *	after the 220 the input buffer must be empty and recv(MSG_PEEK)
+ *	must find nothing (the rule above): otherwise the server (or a man
+ *	in the middle) injected plaintext, and the session ends PROTOCOL.
+ *	After the handshake every capability is forgotten and EHLO is sent
+ *	again.
  * DIAGNOSTICS
  *	Through the callbacks; smtp_session_detail() adds a text.
  * BUGS
@@ -561,9 +563,10 @@ sess_arm(struct smtp_session *s, unsigned ms)
 
 /*
  * sess_send - append one command line (fmt without CRLF). Wire safety
- * (standards.md 4.9): only the seven verbs we use, no control byte in
- * the line, at most SMTP_LINE_MAX bytes with CRLF. A violation is a bug
- * upstream: the line is not sent and false is returned.
+ * (validator/README, "SMTP facts"): only the seven verbs we use, no
+ * control byte in the line, at most SMTP_LINE_MAX bytes with CRLF. A
+ * violation is a bug upstream: the line is not sent and false is
+ * returned.
  */
 static bool
 sess_send(struct smtp_session *s, const char *fmt, ...)
@@ -689,9 +692,9 @@ sess_after_hello(struct smtp_session *s)
 }
 
 /*
- * sess_rcpt_unsafe - whether r must not reach the wire (standards.md
- * 4.9), with the reason. The address checker is the real gate; this is
- * the defence in depth the style guide asks for.
+ * sess_rcpt_unsafe - whether r must not reach the wire (validator/README,
+ * "SMTP facts"), with the reason. The address checker is the real gate;
+ * this is the second one, defence in depth.
  */
 static bool
 sess_rcpt_unsafe(const struct smtp_session *s, const struct smtp_rcpt *r,

@@ -57,8 +57,9 @@ struct smtp_session;
 
 struct smtp_rcpt {
 	uint32_t id;		/* the scheduler's, passed back untouched */
-	const char *addr;	/* canonical, validated (standards.md 4.9);
-				 * copied by the session, re-checked */
+	const char *addr;	/* canonical, validated (validator/README,
+				 * "SMTP facts"); copied by the session,
+				 * re-checked */
 	bool utf8;		/* needs SMTPUTF8 (RFC 6531) */
 };
 

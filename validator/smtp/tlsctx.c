@@ -2,8 +2,8 @@
  * NAME
  *	tlsctx - the OpenSSL client context for the SMTP sessions
  * DESCRIPTION
- *	See tlsctx.h. Verified behaviour of OpenSSL 3.0 on non-blocking
- *	sockets: standards.md 4.8.
+ *	See tlsctx.h. The OpenSSL 3.0 calls used and their behaviour on
+ *	non-blocking sockets: validator/README, "SMTP facts".
  */
 #include "smtp/tlsctx.h"
 

@@ -1,6 +1,6 @@
 /*
- * tlsctx - the OpenSSL client context the SMTP sessions share
- * (standards.md 4.8: TLS 1.2 minimum, verify paths, verify mode).
+ * tlsctx - the OpenSSL client context the SMTP sessions share: TLS 1.2
+ * minimum, verify paths, verify mode (validator/README, "SMTP facts").
  * One SSL_CTX per run; every smtp_session makes its SSL from it.
  * Fails by returning NULL with the OpenSSL error text in the diag.
  */

@@ -1,7 +1,7 @@
 /*
  * xalloc - allocation that never returns NULL.
- * Out of memory is the one failure we do not return (style.md): the run
- * prints a message and exits with EX_OSERR (71).
+ * Out of memory is the one failure we do not return (validator/README,
+ * "Conventions"): the run prints a message and exits with EX_OSERR (71).
  */
 #ifndef LISTSCRUB_XALLOC_H
 #define LISTSCRUB_XALLOC_H

@@ -1,6 +1,8 @@
 /*
  * verdict - the user-facing vocabulary: statuses, sub-statuses and actions,
- * defined once here and documented in the README and listscrub(1).
+ * defined once here. The meaning of each status and sub-status lives here
+ * too: `listscrub --help statuses` prints it, and the README and
+ * listscrub(1) carry that text (tests/options_doc.sh checks they agree).
  * Names are part of the user contract: never rename, only add.
  */
 #ifndef LISTSCRUB_VERDICT_H
@@ -86,6 +88,15 @@ const char *verdict_policy_name(enum verdict_policy p);
 enum verdict_status verdict_sub_status(enum verdict_sub s);
 /* verdict_sub_reason - the generic plain-English sentence for s. */
 const char *verdict_sub_reason(enum verdict_sub s);
+/*
+ * verdict_status_meaning, verdict_sub_meaning - what s means, for the
+ * documentation (--help statuses): a status's meaning is one short line,
+ * a sub-status's is a phrase or two, unwrapped. "?" for an unknown s.
+ */
+const char *verdict_status_meaning(enum verdict_status s);
+const char *verdict_sub_meaning(enum verdict_sub s);
+/* verdict_status_parse - STATUS_LAST if name (len bytes) is not a status. */
+enum verdict_status verdict_status_parse(const char *name, unsigned long len);
 /* verdict_sub_parse - SUB_LAST if name is not a sub-status. */
 enum verdict_sub verdict_sub_parse(const char *name, unsigned long len);
 /* verdict_policy_parse - POLICY_LAST if name is not a policy. */
