@@ -5,6 +5,7 @@
 noinst_LIBRARIES += validator/liblistscrub.a
 validator_liblistscrub_a_SOURCES = \
 	validator/options.c validator/options.h \
+	validator/outputs.c validator/outputs.h \
 	validator/options_table.c validator/options_table.h \
 	validator/pipeline.c validator/pipeline.h
 include %D%/util/local.mk

@@ -7,11 +7,30 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/buf.h"
 #include "util/diag.h"
+#include "util/interrupt.h"
+#include "util/utf8.h"
 #include "verdict/explain.h"
 #include "options.h"
 #include "pipeline.h"
 #include "report/report.h"
+
+/*
+ * main_error - the one-line message of a failed run on standard error,
+ * with control bytes and bidi characters escaped: it may quote file
+ * names and header cells (validator/README, "Conventions").
+ */
+static void
+main_error(const struct diag *d)
+{
+	struct buf b;
+
+	buf_init(&b, 4 * sizeof(d->msg));
+	(void)utf8_escape(d->msg, strlen(d->msg), &b);
+	fprintf(stderr, "listscrub: %s\n", buf_str(&b));
+	buf_free(&b);
+}
 
 int
 main(int argc, char **argv)
@@ -30,26 +49,28 @@ main(int argc, char **argv)
 		options_free(&o);
 		return 0;
 	case OPTIONS_ERROR:
-		fprintf(stderr, "listscrub: %s\n", d.msg);
+		main_error(&d);
 		options_free(&o);
 		return 2;
 	case OPTIONS_RUN:
 		break;
 	}
 	report_init(&rep);
+	if (interrupt_install(&d) != 0) {
+		main_error(&d);
+		options_free(&o);
+		return 1;
+	}
 	rc = pipeline_run(&o, &rep, &d);
 	if (rc != 0) {
-		fprintf(stderr, "listscrub: %s\n", d.msg);
+		main_error(&d);
 		options_free(&o);
+		if (d.code == DIAG_INTERRUPT)
+			return interrupt_exit_status(interrupt_signal());
 		return d.code == DIAG_USAGE || d.code == DIAG_INPUT ? 2 : 1;
 	}
 	if (!o.quiet)
 		report_text(&rep, stderr);
-	if (o.summary && report_write(&rep, o.summary, &d) != 0) {
-		fprintf(stderr, "listscrub: %s\n", d.msg);
-		options_free(&o);
-		return 1;
-	}
 	options_free(&o);
 	return 0;
 }

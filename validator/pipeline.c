@@ -28,11 +28,18 @@
 #include "util/progress.h"
 #include "csv/row_copy.h"
 #include "csv/row_write.h"
+#include "util/interrupt.h"
 #include "util/xalloc.h"
+#include "outputs.h"
+#include "report/report.h"
 
 #define SNIFF_ROWS 200		/* rows read ahead to find the email column */
 
-enum out_file { OUT_CLEANED, OUT_REJECTED, OUT_REVIEW, OUT_LAST };
+/* The run's outputs, in the order they are committed (outputs.h). */
+enum out_file { OUT_CLEANED, OUT_REJECTED, OUT_REVIEW, OUT_SUMMARY, OUT_LAST };
+
+/* Where the run is, for the message of an interrupted run. */
+enum run_stage { STAGE_READ, STAGE_DNS, STAGE_SMTP, STAGE_WRITE };
 
 struct run {
 	const struct options *o;
@@ -55,6 +62,7 @@ struct run {
 	struct mailhosts *hosts;	/* mail hosts, kept for the SMTP stage */
 	struct probe_targets *probes;	/* --probe: unique addresses to ask */
 	uint64_t row1;		/* data rows of pass 1 */
+	enum run_stage stage;
 };
 
 static const char *pipeline_lists_dir(const struct options *o);
@@ -72,9 +80,11 @@ static enum out_file pipeline_route(const struct run *r,
     enum verdict_action a);
 static int pipeline_open_outputs(struct run *r, const struct csvread_info *ci,
     struct diag *d);
-static void pipeline_close_outputs(struct run *r, bool commit,
-    struct diag *d, int *rc);
 static bool pipeline_is_index(const char *s, long *out);
+static int pipeline_interrupted(const struct run *r, struct diag *d);
+static int pipeline_same_input(const struct run *r, FILE *f,
+    const struct stat *was, struct diag *d);
+static int pipeline_commit(struct run *r, struct diag *d);
 static void pipeline_columns(const struct csvrow *h, char *buf, size_t n);
 
 /* pipeline_lists_dir - where the data tables are: the option, or the default. */
@@ -415,9 +425,10 @@ pipeline_dns(struct run *r, FILE *f, struct diag *d)
 		if (pipeline_collect(r, &ahead[i].row, d) != 0)
 			goto done;
 	while ((got = csvread_next(in, &row, d)) == 1)
-		if (pipeline_collect(r, &row, d) != 0)
+		if (pipeline_interrupted(r, d) != 0 ||
+		    pipeline_collect(r, &row, d) != 0)
 			goto done;
-	if (got < 0)
+	if (got < 0 || pipeline_interrupted(r, d) != 0)
 		goto done;
 
 	dopts.servers = o->dns_servers;
@@ -427,9 +438,11 @@ pipeline_dns(struct run *r, FILE *f, struct diag *d)
 	dopts.concurrency = o->dns_concurrency;
 	dopts.allow_reserved = o->allow_reserved;
 	dopts.hosts = r->hosts;
+	r->stage = STAGE_DNS;
 	if (dnsstage_run(r->loop, r->domains, &dopts, &r->rep->dns, d) != 0)
 		goto done;
 	r->rep->dns_ran = true;
+	r->stage = STAGE_SMTP;
 	if (r->probes != NULL && pipeline_probe(r, d) != 0)
 		goto done;
 	clearerr(f);
@@ -600,20 +613,112 @@ pipeline_open_outputs(struct run *r, const struct csvread_info *ci,
 	return 0;
 }
 
-/* pipeline_close_outputs - commit every output, or abort them all. */
-static void
-pipeline_close_outputs(struct run *r, bool commit, struct diag *d, int *rc)
+/*
+ * pipeline_interrupted - 0 while no signal asked us to stop; else -1 with
+ * d (DIAG_INTERRUPT) saying where the run was and how far it got.
+ * Nothing has been written then: the outputs are still temporary files,
+ * which the caller removes.
+ */
+static int
+pipeline_interrupted(const struct run *r, struct diag *d)
 {
-	for (int i = 0; i < OUT_LAST; i++) {
-		if (r->out[i] == NULL)
-			continue;
-		if (commit && *rc == 0) {
-			if (csvwrite_commit(r->out[i], d) != 0)
-				*rc = -1;
-		} else
-			csvwrite_abort(r->out[i]);
-		r->out[i] = NULL;
+	int sig = interrupt_signal();
+	uint64_t got = 0, all = 0;
+
+	if (sig == 0)
+		return 0;
+	switch (r->stage) {
+	case STAGE_DNS:
+		all = domains_count(r->domains);
+		for (uint32_t i = 0; i < all; i++)
+			got += domains_dns(r->domains, i) != EVDNS_NONE;
+		diag_set(d, DIAG_INTERRUPT, "interrupted by %s during the DNS "
+		    "stage (%llu of %llu domains looked up); nothing was "
+		    "written", interrupt_name(sig), (unsigned long long)got,
+		    (unsigned long long)all);
+		break;
+	case STAGE_SMTP:
+		all = probe_targets_count(r->probes);
+		for (uint32_t i = 0; i < all; i++)
+			got += probe_targets_result(r->probes, i)->sub !=
+			    SUB_LAST;
+		diag_set(d, DIAG_INTERRUPT, "interrupted by %s during the SMTP "
+		    "stage (%llu of %llu addresses answered); nothing was "
+		    "written", interrupt_name(sig), (unsigned long long)got,
+		    (unsigned long long)all);
+		break;
+	case STAGE_READ:
+	case STAGE_WRITE:
+		diag_set(d, DIAG_INTERRUPT, "interrupted by %s after %llu "
+		    "rows; nothing was written", interrupt_name(sig),
+		    (unsigned long long)(r->stage == STAGE_READ ? r->row1 :
+		    r->row));
+		break;
 	}
+	return -1;
+}
+
+/*
+ * pipeline_same_input - pass 2 re-reads the input: if the file changed
+ * since pass 1 began (size, modification time), rows would shift and be
+ * judged by another row's findings. -1 with d then.
+ */
+static int
+pipeline_same_input(const struct run *r, FILE *f, const struct stat *was,
+    struct diag *d)
+{
+	struct stat now;
+
+	if (fstat(fileno(f), &now) != 0)
+		return 0;	/* nothing to compare: trust it */
+	if (now.st_size == was->st_size &&
+	    now.st_mtim.tv_sec == was->st_mtim.tv_sec &&
+	    now.st_mtim.tv_nsec == was->st_mtim.tv_nsec)
+		return 0;
+	diag_set(d, DIAG_INPUT, "%s changed while listscrub was reading it; "
+	    "nothing was written (scrub a copy that stays as it is)",
+	    r->o->input);
+	return -1;
+}
+
+/*
+ * pipeline_commit - the summary file joins the CSV outputs, and all of
+ * them are put in place as one set (outputs.h).
+ */
+static int
+pipeline_commit(struct run *r, struct diag *d)
+{
+	const struct csvwrite_opts so = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m;
+	int rc;
+
+	if (r->o->summary != NULL) {
+		if ((m = open_memstream(&text, &len)) == NULL) {
+			diag_set(d, DIAG_INTERNAL, "summary: %s",
+			    strerror(errno));
+			return -1;
+		}
+		report_format(r->rep, r->o->summary, m);
+		if (fclose(m) != 0) {
+			diag_set(d, DIAG_INTERNAL, "summary: %s",
+			    strerror(errno));
+			free(text);
+			return -1;
+		}
+		r->out[OUT_SUMMARY] = csvwrite_open(r->o->summary, &so, d);
+		rc = r->out[OUT_SUMMARY] == NULL ? -1 :
+		    csvwrite_raw(r->out[OUT_SUMMARY], text, len);
+		free(text);
+		if (rc != 0) {
+			if (r->out[OUT_SUMMARY] != NULL)
+				diag_set(d, DIAG_OUTPUT, "%s: cannot write: "
+				    "%s", r->o->summary, strerror(errno));
+			return -1;
+		}
+	}
+	return outputs_commit(r->out, OUT_LAST, d);
 }
 
 int
@@ -629,7 +734,7 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 	struct stat st = { 0 };
 	FILE *f = NULL;
 	size_t nahead = 0;
-	bool header = false, guarded;
+	bool header = false, guarded, f_is_input;
 	double t0 = progress_now();
 	time_t now = time(NULL);
 	struct tm tm;
@@ -651,6 +756,18 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 	r.policy.keep_subs = o->keep_subs;
 	r.policy.remove_subs = o->remove_subs;
 
+	{
+		const struct outputs_name names[] = {
+			{ o->cleaned, "--cleaned (-o)" },
+			{ o->rejected, "--rejected (-r)" },
+			{ o->review, "--review" },
+			{ o->summary, "--summary" },
+		};
+
+		if (outputs_check(o->input, names, sizeof(names) /
+		    sizeof(names[0]), d) != 0)
+			goto done;
+	}
 	if (strcmp(o->input, "-") == 0)
 		f = stdin;
 	else if ((f = fopen(o->input, "rb")) == NULL) {
@@ -658,6 +775,7 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 		    strerror(errno));
 		goto done;
 	}
+	f_is_input = f != stdin;
 	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
 		diag_set(d, DIAG_INPUT, "%s: is a directory", o->input);
 		goto done;
@@ -682,11 +800,15 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 			if (f != stdin)
 				fclose(f);
 			f = copy;
+			f_is_input = false;
 		}
 		if (pipeline_dns(&r, f, d) != 0)
 			goto done;
+		if (f_is_input && pipeline_same_input(&r, f, &st, d) != 0)
+			goto done;
 	}
 	co.delim = o->delim;
+	r.stage = STAGE_WRITE;
 	if ((in = csvread_open(f, o->input, &co, d)) == NULL)
 		goto done;
 	rep->delim = csvread_info(in)->delim;
@@ -720,20 +842,28 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 		if (pipeline_row(&r, &ahead[i].row, d) != 0)
 			goto done;
 	while ((got = csvread_next(in, &row, d)) == 1) {
-		if (pipeline_row(&r, &row, d) != 0)
+		if (pipeline_interrupted(&r, d) != 0 ||
+		    pipeline_row(&r, &row, d) != 0)
 			goto done;
 		progress_tick(&prog, r.row, csvread_bytes(in));
 	}
 	progress_done(&prog);
-	if (got < 0)
+	if (got < 0 || pipeline_interrupted(&r, d) != 0)
+		goto done;
+	if (!o->offline && f_is_input && pipeline_same_input(&r, f, &st,
+	    d) != 0)
 		goto done;
 	rep->blank_lines = csvread_blank_lines(in);
 	rep->unique_addresses = dedupe_count(r.dedupe);
 	rep->unique_domains = domains_count(r.domains);
 	report_top_domains(rep, r.domains);
-	rc = 0;
+	rep->seconds = progress_now() - t0;
+	rc = pipeline_commit(&r, d);
 done:
-	pipeline_close_outputs(&r, true, d, &rc);
+	/* a signal, or any failure: the old files stay, no temporary is left */
+	if (rc != 0 && interrupt_signal() != 0)
+		(void)pipeline_interrupted(&r, d);
+	outputs_abort(r.out, OUT_LAST);
 	rep->seconds = progress_now() - t0;
 	for (size_t i = 0; ahead && i < nahead; i++)
 		row_copy_free(&ahead[i]);

@@ -277,6 +277,12 @@ csvwrite_sync_dir(const char *path)
 	free(dir);
 }
 
+const char *
+csvwrite_path(const struct csvwrite *w)
+{
+	return w->path;
+}
+
 int
 csvwrite_finish(struct csvwrite *w, struct diag *d)
 {

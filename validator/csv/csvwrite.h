@@ -70,6 +70,9 @@ int csvwrite_delim(struct csvwrite *w);
 /* csvwrite_end_row - the line ending; next cell is first in its row. 0/-1. */
 int csvwrite_end_row(struct csvwrite *w);
 
+/* csvwrite_path - the name the file is committed to. */
+const char *csvwrite_path(const struct csvwrite *w);
+
 /* csvwrite_rows - rows ended so far (a header row counts). */
 uint64_t csvwrite_rows(const struct csvwrite *w);
 

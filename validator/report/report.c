@@ -2,12 +2,17 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "dns/domains.h"
+#include "util/buf.h"
+#include "util/utf8.h"
 
 static const char *report_delim_name(int delim);
 static void report_json_str(FILE *f, const char *s);
+static const char *report_safe(char *buf, size_t size, const char *s);
 static void report_json(const struct report *r, FILE *f);
 static void report_csv(const struct report *r, FILE *f);
 
@@ -49,18 +54,39 @@ report_top_domains(struct report *r, const struct domains *t)
 	}
 }
 
+/*
+ * report_safe - s with every control byte, bidi control and invalid
+ * UTF-8 byte escaped (utf8_escape), in buf: names from the input file
+ * and from servers never reach a terminal raw (validator/README,
+ * "Conventions"). Cut to size - 1 bytes.
+ */
+static const char *
+report_safe(char *buf, size_t size, const char *s)
+{
+	struct buf b;
+
+	buf_init(&b, size - 1);
+	(void)utf8_escape(s, strlen(s), &b);	/* full: cut, as said */
+	snprintf(buf, size, "%s", buf_str(&b));
+	buf_free(&b);
+	return buf;
+}
+
 void
 report_text(const struct report *r, FILE *f)
 {
+	char s1[1024], s2[1024], s3[1024];
+
 	fprintf(f, "listscrub: %s: %llu rows in %.2f s (%.0f rows/s)\n",
-	    r->input, (unsigned long long)r->rows, r->seconds,
+	    report_safe(s1, sizeof(s1), r->input),
+	    (unsigned long long)r->rows, r->seconds,
 	    r->seconds > 0 ? (double)r->rows / r->seconds : 0.0);
 	fprintf(f, "  input: %s-separated, %s line ends%s, %s, email column "
 	    "%ld '%s' (by %s)\n", report_delim_name(r->delim),
 	    strcmp(r->eol, "\r\n") == 0 ? "CRLF" : "LF",
 	    r->bom ? ", UTF-8 BOM" : "",
 	    r->header ? "header row" : "no header row", r->column + 1,
-	    r->column_name, r->column_how);
+	    report_safe(s1, sizeof(s1), r->column_name), r->column_how);
 	if (r->other_email_columns > 0)
 		fprintf(f, "  warning: %d other column(s) also look like email; "
 		    "only column %ld was checked (see --column)\n",
@@ -98,7 +124,8 @@ report_text(const struct report *r, FILE *f)
 	if (r->ntop > 0) {
 		fprintf(f, "  top domains:");
 		for (size_t i = 0; i < r->ntop; i++)
-			fprintf(f, " %s %llu", r->top_names[i],
+			fprintf(f, " %s %llu",
+			    report_safe(s1, sizeof(s1), r->top_names[i]),
 			    (unsigned long long)r->top_rows[i]);
 		fprintf(f, "\n");
 	}
@@ -146,7 +173,10 @@ report_text(const struct report *r, FILE *f)
 			    "not the addresses; fix the sending setup:\n");
 			for (size_t i = 0; i < p->nproblems; i++)
 				fprintf(f, "    %s: %s (%llu time(s))\n",
-				    p->problems[i].host, p->problems[i].reply,
+				    report_safe(s1, sizeof(s1),
+				    p->problems[i].host),
+				    report_safe(s2, sizeof(s2),
+				    p->problems[i].reply),
 				    (unsigned long long)p->problems[i].count);
 		}
 	}
@@ -175,14 +205,26 @@ report_text(const struct report *r, FILE *f)
 		    (unsigned long long)r->guarded_rows);
 	if (r->blank_lines > 0)
 		fprintf(f, "  %lu blank line(s) skipped\n", r->blank_lines);
-	fprintf(f, "  outputs: %s, %s%s%s\n", r->cleaned_path, r->rejected_path,
-	    r->review_path ? ", " : "", r->review_path ? r->review_path : "");
+	fprintf(f, "  outputs: %s, %s%s%s\n",
+	    report_safe(s1, sizeof(s1), r->cleaned_path),
+	    report_safe(s2, sizeof(s2), r->rejected_path),
+	    r->review_path ? ", " : "", r->review_path ?
+	    report_safe(s3, sizeof(s3), r->review_path) : "");
 }
 
-/* report_json_str - s as a JSON string literal. */
+/*
+ * report_json_str - s as a JSON string literal (RFC 8259 7): made valid
+ * UTF-8 first (utf8_clean: bad bytes become U+FFFD, control and bidi
+ * characters go), so every JSON reader accepts the summary.
+ */
 static void
 report_json_str(FILE *f, const char *s)
 {
+	struct buf b;
+
+	buf_init(&b, 4 * strlen(s) + 16);
+	(void)utf8_clean(s, strlen(s), SIZE_MAX, &b);
+	s = buf_str(&b);
 	fputc('"', f);
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -195,6 +237,7 @@ report_json_str(FILE *f, const char *s)
 			fputc(c, f);
 	}
 	fputc('"', f);
+	buf_free(&b);
 }
 
 /*
@@ -406,27 +449,15 @@ report_csv(const struct report *r, FILE *f)
 	}
 }
 
-int
-report_write(const struct report *r, const char *path, struct diag *d)
+void
+report_format(const struct report *r, const char *path, FILE *f)
 {
 	size_t n = strlen(path);
-	FILE *f = fopen(path, "w");
 
-	if (f == NULL) {
-		diag_set(d, DIAG_OUTPUT, "%s: cannot create summary: %s", path,
-		    strerror(errno));
-		return -1;
-	}
 	if (n >= 5 && strcmp(path + n - 5, ".json") == 0)
 		report_json(r, f);
 	else if (n >= 4 && strcmp(path + n - 4, ".csv") == 0)
 		report_csv(r, f);
 	else
 		report_text(r, f);
-	if (ferror(f) | (fclose(f) != 0)) {
-		diag_set(d, DIAG_OUTPUT, "%s: cannot write summary: %s", path,
-		    strerror(errno));
-		return -1;
-	}
-	return 0;
 }

@@ -68,7 +68,11 @@ void report_init(struct report *r);
 void report_top_domains(struct report *r, const struct domains *t);
 /* report_text - the human summary. */
 void report_text(const struct report *r, FILE *out);
-/* report_write - the summary file; format from the extension (.json, .csv, anything else text). -1 + diag naming the file on failure. */
-int report_write(const struct report *r, const char *path, struct diag *d);
+/*
+ * report_format - the summary in the format path's name asks for (.json,
+ * .csv, anything else text) written to f; the caller owns f and writes
+ * it to path as one of the run's outputs (atomically, with the others).
+ */
+void report_format(const struct report *r, const char *path, FILE *f);
 
 #endif

@@ -11,7 +11,8 @@ enum diag_code {
 	DIAG_INPUT,	/* cannot read or understand the input: exit 2 */
 	DIAG_OUTPUT,	/* cannot write an output: exit 1 */
 	DIAG_DATA,	/* a data table is missing or broken: exit 1 */
-	DIAG_INTERNAL	/* anything else: exit 1 */
+	DIAG_INTERNAL,	/* anything else: exit 1 */
+	DIAG_INTERRUPT	/* a signal asked the run to stop: exit 128 + it */
 };
 
 struct diag {

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "util/diag.h"
+#include "util/interrupt.h"
 #include "util/xalloc.h"
 
 #define IDLE SIZE_MAX
@@ -401,6 +402,11 @@ evloop_run_once(struct evloop *loop, int max_wait_ms, struct diag *d)
 	int wait = next_wait(loop, max_wait_ms);
 	int n;
 
+	if (interrupt_signal() != 0) {
+		diag_set(d, DIAG_INTERRUPT, "interrupted by %s",
+		    interrupt_name(interrupt_signal()));
+		return -1;
+	}
 	if (loop->nwatch == 0 && loop->nheap == 0)
 		return 0;
 	n = poll(loop->pfds, (nfds_t)loop->nwatch, wait);

@@ -91,7 +91,9 @@ size_t evloop_ntimers(const struct evloop *loop);
  * round is not reported stale events. A timer re-armed by a callback in the
  * same round fires in a later round, so a zero-delay re-arm cannot spin.
  * Not re-entrant: never call it from one of its callbacks.
- * Returns 0 (EINTR included), or -1 with d set when poll() fails.
+ * Returns 0 (EINTR included), or -1 with d set when poll() fails, or
+ * (DIAG_INTERRUPT) when a signal asked the run to stop (util/interrupt):
+ * the stage running the loop then ends at once and says so.
  */
 int evloop_run_once(struct evloop *loop, int max_wait_ms, struct diag *d);
 

@@ -1,0 +1,136 @@
+#!/bin/bash
+# t_trust.sh - nothing lost, whatever the user or the machine does: an
+# output that names the input (or another output) in any spelling is
+# refused; the outputs are committed as one set; SIGINT, SIGTERM and SIGHUP
+# leave no temporary file and no half-written output; an input edited
+# during a run is noticed; names from the file never reach the terminal
+# raw, and the JSON summary is valid whatever bytes the input holds.
+. "$(dirname "$0")/lib.sh"
+. "$srcdir/tests/dns/lib.sh"
+
+dns_require
+plan 47
+
+dns_dead_server || bail "cannot start the silent resolver"
+
+# only_files DIR NAME... - DIR holds exactly these files
+only_files() {
+	local d=$1 want='' f
+	shift
+	for f in "$@"; do want="$want$f"$'\n'; done
+	[ "$(cd "$d" && ls -A | sort | tr '\n' ' ')" = "$(printf '%s' "$want" | sort | tr '\n' ' ')" ] || {
+		diag "files in $d: $(cd "$d" && ls -A | tr '\n' ' ')"
+		return 1
+	}
+}
+# no_ctl TEXT - TEXT holds no control byte but newline and tab
+no_ctl() { ! printf '%s' "$1" | tr -d '\n\t' | LC_ALL=C grep -q '[[:cntrl:]]'; }
+
+# ---------------------------------------------------------------- an output that is the input
+D=$T/alias
+mkdir "$D"
+cp "$SAMPLES/contacts.csv" "$D/list.csv"
+cp "$D/list.csv" "$T/orig.csv"
+cd "$D" || bail "cd"
+try_alias() {	# DESC ARGS... - refused with exit 2, the input as it was
+	local desc=$1
+	shift
+	run_scrub --offline -q --no-progress "$@"
+	is "$SCRUB_RC" 2 "$desc: refused with exit status 2"
+	ok "$desc: the input is untouched" cmp -s "$D/list.csv" "$T/orig.csv"
+}
+try_alias "--review the input" --review list.csv list.csv
+like "$SCRUB_ERR" "--review list\\.csv is the input file" "--review the input: the message names both"
+try_alias "--summary the input" --summary list.csv list.csv
+try_alias "-o ./list.csv for list.csv" -o ./list.csv list.csv
+try_alias "-r by an absolute name" -r "$D/list.csv" list.csv
+ln -s list.csv link.csv
+try_alias "-o a symbolic link to the input" -o link.csv list.csv
+ln list.csv hard.csv
+try_alias "-r a hard link to the input" -r hard.csv list.csv
+run_scrub --offline -q --no-progress -o out.csv -r ./out.csv list.csv
+is "$SCRUB_RC" 2 "two outputs in two spellings: refused"
+like "$SCRUB_ERR" "are the same file" "two outputs in two spellings: said so"
+ok "refused runs create nothing" only_files "$D" list.csv link.csv hard.csv
+cd "$T" || bail "cd"
+
+# ---------------------------------------------------------------- --summary through a link
+D=$T/slink
+mkdir "$D"
+printf 'keep me\n' >"$D/target.txt"
+ln -s target.txt "$D/s.json"
+run_scrub --offline -q --no-progress -o "$D/c.csv" -r "$D/r.csv" --summary "$D/s.json" "$SAMPLES/contacts.csv"
+scrub_ok "--summary onto a symbolic link: exit status 0"
+is "$(cat "$D/target.txt")" "keep me" "--summary onto a symbolic link: the link's target is untouched"
+ok "--summary onto a symbolic link: the summary replaced the link" test -f "$D/s.json" -a ! -L "$D/s.json"
+
+# ---------------------------------------------------------------- the outputs as one set
+D=$T/set
+mkdir -p "$D/r.csv"		# the rejected name is a directory
+printf 'old cleaned\n' >"$D/c.csv"
+printf 'old summary\n' >"$D/s.txt"
+run_scrub --offline -q --no-progress -o "$D/c.csv" -r "$D/r.csv" --summary "$D/s.txt" "$SAMPLES/contacts.csv"
+is "$SCRUB_RC" 1 "rejected name is a directory: exit status 1"
+like "$SCRUB_ERR" "r\\.csv: cannot write: it is a directory" "rejected name is a directory: said so"
+is "$(cat "$D/c.csv")" "old cleaned" "rejected name is a directory: the old cleaned file stays"
+is "$(cat "$D/s.txt")" "old summary" "rejected name is a directory: the old summary stays"
+ok "rejected name is a directory: no temporary file left" only_files "$D" c.csv s.txt r.csv
+
+# ---------------------------------------------------------------- signals
+BIG=$T/big.csv
+{ echo 'First,Last,Email,Phone'; gen_rows 1500000; } >"$BIG"
+sig_run() {	# SIGNAL WANT_RC DESC ARGS... - interrupt a run after 0.3 s
+	local sig=$1 want=$2 desc=$3 pid
+	shift 3
+	rm -rf "$T/sig" && mkdir "$T/sig"
+	printf 'old\n' >"$T/sig/c.csv"
+	# a background job of a script starts with SIGINT ignored, and
+	# listscrub keeps an ignored signal ignored (as under nohup): give it
+	# the default back, as a terminal's foreground job has it
+	perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or die' \
+	    "$LISTSCRUB" -q --no-progress -o "$T/sig/c.csv" -r "$T/sig/r.csv" \
+	    --summary "$T/sig/s.json" "$@" 2>"$T/sig.err" &
+	pid=$!
+	sleep 0.3
+	kill -s "$sig" "$pid"
+	wait "$pid"
+	SCRUB_RC=$?
+	SCRUB_ERR=$(cat "$T/sig.err")
+	is "$SCRUB_RC" "$want" "$desc: exit status $want"
+	like "$SCRUB_ERR" "interrupted by SIG$sig.*nothing was written" "$desc: one line says nothing was written"
+	ok "$desc: no temporary file, the old output as it was" \
+	    eval 'only_files "$T/sig" c.csv && [ "$(cat "$T/sig/c.csv")" = old ]'
+}
+sig_run INT 130 "SIGINT while reading" --offline "$BIG"
+sig_run TERM 143 "SIGTERM while reading" --offline "$BIG"
+sig_run HUP 129 "SIGHUP while reading" --offline "$BIG"
+printf 'Name,Email\na,a@dead-one.lab\nb,b@dead-two.lab\n' >"$T/dead.csv"
+sig_run TERM 143 "SIGTERM during the DNS stage" --dns-server "$DEAD_DNS_ADDR" --dns-timeout 3000 --allow-reserved "$T/dead.csv"
+like "$SCRUB_ERR" "during the DNS stage \\(0 of 2 domains looked up\\)" "SIGTERM during the DNS stage: says how far it got"
+
+# ---------------------------------------------------------------- the input changes under the run
+cp "$SAMPLES/contacts.csv" "$T/moving.csv"
+rm -rf "$T/mv" && mkdir "$T/mv"
+"$LISTSCRUB" -q --no-progress -o "$T/mv/c.csv" -r "$T/mv/r.csv" --dns-server "$DEAD_DNS_ADDR" \
+    --dns-timeout 1000 --dns-tries 1 --allow-reserved "$T/moving.csv" 2>"$T/mv.err" &
+pid=$!
+sleep 0.3
+echo 'Late,Row,late@example.org' >>"$T/moving.csv"
+wait "$pid"
+is "$?" 2 "input edited during the run: exit status 2"
+like "$(cat "$T/mv.err")" "moving\\.csv changed while listscrub was reading it" "input edited during the run: said so"
+ok "input edited during the run: nothing written" only_files "$T/mv"
+
+# ---------------------------------------------------------------- hostile names
+printf '"E\033]0;owned\007mail\342\200\256",Name\nann@gmail.com,Ann\n' >"$T/esc.csv"
+run_scrub --offline --no-progress --column 1 -o "$T/esc.c.csv" -r "$T/esc.r.csv" --summary "$T/esc.json" "$T/esc.csv"
+scrub_ok "header with ESC, BEL and U+202E: exit status 0"
+ok "header with ESC, BEL and U+202E: the summary on stderr has no raw control byte" no_ctl "$SCRUB_ERR"
+like "$SCRUB_ERR" 'E\\x1B\]0;owned\\x07mail\\u\{202E\}' "header with ESC, BEL and U+202E: shown escaped"
+printf 'Email\377,Name\nann@gmail.com,Ann\n' >"$T/bad8.csv"
+run_scrub --offline -q --no-progress --column 1 -o "$T/bad8.c.csv" -r "$T/bad8.r.csv" --summary "$T/bad8.json" "$T/bad8.csv"
+scrub_ok "header with invalid UTF-8: exit status 0"
+ok "header with invalid UTF-8: the JSON summary is valid JSON" python3 -c 'import json,sys; json.load(open(sys.argv[1], encoding="utf-8"))' "$T/bad8.json"
+run_scrub --offline -q "$T/no$(printf '\033')[2Jsuch.csv"
+is "$SCRUB_RC" 2 "a missing input whose name holds ESC: exit status 2"
+ok "a missing input whose name holds ESC: the message has no raw control byte" no_ctl "$SCRUB_ERR"
