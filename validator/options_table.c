@@ -319,7 +319,9 @@ options_table_help(FILE *f)
 	    "Exit status: 0 when the run is done (whatever the verdicts), 2 "
 	    "for a usage\n"
 	    "error or an input that cannot be used, 1 for any other "
-	    "failure.\n"
+	    "failure,\n"
+	    "128 + the signal when SIGINT (130), SIGTERM (143) or SIGHUP "
+	    "(129) stopped it.\n"
 	    "Every status and sub-status, with its meaning: listscrub --help "
 	    "statuses\n", f);
 }
