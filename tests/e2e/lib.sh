@@ -37,7 +37,8 @@
 # Checks: rows_partition N FILE... (scrub_row 1..N exactly once over FILEs),
 #         ascending FILE, same_bytes INPUT H OUTPUT... (original cells
 #         byte-identical, short rows padded), has_bom, all_crlf, no_crlf,
-#         starts_with FILE BYTES, scrub_ok DESC (last run exited 0)
+#         starts_with FILE BYTES, scrub_ok DESC (last run exited 0),
+#         only_files DIR NAME... (DIR holds exactly these files)
 # Other:  T (scratch dir, removed at exit), SAMPLES (lists/sample),
 #         appended_header [DELIM] [PREFIX], gen_rows N [SEED]
 
@@ -431,6 +432,17 @@ rows_partition() {
 		diff "$T/.rows.got" "$T/.rows.want" | grep '^[<>]' | head -8 | sed 's/^/# /'
 		return 1
 	fi
+}
+
+# only_files DIR NAME... - DIR holds exactly these files
+only_files() {
+	local d=$1 want='' f
+	shift
+	for f in "$@"; do want="$want$f"$'\n'; done
+	[ "$(cd "$d" && ls -A | sort | tr '\n' ' ')" = "$(printf '%s' "$want" | sort | tr '\n' ' ')" ] || {
+		diag "files in $d: $(cd "$d" && ls -A | tr '\n' ' ')"
+		return 1
+	}
 }
 
 # ascending FILE - scrub_row strictly ascending in FILE

@@ -13,16 +13,6 @@ IN=$SAMPLES/contacts.csv
 json_num() { tr -d ' \n' <"$1" | grep -o "\"$2\":[0-9]*" | head -1 | cut -d: -f2; }
 # csv_val FILE SECTION KEY - value from the long-format summary CSV
 csv_val() { awk -F, -v s="$2" -v k="$3" '$1 == s && $2 == k { print $3; exit }' "$1"; }
-# only_files DIR NAME... - DIR holds exactly these files
-only_files() {
-	local d=$1 want='' f
-	shift
-	for f in "$@"; do want="$want$f"$'\n'; done
-	[ "$(cd "$d" && ls -A | sort | tr '\n' ' ')" = "$(printf '%s' "$want" | sort | tr '\n' ' ')" ] || {
-		diag "files in $d: $(cd "$d" && ls -A | tr '\n' ' ')"
-		return 1
-	}
-}
 
 # ---------------------------------------------------------------- --summary
 for ext in json csv txt; do

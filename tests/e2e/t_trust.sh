@@ -13,16 +13,6 @@ plan 47
 
 dns_dead_server || bail "cannot start the silent resolver"
 
-# only_files DIR NAME... - DIR holds exactly these files
-only_files() {
-	local d=$1 want='' f
-	shift
-	for f in "$@"; do want="$want$f"$'\n'; done
-	[ "$(cd "$d" && ls -A | sort | tr '\n' ' ')" = "$(printf '%s' "$want" | sort | tr '\n' ' ')" ] || {
-		diag "files in $d: $(cd "$d" && ls -A | tr '\n' ' ')"
-		return 1
-	}
-}
 # no_ctl TEXT - TEXT holds no control byte but newline and tab
 no_ctl() { ! printf '%s' "$1" | tr -d '\n\t' | LC_ALL=C grep -q '[[:cntrl:]]'; }
 
