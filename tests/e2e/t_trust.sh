@@ -9,7 +9,7 @@
 . "$srcdir/tests/dns/lib.sh"
 
 dns_require
-plan 47
+plan 52
 
 dns_dead_server || bail "cannot start the silent resolver"
 
@@ -65,6 +65,27 @@ like "$SCRUB_ERR" "r\\.csv: cannot write: it is a directory" "rejected name is a
 is "$(cat "$D/c.csv")" "old cleaned" "rejected name is a directory: the old cleaned file stays"
 is "$(cat "$D/s.txt")" "old summary" "rejected name is a directory: the old summary stays"
 ok "rejected name is a directory: no temporary file left" only_files "$D" c.csv s.txt r.csv
+
+# ---------------------------------------------------------------- a full disk
+# A 64 KiB tmpfs holds the cleaned file; the list's outputs need more.
+FULL=$T/full
+mkdir -p "$FULL" "$T/fullr"
+if mount -t tmpfs -o size=64k tmpfs "$FULL" 2>/dev/null; then
+	cleanup_full() { local rc=$?; umount "$FULL" 2>/dev/null; return $rc; }
+	proc_on_exit cleanup_full
+	printf 'old cleaned\n' >"$FULL/c.csv"
+	printf 'old rejected\n' >"$T/fullr/r.csv"
+	{ echo 'First,Last,Email,Phone'; gen_rows 5000; } >"$T/five.csv"
+	run_scrub --offline -q --no-progress -o "$FULL/c.csv" -r "$T/fullr/r.csv" "$T/five.csv"
+	is "$SCRUB_RC" 1 "disk full: exit status 1"
+	like "$SCRUB_ERR" "c\\.csv: .*No space left on device" "disk full: the message names the file and the cause"
+	is "$(cat "$FULL/c.csv")/$(cat "$T/fullr/r.csv")" "old cleaned/old rejected" "disk full: both old outputs stay as they were"
+	ok "disk full: no temporary file left on the full disk" only_files "$FULL" c.csv
+	ok "disk full: none beside the rejected file" only_files "$T/fullr" r.csv
+	umount "$FULL"
+else
+	skip 5 "cannot mount a small tmpfs here (not root?)"
+fi
 
 # ---------------------------------------------------------------- signals
 BIG=$T/big.csv
