@@ -50,6 +50,21 @@ main(int argc, char **argv)
 		options_free(&o);
 		return 1;
 	}
+	/*
+	 * Completed, degraded: the network mostly failed (validator/README,
+	 * "Stages and passes"). The one line is said even under --quiet,
+	 * since it explains the exit status a scheduled job alerts on.
+	 */
+	if (report_degraded(&rep, NULL, 0)) {
+		if (o.quiet) {
+			char why[400];
+
+			report_degraded(&rep, why, sizeof(why));
+			fprintf(stderr, "listscrub: %s\n", why);
+		}
+		options_free(&o);
+		return 3;
+	}
 	options_free(&o);
 	return 0;
 }

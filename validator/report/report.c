@@ -50,17 +50,86 @@ report_top_domains(struct report *r, const struct domains *t)
 }
 
 void
+report_probe_answers(struct report *r, struct probe_targets *pt)
+{
+	size_t n = probe_targets_count(pt);
+
+	r->smtp_answered = r->smtp_refused = 0;
+	for (size_t id = 0; id < n; id++) {
+		uint16_t sub = probe_targets_result(pt, (uint32_t)id)->sub;
+
+		if (sub == SUB_LAST)
+			continue;
+		r->smtp_answered++;
+		if (sub == SUB_POLICY_BLOCKED || sub == SUB_PROBE_BLOCKED)
+			r->smtp_refused++;
+	}
+}
+
+bool
+report_degraded(const struct report *r, char *why, size_t n)
+{
+	if (r->dns_ran) {
+		const struct dnsstage_stats *d = &r->dns;
+		uint64_t failed = d->outcomes[MX_TIMEOUT] +
+		    d->outcomes[MX_ERROR];
+
+		if (d->domains >= REPORT_DEGRADED_MIN &&
+		    failed * 2 > d->domains) {
+			if (why != NULL)
+				snprintf(why, n, "DEGRADED: the DNS lookup "
+				    "failed for %llu of %llu domains (dns_timeout "
+				    "%llu, dns_error %llu): is the resolver "
+				    "reachable? Their rows are unknown, not checked "
+				    "(exit status 3)", (unsigned long long)failed,
+				    (unsigned long long)d->domains,
+				    (unsigned long long)d->outcomes[MX_TIMEOUT],
+				    (unsigned long long)d->outcomes[MX_ERROR]);
+			return true;
+		}
+	}
+	if (r->smtp_ran && r->smtp_answered >= REPORT_DEGRADED_MIN &&
+	    r->smtp_refused * 2 > r->smtp_answered) {
+		if (why != NULL)
+			snprintf(why, n, "DEGRADED: the mail hosts refused the "
+			    "sender for %llu of %llu addresses asked "
+			    "(policy_blocked, probe_blocked): fix the sending "
+			    "setup (see the sender-side problems); those rows "
+			    "are unknown (exit status 3)",
+			    (unsigned long long)r->smtp_refused,
+			    (unsigned long long)r->smtp_answered);
+		return true;
+	}
+	return false;
+}
+
+void
 report_text(const struct report *r, FILE *f)
 {
+	char why[400];
+
+	if (report_degraded(r, why, sizeof(why)))
+		fprintf(f, "listscrub: %s\n", why);
 	fprintf(f, "listscrub: %s: %llu rows in %.2f s (%.0f rows/s)\n",
 	    r->input, (unsigned long long)r->rows, r->seconds,
 	    r->seconds > 0 ? (double)r->rows / r->seconds : 0.0);
 	fprintf(f, "  input: %s-separated, %s line ends%s, %s, email column "
-	    "%ld '%s' (by %s)\n", report_delim_name(r->delim),
+	    "%ld '%s' (by %s", report_delim_name(r->delim),
 	    strcmp(r->eol, "\r\n") == 0 ? "CRLF" : "LF",
 	    r->bom ? ", UTF-8 BOM" : "",
 	    r->header ? "header row" : "no header row", r->column + 1,
 	    r->column_name, r->column_how);
+	if (r->ncandidates > 1) {
+		/* Which columns looked like addresses, and why this one. */
+		fprintf(f, " among");
+		for (size_t i = 0; i < r->ncandidates; i++)
+			fprintf(f, "%s column %s: %llu of %llu cells "
+			    "address-like", i ? ";" : "", r->candidates[i].label,
+			    (unsigned long long)r->candidates[i].addresses,
+			    (unsigned long long)r->candidates[i].cells);
+		fprintf(f, "; chosen for the %s", r->column_why);
+	}
+	fprintf(f, ")\n");
 	if (r->other_email_columns > 0)
 		fprintf(f, "  warning: %d other column(s) also look like email; "
 		    "only column %ld was checked (see --column)\n",
@@ -121,6 +190,11 @@ report_text(const struct report *r, FILE *f)
 			fprintf(f, "       %llu typo suggestion(s) dropped: the "
 			    "suggested domain has no mail host\n",
 			    (unsigned long long)d->suggestions_dropped);
+		if (d->suggestions_unconfirmed > 0)
+			fprintf(f, "       %llu typo suggestion(s) kept "
+			    "unconfirmed: the suggested domain's lookup "
+			    "failed\n",
+			    (unsigned long long)d->suggestions_unconfirmed);
 	}
 	if (r->smtp_ran) {
 		const struct probe_stats *p = &r->smtp;
@@ -224,12 +298,15 @@ report_dns_counts(const struct dnsstage_stats *d, struct report_count *c)
 	    d->suggestions };
 	c[n++] = (struct report_count){ "suggestions_dropped",
 	    d->suggestions_dropped };
+	c[n++] = (struct report_count){ "suggestions_unconfirmed",
+	    d->suggestions_unconfirmed };
 	return n;
 }
 
 static size_t
-report_smtp_counts(const struct probe_stats *p, struct report_count *c)
+report_smtp_counts(const struct report *r, struct report_count *c)
 {
+	const struct probe_stats *p = &r->smtp;
 	size_t n = 0;
 
 	c[n++] = (struct report_count){ "addresses", p->addresses };
@@ -243,6 +320,8 @@ report_smtp_counts(const struct probe_stats *p, struct report_count *c)
 	c[n++] = (struct report_count){ "catch_all_domains",
 	    p->catch_all_domains };
 	c[n++] = (struct report_count){ "blocked_hosts", p->blocked_hosts };
+	c[n++] = (struct report_count){ "addresses_sender_refused",
+	    r->smtp_refused };
 	return n;
 }
 
@@ -280,8 +359,30 @@ report_json(const struct report *r, FILE *f)
 	    strcmp(r->eol, "\r\n") == 0 ? "CRLF" : "LF",
 	    r->header ? "true" : "false", r->column + 1);
 	report_json_str(f, r->column_name);
-	fprintf(f, ", \"column_by\": \"%s\", \"other_email_columns\": %d},\n",
+	fprintf(f, ", \"column_by\": \"%s\", \"other_email_columns\": %d",
 	    r->column_how, r->other_email_columns);
+	if (r->ncandidates > 1) {
+		fprintf(f, ", \"column_candidates\": [");
+		for (size_t i = 0; i < r->ncandidates; i++)
+			fprintf(f, "%s{\"column\": %ld, \"cells\": %llu, "
+			    "\"addresses\": %llu}", i ? ", " : "",
+			    r->candidates[i].column + 1,
+			    (unsigned long long)r->candidates[i].cells,
+			    (unsigned long long)r->candidates[i].addresses);
+		fprintf(f, "], \"column_why\": \"%s\"", r->column_why);
+	}
+	fprintf(f, "},\n");
+	{
+		char why[400];
+		bool deg = report_degraded(r, why, sizeof(why));
+
+		fprintf(f, "  \"degraded\": %s,\n", deg ? "true" : "false");
+		if (deg) {
+			fprintf(f, "  \"degraded_why\": ");
+			report_json_str(f, why);
+			fprintf(f, ",\n");
+		}
+	}
 	fprintf(f, "  \"policy\": \"%s\",\n  \"rows\": %llu,\n  \"cleaned\": "
 	    "%llu,\n  \"rejected\": %llu,\n  \"review\": %llu,\n", r->policy,
 	    (unsigned long long)r->rows, (unsigned long long)r->cleaned,
@@ -331,7 +432,7 @@ report_json(const struct report *r, FILE *f)
 		const struct probe_stats *p = &r->smtp;
 
 		fprintf(f, ",\n  \"smtp\": {\"seconds\": %.3f", p->seconds);
-		report_json_counts(f, c, report_smtp_counts(p, c));
+		report_json_counts(f, c, report_smtp_counts(r, c));
 		fprintf(f, ", \"sender_problems\": [");
 		for (size_t i = 0; i < p->nproblems; i++) {
 			fprintf(f, "%s{\"host\": ", i ? ", " : "");
@@ -356,6 +457,8 @@ report_csv(const struct report *r, FILE *f)
 	fprintf(f, "run,rows,%llu\nrun,seconds,%.3f\nrun,started_at,%s\n",
 	    (unsigned long long)r->rows, r->seconds, r->started_at);
 	fprintf(f, "run,policy,%s\n", r->policy);
+	fprintf(f, "run,degraded,%s\n", report_degraded(r, NULL, 0) ?
+	    "true" : "false");
 	fprintf(f, "output,cleaned,%llu\noutput,rejected,%llu\n"
 	    "output,review,%llu\n", (unsigned long long)r->cleaned,
 	    (unsigned long long)r->rejected, (unsigned long long)r->review);
@@ -397,7 +500,7 @@ report_csv(const struct report *r, FILE *f)
 		const struct probe_stats *p = &r->smtp;
 
 		fprintf(f, "smtp,seconds,%.3f\n", p->seconds);
-		report_csv_counts(f, "smtp", c, report_smtp_counts(p, c));
+		report_csv_counts(f, "smtp", c, report_smtp_counts(r, c));
 		/* Host names are DNS names: no comma or quote can occur. */
 		for (size_t i = 0; i < p->nproblems; i++)
 			fprintf(f, "sender_problem,%s,%llu\n",
