@@ -76,6 +76,12 @@ static void pipeline_close_outputs(struct run *r, bool commit,
     struct diag *d, int *rc);
 static bool pipeline_is_index(const char *s, long *out);
 static void pipeline_columns(const struct csvrow *h, char *buf, size_t n);
+static void pipeline_label(const struct csvrow *h, size_t i, char *buf,
+    size_t n);
+static void pipeline_candidates(struct run *r, const struct email_column *cp,
+    const struct csvrow *h);
+static void pipeline_refuse(const struct run *r, const struct email_column *cp,
+    const struct csvrow *h, long idx, size_t rows, struct diag *d);
 
 /* pipeline_lists_dir - where the data tables are: the option, or the default. */
 static const char *
@@ -131,6 +137,83 @@ pipeline_columns(const struct csvrow *h, char *buf, size_t n)
 			break;
 		used += (size_t)w;
 	}
+}
+
+/* pipeline_label - "N 'name'" (or "N" without a header h) for column i. */
+static void
+pipeline_label(const struct csvrow *h, size_t i, char *buf, size_t n)
+{
+	if (h != NULL && i < h->nfields)
+		snprintf(buf, n, "%zu '%.*s'", i + 1, (int)(h->field_len[i] >
+		    40 ? 40 : h->field_len[i]), h->field[i]);
+	else
+		snprintf(buf, n, "%zu", i + 1);
+}
+
+/*
+ * pipeline_candidates - content detection chose among several address
+ * columns: tell the report which ones, with their counts, and why.
+ */
+static void
+pipeline_candidates(struct run *r, const struct email_column *cp,
+    const struct csvrow *h)
+{
+	struct report *rep = r->rep;
+	int cols[REPORT_MAX_CANDIDATES];
+	size_t n = email_column_candidates(cp, cols, REPORT_MAX_CANDIDATES);
+
+	rep->ncandidates = n < REPORT_MAX_CANDIDATES ? n :
+	    REPORT_MAX_CANDIDATES;
+	rep->other_email_columns = n > 1 ? (int)(n - 1) : 0;
+	rep->column_why = n > 1 ? email_column_why(cp, cols[0], cols[1]) : "";
+	for (size_t i = 0; i < rep->ncandidates; i++) {
+		struct report_candidate *c = &rep->candidates[i];
+
+		c->column = cols[i];
+		pipeline_label(h, (size_t)cols[i], c->label, sizeof(c->label));
+		email_column_counts(cp, (size_t)cols[i], &c->cells,
+		    &c->addresses);
+	}
+}
+
+/*
+ * pipeline_refuse - the message for a column, chosen by --column or by its
+ * header name, that holds no addresses: the file, the column, the counts,
+ * and the columns that do hold addresses (rows: data rows read ahead).
+ */
+static void
+pipeline_refuse(const struct run *r, const struct email_column *cp,
+    const struct csvrow *h, long idx, size_t rows, struct diag *d)
+{
+	int cols[4];
+	size_t n = email_column_candidates(cp, cols, 4), used = 0;
+	uint64_t filled, emails;
+	char label[64], others[300];
+
+	others[0] = '\0';
+	for (size_t i = 0; i < n && i < 4; i++) {
+		uint64_t f, e;
+		int w;
+
+		pipeline_label(h, (size_t)cols[i], label, sizeof(label));
+		email_column_counts(cp, (size_t)cols[i], &f, &e);
+		w = snprintf(others + used, sizeof(others) - used,
+		    "%s%s (%llu of %llu)", i ? ", " : "", label,
+		    (unsigned long long)e, (unsigned long long)f);
+		if (w < 0 || (size_t)w >= sizeof(others) - used)
+			break;
+		used += (size_t)w;
+	}
+	pipeline_label(h, (size_t)idx, label, sizeof(label));
+	email_column_counts(cp, (size_t)idx, &filled, &emails);
+	diag_set(d, r->o->column ? DIAG_USAGE : DIAG_INPUT,
+	    "%s: column %s%s holds no addresses: %llu of its %llu non-empty "
+	    "cells in the first %zu rows look like one; %s%s (choose with "
+	    "--column)", r->o->input, label, r->o->column ? "" :
+	    " (chosen by its name)", (unsigned long long)emails,
+	    (unsigned long long)filled, rows, n > 0 ?
+	    "addresses are in column " : "no column looks like it holds "
+	    "addresses", others);
 }
 
 /*
@@ -210,27 +293,33 @@ pipeline_pick(struct run *r, struct csvread *in, struct row_copy *ahead,
 	    first->field_len, first->nfields, &others)) >= 0) {
 		r->rep->column_how = "header";
 		r->rep->other_email_columns = others;
-	} else {
-		/* No name to go by: look at the cells. */
-		cp = email_column_new();
-		if (*header && !first->malformed)
-			for (size_t i = 0; i < first->nfields; i++)
-				if (email_column_looks_like_email(first->field[i],
-				    first->field_len[i]))
-					*header = false;
-		if (!*header && !first->malformed)
-			email_column_add(cp, first->field, first->field_len,
-			    first->nfields);
-		while (*nahead < SNIFF_ROWS) {
-			if ((got = csvread_next(in, &row, d)) < 0)
-				goto done;
-			if (got == 0)
-				break;
-			row_copy_set(&ahead[(*nahead)++], &row);
-			if (!row.malformed)
-				email_column_add(cp, row.field, row.field_len,
-				    row.nfields);
-		}
+	} else if (*header && !first->malformed) {
+		/* No name to go by: the cells decide, row 1 among them? */
+		for (size_t i = 0; i < first->nfields; i++)
+			if (email_column_looks_like_email(first->field[i],
+			    first->field_len[i]))
+				*header = false;
+	}
+	/*
+	 * Read ahead: the cells of the first SNIFF_ROWS rows choose the
+	 * column when no name does, and show when a named one holds no
+	 * addresses (validator/README, "CSV facts").
+	 */
+	cp = email_column_new();
+	if (!*header && !first->malformed)
+		email_column_add(cp, first->field, first->field_len,
+		    first->nfields);
+	while (*nahead < SNIFF_ROWS) {
+		if ((got = csvread_next(in, &row, d)) < 0)
+			goto done;
+		if (got == 0)
+			break;
+		row_copy_set(&ahead[(*nahead)++], &row);
+		if (!row.malformed)
+			email_column_add(cp, row.field, row.field_len,
+			    row.nfields);
+	}
+	if (idx < 0) {
 		idx = email_column_best(cp, &share);
 		if (idx < 0) {
 			pipeline_columns(*header ? first : NULL, cols,
@@ -242,6 +331,11 @@ pipeline_pick(struct run *r, struct csvread *in, struct row_copy *ahead,
 			goto done;
 		}
 		r->rep->column_how = "content";
+		pipeline_candidates(r, cp, *header ? first : NULL);
+	} else if (email_column_refuse(cp, (size_t)idx)) {
+		pipeline_refuse(r, cp, *header ? first : NULL, idx,
+		    *nahead - (*header ? 1 : 0), d);
+		goto done;
 	}
 	r->column = idx;
 	r->rep->column = idx;
@@ -432,6 +526,8 @@ pipeline_dns(struct run *r, FILE *f, struct diag *d)
 	r->rep->dns_ran = true;
 	if (r->probes != NULL && pipeline_probe(r, d) != 0)
 		goto done;
+	if (r->probes != NULL)
+		report_probe_answers(r->rep, r->probes);
 	clearerr(f);
 	if (fseek(f, 0, SEEK_SET) != 0) {
 		diag_set(d, DIAG_INPUT, "%s: cannot read it a second time: %s",
