@@ -140,8 +140,9 @@ check_offline_stands(void)
 		{ .sub = SUB_CONNECTION_FAILED },
 		{ .sub = SUB_TLS_FAILED },
 		{ .sub = SUB_PROBE_BLOCKED },
-		{ .sub = SUB_SMTPUTF8_UNSUPPORTED },
 	};
+	static const struct probe_result utf8_no = {
+		.sub = SUB_SMTPUTF8_UNSUPPORTED };
 	static const struct {
 		bool role, disposable;
 		const char *suggest;
@@ -182,6 +183,13 @@ check_offline_stands(void)
 			is_str(verdict_sub_name(v.sub), finds[i].want,
 			    "%s stands over %s", finds[i].want,
 			    verdict_sub_name(unknowns[u].sub));
+		}
+		if (finds[i].flags == ADDR_F_SMTPUTF8) {
+			/* The server's answer to the form itself. */
+			e.smtp = &utf8_no;
+			classify(&e, &v);
+			is_str(verdict_sub_name(v.sub), "smtputf8_unsupported",
+			    "smtputf8_unsupported beats smtputf8_local_part");
 		}
 		e.smtp = NULL;
 		e.dns = EVDNS_NXDOMAIN;

@@ -59,12 +59,17 @@ classify_sub(const struct evidence *e)
 		return SUB_DISPOSABLE;
 	if (e->suggest)
 		return SUB_POSSIBLE_TYPO;
-	if (smtp == SUB_MAILBOX_FULL || smtp == SUB_ACCEPT_ALL)
+	/*
+	 * smtputf8_unsupported is the server's answer to the local part's
+	 * form itself (RFC 6531 3.4), not the prober's trouble.
+	 */
+	if (smtp == SUB_MAILBOX_FULL || smtp == SUB_ACCEPT_ALL ||
+	    smtp == SUB_SMTPUTF8_UNSUPPORTED)
 		return smtp;
 	/*
 	 * Offline findings stand whatever the network does: the prober's
-	 * trouble (DNS failures, the unknown SMTP answers) never hides them
-	 * (validator/README, "The verdict model").
+	 * trouble (DNS failures, the other unknown SMTP answers) never hides
+	 * them (validator/README, "The verdict model").
 	 */
 	if (e->addr->flags & ADDR_F_IP_LITERAL)
 		return SUB_IP_LITERAL;
