@@ -76,12 +76,6 @@ static void pipeline_close_outputs(struct run *r, bool commit,
     struct diag *d, int *rc);
 static bool pipeline_is_index(const char *s, long *out);
 static void pipeline_columns(const struct csvrow *h, char *buf, size_t n);
-static void pipeline_label(const struct csvrow *h, size_t i, char *buf,
-    size_t n);
-static void pipeline_candidates(struct run *r, const struct email_column *cp,
-    const struct csvrow *h);
-static void pipeline_refuse(const struct run *r, const struct email_column *cp,
-    const struct csvrow *h, long idx, size_t rows, struct diag *d);
 
 /* pipeline_lists_dir - where the data tables are: the option, or the default. */
 static const char *
@@ -137,83 +131,6 @@ pipeline_columns(const struct csvrow *h, char *buf, size_t n)
 			break;
 		used += (size_t)w;
 	}
-}
-
-/* pipeline_label - "N 'name'" (or "N" without a header h) for column i. */
-static void
-pipeline_label(const struct csvrow *h, size_t i, char *buf, size_t n)
-{
-	if (h != NULL && i < h->nfields)
-		snprintf(buf, n, "%zu '%.*s'", i + 1, (int)(h->field_len[i] >
-		    40 ? 40 : h->field_len[i]), h->field[i]);
-	else
-		snprintf(buf, n, "%zu", i + 1);
-}
-
-/*
- * pipeline_candidates - content detection chose among several address
- * columns: tell the report which ones, with their counts, and why.
- */
-static void
-pipeline_candidates(struct run *r, const struct email_column *cp,
-    const struct csvrow *h)
-{
-	struct report *rep = r->rep;
-	int cols[REPORT_MAX_CANDIDATES];
-	size_t n = email_column_candidates(cp, cols, REPORT_MAX_CANDIDATES);
-
-	rep->ncandidates = n < REPORT_MAX_CANDIDATES ? n :
-	    REPORT_MAX_CANDIDATES;
-	rep->other_email_columns = n > 1 ? (int)(n - 1) : 0;
-	rep->column_why = n > 1 ? email_column_why(cp, cols[0], cols[1]) : "";
-	for (size_t i = 0; i < rep->ncandidates; i++) {
-		struct report_candidate *c = &rep->candidates[i];
-
-		c->column = cols[i];
-		pipeline_label(h, (size_t)cols[i], c->label, sizeof(c->label));
-		email_column_counts(cp, (size_t)cols[i], &c->cells,
-		    &c->addresses);
-	}
-}
-
-/*
- * pipeline_refuse - the message for a column, chosen by --column or by its
- * header name, that holds no addresses: the file, the column, the counts,
- * and the columns that do hold addresses (rows: data rows read ahead).
- */
-static void
-pipeline_refuse(const struct run *r, const struct email_column *cp,
-    const struct csvrow *h, long idx, size_t rows, struct diag *d)
-{
-	int cols[4];
-	size_t n = email_column_candidates(cp, cols, 4), used = 0;
-	uint64_t filled, emails;
-	char label[64], others[300];
-
-	others[0] = '\0';
-	for (size_t i = 0; i < n && i < 4; i++) {
-		uint64_t f, e;
-		int w;
-
-		pipeline_label(h, (size_t)cols[i], label, sizeof(label));
-		email_column_counts(cp, (size_t)cols[i], &f, &e);
-		w = snprintf(others + used, sizeof(others) - used,
-		    "%s%s (%llu of %llu)", i ? ", " : "", label,
-		    (unsigned long long)e, (unsigned long long)f);
-		if (w < 0 || (size_t)w >= sizeof(others) - used)
-			break;
-		used += (size_t)w;
-	}
-	pipeline_label(h, (size_t)idx, label, sizeof(label));
-	email_column_counts(cp, (size_t)idx, &filled, &emails);
-	diag_set(d, r->o->column ? DIAG_USAGE : DIAG_INPUT,
-	    "%s: column %s%s holds no addresses: %llu of its %llu non-empty "
-	    "cells in the first %zu rows look like one; %s%s (choose with "
-	    "--column)", r->o->input, label, r->o->column ? "" :
-	    " (chosen by its name)", (unsigned long long)emails,
-	    (unsigned long long)filled, rows, n > 0 ?
-	    "addresses are in column " : "no column looks like it holds "
-	    "addresses", others);
 }
 
 /*
@@ -331,10 +248,11 @@ pipeline_pick(struct run *r, struct csvread *in, struct row_copy *ahead,
 			goto done;
 		}
 		r->rep->column_how = "content";
-		pipeline_candidates(r, cp, *header ? first : NULL);
+		report_column_candidates(r->rep, cp, *header ? first : NULL);
 	} else if (email_column_refuse(cp, (size_t)idx)) {
-		pipeline_refuse(r, cp, *header ? first : NULL, idx,
-		    *nahead - (*header ? 1 : 0), d);
+		email_column_refusal(cp, (size_t)idx, o->column == NULL,
+		    o->input, *nahead - (*header ? 1 : 0),
+		    *header ? first : NULL, d);
 		goto done;
 	}
 	r->column = idx;

@@ -5,10 +5,13 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv/csvread.h"
 #include "util/ascii.h"
+#include "util/diag.h"
 #include "util/xalloc.h"
 
 #define EMAIL_COLUMN_NAME_MAX 64	/* longer normalized names never match */
@@ -389,6 +392,50 @@ email_column_why(const struct email_column *c, int first, int second)
 	if (c->emails[a] * c->filled[b] != c->emails[b] * c->filled[a])
 		return "highest share of address-like cells";
 	return "leftmost of equals";
+}
+
+void
+email_column_label(const struct csvrow *h, size_t col, char *buf, size_t n)
+{
+	if (h != NULL && col < h->nfields)
+		snprintf(buf, n, "%zu '%.*s'", col + 1, (int)(h->field_len[col] >
+		    40 ? 40 : h->field_len[col]), h->field[col]);
+	else
+		snprintf(buf, n, "%zu", col + 1);
+}
+
+void
+email_column_refusal(const struct email_column *c, size_t col, bool by_name,
+    const char *input, size_t rows, const struct csvrow *h, struct diag *d)
+{
+	int cols[4];
+	size_t n = email_column_candidates(c, cols, 4), used = 0;
+	uint64_t filled, emails;
+	char label[64], others[300];
+
+	others[0] = '\0';
+	for (size_t i = 0; i < n && i < 4; i++) {
+		uint64_t f, e;
+		int w;
+
+		email_column_label(h, (size_t)cols[i], label, sizeof(label));
+		email_column_counts(c, (size_t)cols[i], &f, &e);
+		w = snprintf(others + used, sizeof(others) - used,
+		    "%s%s (%llu of %llu)", i ? ", " : "", label,
+		    (unsigned long long)e, (unsigned long long)f);
+		if (w < 0 || (size_t)w >= sizeof(others) - used)
+			break;
+		used += (size_t)w;
+	}
+	email_column_label(h, col, label, sizeof(label));
+	email_column_counts(c, col, &filled, &emails);
+	diag_set(d, by_name ? DIAG_INPUT : DIAG_USAGE, "%s: column %s%s holds "
+	    "no addresses: %llu of its %llu non-empty cells in the first %zu "
+	    "rows look like one; %s%s (choose with --column)", input, label,
+	    by_name ? " (chosen by its name)" : "",
+	    (unsigned long long)emails, (unsigned long long)filled, rows,
+	    n > 0 ? "addresses are in column " :
+	    "no column looks like it holds addresses", others);
 }
 
 void

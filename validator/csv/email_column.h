@@ -102,6 +102,29 @@ bool email_column_refuse(const struct email_column *c, size_t col);
 const char *email_column_why(const struct email_column *c, int first,
     int second);
 
+struct csvrow;
+struct diag;
+
+/*
+ * email_column_label - "N 'name'" for column col (N 1-based, the name from
+ * the header row h, cut at 40 bytes), or "N" when h is NULL or has no
+ * such field, into buf (n bytes).
+ */
+void email_column_label(const struct csvrow *h, size_t col, char *buf,
+    size_t n);
+
+/*
+ * email_column_refusal - fill d (exit status 2: DIAG_USAGE for a column
+ * given by --column, DIAG_INPUT for one chosen by its header name) with
+ * why column col holds no addresses: the input's name, the column by
+ * number and header name (h, or NULL without a header), its counts over
+ * the rows data rows read ahead, and the columns that do hold addresses
+ * (email_column_candidates, up to 4).
+ */
+void email_column_refusal(const struct email_column *c, size_t col,
+    bool by_name, const char *input, size_t rows, const struct csvrow *h,
+    struct diag *d);
+
 /* email_column_free - NULL ok. */
 void email_column_free(struct email_column *c);
 

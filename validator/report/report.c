@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "csv/email_column.h"
 #include "dns/domains.h"
 
 static const char *report_delim_name(int delim);
@@ -36,6 +37,27 @@ report_init(struct report *r)
 	r->column = -1;
 	r->column_how = "";
 	r->eol = "\n";
+}
+
+void
+report_column_candidates(struct report *r, const struct email_column *c,
+    const struct csvrow *h)
+{
+	int cols[REPORT_MAX_CANDIDATES];
+	size_t n = email_column_candidates(c, cols, REPORT_MAX_CANDIDATES);
+
+	r->ncandidates = n < REPORT_MAX_CANDIDATES ? n : REPORT_MAX_CANDIDATES;
+	r->other_email_columns = n > 1 ? (int)(n - 1) : 0;
+	r->column_why = n > 1 ? email_column_why(c, cols[0], cols[1]) : "";
+	for (size_t i = 0; i < r->ncandidates; i++) {
+		struct report_candidate *k = &r->candidates[i];
+
+		k->column = cols[i];
+		email_column_label(h, (size_t)cols[i], k->label,
+		    sizeof(k->label));
+		email_column_counts(c, (size_t)cols[i], &k->cells,
+		    &k->addresses);
+	}
 }
 
 void

@@ -79,6 +79,18 @@ struct report {
 
 /* report_init - an empty report: all counts 0, no column yet. */
 void report_init(struct report *r);
+struct csvrow;
+struct email_column;
+
+/*
+ * report_column_candidates - content detection chose the email column:
+ * note the address-like columns it chose among (best first, labelled from
+ * the header row h, or by number when h is NULL) and, when there are
+ * several, why the first won. Also sets other_email_columns.
+ */
+void report_column_candidates(struct report *r, const struct email_column *c,
+    const struct csvrow *h);
+
 /* report_top_domains - copy the busiest domains out of t. */
 void report_top_domains(struct report *r, const struct domains *t);
 /*
