@@ -21,6 +21,7 @@ UNIT_TESTS = \
 	tests/unit/t_interrupt \
 	tests/unit/t_listcheck \
 	tests/unit/t_probe_trouble \
+	tests/unit/t_report \
 	tests/unit/t_session_peer \
 	tests/unit/t_smtp_classify \
 	tests/unit/t_smtp_reply \
@@ -41,6 +42,7 @@ tests_unit_t_csvwrite_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_explain_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_listcheck_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_probe_trouble_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_report_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_mxlookup_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_smtp_classify_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_smtp_reply_LDADD = $(LISTSCRUB_LIBS)
@@ -68,6 +70,7 @@ tests_fuzz_replay_smtp_reply_LDADD = $(LISTSCRUB_LIBS)
 E2E_TESTS = \
 	tests/e2e/t_bytes.sh \
 	tests/e2e/t_columns.sh \
+	tests/e2e/t_degraded.sh \
 	tests/e2e/t_dns.sh \
 	tests/e2e/t_formats.sh \
 	tests/e2e/t_io.sh \
@@ -86,7 +89,8 @@ TESTS += $(DNS_TESTS)
 # The SMTP session engine against the loopback Postfix + fault server of
 # The loopback mail world of tests/smtp (Postfix, postgrey, a fault
 # server); t_smtp_session runs through its wrapper.
-SMTP_TESTS = tests/smtp/t_harness.sh tests/smtp/t_session.sh tests/smtp/t_probe.sh
+SMTP_TESTS = tests/smtp/t_harness.sh tests/smtp/t_session.sh tests/smtp/t_probe.sh \
+	tests/smtp/t_degraded.sh
 TESTS += $(SMTP_TESTS)
 EXTRA_DIST += $(SMTP_TESTS) tests/smtp/lib.sh tests/smtp/main.cf.in \
 	tests/smtp/master.cf.in tests/smtp/users tests/smtp/catchall.regexp \

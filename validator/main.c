@@ -71,6 +71,21 @@ main(int argc, char **argv)
 	}
 	if (!o.quiet)
 		report_text(&rep, stderr);
+	/*
+	 * Completed, degraded: the network mostly failed (validator/README,
+	 * "Stages and passes"). The one line is said even under --quiet,
+	 * since it explains the exit status a scheduled job alerts on.
+	 */
+	if (report_degraded(&rep, NULL, 0)) {
+		if (o.quiet) {
+			char why[400];
+
+			report_degraded(&rep, why, sizeof(why));
+			fprintf(stderr, "listscrub: %s\n", why);
+		}
+		options_free(&o);
+		return 3;
+	}
 	options_free(&o);
 	return 0;
 }

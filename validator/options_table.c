@@ -76,7 +76,10 @@ static const struct options_row {
 	    "the email column, by header name (in any case) or 1-based number. "
 	    "Default: the column named email, e-mail, Email Address, "
 	    "email_address, mail, E-Mail-Adresse, courriel, correo, ...; else "
-	    "the one whose cells look most like addresses." },
+	    "the one whose cells look most like addresses. A column chosen "
+	    "by option or name whose cells are not addresses (fewer than 1 "
+	    "in 10 in the first 200 rows) stops the run with exit status "
+	    "2." },
 	{ "delimiter", 0, OPT_DELIMITER, "D", GROUP_INPUT,
 	    "auto (default), \",\", \";\", \"tab\" or \"|\". Auto looks at "
 	    "the first lines and honours Excel's \"sep=;\" line." },
@@ -316,11 +319,18 @@ options_table_help(FILE *f)
 	    "--json prints\n"
 	    "one JSON object. listscrub explain --help has the details.\n"
 	    "\n"
-	    "Exit status: 0 when the run is done (whatever the verdicts), 2 "
-	    "for a usage\n"
-	    "error or an input that cannot be used, 1 for any other "
-	    "failure,\n"
-	    "128 + the signal when SIGINT (130), SIGTERM (143) or SIGHUP "
+	    "Exit status: 0 when the run is done (whatever the verdicts), 3 "
+	    "when it is done\n"
+	    "but degraded (the DNS lookup failed for more than half of at "
+	    "least 5 domains,\n"
+	    "or the mail hosts refused the sender for more than half of at "
+	    "least 5\n"
+	    "addresses asked; one DEGRADED line says so), 2 for a usage "
+	    "error or an input\n"
+	    "that cannot be used (also a chosen column that holds no "
+	    "addresses), 1 for any\n"
+	    "other failure, 128 + the signal when SIGINT (130), SIGTERM "
+	    "(143) or SIGHUP\n"
 	    "(129) stopped it.\n"
 	    "Every status and sub-status, with its meaning: listscrub --help "
 	    "statuses\n", f);

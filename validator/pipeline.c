@@ -220,27 +220,33 @@ pipeline_pick(struct run *r, struct csvread *in, struct row_copy *ahead,
 	    first->field_len, first->nfields, &others)) >= 0) {
 		r->rep->column_how = "header";
 		r->rep->other_email_columns = others;
-	} else {
-		/* No name to go by: look at the cells. */
-		cp = email_column_new();
-		if (*header && !first->malformed)
-			for (size_t i = 0; i < first->nfields; i++)
-				if (email_column_looks_like_email(first->field[i],
-				    first->field_len[i]))
-					*header = false;
-		if (!*header && !first->malformed)
-			email_column_add(cp, first->field, first->field_len,
-			    first->nfields);
-		while (*nahead < SNIFF_ROWS) {
-			if ((got = csvread_next(in, &row, d)) < 0)
-				goto done;
-			if (got == 0)
-				break;
-			row_copy_set(&ahead[(*nahead)++], &row);
-			if (!row.malformed)
-				email_column_add(cp, row.field, row.field_len,
-				    row.nfields);
-		}
+	} else if (*header && !first->malformed) {
+		/* No name to go by: the cells decide, row 1 among them? */
+		for (size_t i = 0; i < first->nfields; i++)
+			if (email_column_looks_like_email(first->field[i],
+			    first->field_len[i]))
+				*header = false;
+	}
+	/*
+	 * Read ahead: the cells of the first SNIFF_ROWS rows choose the
+	 * column when no name does, and show when a named one holds no
+	 * addresses (validator/README, "CSV facts").
+	 */
+	cp = email_column_new();
+	if (!*header && !first->malformed)
+		email_column_add(cp, first->field, first->field_len,
+		    first->nfields);
+	while (*nahead < SNIFF_ROWS) {
+		if ((got = csvread_next(in, &row, d)) < 0)
+			goto done;
+		if (got == 0)
+			break;
+		row_copy_set(&ahead[(*nahead)++], &row);
+		if (!row.malformed)
+			email_column_add(cp, row.field, row.field_len,
+			    row.nfields);
+	}
+	if (idx < 0) {
 		idx = email_column_best(cp, &share);
 		if (idx < 0) {
 			pipeline_columns(*header ? first : NULL, cols,
@@ -252,6 +258,12 @@ pipeline_pick(struct run *r, struct csvread *in, struct row_copy *ahead,
 			goto done;
 		}
 		r->rep->column_how = "content";
+		report_column_candidates(r->rep, cp, *header ? first : NULL);
+	} else if (email_column_refuse(cp, (size_t)idx)) {
+		email_column_refusal(cp, (size_t)idx, o->column == NULL,
+		    o->input, *nahead - (*header ? 1 : 0),
+		    *header ? first : NULL, d);
+		goto done;
 	}
 	r->column = idx;
 	r->rep->column = idx;
@@ -445,6 +457,8 @@ pipeline_dns(struct run *r, FILE *f, struct diag *d)
 	r->stage = STAGE_SMTP;
 	if (r->probes != NULL && pipeline_probe(r, d) != 0)
 		goto done;
+	if (r->probes != NULL)
+		report_probe_answers(r->rep, r->probes);
 	clearerr(f);
 	if (fseek(f, 0, SEEK_SET) != 0) {
 		diag_set(d, DIAG_INPUT, "%s: cannot read it a second time: %s",

@@ -1,11 +1,12 @@
 #!/bin/bash
 # t_columns.sh - finding the email column and the header (--column NAME|N,
-# --no-header, detection by header name and by content) and the inputs
-# that must be refused with exit status 2 (no email column, missing,
-# empty, UTF-16, a directory, usage errors).
+# --no-header, detection by header name and by content, the candidates
+# content detection chose among) and the inputs that must be refused with
+# exit status 2 (a chosen column that holds no addresses, no email column,
+# missing, empty, UTF-16, a directory, usage errors).
 . "$(dirname "$0")/lib.sh"
 
-plan 63
+plan 79
 
 # no_outputs NAME - neither output of `scrub NAME` exists
 no_outputs() { [ ! -e "$T/$1.cleaned.csv" ] && [ ! -e "$T/$1.rejected.csv" ]; }
@@ -41,6 +42,48 @@ is "$SCRUB_RC" 2 "--column 5 on a 4-column file: exit status 2 (there is no such
 ok "--column 5 on a 4-column file: no output files" no_outputs col-5
 scrub col-0 --offline --column 0 "$F"
 is "$SCRUB_RC" 2 "--column 0: exit status 2 (columns count from 1)"
+
+# ---------------------------------------------------------------- a column that holds no addresses
+F=$T/names.csv
+awk 'BEGIN { print "id,First Name,Email"; for (i = 1; i <= 25; i++)
+	printf "%d,Name%d,user%d@corp-mail.net\n", i, i, i }' >"$F"
+for c in 2 "First Name"; do
+	scrub "wrong-$c" --offline --column "$c" "$F"
+	is "$SCRUB_RC" 2 "--column '$c' on first names: exit status 2, not 25 rows of bad_syntax"
+	like "$SCRUB_ERR" "names\\.csv: column 2 'First Name' holds no addresses: 0 of its 25 non-empty cells" \
+	    "--column '$c': the message names the file, the column and the count"
+	like "$SCRUB_ERR" "addresses are in column 3 'Email' \\(25 of 25\\)" \
+	    "--column '$c': the message names the column that holds addresses"
+	ok "--column '$c': no output files" no_outputs "wrong-$c"
+done
+awk 'BEGIN { print "id,Email,Contact"; for (i = 1; i <= 25; i++)
+	printf "%d,Name%d,user%d@corp-mail.net\n", i, i, i }' >"$T/shifted.csv"
+scrub shifted --offline "$T/shifted.csv"
+is "$SCRUB_RC" 2 "a column named Email that holds names: exit status 2"
+like "$SCRUB_ERR" "column 2 'Email' \\(chosen by its name\\) holds no addresses.*column 3 'Contact'" \
+    "a column named Email that holds names: says so, names the address column"
+awk 'BEGIN { for (i = 1; i <= 25; i++) printf "Name%d,user%d@corp-mail.net\n", i, i }' >"$T/nh-names.csv"
+scrub nh-wrong --offline --no-header --column 1 "$T/nh-names.csv"
+like "$SCRUB_ERR" "column 1 holds no addresses: 0 of its 25 non-empty cells in the first 25 rows.*column 2 \\(25 of 25\\)" \
+    "--no-header: the columns are named by number"
+# Dirty is not wrong: 3 of 25 cells look like addresses (12%).
+awk 'BEGIN { print "Name,Email"; for (i = 1; i <= 25; i++)
+	printf "n%d,%s\n", i, i <= 3 ? "u" i "@corp-mail.net" : "call back " i }' >"$T/dirty.csv"
+scrub dirty --offline "$T/dirty.csv"
+scrub_ok "a dirty email column (3 of 25 address-like): taken, exit status 0"
+is "$(col "$T/dirty.rejected.csv" scrub_sub_status | sort | uniq -c | awk '{print $1 $2}')" "22bad_syntax" \
+    "a dirty email column: its junk is bad_syntax"
+printf '%s\n' 'Name,Email' 'Ann,call me' 'Bob,none' >"$T/tiny.csv"
+scrub tiny --offline --column 2 "$T/tiny.csv"
+scrub_ok "2 rows without an address: too few to judge, exit status 0"
+
+# ---------------------------------------------------------------- content detection between candidates
+scrub cand --offline --summary "$T/cand.txt" "$T/two.csv"
+like "$(grep 'input:' "$T/cand.txt")" "email column 2 'primary' \\(by content among column 2 'primary': 4 of 4 cells address-like; column 3 'backup': 3 of 3 cells address-like; chosen for the most address-like cells\\)" \
+    "two address columns by content: the summary's input line names both and why"
+scrub cand2 --offline --summary "$T/cand.json" "$T/two.csv"
+like "$(tr -d '\n' <"$T/cand.json")" '"column_candidates": \[\{"column": 2, "cells": 4, "addresses": 4\}, \{"column": 3, "cells": 3, "addresses": 3\}\], "column_why": "most address-like cells"' \
+    "two address columns by content: the JSON summary lists them"
 
 # ---------------------------------------------------------------- --no-header
 F=$T/nohdr.csv

@@ -8,7 +8,7 @@
 . "$srcdir/tests/dns/lib.sh"
 
 dns_require
-plan 53
+plan 54
 
 dns_start lab || bail "cannot start the test DNS server"
 dns_dead_server || bail "cannot start the silent resolver"
@@ -109,7 +109,7 @@ scrub res2 --dns-server "$DNS_ADDR" --allow-reserved "$F"
 is "$(look 2 $V "$T/res2.cleaned.csv" "$T/res2.rejected.csv")" "cleaned|valid|domain_ok" \
     "with --allow-reserved the private MX counts"
 
-# ---------------------------------------------------------------- typo suggestions must deliver
+# ---------------------------------------------------------------- typo suggestions: dropped only on a negative answer
 F=$T/typo.csv
 printf '%s\n' 'Email' 'ann@gmial.com' >"$F"
 scrub typo-off --offline "$F"
@@ -117,8 +117,8 @@ is "$(look 1 scrub_sub_status,scrub_did_you_mean "$T/typo-off.cleaned.csv" "$T/t
     "rejected|possible_typo|ann@gmail.com" "offline: gmial.com suggests gmail.com"
 scrub typo "${DNS[@]}" "$F"
 is "$(look 1 $V,scrub_did_you_mean "$T/typo.cleaned.csv" "$T/typo.rejected.csv")" \
-    "cleaned|unknown|dns_error|" \
-    "with DNS: gmail.com has no mail host on this server, so no suggestion"
+    "rejected|risky|possible_typo|ann@gmail.com" \
+    "with DNS: this server refuses gmail.com (no answer, not a negative one), so the suggestion stays"
 
 # ---------------------------------------------------------------- 10,000 rows, 100 domains
 F=$T/many.csv
@@ -140,7 +140,9 @@ C=$T/dead.cleaned.csv R=$T/dead.rejected.csv
 t0=$(date +%s%N)
 scrub dead --dns-server "$DEAD_DNS_ADDR" --dns-timeout 200 --dns-tries 2 --allow-reserved "$F"
 ms=$((($(date +%s%N) - t0) / 1000000))
-scrub_ok "dead resolver: exit status 0"
+is "$SCRUB_RC" 3 "dead resolver: exit status 3 (completed, degraded)"
+like "$SCRUB_ERR" "DEGRADED: the DNS lookup failed for 50 of 50 domains" \
+    "dead resolver: the run says it is degraded"
 is "$(col "$C" scrub_sub_status | sort -u)" "dns_timeout" "dead resolver: every row unknown/dns_timeout"
 is "$(data_rows "$C")|$(data_rows "$R")" "50|0" "dead resolver: nothing removed"
 # 200 ms + 400 ms per query, all 50 in flight at once: well under 3 s.
@@ -148,7 +150,8 @@ ok "dead resolver: bounded time (${ms} ms for 50 domains, bound 3000)" test "$ms
 
 # ---------------------------------------------------------------- standard input is read twice
 C=$T/stdin.cleaned.csv R=$T/stdin.rejected.csv
-printf '%s\n' 'Email' 'a@mx-ok.lab' 'b@nx.lab' | scrub stdin "${DNS[@]}" -
+# Not "printf | scrub": scrub would run in a subshell and its SCRUB_RC be lost.
+scrub stdin "${DNS[@]}" - < <(printf '%s\n' 'Email' 'a@mx-ok.lab' 'b@nx.lab')
 scrub_ok "standard input: exit status 0"
 is "$(look 1 $V "$C" "$R")|$(look 2 $V "$C" "$R")" \
     "cleaned|valid|domain_ok|rejected|invalid|domain_not_found" \

@@ -34,7 +34,11 @@ check_dns(void)
 	is_str(verdict_sub_name(v.sub), "role_based", "role beats domain_ok");
 	e.dns = EVDNS_TIMEOUT;
 	classify(&e, &v);
-	is_str(verdict_sub_name(v.sub), "dns_timeout", "dns_timeout beats role");
+	is_str(verdict_sub_name(v.sub), "role_based",
+	    "role beats dns_timeout (offline findings stand)");
+	e.role = false;
+	classify(&e, &v);
+	is_str(verdict_sub_name(v.sub), "dns_timeout", "DNS timeout");
 	is_str(verdict_status_name(v.status), "unknown", "a timeout is unknown");
 	e.dns = EVDNS_ERROR;
 	e.dns_detail = "MX lookup: SERVFAIL or refused";
@@ -119,6 +123,83 @@ check_evidence(void)
 	addr_result_free(&ar);
 }
 
+/*
+ * check_offline_stands - an offline finding is the verdict whatever the
+ * network does: DNS trouble and the unknown SMTP answers never hide it,
+ * while a real negative answer still beats it.
+ */
+static void
+check_offline_stands(void)
+{
+	static const struct probe_result unknowns[] = {
+		{ .sub = SUB_POLICY_BLOCKED, .code = 550 },
+		{ .sub = SUB_GREYLISTED, .code = 450 },
+		{ .sub = SUB_TEMPORARY_ERROR, .code = 451 },
+		{ .sub = SUB_SMTP_REJECTED, .code = 554 },
+		{ .sub = SUB_TIMEOUT },
+		{ .sub = SUB_CONNECTION_FAILED },
+		{ .sub = SUB_TLS_FAILED },
+		{ .sub = SUB_PROBE_BLOCKED },
+	};
+	static const struct probe_result utf8_no = {
+		.sub = SUB_SMTPUTF8_UNSUPPORTED };
+	static const struct {
+		bool role, disposable;
+		const char *suggest;
+		unsigned flags;
+		const char *want;
+	} finds[] = {
+		{ true, false, NULL, 0, "role_based" },
+		{ false, true, NULL, 0, "disposable" },
+		{ false, false, "gmail.com", 0, "possible_typo" },
+		{ true, false, "gmail.com", 0, "possible_typo" },
+		{ false, false, NULL, ADDR_F_QUOTED_LOCAL, "quoted_local_part" },
+		{ false, false, NULL, ADDR_F_SMTPUTF8, "smtputf8_local_part" },
+	};
+	struct addr_result ar;
+	struct verdict v;
+
+	addr_result_init(&ar);
+	ar.status = ADDR_OK;
+	for (size_t i = 0; i < sizeof(finds) / sizeof(finds[0]); i++) {
+		struct evidence e = { .addr = &ar, .role = finds[i].role,
+		    .disposable = finds[i].disposable,
+		    .suggest = finds[i].suggest };
+
+		ar.flags = finds[i].flags;
+		e.dns = EVDNS_TIMEOUT;
+		classify(&e, &v);
+		is_str(verdict_sub_name(v.sub), finds[i].want,
+		    "%s stands over dns_timeout", finds[i].want);
+		e.dns = EVDNS_ERROR;
+		classify(&e, &v);
+		is_str(verdict_sub_name(v.sub), finds[i].want,
+		    "%s stands over dns_error", finds[i].want);
+		e.dns = EVDNS_OK;
+		for (size_t u = 0; u < sizeof(unknowns) / sizeof(unknowns[0]);
+		    u++) {
+			e.smtp = &unknowns[u];
+			classify(&e, &v);
+			is_str(verdict_sub_name(v.sub), finds[i].want,
+			    "%s stands over %s", finds[i].want,
+			    verdict_sub_name(unknowns[u].sub));
+		}
+		if (finds[i].flags == ADDR_F_SMTPUTF8) {
+			/* The server's answer to the form itself. */
+			e.smtp = &utf8_no;
+			classify(&e, &v);
+			is_str(verdict_sub_name(v.sub), "smtputf8_unsupported",
+			    "smtputf8_unsupported beats smtputf8_local_part");
+		}
+		e.smtp = NULL;
+		e.dns = EVDNS_NXDOMAIN;
+		classify(&e, &v);
+		is_str(verdict_sub_name(v.sub), "domain_not_found",
+		    "a real NXDOMAIN still beats %s", finds[i].want);
+	}
+	addr_result_free(&ar);
+}
+
 int
 main(void)
 {
@@ -129,6 +210,7 @@ main(void)
 
 	check_evidence();
 	check_dns();
+	check_offline_stands();
 	snprintf(path, sizeof(path), "%s/tests/data/classify/policy.tsv",
 	    src ? src : ".");
 	if ((f = fopen(path, "r")) == NULL) {

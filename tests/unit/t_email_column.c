@@ -14,6 +14,8 @@ static void names(void);
 static void preference(void);
 static void looks(void);
 static void content(void);
+static void candidates(void);
+static void refuse(void);
 
 /* header - email_column_header over C strings. */
 static int
@@ -197,6 +199,99 @@ content(void)
 	ok(1, "email_column_free(NULL)");
 }
 
+/* candidates - the address-like columns, best first, and why the first won. */
+static void
+candidates(void)
+{
+	struct email_column *c = email_column_new();
+	int cols[3] = { -1, -1, -1 };
+
+	is_int((int)email_column_candidates(c, cols, 3), 0,
+	    "candidates: none before any row");
+	add(c, "a@x.com", "b@x.com", "Ann");
+	add(c, "c@x.com", "d@x.com", "Bob");
+	add(c, "", "e@x.com", "Cy");
+	is_int((int)email_column_candidates(c, cols, 3), 2,
+	    "candidates: two address-like columns");
+	is_int(cols[0], 1, "candidates: the best (more addresses) first");
+	is_int(cols[1], 0, "candidates: then the other");
+	is_int(cols[0], email_column_best(c, NULL),
+	    "candidates: the first is email_column_best's choice");
+	is_str(email_column_why(c, cols[0], cols[1]), "most address-like cells",
+	    "why: most address-like cells");
+	is_int((int)email_column_candidates(c, cols, 1), 2,
+	    "candidates: the count beyond max");
+	is_int(cols[0], 1, "candidates: max 1 keeps the best");
+	email_column_free(c);
+
+	c = email_column_new();
+	add(c, "a@x.com", "b@x.com", "");
+	add(c, "c@x.com", "d@x.com", "");
+	add(c, "", "junk", "");
+	email_column_candidates(c, cols, 3);
+	is_str(email_column_why(c, cols[0], cols[1]),
+	    "highest share of address-like cells", "why: the higher share");
+	email_column_free(c);
+
+	c = email_column_new();
+	add(c, "a@x.com", "b@x.com", "");
+	email_column_candidates(c, cols, 3);
+	is_int(cols[0], 0, "candidates: equal: the leftmost first");
+	is_str(email_column_why(c, cols[0], cols[1]), "leftmost of equals",
+	    "why: the leftmost of equals");
+	email_column_free(c);
+}
+
+/*
+ * refuse - a named column with almost no address-like cells is refused;
+ * a dirty one, an empty one and a short sample never are.
+ */
+static void
+refuse(void)
+{
+	struct email_column *c = email_column_new();
+	uint64_t filled, emails;
+	char name[32], addr[32];
+
+	for (int i = 0; i < 25; i++) {
+		snprintf(name, sizeof(name), "Name%d", i);
+		snprintf(addr, sizeof(addr), "u%d@x.com", i);
+		add(c, name, addr, "");
+	}
+	ok(email_column_refuse(c, 0), "25 names, no address: refused");
+	ok(!email_column_refuse(c, 1), "25 addresses: taken");
+	ok(!email_column_refuse(c, 2), "an empty column: not refused");
+	ok(!email_column_refuse(c, 7), "a column never seen: not refused");
+	email_column_counts(c, 0, &filled, &emails);
+	ok(filled == 25 && emails == 0, "counts: 25 cells, 0 addresses");
+	email_column_free(c);
+
+	/* 2 of 20 look like addresses (10%): dirty, not refused. */
+	c = email_column_new();
+	for (int i = 0; i < 20; i++)
+		add(c, i < 2 ? "a@x.com" : "junk", "", "");
+	ok(!email_column_refuse(c, 0), "2 of 20 address-like: dirty, taken");
+	add(c, "junk", "", "");
+	ok(email_column_refuse(c, 0), "2 of 21 address-like: refused");
+	email_column_free(c);
+
+	/* Bad addresses that still look like addresses count as such. */
+	c = email_column_new();
+	for (int i = 0; i < 20; i++)
+		add(c, "a..b@x.com", "", "");
+	ok(!email_column_refuse(c, 0), "20 bad but address-like: taken");
+	email_column_free(c);
+
+	/* Fewer than EMAIL_COLUMN_REFUSE_MIN non-empty cells: no judgement. */
+	c = email_column_new();
+	for (int i = 0; i < EMAIL_COLUMN_REFUSE_MIN - 1; i++)
+		add(c, "junk", "", "");
+	ok(!email_column_refuse(c, 0), "9 junk cells: too few to judge");
+	add(c, "junk", "", "");
+	ok(email_column_refuse(c, 0), "10 junk cells: refused");
+	email_column_free(c);
+}
+
 int
 main(void)
 {
@@ -204,5 +299,7 @@ main(void)
 	preference();
 	looks();
 	content();
+	candidates();
+	refuse();
 	return done_testing();
 }

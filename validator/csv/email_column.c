@@ -5,10 +5,13 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv/csvread.h"
 #include "util/ascii.h"
+#include "util/diag.h"
 #include "util/xalloc.h"
 
 #define EMAIL_COLUMN_NAME_MAX 64	/* longer normalized names never match */
@@ -75,6 +78,9 @@ static const char email_column_fold[] =
 static size_t email_column_norm(const char *s, size_t n, char *out);
 static int email_column_tokens(const char *s, size_t n);
 static int email_column_rank(const char *s, size_t n);
+static bool email_column_candidate(const struct email_column *c, size_t i);
+static bool email_column_beats(const struct email_column *c, size_t a,
+    size_t b);
 
 /*
  * email_column_norm - the comparable form of a header name into out
@@ -296,27 +302,140 @@ email_column_add(struct email_column *c, const char *const *fields, const size_t
 	}
 }
 
+/* email_column_candidate - at least half the non-empty cells look like email. */
+static bool
+email_column_candidate(const struct email_column *c, size_t i)
+{
+	return c->emails[i] > 0 && c->emails[i] * 2 >= c->filled[i];
+}
+
+/*
+ * email_column_beats - whether candidate a ranks before candidate b: more
+ * address-like cells, then the higher share, then the leftmost.
+ */
+static bool
+email_column_beats(const struct email_column *c, size_t a, size_t b)
+{
+	/* Shares compared exactly: ea/fa > eb/fb as ea*fb > eb*fa. */
+	if (c->emails[a] != c->emails[b])
+		return c->emails[a] > c->emails[b];
+	if (c->emails[a] * c->filled[b] != c->emails[b] * c->filled[a])
+		return c->emails[a] * c->filled[b] >
+		    c->emails[b] * c->filled[a];
+	return a < b;
+}
+
 int
 email_column_best(const struct email_column *c, double *share)
 {
 	int best = -1;
-	double best_share = 0;
+
+	for (size_t i = 0; i < c->ncols && i < INT_MAX; i++)
+		if (email_column_candidate(c, i) &&
+		    (best < 0 || email_column_beats(c, i, (size_t)best)))
+			best = (int)i;
+	if (share)
+		*share = best < 0 ? 0 : (double)c->emails[best] /
+		    (double)c->filled[best];
+	return best;
+}
+
+size_t
+email_column_candidates(const struct email_column *c, int *cols, size_t max)
+{
+	size_t n = 0;
 
 	for (size_t i = 0; i < c->ncols && i < INT_MAX; i++) {
-		double sh;
+		size_t at;
 
-		if (c->emails[i] == 0 || c->emails[i] * 2 < c->filled[i])
+		if (!email_column_candidate(c, i))
 			continue;
-		sh = (double)c->emails[i] / (double)c->filled[i];
-		if (best < 0 || c->emails[i] > c->emails[best] ||
-		    (c->emails[i] == c->emails[best] && sh > best_share)) {
-			best = (int)i;
-			best_share = sh;
-		}
+		/* Insertion sort into the first max places, best first. */
+		for (at = n < max ? n : max; at > 0 &&
+		    email_column_beats(c, i, (size_t)cols[at - 1]); at--)
+			if (at < max)
+				cols[at] = cols[at - 1];
+		if (at < max)
+			cols[at] = (int)i;
+		n++;
 	}
-	if (share)
-		*share = best_share;
-	return best;
+	return n;
+}
+
+void
+email_column_counts(const struct email_column *c, size_t col,
+    uint64_t *filled, uint64_t *emails)
+{
+	*filled = col < c->ncols ? c->filled[col] : 0;
+	*emails = col < c->ncols ? c->emails[col] : 0;
+}
+
+bool
+email_column_refuse(const struct email_column *c, size_t col)
+{
+	uint64_t filled, emails;
+
+	email_column_counts(c, col, &filled, &emails);
+	return filled >= EMAIL_COLUMN_REFUSE_MIN &&
+	    emails * EMAIL_COLUMN_REFUSE_RATIO < filled;
+}
+
+const char *
+email_column_why(const struct email_column *c, int first, int second)
+{
+	size_t a = (size_t)first, b = (size_t)second;
+
+	if (first < 0 || second < 0 || a >= c->ncols || b >= c->ncols)
+		return "";
+	if (c->emails[a] != c->emails[b])
+		return "most address-like cells";
+	if (c->emails[a] * c->filled[b] != c->emails[b] * c->filled[a])
+		return "highest share of address-like cells";
+	return "leftmost of equals";
+}
+
+void
+email_column_label(const struct csvrow *h, size_t col, char *buf, size_t n)
+{
+	if (h != NULL && col < h->nfields)
+		snprintf(buf, n, "%zu '%.*s'", col + 1, (int)(h->field_len[col] >
+		    40 ? 40 : h->field_len[col]), h->field[col]);
+	else
+		snprintf(buf, n, "%zu", col + 1);
+}
+
+void
+email_column_refusal(const struct email_column *c, size_t col, bool by_name,
+    const char *input, size_t rows, const struct csvrow *h, struct diag *d)
+{
+	int cols[4];
+	size_t n = email_column_candidates(c, cols, 4), used = 0;
+	uint64_t filled, emails;
+	char label[64], others[300];
+
+	others[0] = '\0';
+	for (size_t i = 0; i < n && i < 4; i++) {
+		uint64_t f, e;
+		int w;
+
+		email_column_label(h, (size_t)cols[i], label, sizeof(label));
+		email_column_counts(c, (size_t)cols[i], &f, &e);
+		w = snprintf(others + used, sizeof(others) - used,
+		    "%s%s (%llu of %llu)", i ? ", " : "", label,
+		    (unsigned long long)e, (unsigned long long)f);
+		if (w < 0 || (size_t)w >= sizeof(others) - used)
+			break;
+		used += (size_t)w;
+	}
+	email_column_label(h, col, label, sizeof(label));
+	email_column_counts(c, col, &filled, &emails);
+	diag_set(d, by_name ? DIAG_INPUT : DIAG_USAGE, "%s: column %s%s holds "
+	    "no addresses: %llu of its %llu non-empty cells in the first %zu "
+	    "rows look like one; %s%s (choose with --column)", input, label,
+	    by_name ? " (chosen by its name)" : "",
+	    (unsigned long long)emails, (unsigned long long)filled, rows,
+	    n > 0 ? "addresses are in column " :
+	    "no column looks like it holds addresses", others);
 }
 
 void

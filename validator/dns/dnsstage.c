@@ -23,7 +23,14 @@ struct dnsstage {
 	struct mailhosts *hosts;
 	struct dnsstage_stats *st;
 	struct strmap *sugg;	/* suggested domains, by id */
-	bool *sugg_ok;		/* per sugg id: has a usable mail host */
+	uint8_t *sugg_ans;	/* per sugg id: enum dnsstage_sugg */
+};
+
+/* What the lookup of a suggested domain said. */
+enum dnsstage_sugg {
+	SUGG_UNANSWERED,	/* the lookup failed: no answer either way */
+	SUGG_DELIVERS,		/* a usable mail host */
+	SUGG_NO_MAIL		/* a real negative answer */
 };
 
 static enum evidence_dns dnsstage_evidence(enum mx_outcome o);
@@ -63,7 +70,18 @@ dnsstage_done(void *arg, const struct mx_result *res)
 	struct domains_dns_answer ans = { 0 };
 
 	if (a->suggestion) {
-		s->sugg_ok[a->id] = usable;
+		/*
+		 * Only a definitive answer says the suggestion cannot deliver;
+		 * a timeout or a resolver error is our trouble, and the typo
+		 * stays (validator/README, "The verdict model").
+		 */
+		if (usable)
+			s->sugg_ans[a->id] = SUGG_DELIVERS;
+		else if (res->outcome == MX_NULL ||
+		    res->outcome == MX_NXDOMAIN || res->outcome == MX_NO_HOST)
+			s->sugg_ans[a->id] = SUGG_NO_MAIL;
+		else
+			s->sugg_ans[a->id] = SUGG_UNANSWERED;
 		return;
 	}
 	ans.dns = dnsstage_evidence(res->outcome);
@@ -122,7 +140,7 @@ dnsstage_run(struct evloop *loop, struct domains *t,
 			strmap_intern(s.sugg, sg, strlen(sg), NULL);
 	}
 	nsugg = strmap_count(s.sugg);
-	s.sugg_ok = xcalloc(nsugg + 1, sizeof(*s.sugg_ok));
+	s.sugg_ans = xcalloc(nsugg + 1, sizeof(*s.sugg_ans));
 	asks = xreallocarray(NULL, ndom + nsugg + 1, sizeof(*asks));
 
 	/* Keep a bounded queue in mxlookup: memory stays per domain here. */
@@ -150,11 +168,13 @@ dnsstage_run(struct evloop *loop, struct domains *t,
 
 		if (sg == NULL)
 			continue;
-		if (strmap_find(s.sugg, sg, strlen(sg), &sid) == 1 &&
-		    !s.sugg_ok[sid]) {
+		if (strmap_find(s.sugg, sg, strlen(sg), &sid) != 1)
+			continue;
+		if (s.sugg_ans[sid] == SUGG_NO_MAIL) {
 			domains_drop_suggest(t, id);
 			st->suggestions_dropped++;
-		}
+		} else if (s.sugg_ans[sid] == SUGG_UNANSWERED)
+			st->suggestions_unconfirmed++;
 	}
 	st->domains = ndom;
 	st->suggestions = nsugg;
@@ -164,7 +184,7 @@ done:
 	st->seconds = (double)(evloop_now_ms() - t0) / 1000.0;
 	mxlookup_free(m);
 	strmap_free(s.sugg);
-	free(s.sugg_ok);
+	free(s.sugg_ans);
 	free(asks);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "csv/email_column.h"
 #include "dns/domains.h"
 #include "util/buf.h"
 #include "util/utf8.h"
@@ -44,6 +45,27 @@ report_init(struct report *r)
 }
 
 void
+report_column_candidates(struct report *r, const struct email_column *c,
+    const struct csvrow *h)
+{
+	int cols[REPORT_MAX_CANDIDATES];
+	size_t n = email_column_candidates(c, cols, REPORT_MAX_CANDIDATES);
+
+	r->ncandidates = n < REPORT_MAX_CANDIDATES ? n : REPORT_MAX_CANDIDATES;
+	r->other_email_columns = n > 1 ? (int)(n - 1) : 0;
+	r->column_why = n > 1 ? email_column_why(c, cols[0], cols[1]) : "";
+	for (size_t i = 0; i < r->ncandidates; i++) {
+		struct report_candidate *k = &r->candidates[i];
+
+		k->column = cols[i];
+		email_column_label(h, (size_t)cols[i], k->label,
+		    sizeof(k->label));
+		email_column_counts(c, (size_t)cols[i], &k->cells,
+		    &k->addresses);
+	}
+}
+
+void
 report_top_domains(struct report *r, const struct domains *t)
 {
 	r->ntop = domains_top(t, r->top_ids, REPORT_TOP_DOMAINS);
@@ -73,20 +95,89 @@ report_safe(char *buf, size_t size, const char *s)
 }
 
 void
+report_probe_answers(struct report *r, struct probe_targets *pt)
+{
+	size_t n = probe_targets_count(pt);
+
+	r->smtp_answered = r->smtp_refused = 0;
+	for (size_t id = 0; id < n; id++) {
+		uint16_t sub = probe_targets_result(pt, (uint32_t)id)->sub;
+
+		if (sub == SUB_LAST)
+			continue;
+		r->smtp_answered++;
+		if (sub == SUB_POLICY_BLOCKED || sub == SUB_PROBE_BLOCKED)
+			r->smtp_refused++;
+	}
+}
+
+bool
+report_degraded(const struct report *r, char *why, size_t n)
+{
+	if (r->dns_ran) {
+		const struct dnsstage_stats *d = &r->dns;
+		uint64_t failed = d->outcomes[MX_TIMEOUT] +
+		    d->outcomes[MX_ERROR];
+
+		if (d->domains >= REPORT_DEGRADED_MIN &&
+		    failed * 2 > d->domains) {
+			if (why != NULL)
+				snprintf(why, n, "DEGRADED: the DNS lookup "
+				    "failed for %llu of %llu domains (dns_timeout "
+				    "%llu, dns_error %llu): is the resolver "
+				    "reachable? Their rows are unknown, not checked "
+				    "(exit status 3)", (unsigned long long)failed,
+				    (unsigned long long)d->domains,
+				    (unsigned long long)d->outcomes[MX_TIMEOUT],
+				    (unsigned long long)d->outcomes[MX_ERROR]);
+			return true;
+		}
+	}
+	if (r->smtp_ran && r->smtp_answered >= REPORT_DEGRADED_MIN &&
+	    r->smtp_refused * 2 > r->smtp_answered) {
+		if (why != NULL)
+			snprintf(why, n, "DEGRADED: the mail hosts refused the "
+			    "sender for %llu of %llu addresses asked "
+			    "(policy_blocked, probe_blocked): fix the sending "
+			    "setup (see the sender-side problems); those rows "
+			    "are unknown (exit status 3)",
+			    (unsigned long long)r->smtp_refused,
+			    (unsigned long long)r->smtp_answered);
+		return true;
+	}
+	return false;
+}
+
+void
 report_text(const struct report *r, FILE *f)
 {
 	char s1[1024], s2[1024], s3[1024];
+	char why[400];
 
+	if (report_degraded(r, why, sizeof(why)))
+		fprintf(f, "listscrub: %s\n", why);
 	fprintf(f, "listscrub: %s: %llu rows in %.2f s (%.0f rows/s)\n",
 	    report_safe(s1, sizeof(s1), r->input),
 	    (unsigned long long)r->rows, r->seconds,
 	    r->seconds > 0 ? (double)r->rows / r->seconds : 0.0);
 	fprintf(f, "  input: %s-separated, %s line ends%s, %s, email column "
-	    "%ld '%s' (by %s)\n", report_delim_name(r->delim),
+	    "%ld '%s' (by %s", report_delim_name(r->delim),
 	    strcmp(r->eol, "\r\n") == 0 ? "CRLF" : "LF",
 	    r->bom ? ", UTF-8 BOM" : "",
 	    r->header ? "header row" : "no header row", r->column + 1,
 	    report_safe(s1, sizeof(s1), r->column_name), r->column_how);
+	if (r->ncandidates > 1) {
+		/* Which columns looked like addresses, and why this one. */
+		fprintf(f, " among");
+		for (size_t i = 0; i < r->ncandidates; i++)
+			fprintf(f, "%s column %s: %llu of %llu cells "
+			    "address-like", i ? ";" : "",
+			    report_safe(s1, sizeof(s1), r->candidates[i].label),
+			    (unsigned long long)r->candidates[i].addresses,
+			    (unsigned long long)r->candidates[i].cells);
+		fprintf(f, "; chosen for the %s", r->column_why);
+	}
+	fprintf(f, ")\n");
 	if (r->other_email_columns > 0)
 		fprintf(f, "  warning: %d other column(s) also look like email; "
 		    "only column %ld was checked (see --column)\n",
@@ -148,6 +239,11 @@ report_text(const struct report *r, FILE *f)
 			fprintf(f, "       %llu typo suggestion(s) dropped: the "
 			    "suggested domain has no mail host\n",
 			    (unsigned long long)d->suggestions_dropped);
+		if (d->suggestions_unconfirmed > 0)
+			fprintf(f, "       %llu typo suggestion(s) kept "
+			    "unconfirmed: the suggested domain's lookup "
+			    "failed\n",
+			    (unsigned long long)d->suggestions_unconfirmed);
 	}
 	if (r->smtp_ran) {
 		const struct probe_stats *p = &r->smtp;
@@ -267,12 +363,15 @@ report_dns_counts(const struct dnsstage_stats *d, struct report_count *c)
 	    d->suggestions };
 	c[n++] = (struct report_count){ "suggestions_dropped",
 	    d->suggestions_dropped };
+	c[n++] = (struct report_count){ "suggestions_unconfirmed",
+	    d->suggestions_unconfirmed };
 	return n;
 }
 
 static size_t
-report_smtp_counts(const struct probe_stats *p, struct report_count *c)
+report_smtp_counts(const struct report *r, struct report_count *c)
 {
+	const struct probe_stats *p = &r->smtp;
 	size_t n = 0;
 
 	c[n++] = (struct report_count){ "addresses", p->addresses };
@@ -286,6 +385,8 @@ report_smtp_counts(const struct probe_stats *p, struct report_count *c)
 	c[n++] = (struct report_count){ "catch_all_domains",
 	    p->catch_all_domains };
 	c[n++] = (struct report_count){ "blocked_hosts", p->blocked_hosts };
+	c[n++] = (struct report_count){ "addresses_sender_refused",
+	    r->smtp_refused };
 	return n;
 }
 
@@ -323,8 +424,30 @@ report_json(const struct report *r, FILE *f)
 	    strcmp(r->eol, "\r\n") == 0 ? "CRLF" : "LF",
 	    r->header ? "true" : "false", r->column + 1);
 	report_json_str(f, r->column_name);
-	fprintf(f, ", \"column_by\": \"%s\", \"other_email_columns\": %d},\n",
+	fprintf(f, ", \"column_by\": \"%s\", \"other_email_columns\": %d",
 	    r->column_how, r->other_email_columns);
+	if (r->ncandidates > 1) {
+		fprintf(f, ", \"column_candidates\": [");
+		for (size_t i = 0; i < r->ncandidates; i++)
+			fprintf(f, "%s{\"column\": %ld, \"cells\": %llu, "
+			    "\"addresses\": %llu}", i ? ", " : "",
+			    r->candidates[i].column + 1,
+			    (unsigned long long)r->candidates[i].cells,
+			    (unsigned long long)r->candidates[i].addresses);
+		fprintf(f, "], \"column_why\": \"%s\"", r->column_why);
+	}
+	fprintf(f, "},\n");
+	{
+		char why[400];
+		bool deg = report_degraded(r, why, sizeof(why));
+
+		fprintf(f, "  \"degraded\": %s,\n", deg ? "true" : "false");
+		if (deg) {
+			fprintf(f, "  \"degraded_why\": ");
+			report_json_str(f, why);
+			fprintf(f, ",\n");
+		}
+	}
 	fprintf(f, "  \"policy\": \"%s\",\n  \"rows\": %llu,\n  \"cleaned\": "
 	    "%llu,\n  \"rejected\": %llu,\n  \"review\": %llu,\n", r->policy,
 	    (unsigned long long)r->rows, (unsigned long long)r->cleaned,
@@ -374,7 +497,7 @@ report_json(const struct report *r, FILE *f)
 		const struct probe_stats *p = &r->smtp;
 
 		fprintf(f, ",\n  \"smtp\": {\"seconds\": %.3f", p->seconds);
-		report_json_counts(f, c, report_smtp_counts(p, c));
+		report_json_counts(f, c, report_smtp_counts(r, c));
 		fprintf(f, ", \"sender_problems\": [");
 		for (size_t i = 0; i < p->nproblems; i++) {
 			fprintf(f, "%s{\"host\": ", i ? ", " : "");
@@ -399,6 +522,8 @@ report_csv(const struct report *r, FILE *f)
 	fprintf(f, "run,rows,%llu\nrun,seconds,%.3f\nrun,started_at,%s\n",
 	    (unsigned long long)r->rows, r->seconds, r->started_at);
 	fprintf(f, "run,policy,%s\n", r->policy);
+	fprintf(f, "run,degraded,%s\n", report_degraded(r, NULL, 0) ?
+	    "true" : "false");
 	fprintf(f, "output,cleaned,%llu\noutput,rejected,%llu\n"
 	    "output,review,%llu\n", (unsigned long long)r->cleaned,
 	    (unsigned long long)r->rejected, (unsigned long long)r->review);
@@ -440,7 +565,7 @@ report_csv(const struct report *r, FILE *f)
 		const struct probe_stats *p = &r->smtp;
 
 		fprintf(f, "smtp,seconds,%.3f\n", p->seconds);
-		report_csv_counts(f, "smtp", c, report_smtp_counts(p, c));
+		report_csv_counts(f, "smtp", c, report_smtp_counts(r, c));
 		/* Host names are DNS names: no comma or quote can occur. */
 		for (size_t i = 0; i < p->nproblems; i++)
 			fprintf(f, "sender_problem,%s,%llu\n",

@@ -13,12 +13,22 @@
 #include "util/diag.h"
 #include "dns/dnsstage.h"
 #include "probe/probe_sched.h"
+#include "probe/probe_targets.h"
 #include "verdict/verdict.h"
 
 struct domains;
 
 #define REPORT_MAX_LINES 10	/* malformed/ragged line numbers kept */
 #define REPORT_TOP_DOMAINS 10
+#define REPORT_MAX_CANDIDATES 8	/* address-like columns named */
+
+/* One column content detection could have chosen. */
+struct report_candidate {
+	long column;		/* 0-based */
+	char label[64];		/* "3 'Email'", or "3" without a header */
+	uint64_t cells;		/* non-empty cells read ahead */
+	uint64_t addresses;	/* ... that look like an address */
+};
 
 struct report {
 	/* input */
@@ -31,6 +41,9 @@ struct report {
 	char column_name[128];
 	const char *column_how;	/* "option", "header" or "content" */
 	int other_email_columns;
+	size_t ncandidates;	/* content detection: address-like columns */
+	struct report_candidate candidates[REPORT_MAX_CANDIDATES];
+	const char *column_why;	/* why candidates[0] won, when several */
 	unsigned long blank_lines;
 	/* rows */
 	uint64_t rows;
@@ -57,6 +70,8 @@ struct report {
 	/* SMTP stage */
 	bool smtp_ran;
 	struct probe_stats smtp;
+	uint64_t smtp_answered;	/* addresses with an SMTP answer */
+	uint64_t smtp_refused;	/* ... policy_blocked or probe_blocked */
 	/* timings */
 	double seconds;
 	char started_at[32];	/* UTC, ISO 8601 */
@@ -64,9 +79,43 @@ struct report {
 
 /* report_init - an empty report: all counts 0, no column yet. */
 void report_init(struct report *r);
+struct csvrow;
+struct email_column;
+
+/*
+ * report_column_candidates - content detection chose the email column:
+ * note the address-like columns it chose among (best first, labelled from
+ * the header row h, or by number when h is NULL) and, when there are
+ * several, why the first won. Also sets other_email_columns.
+ */
+void report_column_candidates(struct report *r, const struct email_column *c,
+    const struct csvrow *h);
+
 /* report_top_domains - copy the busiest domains out of t. */
 void report_top_domains(struct report *r, const struct domains *t);
-/* report_text - the human summary. */
+/*
+ * A degraded run: it completed, but the network stages mostly failed, so
+ * most of their verdicts are unknown (validator/README, "Stages and
+ * passes"). At least REPORT_DEGRADED_MIN domains looked up of which more
+ * than half ended dns_timeout or dns_error; or at least
+ * REPORT_DEGRADED_MIN addresses with an SMTP answer of which more than
+ * half were refused for the sender (policy_blocked, probe_blocked).
+ */
+#define REPORT_DEGRADED_MIN 5
+
+/*
+ * report_probe_answers - count, over pt's SMTP answers, the addresses
+ * answered and those refused for the sender (for report_degraded).
+ */
+void report_probe_answers(struct report *r, struct probe_targets *pt);
+
+/*
+ * report_degraded - whether the run is degraded (see above); if so, and
+ * why is not NULL, one line saying why (without a newline) into why.
+ */
+bool report_degraded(const struct report *r, char *why, size_t n);
+
+/* report_text - the human summary; a degraded run's line comes first. */
 void report_text(const struct report *r, FILE *out);
 /*
  * report_format - the summary in the format path's name asks for (.json,

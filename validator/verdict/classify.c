@@ -59,15 +59,18 @@ classify_sub(const struct evidence *e)
 		return SUB_DISPOSABLE;
 	if (e->suggest)
 		return SUB_POSSIBLE_TYPO;
-	if (smtp == SUB_MAILBOX_FULL)
+	/*
+	 * smtputf8_unsupported is the server's answer to the local part's
+	 * form itself (RFC 6531 3.4), not the prober's trouble.
+	 */
+	if (smtp == SUB_MAILBOX_FULL || smtp == SUB_ACCEPT_ALL ||
+	    smtp == SUB_SMTPUTF8_UNSUPPORTED)
 		return smtp;
-	if (e->dns == EVDNS_TIMEOUT)
-		return SUB_DNS_TIMEOUT;
-	if (e->dns == EVDNS_ERROR)
-		return SUB_DNS_ERROR;
-	/* The rest of the SMTP answers: unknowns, then accept_all. */
-	if (smtp != SUB_LAST && smtp != SUB_MAILBOX_OK)
-		return smtp;
+	/*
+	 * Offline findings stand whatever the network does: the prober's
+	 * trouble (DNS failures, the other unknown SMTP answers) never hides
+	 * them (validator/README, "The verdict model").
+	 */
 	if (e->addr->flags & ADDR_F_IP_LITERAL)
 		return SUB_IP_LITERAL;
 	if (e->addr->flags & ADDR_F_QUOTED_LOCAL)
@@ -76,6 +79,13 @@ classify_sub(const struct evidence *e)
 		return SUB_SMTPUTF8_LOCAL_PART;
 	if (e->role)
 		return SUB_ROLE_BASED;
+	if (e->dns == EVDNS_TIMEOUT)
+		return SUB_DNS_TIMEOUT;
+	if (e->dns == EVDNS_ERROR)
+		return SUB_DNS_ERROR;
+	/* The rest of the SMTP answers: the unknowns. */
+	if (smtp != SUB_LAST && smtp != SUB_MAILBOX_OK)
+		return smtp;
 	if (smtp == SUB_MAILBOX_OK)
 		return smtp;
 	if (e->dns == EVDNS_OK || e->dns == EVDNS_IMPLICIT)
