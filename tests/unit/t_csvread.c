@@ -665,6 +665,43 @@ resync_and_lines(void)
 	is_int(csvread_blank_lines(r), 0, "split CRLF: no blank line seen");
 	csvread_close(r);
 	fclose(in);
+	/* The same line over max_record: its tail ends where the line does. */
+	for (int read_tail = 0; read_tail < 2; read_tail++) {
+		struct csvread_opts o = { .max_record = 1024 };
+		const char *how = read_tail ? "tail read" : "tail skipped";
+		const char *p;
+		size_t k, total = 0;
+
+		in = fmemopen(data, len, "rb");
+		r = csvread_open(in, "split.csv", &o, &d);
+		ok(r != NULL, "split CRLF, %s: open", how);
+		if (r == NULL)
+			break;
+		csvread_next(r, &row, &d);
+		csvread_next(r, &row, &d);
+		ok(row.truncated && row.line == 2, "split CRLF, %s: long line "
+		    "2 truncated", how);
+		if (read_tail) {
+			bool cr = false;
+
+			while (csvread_tail(r, &p, &k) == 1) {
+				cr |= memchr(p, '\r', k) != NULL;
+				total += k;
+			}
+			is_int(total, n - 1 - 7 - 1024, "split CRLF: the tail "
+			    "ends before the CR");
+			ok(!cr, "split CRLF: no CR in the tail");
+		}
+		is_int(csvread_next(r, &row, &d), 1, "split CRLF, %s: next "
+		    "record", how);
+		ok(row.line == 3 && row.nfields == 2 &&
+		    strcmp(row.field[1], "q") == 0, "split CRLF, %s: it is "
+		    "line 3, not a blank line 3 and a line 4", how);
+		is_int(csvread_blank_lines(r), 0, "split CRLF, %s: no blank "
+		    "line seen", how);
+		csvread_close(r);
+		fclose(in);
+	}
 	free(data);
 }
 
