@@ -55,6 +55,8 @@ static int options_summary_check(const char *path, struct diag *d);
 static int options_subs(const char *opt, const char *list, uint64_t *mask,
     struct diag *d);
 static int options_delim(const char *s);
+static int options_size(const char *opt, const char *s, size_t *out,
+    struct diag *d);
 static enum options_result options_help(const char *topic, struct diag *d);
 
 /*
@@ -154,6 +156,35 @@ options_uint(const char *opt, const char *s, unsigned lo, unsigned hi,
 		return -1;
 	}
 	*out = (unsigned)v;
+	return 0;
+}
+
+/*
+ * options_size - a size in bytes from 1 KiB to 4 GiB for option opt:
+ * digits and an optional K, M or G (binary multiples, either case).
+ */
+static int
+options_size(const char *opt, const char *s, size_t *out, struct diag *d)
+{
+	const unsigned long long lo = 1024, hi = 4ULL << 30;
+	unsigned long long v = 0, mult = 1;
+	const char *p = s;
+
+	while (*p >= '0' && *p <= '9' && v <= hi)
+		v = v * 10 + (unsigned long long)(*p++ - '0');
+	if (*p == 'K' || *p == 'k')
+		mult = 1ULL << 10, p++;
+	else if (*p == 'M' || *p == 'm')
+		mult = 1ULL << 20, p++;
+	else if (*p == 'G' || *p == 'g')
+		mult = 1ULL << 30, p++;
+	if (p == s || *s < '0' || *s > '9' || *p != '\0' || v > hi / mult ||
+	    v * mult < lo || v * mult > hi || v * mult > SIZE_MAX / 4) {
+		diag_set(d, DIAG_USAGE, "%s takes a size in bytes from 1K to "
+		    "4G (suffix K, M or G), not '%s'", opt, s);
+		return -1;
+	}
+	*out = (size_t)(v * mult);
 	return 0;
 }
 
@@ -337,6 +368,11 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 				    "',', ';', 'tab' or '|', not '%s'", optarg);
 				return OPTIONS_ERROR;
 			}
+			break;
+		case OPT_MAX_RECORD_SIZE:
+			if (options_size("--max-record-size", optarg,
+			    &o->max_record, d) != 0)
+				return OPTIONS_ERROR;
 			break;
 		case OPT_NO_HEADER:
 			o->no_header = true;

@@ -28,6 +28,7 @@ struct options {
 				   *.csv, *.txt or no extension (checked) */
 	const char *column;	/* NULL: detect */
 	int delim;		/* 0: sniff */
+	size_t max_record;	/* --max-record-size; 0: csvread's default */
 	bool no_header;
 	bool offline;
 	enum verdict_policy policy;

@@ -83,6 +83,11 @@ static const struct options_row {
 	{ "delimiter", 0, OPT_DELIMITER, "D", GROUP_INPUT,
 	    "auto (default), \",\", \";\", \"tab\" or \"|\". Auto looks at "
 	    "the first lines and honours Excel's \"sep=;\" line." },
+	{ "max-record-size", 0, OPT_MAX_RECORD_SIZE, "BYTES", GROUP_INPUT,
+	    "the longest record read as CSV, in bytes, with an optional K, M "
+	    "or G suffix (default 64M, from 1K to 4G). A longer line still "
+	    "comes back whole, as the first cell of a malformed_row row in the "
+	    "rejected file; only this much of it is held in memory." },
 	{ "no-header", 0, OPT_NO_HEADER, NULL, GROUP_INPUT,
 	    "the first row is data. Without this option a first row is taken "
 	    "as data when no cell names an email column and one of its cells "

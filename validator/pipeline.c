@@ -419,7 +419,8 @@ static int
 pipeline_dns(struct run *r, FILE *f, struct diag *d)
 {
 	const struct options *o = r->o;
-	struct csvread_opts co = { .delim = o->delim };
+	struct csvread_opts co = { .delim = o->delim,
+	    .max_record = o->max_record };
 	struct dnsstage_opts dopts = { 0 };
 	struct csvread *in;
 	struct row_copy *ahead;
@@ -822,12 +823,13 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 			goto done;
 	}
 	co.delim = o->delim;
+	co.max_record = o->max_record;
 	r.stage = STAGE_WRITE;
 	if ((in = csvread_open(f, o->input, &co, d)) == NULL)
 		goto done;
 	rep->delim = csvread_info(in)->delim;
 	rep->bom = csvread_info(in)->bom;
-	rep->eol = csvread_info(in)->eol;
+	rep->eol = csvread_info(in)->eol_in;
 	ahead = xcalloc(SNIFF_ROWS, sizeof(*ahead));
 	if (pipeline_pick(&r, in, ahead, &nahead, &header, d) != 0)
 		goto done;

@@ -5,8 +5,12 @@
  *  - every row's raw bytes are the input's bytes at row.offset; rows come
  *    in order and do not overlap; raw_len <= max_record;
  *  - what lies between rows is only the BOM, the sep= line, line ends and
- *    blank lines, or the skipped tail of a truncated row's line: all of
- *    the input is accounted for, and csvread_bytes() is its size at the end;
+ *    blank lines, or the tail of a truncated row's line: all of the input
+ *    is accounted for, and csvread_bytes() is its size at the end;
+ *  - a truncated row's tail (read for the first such row and every other
+ *    one after it, skipped for the rest) is the input's bytes after raw up
+ *    to the line end;
+ *    other rows have no tail;
  *  - row.line is 1 + the line ends before row.offset, row.lines 1 + the
  *    line ends inside raw (LF, CRLF and bare CR each count once);
  *  - fields are NUL-terminated; a parsed row re-parsed alone by libcsv
@@ -54,6 +58,7 @@ static void cb_row(int c, void *ctx);
 static void count_free(struct count *c);
 static void reparse(const struct csvrow *row, int delim);
 static size_t gap_ok(const uint8_t *s, size_t from, size_t to, bool skip_tail);
+static void tail_ok(const struct csvrow *row, const uint8_t *s, size_t n);
 static void run(const uint8_t *data, size_t size, const struct csvread_opts *o);
 
 /* terms - line ends in s[from, to) (s has n bytes: a CR at to-1 looks ahead). */
@@ -170,6 +175,23 @@ gap_ok(const uint8_t *s, size_t from, size_t to, bool skip_tail)
 	return to;
 }
 
+/* tail_ok - row's tail is s after raw, up to the line end or the end. */
+static void
+tail_ok(const struct csvrow *row, const uint8_t *s, size_t n)
+{
+	size_t at = row->offset + row->raw_len, k;
+	const char *p;
+	int rc;
+
+	while ((rc = row->tail(row->tail_arg, &p, &k)) == 1) {
+		CHECK(k > 0 && at + k <= n && memcmp(s + at, p, k) == 0);
+		CHECK(memchr(p, '\n', k) == NULL && memchr(p, '\r', k) == NULL);
+		at += k;
+	}
+	CHECK(rc == 0);
+	CHECK(at == n || s[at] == '\n' || s[at] == '\r');
+}
+
 /* run - read all of data with options o and check every invariant. */
 static void
 run(const uint8_t *data, size_t size, const struct csvread_opts *o)
@@ -178,7 +200,7 @@ run(const uint8_t *data, size_t size, const struct csvread_opts *o)
 	struct diag d = { 0 };
 	struct csvread *r;
 	struct csvrow row;
-	size_t end = 0, lines_before = 0, rows = 0, start;
+	size_t end = 0, lines_before = 0, rows = 0, start, ntrunc = 0;
 	bool truncated = false, any_bad = false;
 	FILE *in;
 	int got;
@@ -226,6 +248,9 @@ run(const uint8_t *data, size_t size, const struct csvread_opts *o)
 		else
 			CHECK(row.malformed && row.lines == 1 &&
 			    row.raw_len == max);
+		CHECK((row.tail != NULL) == row.truncated);
+		if (row.truncated && ntrunc++ % 2 == 0)
+			tail_ok(&row, data, size);
 		for (size_t i = 0; i < row.nfields; i++)
 			CHECK(row.field[i][row.field_len[i]] == '\0');
 		if (row.malformed) {

@@ -7,11 +7,14 @@
  * form below; it must equal NAME.ref, apart from '#' comment lines there.
  *	opts delim=; max_record=N max_quote_lines=N	(optional first line)
  *	info delim=, bom=no eol=\n sniffed=yes sep=no
+ *		(eol is the input's, eol_in; " out=\n" follows when the
+ *		outputs' eol differs from it)
  *	row LINE+LINES fields=N			a parsed record, then
  *	  f "field"				one per field
  *	  raw "raw bytes"
  *	bad LINE+LINES why="reason"		a malformed record, then
  *	  raw "raw bytes"
+ *	  tail "bytes"				a truncated one's tail
  *	end blank=N bytes=N
  *	open fails: message			(instead of all of the above)
  * Strings escape \ " \t \r \n and other control bytes (\xHH); bytes from
@@ -35,19 +38,31 @@
 #include "csv/csvread.h"
 
 static void esc(FILE *o, const char *s, size_t n);
+static void esc_bytes(FILE *o, const char *s, size_t n);
+static const char *eol_name(const char *eol);
 static char *slurp(const char *path, size_t *len);
 static char *strip_comments(const char *s);
 static void parse_opts(const char *line, struct csvread_opts *o);
 static char *dump(FILE *in, const char *name, const struct csvread_opts *o);
 static void golden(const char *dir, const char *name);
 static void big_records(void);
-static void long_line_memory(void);
+static void long_line_memory(bool read_tail);
+static void default_limit(void);
+static void tail_read_error(void);
 static void from_pipe(const char *dir);
 static void read_error(void);
 static void resync_and_lines(void);
 static void bad_delims(void);
 static size_t app(char *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* eol_name - a line ending as the .ref files write it. */
+static const char *
+eol_name(const char *eol)
+{
+	return strcmp(eol, "\r\n") == 0 ? "\\r\\n" : strcmp(eol, "\r") == 0 ?
+	    "\\r" : strcmp(eol, "\n") == 0 ? "\\n" : "?";
+}
 
 /* app - snprintf into a buffer the caller sized; returns the length. */
 static size_t
@@ -67,6 +82,14 @@ static void
 esc(FILE *o, const char *s, size_t n)
 {
 	fputc('"', o);
+	esc_bytes(o, s, n);
+	fputc('"', o);
+}
+
+/* esc_bytes - s escaped, without the quotes around it. */
+static void
+esc_bytes(FILE *o, const char *s, size_t n)
+{
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
@@ -83,7 +106,6 @@ esc(FILE *o, const char *s, size_t n)
 		else
 			fputc(c, o);
 	}
-	fputc('"', o);
 }
 
 /* slurp - a whole file, NUL-terminated; NULL if it cannot be read. */
@@ -178,9 +200,11 @@ dump(FILE *in, const char *name, const struct csvread_opts *o)
 		snprintf(dl, sizeof(dl), "\\t");
 	else
 		snprintf(dl, sizeof(dl), "%c", ci->delim);
-	fprintf(out, "info delim=%s bom=%s eol=%s sniffed=%s sep=%s\n", dl,
-	    ci->bom ? "yes" : "no", strcmp(ci->eol, "\r\n") == 0 ? "\\r\\n" :
-	    "\\n", ci->sniffed ? "yes" : "no", ci->sep_line ? "yes" : "no");
+	fprintf(out, "info delim=%s bom=%s eol=%s%s sniffed=%s sep=%s\n", dl,
+	    ci->bom ? "yes" : "no", eol_name(ci->eol_in),
+	    strcmp(ci->eol, ci->eol_in) == 0 ? "" :
+	    strcmp(ci->eol, "\n") == 0 ? " out=\\n" : " out=?",
+	    ci->sniffed ? "yes" : "no", ci->sep_line ? "yes" : "no");
 	while ((got = csvread_next(r, &row, &d)) == 1) {
 		if (row.malformed) {
 			fprintf(out, "bad %lu+%lu why=", row.line, row.lines);
@@ -198,6 +222,15 @@ dump(FILE *in, const char *name, const struct csvread_opts *o)
 		fputs("  raw ", out);
 		esc(out, row.raw, row.raw_len);
 		fputc('\n', out);
+		if (row.truncated) {
+			const char *p;
+			size_t n;
+
+			fputs("  tail \"", out);
+			while (csvread_tail(r, &p, &n) == 1)
+				esc_bytes(out, p, n);
+			fputs("\"\n", out);
+		}
 	}
 	if (got < 0)
 		fprintf(out, "read fails: %s\n", d.msg);
@@ -299,6 +332,23 @@ big_records(void)
 	is_str(row.why, "record longer than 1048576 bytes at line 3",
 	    "big: reason");
 	ok(memcmp(row.raw, "big,xxx", 7) == 0, "big: raw starts the line");
+	ok(row.tail != NULL, "big: the row has a tail");
+	{
+		const char *tp;
+		size_t tn, total = 0;
+		bool all_x = true;
+		int rc;
+
+		while ((rc = row.tail(row.tail_arg, &tp, &tn)) == 1) {
+			for (size_t i = 0; i < tn; i++)
+				all_x &= tp[i] == 'x';
+			total += tn;
+		}
+		is_int(rc, 0, "big: tail read to its end");
+		is_int(total, 4 + big - mib, "big: tail is the rest of the line");
+		ok(all_x, "big: tail holds only the line's bytes, no line end");
+		is_int(csvread_tail(r, &tp, &tn), 0, "big: tail stays done");
+	}
 	is_int(csvread_next(r, &row, &d), 1, "big: bob");
 	ok(!row.malformed && row.nfields == 2 && row.line == 4 &&
 	    strcmp(row.field[1], "bob@example.com") == 0,
@@ -306,6 +356,7 @@ big_records(void)
 	is_int(csvread_next(r, &row, &d), 1, "big: 3 MB quoted cell");
 	ok(row.malformed && row.truncated && row.line == 5 &&
 	    row.raw_len == mib, "big: 3 MB quoted cell malformed on line 5");
+	/* Its tail is not read: the next call skips it. */
 	is_int(csvread_next(r, &row, &d), 1, "big: cy");
 	ok(!row.malformed && row.line == 6 &&
 	    strcmp(row.field[0], "cy") == 0, "big: cy read normally on line 6");
@@ -357,31 +408,149 @@ gen_read(void *cookie, char *buf, size_t n)
 	return (ssize_t)n;
 }
 
-/* long_line_memory - a 200 MB line must not be buffered whole. */
-static void
-long_line_memory(void)
+/* A read function: 'x' bytes without a line end, then EIO. */
+static ssize_t
+gen_read_eio(void *cookie, char *buf, size_t n)
 {
-	size_t left = 200u * 1024 * 1024;
+	size_t *left = cookie;
+
+	if (*left == 0) {
+		errno = EIO;
+		return -1;
+	}
+	if (n > *left)
+		n = *left;
+	memset(buf, 'x', n);
+	*left -= n;
+	return (ssize_t)n;
+}
+
+/*
+ * long_line_memory - a 200 MB line over a 1 MiB max_record must not be
+ * buffered whole, whether its tail is read (it is the rest of the line)
+ * or skipped.
+ */
+static void
+long_line_memory(bool read_tail)
+{
+	const size_t size = 200u * 1024 * 1024, mib = 1024 * 1024;
+	size_t left = size, total = 0;
 	cookie_io_functions_t io = { .read = gen_read };
+	struct csvread_opts o = { .max_record = mib };
 	struct rusage before, after;
 	struct diag d = { 0 };
 	struct csvread *r;
 	struct csvrow row;
 	FILE *in = fopencookie(&left, "r", io);
+	const char *how = read_tail ? "tail read" : "tail skipped";
+	const char *p;
+	size_t n;
 
 	getrusage(RUSAGE_SELF, &before);
-	r = csvread_open(in, "gen", NULL, &d);
-	ok(r != NULL, "200 MB line: open");
+	r = csvread_open(in, "gen", &o, &d);
+	ok(r != NULL, "200 MB line, %s: open", how);
 	if (r == NULL)
 		return;
-	is_int(csvread_next(r, &row, &d), 1, "200 MB line: one row");
-	ok(row.malformed && row.truncated, "200 MB line: malformed, truncated");
-	is_int(csvread_next(r, &row, &d), 0, "200 MB line: then the end");
-	is_int(csvread_bytes(r), 200u * 1024 * 1024, "200 MB line: all consumed");
+	is_int(csvread_next(r, &row, &d), 1, "200 MB line, %s: one row", how);
+	ok(row.malformed && row.truncated, "200 MB line, %s: malformed, "
+	    "truncated", how);
+	if (read_tail) {
+		while (csvread_tail(r, &p, &n) == 1)
+			total += n;
+		is_int(total, size - mib - 1, "200 MB line: the tail is the "
+		    "rest of the line, its LF excluded");
+	}
+	is_int(csvread_next(r, &row, &d), 0, "200 MB line, %s: then the end",
+	    how);
+	is_int(csvread_bytes(r), size, "200 MB line, %s: all consumed", how);
 	getrusage(RUSAGE_SELF, &after);
 	diag("max RSS grew by %ld KiB", after.ru_maxrss - before.ru_maxrss);
 	ok(after.ru_maxrss - before.ru_maxrss < 64 * 1024,
-	    "200 MB line: memory stays far below the line size");
+	    "200 MB line, %s: memory stays far below the line size", how);
+	csvread_close(r);
+	fclose(in);
+}
+
+/*
+ * default_limit - without options a record is only malformed past 64 MiB:
+ * a row with a 2 MB cell is read whole, its fields intact.
+ */
+static void
+default_limit(void)
+{
+	const size_t big = 2 * 1000 * 1000;
+	struct diag d = { 0 };
+	struct csvread *r;
+	struct csvrow row;
+	char *data, *p;
+	size_t len;
+	FILE *in;
+
+	data = malloc(2 * big + 200);
+	p = data;
+	p += app(p, "name,email,notes\nann,ann@example.com,");
+	memset(p, 'n', big);
+	p += big;
+	p += app(p, "\nbob,bob@example.com,\"");
+	memset(p, 'q', big);
+	p += big;
+	p += app(p, "\"\n");
+	len = (size_t)(p - data);
+	in = fmemopen(data, len, "rb");
+	r = csvread_open(in, "notes.csv", NULL, &d);
+	ok(r != NULL, "default limit: open");
+	if (r == NULL)
+		return;
+	is_int(csvread_next(r, &row, &d), 1, "default limit: header");
+	is_int(csvread_next(r, &row, &d), 1, "default limit: 2 MB row");
+	ok(!row.malformed && !row.truncated && row.nfields == 3 &&
+	    strcmp(row.field[1], "ann@example.com") == 0 &&
+	    row.field_len[2] == big && row.raw_len == 20 + big &&
+	    row.tail == NULL, "default limit: a 2 MB unquoted cell is read");
+	is_int(csvread_next(r, &row, &d), 1, "default limit: 2 MB quoted");
+	ok(!row.malformed && row.nfields == 3 &&
+	    strcmp(row.field[1], "bob@example.com") == 0 &&
+	    row.field_len[2] == big, "default limit: a 2 MB quoted cell is "
+	    "read");
+	is_int(csvread_next(r, &row, &d), 0, "default limit: end");
+	csvread_close(r);
+	fclose(in);
+	free(data);
+}
+
+/*
+ * tail_read_error - a read error while the tail is streamed: csvread_tail
+ * says -1 with errno, and the next csvread_next reports it.
+ */
+static void
+tail_read_error(void)
+{
+	size_t left = 300 * 1000;
+	cookie_io_functions_t io = { .read = gen_read_eio };
+	struct csvread_opts o = { .max_record = 1024 };
+	struct diag d = { 0 };
+	struct csvread *r;
+	struct csvrow row;
+	FILE *in = fopencookie(&left, "r", io);
+	const char *p;
+	size_t n;
+	int rc;
+
+	r = csvread_open(in, "flaky.csv", &o, &d);
+	ok(r != NULL, "tail read error: open");
+	if (r == NULL)
+		return;
+	is_int(csvread_next(r, &row, &d), 1, "tail read error: a row");
+	ok(row.truncated, "tail read error: the row is truncated");
+	errno = 0;
+	while ((rc = csvread_tail(r, &p, &n)) == 1)
+		;
+	ok(rc == -1 && errno == EIO, "tail read error: csvread_tail says -1, "
+	    "EIO");
+	is_int(csvread_next(r, &row, &d), -1, "tail read error: the next "
+	    "csvread_next fails");
+	ok(d.code == DIAG_INPUT && strstr(d.msg, "flaky.csv") != NULL,
+	    "tail read error: naming the file (%s)", d.msg);
 	csvread_close(r);
 	fclose(in);
 }
@@ -496,6 +665,43 @@ resync_and_lines(void)
 	is_int(csvread_blank_lines(r), 0, "split CRLF: no blank line seen");
 	csvread_close(r);
 	fclose(in);
+	/* The same line over max_record: its tail ends where the line does. */
+	for (int read_tail = 0; read_tail < 2; read_tail++) {
+		struct csvread_opts o = { .max_record = 1024 };
+		const char *how = read_tail ? "tail read" : "tail skipped";
+		const char *p;
+		size_t k, total = 0;
+
+		in = fmemopen(data, len, "rb");
+		r = csvread_open(in, "split.csv", &o, &d);
+		ok(r != NULL, "split CRLF, %s: open", how);
+		if (r == NULL)
+			break;
+		csvread_next(r, &row, &d);
+		csvread_next(r, &row, &d);
+		ok(row.truncated && row.line == 2, "split CRLF, %s: long line "
+		    "2 truncated", how);
+		if (read_tail) {
+			bool cr = false;
+
+			while (csvread_tail(r, &p, &k) == 1) {
+				cr |= memchr(p, '\r', k) != NULL;
+				total += k;
+			}
+			is_int(total, n - 1 - 7 - 1024, "split CRLF: the tail "
+			    "ends before the CR");
+			ok(!cr, "split CRLF: no CR in the tail");
+		}
+		is_int(csvread_next(r, &row, &d), 1, "split CRLF, %s: next "
+		    "record", how);
+		ok(row.line == 3 && row.nfields == 2 &&
+		    strcmp(row.field[1], "q") == 0, "split CRLF, %s: it is "
+		    "line 3, not a blank line 3 and a line 4", how);
+		is_int(csvread_blank_lines(r), 0, "split CRLF, %s: no blank "
+		    "line seen", how);
+		csvread_close(r);
+		fclose(in);
+	}
 	free(data);
 }
 
@@ -543,7 +749,10 @@ main(void)
 	}
 	free(ents);
 	big_records();
-	long_line_memory();
+	long_line_memory(false);
+	long_line_memory(true);
+	default_limit();
+	tail_read_error();
 	from_pipe(dir);
 	read_error();
 	resync_and_lines();

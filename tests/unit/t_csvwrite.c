@@ -31,6 +31,8 @@ static char *one_file(const char *name, const struct csvwrite_opts *o,
 static void fill_quoting(struct csvwrite *w);
 static void fill_rows(struct csvwrite *w);
 static void quoting(void);
+static void fill_pieces(struct csvwrite *w);
+static void pieces(void);
 static void guard_table(void);
 static void atomic(void);
 static void big_writes(void);
@@ -150,6 +152,49 @@ quoting(void)
 	    "\"semi;colon\";\"\"\"\"\"\";with space ;a\xEF\xBF\xBD" "b;"
 	    "\"\"\"\xEF\xBF\xBD\"\r\n",
 	    "quoting with ';', CRLF and a BOM");
+	free(got);
+}
+
+/*
+ * fill_pieces - cells written in pieces: always quoted, quotes doubled and
+ * NUL as U+FFFD in every piece, the guard decided on the first piece.
+ */
+static void
+fill_pieces(struct csvwrite *w)
+{
+	csvwrite_cell(w, "a", 1, CSVWRITE_GUARD_OFF);
+	csvwrite_cell_start(w, "plain", 5, CSVWRITE_GUARD_STRICT);
+	csvwrite_cell_more(w, " text, \"q\"", 10);
+	csvwrite_cell_more(w, "", 0);
+	csvwrite_cell_more(w, "x\0y", 3);
+	csvwrite_cell_end(w);
+	csvwrite_cell(w, "b", 1, CSVWRITE_GUARD_OFF);
+	csvwrite_end_row(w);
+	csvwrite_cell_start(w, "=HYPERLINK(", 11, CSVWRITE_GUARD_STRICT);
+	csvwrite_cell_more(w, "\"x\")", 4);
+	csvwrite_cell_end(w);
+	csvwrite_end_row(w);
+	csvwrite_cell_start(w, "-12", 3, CSVWRITE_GUARD_AUTO);
+	csvwrite_cell_more(w, "+cmd", 4);
+	csvwrite_cell_end(w);
+	csvwrite_cell_start(w, "=x", 2, CSVWRITE_GUARD_OFF);
+	csvwrite_cell_end(w);
+	csvwrite_end_row(w);
+}
+
+/* pieces - a cell too long to hold, written a piece at a time. */
+static void
+pieces(void)
+{
+	struct csvwrite_opts o = { 0 };
+	char *got;
+
+	got = one_file("p.csv", &o, fill_pieces, NULL);
+	is_str(got, "a,\"plain text, \"\"q\"\"x\xEF\xBF\xBDy\",b\n"
+	    "\"'=HYPERLINK(\"\"x\"\")\"\n"
+	    "\"'-12+cmd\",\"=x\"\n",
+	    "pieces: one quoted cell, escaped piece by piece, guarded by its "
+	    "start (AUTO as STRICT)");
 	free(got);
 }
 
@@ -382,6 +427,7 @@ main(void)
 		return done_testing();
 	}
 	quoting();
+	pieces();
 	guard_table();
 	atomic();
 	big_writes();

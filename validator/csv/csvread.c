@@ -6,7 +6,9 @@
  * directly, lines with quotes through libcsv); csvread_split() cuts the
  * fields out of a finished record's raw bytes. A record's bytes stay in
  * the read buffer until the next call, so raw needs no copy and an
- * unterminated quote can be re-read from its second line.
+ * unterminated quote can be re-read from its second line. The rest of a
+ * line longer than max_record is never held whole: csvread_tail hands it
+ * out a buffer at a time, and csvread_next skips what was not read.
  */
 #include "csv/csvread.h"
 
@@ -68,7 +70,8 @@ struct csvread {
 	bool in_rec;		/* a record has started at rec */
 	size_t rec;
 	bool row_done;		/* libcsv ended the row */
-	bool skip;		/* skip the rest of an over-long line first */
+	bool tail;		/* a truncated row's line goes on at pos */
+	bool failed;		/* a read error in csvread_tail, sticky */
 	enum csvread_qstate qs;	/* quote state at pos, inside a record */
 	char *lbuf;		/* a line with its bare quotes masked */
 	size_t lcap;
@@ -90,7 +93,7 @@ static size_t csvread_find(struct csvread *r, struct csvread_scan *sc,
     int ch, size_t from);
 static int csvread_fill(struct csvread *r, size_t keep);
 static int csvread_line(struct csvread *r);
-static int csvread_skip_line(struct csvread *r);
+static int csvread_tail_cb(void *arg, const char **p, size_t *n);
 static bool csvread_blank(const struct csvread *r);
 static void csvread_resync(struct csvread *r);
 static const char *csvread_bare_quotes(struct csvread *r, const char *s,
@@ -101,8 +104,7 @@ static int csvread_bad(struct csvread *r, struct csvrow *row,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int csvread_unterminated(struct csvread *r, struct csvrow *row,
     size_t first_le, size_t first_te, const char *detail);
-static int csvread_too_long(struct csvread *r, struct csvrow *row,
-    bool partial);
+static int csvread_too_long(struct csvread *r, struct csvrow *row);
 static size_t csvread_sniff_counts(const char *s, size_t n, bool complete,
     char dl, unsigned *cnt, size_t max);
 static int csvread_sniff(const char *s, size_t n, bool complete);
@@ -245,44 +247,6 @@ csvread_line(struct csvread *r)
 			return LINE_ERR;
 		case FILL_FULL:
 			return LINE_LONG;
-		default:
-			break;
-		}
-	}
-}
-
-/*
- * csvread_skip_line - drop input up to and including the next line end,
- * a buffer at a time: the tail of an over-long line is never held whole.
- */
-static int
-csvread_skip_line(struct csvread *r)
-{
-	for (;;) {
-		size_t nl = csvread_find(r, &r->s_nl, '\n', r->pos);
-		size_t cr = csvread_find(r, &r->s_cr, '\r', r->pos);
-		size_t t = nl < cr ? nl : cr;
-
-		if (t == CSVREAD_NONE)
-			r->pos = r->len;
-		else if (t == cr && t + 1 == r->len && !r->eof)
-			r->pos = t;	/* keep the CR: an LF may follow */
-		else {
-			r->pos = t + 1;
-			if (t == cr && t + 1 < r->len && r->buf[t + 1] == '\n')
-				r->pos++;
-			return 0;
-		}
-		switch (csvread_fill(r, r->pos)) {
-		case FILL_ERR:
-			return -1;
-		case FILL_EOF:
-			if (r->pos == r->len)
-				return 0;
-			break;		/* the final CR */
-		case FILL_FULL:		/* cannot happen: pos > 0 */
-			r->pos = r->len;
-			return 0;
 		default:
 			break;
 		}
@@ -513,22 +477,77 @@ csvread_unterminated(struct csvread *r, struct csvrow *row, size_t first_le,
 
 /*
  * csvread_too_long - the record's first line alone passes max_record:
- * its first max_record bytes are the row; partial (the line does not end
- * in the buffer) means the rest is skipped at the next call.
+ * its first max_record bytes are the row, and the rest of the line is its
+ * tail (csvread_tail), whether it is in the buffer yet or not.
  */
 static int
-csvread_too_long(struct csvread *r, struct csvrow *row, bool partial)
+csvread_too_long(struct csvread *r, struct csvrow *row)
 {
 	row->raw_len = r->max_record;
 	row->truncated = true;
 	row->lines = 1;
-	if (partial)
-		r->skip = true;
-	else
-		r->pos = r->te;
+	row->tail = csvread_tail_cb;
+	row->tail_arg = r;
+	r->pos = r->rec + r->max_record;
+	r->tail = true;
 	r->line++;
 	return csvread_bad(r, row, "record longer than %zu bytes at line %lu",
 	    r->max_record, row->line);
+}
+
+int
+csvread_tail(struct csvread *r, const char **p, size_t *n)
+{
+	while (r->tail) {
+		size_t nl = csvread_find(r, &r->s_nl, '\n', r->pos);
+		size_t cr = csvread_find(r, &r->s_cr, '\r', r->pos);
+		size_t t = nl < cr ? nl : cr, end;
+
+		/* A CR last in the buffer: an LF may follow, keep it. */
+		if (t == cr && t != CSVREAD_NONE && t + 1 == r->len && !r->eof)
+			end = t;
+		else if (t != CSVREAD_NONE && t == r->pos) {
+			r->pos = t + 1;
+			if (t == cr && t + 1 < r->len && r->buf[t + 1] == '\n')
+				r->pos++;
+			r->tail = false;
+			break;
+		} else
+			end = t == CSVREAD_NONE ? r->len : t;
+		if (end > r->pos) {
+			*p = r->buf + r->pos;
+			*n = end - r->pos;
+			r->pos = end;
+			return 1;
+		}
+		/* Nothing left in the buffer: all of it can go. */
+		switch (csvread_fill(r, r->pos)) {
+		case FILL_ERR:
+			r->failed = true;
+			errno = r->read_errno;
+			return -1;
+		case FILL_EOF:
+			if (r->pos == r->len)
+				r->tail = false;
+			break;		/* else the final CR */
+		case FILL_FULL:		/* cannot happen: pos > 0 */
+			r->pos = r->len;
+			r->tail = false;
+			break;
+		default:
+			break;
+		}
+	}
+	*p = "";
+	*n = 0;
+	return 0;
+}
+
+/* csvread_tail_cb - csvread_tail as a csvrow's tail function. */
+static int
+csvread_tail_cb(void *arg, const char **p, size_t *n)
+{
+	return csvread_tail(arg, p, n);
 }
 
 int
@@ -549,11 +568,17 @@ csvread_next(struct csvread *r, struct csvrow *row, struct diag *d)
 	row->truncated = false;
 	row->offset = r->base + r->pos;
 	row->why[0] = '\0';
-	if (r->skip) {
-		r->skip = false;
-		if (csvread_skip_line(r) != 0)
-			goto readerr;
+	row->tail = NULL;
+	row->tail_arg = NULL;
+	if (r->tail) {
+		const char *p;
+		size_t n;
+
+		while ((rc = csvread_tail(r, &p, &n)) == 1)
+			;
 	}
+	if (r->failed)
+		goto readerr;
 	r->in_rec = false;
 	r->row_done = false;
 	for (;;) {
@@ -582,8 +607,7 @@ csvread_next(struct csvread *r, struct csvrow *row, struct diag *d)
 		}
 		if (rc == LINE_LONG || r->le - r->rec > r->max_record) {
 			if (row->lines == 0)
-				return csvread_too_long(r, row,
-				    rc == LINE_LONG);
+				return csvread_too_long(r, row);
 			snprintf(detail, sizeof(detail), " (still open after "
 			    "%zu bytes)", r->max_record);
 			return csvread_unterminated(r, row, first_le, first_te,
@@ -785,7 +809,7 @@ csvread_open(FILE *in, const char *name, const struct csvread_opts *o,
     struct diag *d)
 {
 	struct csvread *r;
-	const char *enc, *eol = "\n";
+	const char *enc, *eol = "\n", *eol_in = "\n";
 	size_t start, i;
 	int rc;
 
@@ -858,11 +882,14 @@ csvread_open(FILE *in, const char *name, const struct csvread_opts *o,
 			break;
 		if (r->buf[i] == '\r') {
 			if (i + 1 < r->len && r->buf[i + 1] == '\n')
-				eol = "\r\n";
+				eol = eol_in = "\r\n";
+			else if (i + 1 < r->len || r->eof)
+				eol_in = "\r";
 			break;
 		}
 	}
 	r->info.eol = eol;
+	r->info.eol_in = eol_in;
 	if (r->delim == 0) {
 		size_t n = r->len - r->pos;
 

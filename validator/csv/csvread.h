@@ -2,9 +2,11 @@
  * csvread - stream the records of a CSV file, keeping each record's raw
  * bytes (validator/README, "CSV facts").
  *
- * Owns: a read buffer (256 KiB, grown up to max_record + 64 KiB for long
- * records), a libcsv parser, and the field storage of the current record.
- * Memory does not depend on the number of rows, only on max_record.
+ * Owns: a read buffer (256 KiB, grown only when a record needs it, up to
+ * max_record + 64 KiB), a libcsv parser, and the field storage of the
+ * current record. Memory does not depend on the number of rows, only on
+ * the longest record read (at most max_record): the rest of a longer
+ * line is streamed through the same buffer (csvread_tail).
  *
  * How records are found: the input is split into physical lines (LF,
  * CRLF, or a bare CR). A record that starts with a line holding no quote
@@ -33,14 +35,14 @@
 
 #include "util/diag.h"
 
-#define CSVREAD_MAX_RECORD	(1024 * 1024)	/* default max_record */
+#define CSVREAD_MAX_RECORD	(64 * 1024 * 1024)	/* default max_record */
 #define CSVREAD_MAX_QUOTE_LINES	100		/* default max_quote_lines */
 
 struct csvread_opts {
 	int delim;		/* ',', ';', '\t', '|' (any byte but " CR
 				   LF), or 0 = sniff from the first lines */
 	size_t max_record;	/* bytes; a longer record is malformed
-				   (default 1 MiB when 0) */
+				   (default 64 MiB when 0) */
 	unsigned max_quote_lines; /* physical lines a quoted field may span
 				   (default 100 when 0) */
 };
@@ -50,7 +52,11 @@ struct csvread_info {		/* what was detected, for the summary */
 	bool bom;		/* input began with a UTF-8 BOM (stripped
 				   before parsing) */
 	const char *eol;	/* "\r\n" or "\n": the first line ending
-				   seen ("\n" if none; a bare CR gives "\n") */
+				   seen, for the outputs ("\n" if none; a
+				   bare CR gives "\n") */
+	const char *eol_in;	/* the first line ending as it is in the
+				   input: "\r\n", "\n" or "\r" ("\n" if
+				   none), for the summary */
 	bool sniffed;		/* delim came from sniffing */
 	bool sep_line;		/* an Excel "sep=X" first line was skipped */
 };
@@ -75,7 +81,18 @@ struct csvrow {
 	bool malformed;		/* could not be parsed: raw holds the
 				   damaged text, nfields is 0 */
 	bool truncated;		/* malformed and longer than max_record:
-				   raw is only its first max_record bytes */
+				   raw is only its first max_record bytes;
+				   the rest of its line comes from tail */
+	/*
+	 * Truncated rows only: tail(tail_arg, &p, &n) gives the rest of the
+	 * record's line, a piece at a time: 1 with the next piece in p and
+	 * n (valid until the next call), 0 when the line is done, -1 on a
+	 * read error (errno set). The first call may reuse the memory raw
+	 * points to: copy or write raw first. Valid as long as the row is;
+	 * what is not read is skipped. NULL for every other row.
+	 */
+	int (*tail)(void *tail_arg, const char **p, size_t *n);
+	void *tail_arg;
 	uint64_t offset;	/* input offset of raw[0] (the BOM counts) */
 	/*
 	 * Malformed: plain reason with position, e.g. "unterminated quoted
@@ -121,11 +138,23 @@ const struct csvread_info *csvread_info(const struct csvread *r);
  * end of input, or that runs into a line with a stray quote or a NUL
  * byte, makes only the record's first line malformed ("unterminated
  * quoted field starting at line N") and reading resumes on its second
- * line. After an over-long line the rest of that line is skipped without
- * being buffered. Everything row points to is owned by r and valid until
- * the next call.
+ * line. A first line longer than max_record is a truncated row: raw is
+ * its first max_record bytes and the rest of the line can be read with
+ * csvread_tail (row->tail) before the next call, which skips whatever was
+ * not read; either way it is never buffered whole. Everything row points
+ * to is owned by r and valid until the next call.
  */
 int csvread_next(struct csvread *r, struct csvrow *row, struct diag *d);
+
+/*
+ * csvread_tail - after csvread_next returned a truncated row, the next
+ * piece of the rest of its line (the line end excluded): 1 with *p and *n
+ * set (valid until the next call on r; the first call may move the bytes
+ * raw pointed to), 0 when the line is done (and at once for any other
+ * row), -1 on a read error (errno set; the next csvread_next reports it).
+ * Pieces come from the read buffer: memory does not grow with the line.
+ */
+int csvread_tail(struct csvread *r, const char **p, size_t *n);
 
 /* csvread_blank_lines - blank lines skipped so far. */
 unsigned long csvread_blank_lines(const struct csvread *r);

@@ -33,6 +33,7 @@ struct csvwrite {
 static int csvwrite_write(struct csvwrite *w, const char *p, size_t n);
 static int csvwrite_flush(struct csvwrite *w);
 static int csvwrite_put(struct csvwrite *w, const char *p, size_t n);
+static int csvwrite_escaped(struct csvwrite *w, const char *s, size_t n);
 static bool csvwrite_fullwidth_trigger(const unsigned char *s, size_t n);
 static bool csvwrite_plain_number(const char *s, size_t n);
 static void csvwrite_free(struct csvwrite *w);
@@ -194,12 +195,33 @@ csvwrite_raw(struct csvwrite *w, const char *p, size_t n)
 	return csvwrite_put(w, p, n);
 }
 
+/*
+ * csvwrite_escaped - cell content inside quotes (RFC 4180 2.7): each
+ * quote doubled, NUL as U+FFFD.
+ */
+static int
+csvwrite_escaped(struct csvwrite *w, const char *s, size_t n)
+{
+	size_t i, from;
+
+	for (i = from = 0; i < n; i++) {
+		if (s[i] != '"' && s[i] != '\0')
+			continue;
+		if (csvwrite_put(w, s + from, i - from) != 0 ||
+		    csvwrite_put(w, s[i] ? "\"\"" : "\xEF\xBF\xBD",
+		    s[i] ? 2 : 3) != 0)
+			return -1;
+		from = i + 1;
+	}
+	return csvwrite_put(w, s + from, n - from);
+}
+
 int
 csvwrite_cell(struct csvwrite *w, const char *s, size_t n,
     enum csvwrite_guard g)
 {
 	bool quote = false, special = false;
-	size_t i, from;
+	size_t i;
 
 	if (w->in_row && csvwrite_put(w, &w->delim, 1) != 0)
 		return -1;
@@ -215,24 +237,36 @@ csvwrite_cell(struct csvwrite *w, const char *s, size_t n,
 	if ((quote && csvwrite_put(w, "\"", 1) != 0) ||
 	    (csvwrite_needs_guard(s, n, g) && csvwrite_put(w, "'", 1) != 0))
 		return -1;
-	if (!special) {
-		if (csvwrite_put(w, s, n) != 0)
-			return -1;
-	} else {
-		/* Double each quote; NUL becomes U+FFFD. */
-		for (i = from = 0; i < n; i++) {
-			if (s[i] != '"' && s[i] != '\0')
-				continue;
-			if (csvwrite_put(w, s + from, i - from) != 0 ||
-			    csvwrite_put(w, s[i] ? "\"\"" : "\xEF\xBF\xBD",
-			    s[i] ? 2 : 3) != 0)
-				return -1;
-			from = i + 1;
-		}
-		if (csvwrite_put(w, s + from, n - from) != 0)
-			return -1;
-	}
+	if ((special ? csvwrite_escaped(w, s, n) : csvwrite_put(w, s, n)) != 0)
+		return -1;
 	return quote ? csvwrite_put(w, "\"", 1) : 0;
+}
+
+int
+csvwrite_cell_start(struct csvwrite *w, const char *s, size_t n,
+    enum csvwrite_guard g)
+{
+	if (w->in_row && csvwrite_put(w, &w->delim, 1) != 0)
+		return -1;
+	w->in_row = true;
+	if (g == CSVWRITE_GUARD_AUTO)
+		g = CSVWRITE_GUARD_STRICT;	/* the rest is not known */
+	if (csvwrite_put(w, "\"", 1) != 0 ||
+	    (csvwrite_needs_guard(s, n, g) && csvwrite_put(w, "'", 1) != 0))
+		return -1;
+	return csvwrite_escaped(w, s, n);
+}
+
+int
+csvwrite_cell_more(struct csvwrite *w, const char *s, size_t n)
+{
+	return csvwrite_escaped(w, s, n);
+}
+
+int
+csvwrite_cell_end(struct csvwrite *w)
+{
+	return csvwrite_put(w, "\"", 1);
 }
 
 int

@@ -64,6 +64,24 @@ int csvwrite_raw(struct csvwrite *w, const char *p, size_t n);
 int csvwrite_cell(struct csvwrite *w, const char *s, size_t n,
     enum csvwrite_guard g);
 
+/*
+ * csvwrite_cell_start, csvwrite_cell_more, csvwrite_cell_end - one cell
+ * written in pieces, for a cell too long to hold (the rest of a record
+ * longer than max_record, streamed by csvread_tail): start writes a
+ * delimiter (unless first in the row), an opening quote (such a cell is
+ * always quoted: what comes later is not known yet), the guard's ' when
+ * the first piece s needs it, and the first piece; more writes the next
+ * piece; end the closing quote. Quotes are doubled and NUL bytes become
+ * U+FFFD in every piece, as in csvwrite_cell. The guard is decided on the
+ * first piece, which should hold the cell's first 3 bytes if it has that
+ * many; AUTO counts as STRICT, since a plain number cannot be told before
+ * the end. 0, or -1 with errno.
+ */
+int csvwrite_cell_start(struct csvwrite *w, const char *s, size_t n,
+    enum csvwrite_guard g);
+int csvwrite_cell_more(struct csvwrite *w, const char *s, size_t n);
+int csvwrite_cell_end(struct csvwrite *w);
+
 /* csvwrite_delim - just a delimiter (after csvwrite_raw, or padding). 0/-1. */
 int csvwrite_delim(struct csvwrite *w);
 

@@ -18,6 +18,7 @@ static int row_write_original(struct csvwrite *w, const struct row_write_ctx *c,
     const struct csvrow *row, bool *guarded);
 static size_t row_write_split(const char *raw, size_t len, int delim,
     size_t *start, size_t *end, size_t max);
+static int row_write_damaged(struct csvwrite *w, const struct csvrow *row);
 static int row_write_str(struct csvwrite *w, const char *s);
 static int row_write_bool(struct csvwrite *w, bool known, bool b);
 static int row_write_smtp(struct csvwrite *w, const struct probe_result *p);
@@ -43,6 +44,34 @@ row_write_smtp(struct csvwrite *w, const struct probe_result *p)
 		return -1;
 	return row_write_str(w, !asked || p->tls == PROBE_TRI_UNSET ? "" :
 	    p->tls == PROBE_TRI_YES ? "yes" : "no");
+}
+
+/*
+ * row_write_damaged - a malformed row's raw text as one quoted, guarded
+ * cell (damaged bytes could break the file otherwise). A truncated row's
+ * text goes on in its tail: written a piece at a time as it is read, so
+ * the row comes back whole and memory does not grow with it
+ * (validator/README, "CSV facts").
+ */
+static int
+row_write_damaged(struct csvwrite *w, const struct csvrow *row)
+{
+	const char *p;
+	size_t n;
+	int rc;
+
+	if (row->tail == NULL)
+		return csvwrite_cell(w, row->raw, row->raw_len,
+		    CSVWRITE_GUARD_STRICT);
+	if (csvwrite_cell_start(w, row->raw, row->raw_len,
+	    CSVWRITE_GUARD_STRICT) != 0)
+		return -1;
+	while ((rc = row->tail(row->tail_arg, &p, &n)) == 1)
+		if (csvwrite_cell_more(w, p, n) != 0)
+			return -1;
+	if (rc < 0)
+		return -1;
+	return csvwrite_cell_end(w);
 }
 
 /* row_write_str - one appended cell from a C string, always guarded. */
@@ -206,9 +235,7 @@ row_write_row(struct csvwrite *w, const struct row_write_ctx *c,
 
 	*guarded = false;
 	if (row->malformed) {
-		/* Damaged bytes could break the file: one quoted, guarded cell. */
-		if (csvwrite_cell(w, row->raw, row->raw_len,
-		    CSVWRITE_GUARD_STRICT) != 0)
+		if (row_write_damaged(w, row) != 0)
 			return -1;
 		have = 1;
 	} else {

@@ -43,7 +43,11 @@ int row_write_header(struct csvwrite *w, const struct row_write_ctx *c,
     const struct csvrow *hdr, bool *guarded);
 /*
  * row_write_row - write row to w. *guarded tells whether an original cell
- * had to be neutralized. -1 on a write error (the writer keeps it).
+ * had to be neutralized. A malformed row is one cell, its raw text; for a
+ * truncated row (longer than max_record) the rest of its line is read
+ * from row->tail and written as it comes, so the row is written whole.
+ * -1 on a write error (the writer keeps it) or when the tail fails to
+ * read (errno set either way).
  */
 int row_write_row(struct csvwrite *w, const struct row_write_ctx *c,
     const struct csvrow *row, const struct row_write_cols *cols, bool *guarded);

@@ -12,10 +12,19 @@
 #include "util/utf8.h"
 
 static const char *report_delim_name(int delim);
+static const char *report_eol_name(const char *eol);
 static void report_json_str(FILE *f, const char *s);
 static const char *report_safe(char *buf, size_t size, const char *s);
 static void report_json(const struct report *r, FILE *f);
 static void report_csv(const struct report *r, FILE *f);
+
+/* report_eol_name - the input's line ending as a word: CRLF, CR or LF. */
+static const char *
+report_eol_name(const char *eol)
+{
+	return strcmp(eol, "\r\n") == 0 ? "CRLF" : strcmp(eol, "\r") == 0 ?
+	    "CR" : "LF";
+}
 
 /* report_delim_name - a delimiter as a word people can read. */
 static const char *
@@ -162,7 +171,7 @@ report_text(const struct report *r, FILE *f)
 	    r->seconds > 0 ? (double)r->rows / r->seconds : 0.0);
 	fprintf(f, "  input: %s-separated, %s line ends%s, %s, email column "
 	    "%ld '%s' (by %s", report_delim_name(r->delim),
-	    strcmp(r->eol, "\r\n") == 0 ? "CRLF" : "LF",
+	    report_eol_name(r->eol),
 	    r->bom ? ", UTF-8 BOM" : "",
 	    r->header ? "header row" : "no header row", r->column + 1,
 	    report_safe(s1, sizeof(s1), r->column_name), r->column_how);
@@ -421,7 +430,7 @@ report_json(const struct report *r, FILE *f)
 	    "\"line_ending\": \"%s\", \"header\": %s, \"column\": %ld, "
 	    "\"column_name\": ", report_delim_name(r->delim),
 	    r->bom ? "true" : "false",
-	    strcmp(r->eol, "\r\n") == 0 ? "CRLF" : "LF",
+	    report_eol_name(r->eol),
 	    r->header ? "true" : "false", r->column + 1);
 	report_json_str(f, r->column_name);
 	fprintf(f, ", \"column_by\": \"%s\", \"other_email_columns\": %d",
@@ -541,7 +550,7 @@ report_csv(const struct report *r, FILE *f)
 		    (unsigned long long)r->top_rows[i]);
 	fprintf(f, "input,delimiter,%s\ninput,line_ending,%s\ninput,bom,%s\n"
 	    "input,header,%s\ninput,column,%ld\n", report_delim_name(r->delim),
-	    strcmp(r->eol, "\r\n") == 0 ? "CRLF" : "LF",
+	    report_eol_name(r->eol),
 	    r->bom ? "true" : "false", r->header ? "true" : "false",
 	    r->column + 1);
 	fprintf(f, "input,blank_lines,%lu\ninput,short_rows,%llu\n"

@@ -86,9 +86,10 @@ static const struct {
 	    "the email cell is empty" },
 	[SUB_MALFORMED_ROW] = { "malformed_row", STATUS_SKIPPED,
 	    "The row could not be read as CSV.",
-	    "the row could not be read as CSV (unterminated or stray quote, "
-	    "NUL byte, a record over 1 MiB); its raw text is the first cell "
-	    "and the reason names the line" },
+	    "the row could not be read as CSV (unterminated quote, text "
+	    "after a closing quote, NUL byte, a record over "
+	    "--max-record-size); its raw text is the first cell and the "
+	    "reason names the line" },
 	[SUB_DOMAIN_OK] = { "domain_ok", STATUS_VALID,
 	    "The domain has a mail server.",
 	    "well-formed, and the domain has a mail server: MX hosts with "
