@@ -70,10 +70,21 @@ struct probe_stats {
 };
 
 /*
+ * probe_fd_check - make sure max_connections sessions (and the files the
+ * run keeps open besides) fit under the process's open-file limit:
+ * raises the soft limit up to the hard one when needed. Returns 0, or -1
+ * with d set (a usage error) when even the hard limit is too low. A
+ * socket that cannot be made later is the prober's trouble, never the
+ * mail host's. probe_run calls it; main may call it at start.
+ */
+int probe_fd_check(unsigned max_connections, struct diag *d);
+
+/*
  * probe_run - ask the mail hosts about every address of ps (domains and
  * hosts from dt/mx, as the DNS stage left them) on loop, and fill in
  * each probe_targets_result. Returns 0, or -1 with d set when the stage
- * cannot run at all (TLS context, event loop failure). ph may be NULL.
+ * cannot run at all (open-file limit, TLS context, event loop failure, no
+ * socket can be made while none is open). ph may be NULL.
  */
 int probe_run(struct evloop *loop, struct probe_targets *ps,
     const struct domains *dt, const struct mailhosts *mx,
