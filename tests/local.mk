@@ -20,6 +20,7 @@ UNIT_TESTS = \
 	tests/unit/t_fileid \
 	tests/unit/t_interrupt \
 	tests/unit/t_listcheck \
+	tests/unit/t_probe_addrsel \
 	tests/unit/t_probe_sched \
 	tests/unit/t_probe_targets \
 	tests/unit/t_probe_trouble \
@@ -44,6 +45,7 @@ tests_unit_t_explain_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_listcheck_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_probe_trouble_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_probe_targets_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_probe_addrsel_LDADD = $(LISTSCRUB_LIBS)
 # The scheduler (probe_run) against scripted peers on 127.0.0.x
 # (tests/data/sched/*.sched): no root, no mail server.
 tests_unit_t_probe_sched_SOURCES = tests/unit/t_probe_sched.c tests/unit/peer.c tests/unit/peer.h

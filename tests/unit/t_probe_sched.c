@@ -47,8 +47,8 @@
  *   optional modifiers: @once (the rule is used once per peer), @close
  *   (close after sending), @stall (send, then read and discard until the
  *   client closes: a TLS handshake that never comes), @silent (send
- *   nothing; TEXT may be empty), @endless (TEXT, then bytes without a line
- *   end until the client gives up), @multi N (N continuation lines
+ *   nothing; TEXT may be empty), @endless (TEXT without its line end, then
+ *   more bytes without one until the client gives up), @multi N (N continuation lines
  *   "CODE-line i" first), @slow MS (one byte every MS).
  *   Rules first match first; then the defaults: EHLO with PIPELINING and
  *   ENHANCEDSTATUSCODES, HELO, MAIL, RSET 250, QUIT 221 (@close), any
@@ -532,7 +532,8 @@ answer(struct peer *p, struct rule *r)
 		if (!slow_send(p, r->text, r->len, r->slow_ms))
 			return 0;
 	} else if (!r->silent) {
-		peer_queue(p, r->text, r->len);
+		/* @endless: the line goes on, without its CRLF */
+		peer_queue(p, r->text, r->endless ? r->len - 2 : r->len);
 		peer_flush(p);
 	}
 	if (r->endless) {

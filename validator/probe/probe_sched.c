@@ -12,6 +12,7 @@
 #include "dns/domains.h"
 #include "util/evloop.h"
 #include "dns/mailhosts.h"
+#include "probe/probe_addrsel.h"
 #include "probe/probe_targets.h"
 #include "probe/probe_trouble.h"
 #include "verdict/smtp_classify.h"
@@ -48,7 +49,10 @@ struct hstate {
 	struct probe_trouble_host_count trouble;
 	unsigned batch_max;
 	bool dead, blocked, tls_off, listed;
-	uint8_t addr;		/* the address sessions go to now */
+	uint8_t addr;		/* the address sessions go to now: its
+				 * position in order */
+	bool ordered;
+	uint8_t order[MAILHOSTS_MAX_ADDRS];	/* RFC 6724 order */
 	int64_t next_allowed;
 	int64_t *starts;	/* ring of the last host_rate start times */
 	unsigned nstarts, startpos;
@@ -633,27 +637,40 @@ sched_start(struct sched *s, uint32_t hid, int64_t now)
 	struct smtp_session_opts so = { 0 };
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	const struct mx_addr *addrs;
+	const struct mx_addr *addrs, *to;
+	size_t naddrs = mailhosts_addrs(s->mx, hid, &addrs);
 	struct psess *p;
 	struct diag d = { 0 };
 
-	if (mailhosts_addrs(s->mx, hid, &addrs) <= h->addr) {
+	if (naddrs <= h->addr) {
 		sched_unreachable(s, hid);
 		return;
 	}
+	if (!h->ordered) {
+		/* Once per host: the order to try its addresses in. */
+		struct probe_addrsel_src src[MAILHOSTS_MAX_ADDRS];
+
+		if (naddrs > MAILHOSTS_MAX_ADDRS)
+			naddrs = MAILHOSTS_MAX_ADDRS;
+		for (size_t i = 0; i < naddrs; i++)
+			probe_addrsel_source(&addrs[i], s->o->port, &src[i]);
+		probe_addrsel_order(addrs, src, naddrs, h->order);
+		h->ordered = true;
+	}
+	to = &addrs[h->order[h->addr]];
 	memset(&ss, 0, sizeof(ss));
-	if (addrs[h->addr].family == AF_INET6) {
+	if (to->family == AF_INET6) {
 		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
 
 		a->sin6_family = AF_INET6;
-		a->sin6_addr = addrs[h->addr].u.v6;
+		a->sin6_addr = to->u.v6;
 		a->sin6_port = htons((uint16_t)s->o->port);
 		sl = sizeof(*a);
 	} else {
 		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
 
 		a->sin_family = AF_INET;
-		a->sin_addr = addrs[h->addr].u.v4;
+		a->sin_addr = to->u.v4;
 		a->sin_port = htons((uint16_t)s->o->port);
 		sl = sizeof(*a);
 	}
