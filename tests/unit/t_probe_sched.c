@@ -20,6 +20,9 @@
  *   opt command-ms N                (connect, banner and command timeouts;
  *                                    default 1000)
  *   opt pipelining on|off           (default on)
+ *   opt no-socket-ms N              for the first N ms of the run no
+ *                                   socket can be made (every descriptor
+ *                                   of a lowered limit taken: EMFILE)
  *   domain DOMAIN HOST...           the domain's mail hosts, in order
  *   host HOST ADDR...               the host's addresses (127.0.0.N), in
  *                                   order; an address without a peer
@@ -61,6 +64,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -147,7 +151,7 @@ struct swant {
 struct sscript {
 	char name[128];
 	enum smtp_tls tls;
-	unsigned retries, retry_ms, per_txn, cmd_ms, max_ms;
+	unsigned retries, retry_ms, per_txn, cmd_ms, max_ms, nosock_ms;
 	bool pipelining;
 	struct sdom doms[MAXDOM];
 	size_t ndoms;
@@ -296,6 +300,9 @@ script_load(const char *path, struct sscript *sc, char *why, size_t whylen)
 			else if (strcmp(k, "command-ms") == 0 && num > 0 &&
 			    num < 10000)
 				sc->cmd_ms = (unsigned)num;
+			else if (strcmp(k, "no-socket-ms") == 0 && num > 0 &&
+			    num < 10000)
+				sc->nosock_ms = (unsigned)num;
 			else if (strcmp(k, "pipelining") == 0 &&
 			    (strcmp(v, "on") == 0 || strcmp(v, "off") == 0))
 				sc->pipelining = strcmp(v, "on") == 0;
@@ -868,6 +875,48 @@ build(const struct sscript *sc, struct domains *dt, struct mailhosts *mx,
 }
 
 static struct listcheck *lists;
+
+/* Descriptors held to make socket() fail with EMFILE. */
+static int held[256];
+static size_t nheld;
+static struct rlimit saved_limit;
+static bool holding;
+
+/* hold_fds - lower the open-file limit and take every descriptor left */
+static bool
+hold_fds(void)
+{
+	struct rlimit rl;
+	int fd;
+
+	if (getrlimit(RLIMIT_NOFILE, &saved_limit) != 0)
+		return false;
+	rl = saved_limit;
+	rl.rlim_cur = 200;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < rl.rlim_cur)
+		return false;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return false;
+	nheld = 0;
+	while (nheld < sizeof(held) / sizeof(held[0]) &&
+	    (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+		held[nheld++] = fd;
+	holding = true;
+	return errno == EMFILE;
+}
+
+/* release_fds - the timer: give them back, and the limit */
+static void
+release_fds(void *arg)
+{
+	(void)arg;
+	if (!holding)
+		return;
+	while (nheld > 0)
+		close(held[--nheld]);
+	(void)setrlimit(RLIMIT_NOFILE, &saved_limit);
+	holding = false;
+}
 static struct smtp_phrases *phrases;
 
 /* run_script - one script */
@@ -885,6 +934,7 @@ run_script(const char *path)
 	struct evloop *loop;
 	int port, rc, before = tap_failed;
 	int64_t t0, ms;
+	struct evtimer release;
 
 	if (script_load(path, &sc, why, sizeof(why)) < 0) {
 		ok(0, "script loads: %s", why);
@@ -917,9 +967,18 @@ run_script(const char *path)
 	signal(SIGALRM, on_alarm);
 	alarm(sc.max_ms / 1000 + 10);
 	t0 = evloop_now_ms();
+	evtimer_init(&release);
+	if (sc.nosock_ms > 0) {
+		ok(hold_fds(), "%s: no descriptor left (%zu taken)", sc.name,
+		    nheld);
+		evloop_timer_set(loop, &release, t0 + sc.nosock_ms,
+		    release_fds, NULL);
+	}
 	rc = probe_run(loop, ps, dt, mx, phrases, &o, &st, &d);
 	ms = evloop_now_ms() - t0;
 	alarm(0);
+	evloop_timer_cancel(loop, &release);
+	release_fds(NULL);
 	ok(rc == 0, "%s: probe_run ends (%s)", sc.name, rc == 0 ? "ok" : d.msg);
 	ok(ms <= (int64_t)sc.max_ms, "%s: within %u ms (took %lld ms, %llu "
 	    "sessions)", sc.name, sc.max_ms, (long long)ms,
