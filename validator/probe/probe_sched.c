@@ -1,7 +1,6 @@
 #include "probe/probe_sched.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>

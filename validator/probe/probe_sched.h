@@ -3,8 +3,10 @@
  * Addresses are queued per mail host (across the domains that share it),
  * each host gets at most --per-host connections and --host-rate new ones
  * a minute, and every connection serves batches of recipients until its
- * host's queue is empty. Per domain one random local part is asked first
- * (catch-all). Replies are judged by smtp_classify; what a reply or the
+ * host's queue is empty; a host's addresses are tried in turn, in RFC
+ * 6724 order (probe_addrsel). Per domain one random local part, drawn
+ * once for the run, is asked first (catch-all); an accepted address is
+ * mailbox_ok only when that test was refused as not found. Replies are judged by smtp_classify; what a reply or the
  * end of a session means for the address and its host (answer, ask again
  * now or after --retry-delay, give up, back off, block the host) is
  * decided by probe_trouble, and carried out here. Results go into the
