@@ -349,6 +349,28 @@ peer_listen(struct sockaddr_in *sin)
 	return fd;
 }
 
+int
+peer_listen6(struct sockaddr_in6 *sin6)
+{
+	socklen_t len = sizeof(*sin6);
+	int one = 1, fd;
+
+	if (!IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr))
+		return -1;	/* loopback only */
+	if ((fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	sin6->sin6_family = AF_INET6;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)sin6, sizeof(*sin6)) < 0 ||
+	    listen(fd, 16) < 0 ||
+	    getsockname(fd, (struct sockaddr *)sin6, &len) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* peer_wait - a child's exit status (killed after a while: -1) */
 int
 peer_wait(pid_t pid, int ms)

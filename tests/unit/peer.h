@@ -59,6 +59,8 @@ int peer_line(struct peer *p, char *line, size_t room, int ms);
 /* peer_listen - a listener on sin (127.0.0.0/8 only; port 0: any, written
  * back); the fd or -1 */
 int peer_listen(struct sockaddr_in *sin);
+/* peer_listen6 - the same on sin6 (::1 only) */
+int peer_listen6(struct sockaddr_in6 *sin6);
 /* peer_wait - a child's exit status within ms, else it is killed: -1 */
 int peer_wait(pid_t pid, int ms);
 /* peer_show_log - a transcript read from fd, as TAP diagnostics */

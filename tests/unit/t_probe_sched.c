@@ -2,7 +2,7 @@
  * t_probe_sched - the SMTP stage as a whole (probe_run: queues, catch-all
  * tests, retries, fallbacks, give-ups) against scripted peers: for each
  * script in tests/data/sched (*.sched), a child process per peer listens
- * on its own 127.0.0.x address (loopback only, one free port for all, as
+ * on its own 127.0.0.x address or ::1 (loopback only, one free port for all, as
  * probe_opts has one port) and answers by the script's rules, connection
  * after connection, while this process runs probe_run over hand-built
  * domains and mail hosts tables whose hosts point at those addresses.
@@ -24,9 +24,10 @@
  *                                   socket can be made (every descriptor
  *                                   of a lowered limit taken: EMFILE)
  *   domain DOMAIN HOST...           the domain's mail hosts, in order
- *   host HOST ADDR...               the host's addresses (127.0.0.N), in
- *                                   order; an address without a peer
- *                                   refuses connections
+ *   host HOST ADDR...               the host's addresses (127.0.0.N or
+ *                                   ::1), in the DNS stage's order; an
+ *                                   address without a peer refuses
+ *                                   connections
  *   rcpt ADDR...                    the addresses asked, in this order
  *   expect ADDR SUB [CODE]          the address's sub-status (and reply
  *                                   code; 0: no reply recorded)
@@ -118,7 +119,7 @@ struct speer {
 	struct rule rules[MAXRULE];
 	size_t nrules;
 	bool greylist;
-	unsigned max_conns;	/* 0: no check */
+	int max_conns;		/* -1: no check */
 	pid_t pid;
 	int logfd, ctlfd;
 	/* from the transcript */
@@ -329,9 +330,18 @@ script_load(const char *path, struct sscript *sc, char *why, size_t whylen)
 			if (sc->nhosts == MAXHOST)
 				goto bad;
 			snprintf(h->name, sizeof(h->name), "%s", peer_word(&p));
-			while (*p != '\0' && h->naddrs < MAXHOST)
+			while (*p != '\0' && h->naddrs < MAXHOST) {
+				struct in_addr ia;
+				const char *a = peer_word(&p);
+
+				/* loopback only: tests never talk to others */
+				if (strcmp(a, "::1") != 0 &&
+				    (inet_pton(AF_INET, a, &ia) != 1 ||
+				    (ntohl(ia.s_addr) >> 24) != 127))
+					goto bad;
 				snprintf(h->addrs[h->naddrs++],
-				    sizeof(h->addrs[0]), "%s", peer_word(&p));
+				    sizeof(h->addrs[0]), "%s", a);
+			}
 			sc->nhosts++;
 		} else if (strcmp(d, "rcpt") == 0) {
 			while (*p != '\0') {
@@ -384,9 +394,9 @@ script_load(const char *path, struct sscript *sc, char *why, size_t whylen)
 		} else if (pe != NULL && strcmp(d, "max-connections") == 0) {
 			long v = peer_num(peer_word(&p));
 
-			if (v <= 0)
+			if (v < 0)
 				goto bad;
-			pe->max_conns = (unsigned)v;
+			pe->max_conns = (int)v;
 		} else if (strcmp(d, "peer") == 0) {
 			struct in_addr ia;
 
@@ -394,8 +404,10 @@ script_load(const char *path, struct sscript *sc, char *why, size_t whylen)
 				goto bad;
 			pe = &sc->peers[sc->npeers++];
 			snprintf(pe->addr, sizeof(pe->addr), "%s", peer_word(&p));
-			if (inet_pton(AF_INET, pe->addr, &ia) != 1 ||
-			    (ntohl(ia.s_addr) >> 24) != 127)
+			pe->max_conns = -1;
+			if (strcmp(pe->addr, "::1") != 0 &&
+			    (inet_pton(AF_INET, pe->addr, &ia) != 1 ||
+			    (ntohl(ia.s_addr) >> 24) != 127))
 				goto bad;
 		} else if (pe != NULL && strcmp(d, "greylist") == 0) {
 			pe->greylist = true;
@@ -712,7 +724,17 @@ start_peers(struct sscript *sc)
 
 		for (i = 0; i < sc->npeers; i++) {
 			struct sockaddr_in sin;
+			struct sockaddr_in6 sin6;
 
+			if (strchr(sc->peers[i].addr, ':') != NULL) {
+				memset(&sin6, 0, sizeof(sin6));
+				sin6.sin6_addr = in6addr_loopback;
+				sin6.sin6_port = want;
+				if ((fds[i] = peer_listen6(&sin6)) < 0)
+					break;
+				want = sin6.sin6_port;
+				continue;
+			}
 			memset(&sin, 0, sizeof(sin));
 			inet_pton(AF_INET, sc->peers[i].addr, &sin.sin_addr);
 			sin.sin_port = want;
@@ -846,10 +868,18 @@ build(const struct sscript *sc, struct domains *dt, struct mailhosts *mx,
 				if (strcmp(sc->hosts[k].name, dm->hosts[j]) != 0)
 					continue;
 				for (size_t m = 0; m < sc->hosts[k].naddrs; m++) {
+					const char *t = sc->hosts[k].addrs[m];
+
 					memset(&addrs[na], 0, sizeof(addrs[0]));
-					addrs[na].family = AF_INET;
-					inet_pton(AF_INET, sc->hosts[k].addrs[m],
-					    &addrs[na].u.v4);
+					if (strchr(t, ':') != NULL) {
+						addrs[na].family = AF_INET6;
+						inet_pton(AF_INET6, t,
+						    &addrs[na].u.v6);
+					} else {
+						addrs[na].family = AF_INET;
+						inet_pton(AF_INET, t,
+						    &addrs[na].u.v4);
+					}
 					na++;
 				}
 			}
@@ -942,7 +972,14 @@ run_script(const char *path)
 	}
 	current = sc.name;
 	if ((port = start_peers(&sc)) < 0) {
-		ok(0, "%s: peers listen on 127.0.0.x", sc.name);
+		bool v6 = false;
+
+		for (size_t i = 0; i < sc.npeers; i++)
+			v6 |= strchr(sc.peers[i].addr, ':') != NULL;
+		if (v6)
+			ok(1, "# SKIP %s: cannot listen on ::1", sc.name);
+		else
+			ok(0, "%s: peers listen on 127.0.0.x", sc.name);
 		return;
 	}
 	loop = evloop_new();
@@ -1034,10 +1071,10 @@ run_script(const char *path)
 	for (size_t i = 0; i < sc.npeers; i++) {
 		struct speer *pe = &sc.peers[i];
 
-		if (pe->max_conns > 0)
-			ok(pe->conns <= pe->max_conns, "%s: %s accepted at most "
-			    "%u sessions (%u)", sc.name, pe->addr,
-			    pe->max_conns, pe->conns);
+		if (pe->max_conns >= 0)
+			ok(pe->conns <= (unsigned)pe->max_conns, "%s: %s "
+			    "accepted at most %d sessions (%u)", sc.name,
+			    pe->addr, pe->max_conns, pe->conns);
 	}
 	for (size_t i = 0; i < sc.ndoms; i++) {
 		const struct sdom *dm = &sc.doms[i];
