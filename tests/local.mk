@@ -20,6 +20,9 @@ UNIT_TESTS = \
 	tests/unit/t_fileid \
 	tests/unit/t_interrupt \
 	tests/unit/t_listcheck \
+	tests/unit/t_probe_addrsel \
+	tests/unit/t_probe_sched \
+	tests/unit/t_probe_targets \
 	tests/unit/t_probe_trouble \
 	tests/unit/t_report \
 	tests/unit/t_session_peer \
@@ -43,6 +46,12 @@ tests_unit_t_explain_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_listcheck_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_probe_trouble_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_report_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_probe_targets_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_probe_addrsel_LDADD = $(LISTSCRUB_LIBS)
+# The scheduler (probe_run) against scripted peers on 127.0.0.x
+# (tests/data/sched/*.sched): no root, no mail server.
+tests_unit_t_probe_sched_SOURCES = tests/unit/t_probe_sched.c tests/unit/peer.c tests/unit/peer.h
+tests_unit_t_probe_sched_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_mxlookup_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_smtp_classify_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_smtp_reply_LDADD = $(LISTSCRUB_LIBS)
@@ -50,6 +59,7 @@ tests_unit_t_smtp_session_LDADD = $(LISTSCRUB_LIBS)
 # The session engine against scripted peers (tests/data/peer/*.peer, a
 # forked child on 127.0.0.1): no root, no mail server. tests/data, and so
 # the scripts, is in EXTRA_DIST below.
+tests_unit_t_session_peer_SOURCES = tests/unit/t_session_peer.c tests/unit/peer.c tests/unit/peer.h
 tests_unit_t_session_peer_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_fileid_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_interrupt_LDADD = $(LISTSCRUB_LIBS)

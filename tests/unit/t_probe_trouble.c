@@ -39,6 +39,8 @@ struct rcpt_case {
 	bool problem;
 	/* counters after */
 	unsigned policy_after, noreply_after, retries_after;
+	/* "too many recipients" answers before and after (0 if left out) */
+	unsigned smaller, smaller_after;
 };
 
 /* --retries 2 --retry-delay 300 --tls opportunistic (the defaults). */
@@ -49,103 +51,110 @@ static const struct rcpt_case rcpt_cases[] = {
 	/* Replies about the address answer it, with the reply. */
 	{ "250 accepted", 250, SMTPC_ACCEPTED, 250, false, 0, 2, 1,
 	    TROUBLE_ANSWER, SUB_MAILBOX_OK, true, 0,
-	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 2, 1 },
+	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 2, 1, 0, 0 },
 	{ "550 5.1.1 not found", 550, SMTPC_MAILBOX_NOT_FOUND, 250, false,
 	    0, 0, 0, TROUBLE_ANSWER, SUB_MAILBOX_NOT_FOUND, true, 0,
-	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 0, 0 },
+	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 0, 0, 0, 0 },
 	{ "550 5.2.1 disabled", 550, SMTPC_MAILBOX_DISABLED, 250, false,
 	    0, 0, 0, TROUBLE_ANSWER, SUB_MAILBOX_DISABLED, true, 0,
-	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 0, 0 },
+	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 0, 0, 0, 0 },
 	{ "552 5.2.2 full", 552, SMTPC_MAILBOX_FULL, 250, false, 0, 0, 0,
 	    TROUBLE_ANSWER, SUB_MAILBOX_FULL, true, 0,
-	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 0, 0 },
+	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 0, 0, 0, 0 },
 	{ "452 4.2.2 full", 452, SMTPC_MAILBOX_FULL, 250, false, 0, 0, 0,
 	    TROUBLE_ANSWER, SUB_MAILBOX_FULL, true, 0,
-	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 0, 0 },
+	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 0, 0, 0, 0 },
 	{ "554 other permanent", 554, SMTPC_UNKNOWN_PERMANENT, 250, false,
 	    0, 0, 0, TROUBLE_ANSWER, SUB_SMTP_REJECTED, true, 0,
-	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 0, 0 },
+	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 0, 0, 0, 0 },
 	{ "class out of range", 550, SMTPC_LAST, 250, false, 0, 0, 0,
 	    TROUBLE_ANSWER, SUB_SMTP_REJECTED, true, 0,
-	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 0, 0 },
+	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 0, 0, 0, 0 },
 	/* Refusals aimed at the sender: noted, counted, third one blocks. */
 	{ "550 5.7.1 policy, first", 550, SMTPC_POLICY, 250, false, 0, 0, 0,
 	    TROUBLE_ANSWER, SUB_POLICY_BLOCKED, true, 0,
-	    TROUBLE_HOST_KEEP, ANY, 0, true, 1, 0, 0 },
+	    TROUBLE_HOST_KEEP, ANY, 0, true, 1, 0, 0, 0, 0 },
 	{ "550 5.7.1 policy, second", 550, SMTPC_POLICY, 250, false, 1, 0, 0,
 	    TROUBLE_ANSWER, SUB_POLICY_BLOCKED, true, 0,
-	    TROUBLE_HOST_KEEP, ANY, 0, true, 2, 0, 0 },
+	    TROUBLE_HOST_KEEP, ANY, 0, true, 2, 0, 0, 0, 0 },
 	{ "550 5.7.1 policy, third", 550, SMTPC_POLICY, 250, false, 2, 0, 0,
 	    TROUBLE_ANSWER, SUB_POLICY_BLOCKED, true, 0,
-	    TROUBLE_HOST_BLOCKED, SUB_PROBE_BLOCKED, 0, true, 3, 0, 0 },
+	    TROUBLE_HOST_BLOCKED, SUB_PROBE_BLOCKED, 0, true, 3, 0, 0, 0, 0 },
 	{ "policy, host already blocked", 550, SMTPC_POLICY, 250, false,
 	    7, 0, 0, TROUBLE_ANSWER, SUB_POLICY_BLOCKED, true, 0,
-	    TROUBLE_HOST_BLOCKED, SUB_PROBE_BLOCKED, 0, true, 8, 0, 0 },
+	    TROUBLE_HOST_BLOCKED, SUB_PROBE_BLOCKED, 0, true, 8, 0, 0, 0, 0 },
 	{ "sender rejected", 553, SMTPC_SENDER_REJECTED, 250, false, 0, 0, 0,
 	    TROUBLE_ANSWER, SUB_POLICY_BLOCKED, true, 0,
-	    TROUBLE_HOST_KEEP, ANY, 0, true, 1, 0, 0 },
+	    TROUBLE_HOST_KEEP, ANY, 0, true, 1, 0, 0, 0, 0 },
 	{ "relay denied, third", 554, SMTPC_RELAY_DENIED, 250, false, 2, 0, 0,
 	    TROUBLE_ANSWER, SUB_POLICY_BLOCKED, true, 0,
-	    TROUBLE_HOST_BLOCKED, SUB_PROBE_BLOCKED, 0, true, 3, 0, 0 },
+	    TROUBLE_HOST_BLOCKED, SUB_PROBE_BLOCKED, 0, true, 3, 0, 0, 0, 0 },
 	/* Too many recipients: not an answer, and no reply missing. */
 	{ "452 4.5.3 too many", 452, SMTPC_TOO_MANY_RCPTS, 250, false, 0,
 	    4, 1, TROUBLE_SMALLER, ANY, false, 0,
-	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 0, 1 },
+	    TROUBLE_HOST_BACK_OFF, ANY, 1000, false, 0, 0, 1, 0, 1 },
+	/* ... but bounded: the fourth one ends the address, unknown. */
+	{ "452 4.5.3 too many, third", 452, SMTPC_TOO_MANY_RCPTS, 250, false,
+	    0, 0, 0, TROUBLE_SMALLER, ANY, false, 0,
+	    TROUBLE_HOST_BACK_OFF, ANY, 1000, false, 0, 0, 0, 2, 3 },
+	{ "452 4.5.3 too many, fourth: unknown", 452, SMTPC_TOO_MANY_RCPTS,
+	    250, false, 0, 0, 0, TROUBLE_ANSWER, SUB_TEMPORARY_ERROR, true, 0,
+	    TROUBLE_HOST_BACK_OFF, ANY, 1000, false, 0, 0, 0, 3, 4 },
 	/* Temporary answers: asked again after the delay, up to --retries. */
 	{ "450 greylisted, first", 450, SMTPC_GREYLISTED, 250, false, 0, 0, 0,
 	    TROUBLE_RETRY, ANY, false, 300000,
-	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 0, 1 },
+	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 0, 1, 0, 0 },
 	{ "450 greylisted, second", 450, SMTPC_GREYLISTED, 250, false, 0, 3,
 	    1, TROUBLE_RETRY, ANY, false, 300000,
-	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 3, 2 },
+	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 3, 2, 0, 0 },
 	{ "450 greylisted, retries spent", 450, SMTPC_GREYLISTED, 250, false,
 	    0, 0, 2, TROUBLE_ANSWER, SUB_GREYLISTED, true, 0,
-	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 0, 2 },
+	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 0, 2, 0, 0 },
 	{ "451 temporary", 451, SMTPC_TEMPORARY, 250, false, 0, 0, 0,
 	    TROUBLE_RETRY, ANY, false, 300000,
-	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 0, 1 },
+	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 0, 1, 0, 0 },
 	{ "451 temporary, retries spent", 451, SMTPC_TEMPORARY, 250, false,
 	    0, 0, 2, TROUBLE_ANSWER, SUB_TEMPORARY_ERROR, true, 0,
-	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 0, 2 },
+	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 0, 2, 0, 0 },
 	{ "421 rate limited: host backs off", 421, SMTPC_RATE_LIMITED, 250,
 	    false, 0, 0, 0, TROUBLE_RETRY, ANY, false, 300000,
-	    TROUBLE_HOST_BACK_OFF, ANY, 1000, false, 0, 0, 1 },
+	    TROUBLE_HOST_BACK_OFF, ANY, 1000, false, 0, 0, 1, 0, 0 },
 	{ "421 rate limited, retries spent", 421, SMTPC_RATE_LIMITED, 250,
 	    false, 0, 0, 2, TROUBLE_ANSWER, SUB_TEMPORARY_ERROR, true, 0,
-	    TROUBLE_HOST_BACK_OFF, ANY, 1000, false, 0, 0, 2 },
+	    TROUBLE_HOST_BACK_OFF, ANY, 1000, false, 0, 0, 2, 0, 0 },
 	/* Not sent by the session: answered without a reply. */
 	{ "unsafe, needs SMTPUTF8", SMTP_CODE_UNSAFE, SMTPC_LAST, 250, true,
 	    0, 2, 1, TROUBLE_ANSWER, SUB_SMTPUTF8_UNSUPPORTED, false, 0,
-	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 2, 1 },
+	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 2, 1, 0, 0 },
 	{ "unsafe, ASCII", SMTP_CODE_UNSAFE, SMTPC_LAST, 250, false,
 	    0, 0, 0, TROUBLE_ANSWER, SUB_SMTP_REJECTED, false, 0,
-	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 0, 0 },
+	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 0, 0, 0, 0 },
 	/* No reply: asked again at once; the sixth time given up. */
 	{ "no reply, no MAIL reply", NOREPLY, SMTPC_LAST, NOMAIL, false,
 	    0, 0, 0, TROUBLE_REQUEUE, ANY, false, 0,
-	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 1, 0 },
+	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 1, 0, 0, 0 },
 	{ "no reply after MAIL 250", NOREPLY, SMTPC_LAST, 250, false,
 	    0, 4, 2, TROUBLE_REQUEUE, ANY, false, 0,
-	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 5, 2 },
+	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 5, 2, 0, 0 },
 	{ "no reply, sixth time", NOREPLY, SMTPC_LAST, NOMAIL, false,
 	    0, 5, 0, TROUBLE_GIVE_UP, SUB_TEMPORARY_ERROR, false, 0,
-	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 6, 0 },
+	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 6, 0, 0, 0 },
 	{ "no reply after MAIL 354", NOREPLY, SMTPC_LAST, 354, false,
 	    0, 0, 0, TROUBLE_REQUEUE, ANY, false, 0,
-	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 1, 0 },
+	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 1, 0, 0, 0 },
 	/* MAIL FROM refused: never the recipient's fault. */
 	{ "MAIL 451: retry", NOREPLY, SMTPC_LAST, 451, false, 0, 3, 0,
 	    TROUBLE_RETRY, ANY, false, 300000,
-	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 3, 1 },
+	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 3, 1, 0, 0 },
 	{ "MAIL 421, retries spent", NOREPLY, SMTPC_LAST, 421, false, 0, 0,
 	    2, TROUBLE_ANSWER, SUB_TEMPORARY_ERROR, true, 0,
-	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 0, 2 },
+	    TROUBLE_HOST_KEEP, ANY, 0, false, 0, 0, 2, 0, 0 },
 	{ "MAIL 550, first", NOREPLY, SMTPC_LAST, 550, false, 0, 0, 0,
 	    TROUBLE_ANSWER, SUB_POLICY_BLOCKED, true, 0,
-	    TROUBLE_HOST_KEEP, ANY, 0, true, 1, 0, 0 },
+	    TROUBLE_HOST_KEEP, ANY, 0, true, 1, 0, 0, 0, 0 },
 	{ "MAIL 553, third", NOREPLY, SMTPC_LAST, 553, false, 2, 0, 0,
 	    TROUBLE_ANSWER, SUB_POLICY_BLOCKED, true, 0,
-	    TROUBLE_HOST_BLOCKED, SUB_PROBE_BLOCKED, 0, true, 3, 0, 0 },
+	    TROUBLE_HOST_BLOCKED, SUB_PROBE_BLOCKED, 0, true, 3, 0, 0, 0, 0 },
 };
 
 struct end_case {
@@ -196,6 +205,12 @@ static const struct end_case end_cases[] = {
 	{ "TLS failed, opportunistic: plain", SMTP_END_TLS_FAILED, "tls",
 	    NOLAST, "", false, SMTP_TLS_OPPORTUNISTIC, 0, 0,
 	    TROUBLE_HOST_PLAIN, ANY, false, 0, false, 0, 0 },
+	{ "TLS handshake stalls, opportunistic: plain", SMTP_END_TIMEOUT,
+	    "tls", NOLAST, "", false, SMTP_TLS_OPPORTUNISTIC, 0, 0,
+	    TROUBLE_HOST_PLAIN, ANY, false, 0, false, 0, 0 },
+	{ "TLS handshake stalls, required: a drop", SMTP_END_TIMEOUT,
+	    "tls", NOLAST, "", false, SMTP_TLS_REQUIRED, 0, 0,
+	    TROUBLE_HOST_BACK_OFF, ANY, false, 1000, false, 1, 0 },
 	{ "TLS failed, required", SMTP_END_TLS_FAILED, "tls", NOLAST, "",
 	    false, SMTP_TLS_REQUIRED, 0, 0,
 	    TROUBLE_HOST_DEAD, SUB_TLS_FAILED, false, 0, false, 0, 0 },
@@ -274,7 +289,7 @@ check_rcpt(void)
 		const struct rcpt_case *c = &rcpt_cases[i];
 		struct smtp_reply reply, mail;
 		struct probe_trouble_addr_count ac = { (uint8_t)c->noreply,
-		    (uint8_t)c->retries };
+		    (uint8_t)c->retries, (uint8_t)c->smaller };
 		struct probe_trouble_host_count hc = { 5, 6, c->policy };
 		struct probe_trouble_addr a;
 		struct probe_trouble_host h;
@@ -294,6 +309,8 @@ check_rcpt(void)
 		if (c->act == TROUBLE_RETRY)
 			is_int(a.delay_ms, c->delay, "%s: retry delay",
 			    c->name);
+		ok(ac.smaller == c->smaller_after, "%s: too-many count after "
+		    "(%u)", c->name, ac.smaller);
 		is_str(probe_trouble_host_name(h.act),
 		    probe_trouble_host_name(c->host), "%s: host act", c->name);
 		check_sub(h.sub, c->host_sub, "host", c->name);
@@ -399,6 +416,24 @@ check_sequences(void)
 	}
 }
 
+/* check_next_addr - which ends move on to the host's next address. */
+static void
+check_next_addr(void)
+{
+	ok(probe_trouble_next_addr(SMTP_END_CONNECT_FAILED, "connect"),
+	    "connect failed: next address");
+	ok(probe_trouble_next_addr(SMTP_END_TIMEOUT, "connect"),
+	    "connect timeout: next address");
+	ok(probe_trouble_next_addr(SMTP_END_TIMEOUT, "banner"),
+	    "no greeting in time: next address");
+	ok(!probe_trouble_next_addr(SMTP_END_TIMEOUT, "rcpt"),
+	    "rcpt timeout: the host's trouble");
+	ok(!probe_trouble_next_addr(SMTP_END_REFUSED, "banner"),
+	    "refused greeting: about us, not the address");
+	ok(!probe_trouble_next_addr(SMTP_END_DROPPED, "ehlo"),
+	    "dropped: the host's trouble");
+}
+
 /* check_out - addresses routed onto a host already out for the run. */
 static void
 check_out(void)
@@ -459,6 +494,7 @@ main(void)
 	check_rcpt();
 	check_ended();
 	check_sequences();
+	check_next_addr();
 	check_out();
 	check_session();
 	check_names();

@@ -67,6 +67,7 @@
 
 #include "smtp/smtp_reply.h"
 #include "smtp/smtp_session.h"
+#include "peer.h"
 #include "tap.h"
 #include "util/ascii.h"
 #include "util/diag.h"
@@ -76,10 +77,8 @@
 #define MAXSTEP 256
 #define MAXRULE 32
 #define MAXTEXT 2048
-#define PEER_WAIT_MS 5000	/* accept, each expect, the tail's idle */
 #define PEER_ALARM_S 30		/* the child's hard limit */
 #define RUN_LIMIT_MS 10000	/* the session's */
-#define LOGMAX 16384		/* the child's transcript, through a pipe */
 
 enum step_kind { STEP_SEND, STEP_EXPECT, STEP_SLEEP, STEP_CLOSE };
 
@@ -141,19 +140,6 @@ struct run {
 	char detail[256];
 };
 
-/* The child's side. */
-struct peer {
-	const struct script *sc;
-	int fd;
-	char in[8192];
-	size_t inlen;
-	char out[65536];
-	size_t outlen;
-	int logfd;
-	size_t logged;
-	bool failed;
-};
-
 static struct evloop *loop;
 
 static size_t cb_next(void *arg, const struct smtp_caps *caps,
@@ -166,88 +152,6 @@ static void cb_ended(void *arg, enum smtp_end why, const char *phase,
 static const struct smtp_session_cb cbs = { cb_next, cb_rcpt, cb_ended };
 
 /* ---------------------------------------------------------------- script */
-
-/* decode - TEXT with \r \n \t \\ \xHH into out; -1 on a bad escape */
-static int
-decode(const char *s, char *out, size_t room, size_t *len)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++) {
-		char c = *s;
-
-		if (c == '\\') {
-			s++;
-			switch (*s) {
-			case 'r':
-				c = '\r';
-				break;
-			case 'n':
-				c = '\n';
-				break;
-			case 't':
-				c = '\t';
-				break;
-			case '\\':
-				c = '\\';
-				break;
-			case 'x': {
-				char hex[3] = { 0 };
-				char *end;
-
-				if (s[1] == '\0' || s[2] == '\0')
-					return -1;
-				hex[0] = s[1];
-				hex[1] = s[2];
-				c = (char)strtoul(hex, &end, 16);
-				if (*end != '\0')
-					return -1;
-				s += 2;
-				break;
-			}
-			default:
-				return -1;
-			}
-		}
-		if (n + 1 >= room)
-			return -1;
-		out[n++] = c;
-	}
-	*len = n;
-	return 0;
-}
-
-/* word - split off the first blank-separated word of *p */
-static const char *
-word(char **p)
-{
-	char *s = *p, *w;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	w = s;
-	while (*s != '\0' && *s != ' ' && *s != '\t')
-		s++;
-	if (*s != '\0')
-		*s++ = '\0';
-	while (*s == ' ' || *s == '\t')
-		s++;
-	*p = s;
-	return w;
-}
-
-/* parse_num - a decimal number, -1 when s is not one */
-static long
-parse_num(const char *s)
-{
-	char *end;
-	long v;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	v = strtol(s, &end, 10);
-	return *end == '\0' ? v : -1;
-}
 
 /* script_load - parse path; 0, or -1 with why (and the line) set */
 static int
@@ -284,17 +188,17 @@ script_load(const char *path, struct script *sc, char *why, size_t whylen)
 			p++;
 		if (*p == '\0' || *p == '#')
 			continue;
-		d = word(&p);
+		d = peer_word(&p);
 		if (strcmp(d, "rcpt") == 0) {
 			while (*p != '\0') {
 				if (sc->nrcpt == MAXRCPT)
 					goto bad;
 				snprintf(sc->rcpt[sc->nrcpt++],
-				    sizeof(sc->rcpt[0]), "%s", word(&p));
+				    sizeof(sc->rcpt[0]), "%s", peer_word(&p));
 			}
 		} else if (strcmp(d, "opt") == 0) {
-			const char *k = word(&p), *v = word(&p);
-			long num = parse_num(v);
+			const char *k = peer_word(&p), *v = peer_word(&p);
+			long num = peer_num(v);
 
 			if (strcmp(k, "pipelining") == 0 &&
 			    (strcmp(v, "on") == 0 || strcmp(v, "off") == 0))
@@ -312,8 +216,8 @@ script_load(const char *path, struct script *sc, char *why, size_t whylen)
 				goto bad;
 		} else if (strcmp(d, "expect-result") == 0) {
 			struct want *w = &sc->wants[sc->nwants];
-			const char *a = word(&p), *c = word(&p);
-			const char *m = word(&p);
+			const char *a = peer_word(&p), *c = peer_word(&p);
+			const char *m = peer_word(&p);
 
 			if (sc->nwants == MAXRCPT || a[0] == '\0')
 				goto bad;
@@ -321,27 +225,27 @@ script_load(const char *path, struct script *sc, char *why, size_t whylen)
 			if (strcmp(c, "none") == 0) {
 				w->code = -1;
 				w->mailcode = m[0] != '\0' ?
-				    (int)parse_num(m) : 0;
+				    (int)peer_num(m) : 0;
 				if (w->mailcode < 0)
 					goto bad;
-			} else if ((w->code = (int)parse_num(c)) < 0 ||
+			} else if ((w->code = (int)peer_num(c)) < 0 ||
 			    m[0] != '\0') {
 				goto bad;
 			}
 			sc->nwants++;
 		} else if (strcmp(d, "expect-end") == 0) {
 			snprintf(sc->end_why, sizeof(sc->end_why), "%s",
-			    word(&p));
+			    peer_word(&p));
 			snprintf(sc->end_phase, sizeof(sc->end_phase), "%s",
-			    word(&p));
+			    peer_word(&p));
 			if (sc->end_why[0] == '\0')
 				goto bad;
 		} else if (strcmp(d, "on") == 0 || strcmp(d, "on-rcpt") == 0) {
 			struct rule *r = &sc->rules[sc->nrules];
-			const char *k = word(&p);
+			const char *k = peer_word(&p);
 
 			if (sc->nrules == MAXRULE || k[0] == '\0' ||
-			    decode(p, r->text, sizeof(r->text) - 2,
+			    peer_decode(p, r->text, sizeof(r->text) - 2,
 			    &r->len) < 0)
 				goto bad;
 			r->rcpt = d[2] == '-';
@@ -356,7 +260,7 @@ script_load(const char *path, struct script *sc, char *why, size_t whylen)
 				goto bad;
 			if (strcmp(d, "send") == 0) {
 				st->kind = STEP_SEND;
-				if (decode(p, st->text, sizeof(st->text) - 2,
+				if (peer_decode(p, st->text, sizeof(st->text) - 2,
 				    &st->len) < 0)
 					goto bad;
 				st->text[st->len++] = '\r';
@@ -366,9 +270,9 @@ script_load(const char *path, struct script *sc, char *why, size_t whylen)
 				snprintf(st->text, sizeof(st->text), "%s", p);
 				st->len = strlen(st->text);
 			} else if (strcmp(d, "sleep") == 0 &&
-			    parse_num(p) >= 0) {
+			    peer_num(p) >= 0) {
 				st->kind = STEP_SLEEP;
-				st->ms = (unsigned)parse_num(p);
+				st->ms = (unsigned)peer_num(p);
 			} else if (strcmp(d, "close") == 0 && *p == '\0') {
 				st->kind = STEP_CLOSE;
 			} else {
@@ -387,257 +291,34 @@ bad:
 
 /* ------------------------------------------------------------------ peer */
 
-/* plog - one transcript line to the parent (capped) */
-static void plog(struct peer *p, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-plog(struct peer *p, const char *fmt, ...)
-{
-	char line[600];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;
-	line[n++] = '\n';
-	if (p->logged + (size_t)n > LOGMAX)
-		return;
-	p->logged += (size_t)n;
-	if (write(p->logfd, line, (size_t)n) < 0)
-		p->logged = LOGMAX;
-}
-
-/* pfail - the script was not followed */
-static void pfail(struct peer *p, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-pfail(struct peer *p, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	plog(p, "FAIL %s", msg);
-	p->failed = true;
-}
-
-/* printable - s[0..n) for the transcript */
-static const char *
-printable(const char *s, size_t n, char *out, size_t room)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < n && k + 5 < room; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '\r') {
-			out[k++] = '\\';
-			out[k++] = 'r';
-		} else if (c == '\n') {
-			out[k++] = '\\';
-			out[k++] = 'n';
-		} else if (c < 0x20 || c >= 0x7f) {
-			k += (size_t)snprintf(out + k, room - k, "\\x%02x", c);
-		} else {
-			out[k++] = (char)c;
-		}
-	}
-	out[k] = '\0';
-	return out;
-}
-
-/* peer_flush - write the queued sends in one write */
-static void
-peer_flush(struct peer *p)
-{
-	char shown[1024];
-	size_t off = 0;
-
-	if (p->outlen == 0)
-		return;
-	plog(p, "> %s", printable(p->out, p->outlen, shown, sizeof(shown)));
-	while (off < p->outlen) {
-		ssize_t w = send(p->fd, p->out + off, p->outlen - off,
-		    MSG_NOSIGNAL);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			/* the client went away; a later expect says so */
-			plog(p, "(write: %s)", strerror(errno));
-			break;
-		}
-		off += (size_t)w;
-	}
-	p->outlen = 0;
-}
-
-/* peer_queue - add bytes to the next write */
-static void
-peer_queue(struct peer *p, const char *b, size_t n)
-{
-	if (p->outlen + n > sizeof(p->out))
-		peer_flush(p);
-	memcpy(p->out + p->outlen, b, n);
-	p->outlen += n;
-}
-
-/* prefix - s starts with pre, ASCII case-insensitive */
+/* script_rcpt_ok - the peer's check: addr is one of the script's */
 static bool
-prefix(const char *s, const char *pre)
+script_rcpt_ok(void *arg, const char *addr)
 {
-	size_t n = strlen(pre);
+	const struct script *sc = (const struct script *)(uintptr_t)arg;
 
-	return strlen(s) >= n && ascii_ncasecmp(s, pre, n) == 0;
-}
-
-/* rcpt_addr - the address of a "RCPT TO:<a>..." line, or NULL */
-static const char *
-rcpt_addr(const char *line, char *out, size_t room)
-{
-	const char *a, *e;
-
-	if (!prefix(line, "RCPT TO:<"))
-		return NULL;
-	a = line + 9;
-	e = strchr(a, '>');
-	if (e == NULL || (size_t)(e - a) >= room)
-		return NULL;
-	memcpy(out, a, (size_t)(e - a));
-	out[e - a] = '\0';
-	return out;
-}
-
-/* verb_is - the line is the command verb (alone or with arguments) */
-static bool
-verb_is(const char *line, const char *verb)
-{
-	size_t n = strlen(verb);
-
-	return prefix(line, verb) && (line[n] == '\0' || line[n] == ' ');
-}
-
-/* peer_check - what the client may never send */
-static void
-peer_check(struct peer *p, const char *line)
-{
-	char a[320];
-	size_t i;
-
-	if (verb_is(line, "DATA") || verb_is(line, "VRFY") ||
-	    verb_is(line, "EXPN")) {
-		pfail(p, "client sent %s", line);
-		return;
-	}
-	if (prefix(line, "RCPT")) {
-		if (rcpt_addr(line, a, sizeof(a)) == NULL) {
-			pfail(p, "malformed RCPT: %s", line);
-			return;
-		}
-		for (i = 0; i < p->sc->nrcpt; i++)
-			if (strcmp(a, p->sc->rcpt[i]) == 0)
-				return;
-		pfail(p, "RCPT for an address not in the list: %s", a);
-	}
-}
-
-/*
- * peer_line - read one CRLF-terminated line within ms: 1 (line set,
- * CRLF removed), 0 EOF or reset, -1 timeout or a bad line (failed).
- */
-static int
-peer_line(struct peer *p, char *line, size_t room, int ms)
-{
-	int64_t end = evloop_now_ms() + ms;
-
-	for (;;) {
-		char *nl = memchr(p->in, '\n', p->inlen);
-		struct pollfd pfd = { p->fd, POLLIN, 0 };
-		int64_t left;
-		ssize_t r;
-
-		if (nl != NULL) {
-			size_t n = (size_t)(nl - p->in), i;
-
-			if (n == 0 || p->in[n - 1] != '\r') {
-				pfail(p, "line without CRLF");
-				return -1;
-			}
-			if (n - 1 >= room) {
-				pfail(p, "line too long");
-				return -1;
-			}
-			memcpy(line, p->in, n - 1);
-			line[n - 1] = '\0';
-			memmove(p->in, nl + 1, p->inlen - n - 1);
-			p->inlen -= n + 1;
-			for (i = 0; i < n - 1; i++)
-				if ((unsigned char)line[i] < 0x20 ||
-				    line[i] == 0x7f) {
-					pfail(p, "control byte in a command");
-					return -1;
-				}
-			plog(p, "< %s", line);
-			peer_check(p, line);
-			return 1;
-		}
-		if (p->inlen == sizeof(p->in)) {
-			pfail(p, "line too long");
-			return -1;
-		}
-		left = end - evloop_now_ms();
-		if (left <= 0) {
-			pfail(p, "nothing from the client for %d ms", ms);
-			return -1;
-		}
-		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR) {
-			pfail(p, "poll: %s", strerror(errno));
-			return -1;
-		}
-		if (pfd.revents == 0)
-			continue;
-		r = recv(p->fd, p->in + p->inlen, sizeof(p->in) - p->inlen, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 && errno != ECONNRESET) {
-			pfail(p, "read: %s", strerror(errno));
-			return -1;
-		}
-		if (r <= 0) {
-			if (p->inlen > 0)
-				plog(p, "(EOF after %zu bytes without LF)",
-				    p->inlen);
-			plog(p, "(client closed)");
-			return 0;
-		}
-		p->inlen += (size_t)r;
-	}
+	for (size_t i = 0; i < sc->nrcpt; i++)
+		if (strcmp(addr, sc->rcpt[i]) == 0)
+			return true;
+	return false;
 }
 
 /* peer_tail - after the body: answer by the rules until the client
  * closes */
 static void
-peer_tail(struct peer *p)
+peer_tail(struct peer *p, const struct script *sc)
 {
 	char line[1024], a[320];
 	size_t i;
 	int k;
 
 	while ((k = peer_line(p, line, sizeof(line), PEER_WAIT_MS)) == 1) {
-		for (i = 0; i < p->sc->nrules; i++) {
-			const struct rule *r = &p->sc->rules[i];
+		for (i = 0; i < sc->nrules; i++) {
+			const struct rule *r = &sc->rules[i];
 
-			if (r->rcpt ? rcpt_addr(line, a, sizeof(a)) != NULL &&
-			    strcmp(a, r->key) == 0 : prefix(line, r->key)) {
+			if (r->rcpt ? peer_rcpt_addr(line, a, sizeof(a)) !=
+			    NULL && strcmp(a, r->key) == 0 :
+			    peer_prefix(line, r->key)) {
 				peer_queue(p, r->text, r->len);
 				peer_flush(p);
 				break;
@@ -645,7 +326,7 @@ peer_tail(struct peer *p)
 		}
 	}
 	if (k < 0)
-		pfail(p, "the client did not close the connection");
+		peer_fail(p, "the client did not close the connection");
 }
 
 /* peer_play - the child: accept one connection on lfd and play sc */
@@ -659,13 +340,14 @@ peer_play(const struct script *sc, int lfd, int logfd)
 	size_t i;
 
 	memset(p, 0, sizeof(*p));
-	p->sc = sc;
+	p->rcpt_ok = script_rcpt_ok;
+	p->arg = (void *)(uintptr_t)sc;
 	p->logfd = logfd;
 	p->fd = -1;
 	alarm(PEER_ALARM_S);
 	if (poll(&pfd, 1, PEER_WAIT_MS) != 1 ||
 	    (p->fd = accept(lfd, NULL, NULL)) < 0) {
-		pfail(p, "no connection");
+		peer_fail(p, "no connection");
 		return 1;
 	}
 	close(lfd);
@@ -682,10 +364,10 @@ peer_play(const struct script *sc, int lfd, int logfd)
 		case STEP_EXPECT:
 			k = peer_line(p, line, sizeof(line), PEER_WAIT_MS);
 			if (k == 0)
-				pfail(p, "expected %s, the client closed",
+				peer_fail(p, "expected %s, the client closed",
 				    st->text);
-			else if (k == 1 && !prefix(line, st->text))
-				pfail(p, "expected %s, got %s", st->text,
+			else if (k == 1 && !peer_prefix(line, st->text))
+				peer_fail(p, "expected %s, got %s", st->text,
 				    line);
 			break;
 		case STEP_SLEEP: {
@@ -698,13 +380,13 @@ peer_play(const struct script *sc, int lfd, int logfd)
 		}
 		case STEP_CLOSE:
 			close(p->fd);
-			plog(p, "(closed)");
+			peer_log(p, "(closed)");
 			return p->failed ? 1 : 0;
 		}
 	}
 	peer_flush(p);
 	if (!p->failed)
-		peer_tail(p);
+		peer_tail(p, sc);
 	close(p->fd);
 	return p->failed ? 1 : 0;
 }
@@ -779,71 +461,6 @@ cb_ended(void *arg, enum smtp_end why, const char *phase,
 	r->s = NULL;
 }
 
-/* listen_loopback - a TCP listener on 127.0.0.1, any free port */
-static int
-listen_loopback(struct sockaddr_in *sin)
-{
-	socklen_t len = sizeof(*sin);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -1;
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin->sin_port = 0;
-	if (bind(fd, (struct sockaddr *)sin, sizeof(*sin)) < 0 ||
-	    listen(fd, 1) < 0 ||
-	    getsockname(fd, (struct sockaddr *)sin, &len) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* wait_child - its exit status (killed after a while: -1) */
-static int
-wait_child(pid_t pid)
-{
-	int64_t end = evloop_now_ms() + PEER_WAIT_MS + 2000;
-	int st;
-
-	for (;;) {
-		pid_t w = waitpid(pid, &st, WNOHANG);
-
-		if (w == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-		if (w < 0 && errno != EINTR)
-			return -1;
-		if (evloop_now_ms() >= end) {
-			kill(pid, SIGKILL);
-			(void)waitpid(pid, &st, 0);
-			return -1;
-		}
-		usleep(10000);
-	}
-}
-
-/* show_log - the peer's transcript as diagnostics */
-static void
-show_log(int fd)
-{
-	char buf[LOGMAX + 1], *line, *nl;
-	size_t n = 0;
-	ssize_t r;
-
-	while (n < LOGMAX && (r = read(fd, buf + n, LOGMAX - n)) > 0)
-		n += (size_t)r;
-	buf[n] = '\0';
-	for (line = buf; *line != '\0'; line = nl + 1) {
-		nl = strchr(line, '\n');
-		if (nl == NULL)
-			break;
-		*nl = '\0';
-		diag("  peer %s", line);
-	}
-}
-
 /* run_script - one script: fork the peer, run a session against it */
 static void
 run_script(const char *path)
@@ -866,7 +483,9 @@ run_script(const char *path)
 	}
 	memset(&r, 0, sizeof(r));
 	r.sc = &sc;
-	if ((lfd = listen_loopback(&sin)) < 0 || pipe(logp) < 0) {
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((lfd = peer_listen(&sin)) < 0 || pipe(logp) < 0) {
 		ok(0, "%s: listen on 127.0.0.1: %s", sc.name, strerror(errno));
 		if (lfd >= 0)
 			close(lfd);
@@ -909,7 +528,7 @@ run_script(const char *path)
 		smtp_session_abort(r.s);
 		r.s = NULL;
 	}
-	pst = wait_child(pid);
+	pst = peer_wait(pid, PEER_WAIT_MS + 2000);
 
 	ok(r.ended == 1, "%s: ended() exactly once (%s/%s%s%s)", sc.name,
 	    r.ended ? smtp_end_name(r.why) : "-", r.phase,
@@ -959,7 +578,7 @@ run_script(const char *path)
 	}
 	ok(pst == 0, "%s: the peer saw the dialogue of the script", sc.name);
 	if (tap_failed != before)
-		show_log(logp[0]);
+		peer_show_log(logp[0]);
 	close(logp[0]);
 }
 

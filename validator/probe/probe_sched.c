@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "util/diag.h"
 #include "dns/domains.h"
 #include "util/evloop.h"
 #include "dns/mailhosts.h"
+#include "probe/probe_addrsel.h"
 #include "probe/probe_targets.h"
 #include "probe/probe_trouble.h"
 #include "verdict/smtp_classify.h"
@@ -19,6 +21,10 @@
 
 #define NONE UINT32_MAX
 #define TICK_MS 100		/* wake-up while work waits on a delay */
+#define FD_MARGIN 32		/* descriptors besides the connections */
+/* Sessions in a row that could not start for a local reason (no socket)
+ * while none was open to free one: the stage cannot run. */
+#define LOCAL_FAILS_MAX 50
 
 /* One recipient: an address of the probe_targets, or a domain's catch-all test. */
 struct item {
@@ -27,6 +33,11 @@ struct item {
 	int64_t not_before;	/* evloop ms */
 	uint8_t hostidx;	/* index in the domain's host list */
 	bool done;		/* answered (or never to be asked) */
+	uint8_t lastsub;	/* enum verdict_sub of its last reply */
+	uint16_t lastcode;	/* its own last reply (a 4xx asked again),
+				 * 0: none */
+	char lastenh[16];
+	const char *lasttext;	/* probe_targets_text */
 	struct probe_trouble_addr_count trouble;
 };
 
@@ -37,6 +48,10 @@ struct hstate {
 	struct probe_trouble_host_count trouble;
 	unsigned batch_max;
 	bool dead, blocked, tls_off, listed;
+	uint8_t addr;		/* the address sessions go to now: its
+				 * position in order */
+	bool ordered;
+	uint8_t order[MAILHOSTS_MAX_ADDRS];	/* RFC 6724 order */
 	int64_t next_allowed;
 	int64_t *starts;	/* ring of the last host_rate start times */
 	unsigned nstarts, startpos;
@@ -45,6 +60,10 @@ struct hstate {
 struct dstate {
 	uint32_t catchall;	/* its catch-all item, NONE: not probed */
 	uint8_t catch_all;	/* enum probe_tri */
+	uint8_t test_sub;	/* enum verdict_sub: how the test ended */
+	char local[24];		/* the test's local part, one for the run:
+				 * a greylister lets it through when it is
+				 * asked again */
 };
 
 struct sched;
@@ -52,6 +71,7 @@ struct sched;
 struct psess {
 	struct sched *s;
 	uint32_t host;
+	uint8_t addr;		/* index of the host address it went to */
 	bool progress;		/* a RCPT got a reply */
 	bool tls;
 	unsigned answered;	/* replies in the current transaction */
@@ -84,6 +104,7 @@ struct sched {
 	struct evtimer tick;
 	uint64_t rng;
 	char catchbuf[SMTP_RCPT_MAX][320];
+	unsigned local_fails;	/* starts failed here in a row */
 	int failed;
 	struct diag fail;
 };
@@ -165,11 +186,13 @@ sched_finish(struct sched *s, uint32_t id, enum verdict_sub sub,
 	if (id >= s->naddr) {
 		struct dstate *ds = &s->doms[it->domain];
 
+		/* Only a refusal as "no such mailbox" says the domain
+		 * checks its recipients; anything else leaves it open
+		 * (validator/README, "Probe etiquette"). */
+		ds->test_sub = (uint8_t)sub;
 		if (sub == SUB_MAILBOX_OK)
 			ds->catch_all = PROBE_TRI_YES;
-		else if (sub == SUB_MAILBOX_NOT_FOUND ||
-		    sub == SUB_MAILBOX_DISABLED || sub == SUB_SMTP_REJECTED ||
-		    sub == SUB_MAILBOX_FULL)
+		else if (sub == SUB_MAILBOX_NOT_FOUND)
 			ds->catch_all = PROBE_TRI_NO;
 		return;
 	}
@@ -187,6 +210,39 @@ sched_finish(struct sched *s, uint32_t id, enum verdict_sub sub,
 		}
 		s->st->addresses++;
 	}
+}
+
+/*
+ * sched_finish_own - final answer for an item from its own last reply
+ * (a temporary one it was asked again for), never another address's.
+ */
+static void
+sched_finish_own(struct sched *s, uint32_t id)
+{
+	struct item *it = &s->items[id];
+	struct smtp_reply r;
+
+	memset(&r, 0, sizeof(r));
+	r.code = it->lastcode;
+	snprintf(r.enhanced, sizeof(r.enhanced), "%s", it->lastenh);
+	snprintf(r.text, sizeof(r.text), "%s",
+	    it->lasttext != NULL ? it->lasttext : "");
+	sched_finish(s, id, (enum verdict_sub)it->lastsub, &r, false);
+}
+
+/* sched_remember - an item's own temporary answer, kept for its end. */
+static void
+sched_remember(struct sched *s, uint32_t id, enum verdict_sub sub,
+    const struct smtp_reply *r)
+{
+	struct item *it = &s->items[id];
+
+	if (r == NULL || r->code <= 0)
+		return;
+	it->lastsub = (uint8_t)sub;
+	it->lastcode = (uint16_t)r->code;
+	snprintf(it->lastenh, sizeof(it->lastenh), "%s", r->enhanced);
+	it->lasttext = probe_targets_text(s->ps, r->text);
 }
 
 /*
@@ -210,7 +266,10 @@ sched_fallback(struct sched *s, uint32_t id, enum verdict_sub sub,
 			return;
 		}
 	}
-	sched_finish(s, id, sub, r, false);
+	if (s->items[id].lastcode != 0)
+		sched_finish_own(s, id);
+	else
+		sched_finish(s, id, sub, r, false);
 }
 
 /*
@@ -225,6 +284,8 @@ sched_out(struct sched *s, uint32_t id, const struct probe_trouble_host *t,
 		r = NULL;
 	if (t->act == TROUBLE_HOST_DEAD)
 		sched_fallback(s, id, t->sub, r);
+	else if (s->items[id].lastcode != 0)
+		sched_finish_own(s, id);
 	else
 		sched_finish(s, id, t->sub, r, false);
 }
@@ -272,11 +333,14 @@ sched_problem(struct sched *s, uint32_t hid, const struct smtp_reply *r)
 
 /*
  * sched_apply_host - carry out what probe_trouble decided for host hid;
- * r is the reply that decided, or NULL.
+ * r is the reply that decided, or NULL; qr is what the queued addresses
+ * may carry: r when it was about the host (a greeting, a 421), NULL when
+ * it answered another address.
  */
 static void
 sched_apply_host(struct sched *s, uint32_t hid,
-    const struct probe_trouble_host *t, const struct smtp_reply *r)
+    const struct probe_trouble_host *t, const struct smtp_reply *r,
+    const struct smtp_reply *qr)
 {
 	struct hstate *h = &s->hosts[hid];
 
@@ -294,14 +358,14 @@ sched_apply_host(struct sched *s, uint32_t hid,
 		break;
 	case TROUBLE_HOST_DEAD:
 		h->dead = true;
-		sched_drain(s, hid, t, r);
+		sched_drain(s, hid, t, qr);
 		break;
 	case TROUBLE_HOST_BLOCKED:
 		if (h->blocked)
 			break;
 		h->blocked = true;
 		s->st->blocked_hosts++;
-		sched_drain(s, hid, t, r);
+		sched_drain(s, hid, t, qr);
 		break;
 	}
 }
@@ -337,6 +401,7 @@ sched_apply_addr(struct sched *s, struct psess *p, uint32_t id,
 		break;
 	case TROUBLE_RETRY:
 		s->st->retries++;
+		sched_remember(s, id, t->sub, r);
 		s->items[id].not_before = evloop_now_ms() + t->delay_ms;
 		sched_push(s, id, false);
 		break;
@@ -346,9 +411,14 @@ sched_apply_addr(struct sched *s, struct psess *p, uint32_t id,
 		break;
 	case TROUBLE_GIVE_UP:
 		s->st->requeued++;	/* counted as the earlier ones were */
-		sched_finish(s, id, t->sub, NULL, false);
+		if (s->items[id].lastcode != 0)
+			sched_finish_own(s, id);
+		else
+			sched_finish(s, id, t->sub, NULL, false);
 		break;
 	case TROUBLE_SMALLER:
+		s->st->requeued++;
+		sched_remember(s, id, SUB_TEMPORARY_ERROR, r);
 		sched_smaller(s, p);
 		sched_push(s, id, true);
 		break;
@@ -368,7 +438,7 @@ sched_unreachable(struct sched *s, uint32_t hid)
 
 	probe_trouble_ended(&s->topts, SMTP_END_CONNECT_FAILED, "connect",
 	    NULL, false, &s->hosts[hid].trouble, &t);
-	sched_apply_host(s, hid, &t, NULL);
+	sched_apply_host(s, hid, &t, NULL, NULL);
 }
 
 /* sched_ready - a queued item may be handed out now. */
@@ -435,13 +505,19 @@ on_next_batch(void *arg, const struct smtp_caps *caps, struct smtp_rcpt *out,
 		if (id < s->naddr) {
 			out[n].addr = probe_targets_addr(s->ps, id);
 		} else {
-			uint64_t r = sched_rand(s);
+			struct dstate *ds = &s->doms[it->domain];
 
+			if (ds->local[0] == '\0') {
+				uint64_t r = sched_rand(s);
+
+				snprintf(ds->local, sizeof(ds->local),
+				    "lsx-%08llx%08llx",
+				    (unsigned long long)(r >> 32),
+				    (unsigned long long)(r & 0xffffffffu));
+			}
 			ntests++;
 			snprintf(s->catchbuf[n], sizeof(s->catchbuf[n]),
-			    "lsx-%08llx%08llx@%s",
-			    (unsigned long long)(r >> 32),
-			    (unsigned long long)(r & 0xffffffffu),
+			    "%s@%s", ds->local,
 			    domains_name(s->dt, it->domain));
 			out[n].addr = s->catchbuf[n];
 		}
@@ -482,7 +558,8 @@ on_rcpt_done(void *arg, const struct smtp_rcpt *r, const struct smtp_reply *repl
 	if (reply == NULL)
 		reply = mail;	/* MAIL FROM's refusal decided, if any */
 	sched_apply_addr(s, p, r->id, &ta, reply);
-	sched_apply_host(s, p->host, &th, reply);
+	/* The queued addresses never carry this reply: it is about r. */
+	sched_apply_host(s, p->host, &th, reply, NULL);
 }
 
 /* on_ended - a session is over: probe_trouble says what it means. */
@@ -495,13 +572,23 @@ on_ended(void *arg, enum smtp_end why, const char *phase,
 	uint32_t hid = p->host;
 	struct hstate *h = &s->hosts[hid];
 	struct probe_trouble_host th;
+	const struct mx_addr *addrs;
 
 	(void)caps;
 	h->active--;
 	s->active--;
-	probe_trouble_ended(&s->topts, why, phase, last, p->progress,
-	    &h->trouble, &th);
-	sched_apply_host(s, hid, &th, last);
+	if (probe_trouble_next_addr(why, phase) && p->addr < h->addr) {
+		/* An address the host's sessions have left already. */
+	} else if (probe_trouble_next_addr(why, phase) &&
+	    h->addr + 1u < mailhosts_addrs(s->mx, hid, &addrs)) {
+		/* That address failed, not the host: try its next one at
+		 * once, counting nothing against the host. */
+		h->addr++;
+	} else {
+		probe_trouble_ended(&s->topts, why, phase, last, p->progress,
+		    &h->trouble, &th);
+		sched_apply_host(s, hid, &th, last, last);
+	}
 	free(p);
 	sched_kick(s);
 }
@@ -549,27 +636,40 @@ sched_start(struct sched *s, uint32_t hid, int64_t now)
 	struct smtp_session_opts so = { 0 };
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	const struct mx_addr *addrs;
+	const struct mx_addr *addrs, *to;
+	size_t naddrs = mailhosts_addrs(s->mx, hid, &addrs);
 	struct psess *p;
 	struct diag d = { 0 };
 
-	if (mailhosts_addrs(s->mx, hid, &addrs) == 0) {
+	if (naddrs <= h->addr) {
 		sched_unreachable(s, hid);
 		return;
 	}
+	if (!h->ordered) {
+		/* Once per host: the order to try its addresses in. */
+		struct probe_addrsel_src src[MAILHOSTS_MAX_ADDRS];
+
+		if (naddrs > MAILHOSTS_MAX_ADDRS)
+			naddrs = MAILHOSTS_MAX_ADDRS;
+		for (size_t i = 0; i < naddrs; i++)
+			probe_addrsel_source(&addrs[i], s->o->port, &src[i]);
+		probe_addrsel_order(addrs, src, naddrs, h->order);
+		h->ordered = true;
+	}
+	to = &addrs[h->order[h->addr]];
 	memset(&ss, 0, sizeof(ss));
-	if (addrs[0].family == AF_INET6) {
+	if (to->family == AF_INET6) {
 		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
 
 		a->sin6_family = AF_INET6;
-		a->sin6_addr = addrs[0].u.v6;
+		a->sin6_addr = to->u.v6;
 		a->sin6_port = htons((uint16_t)s->o->port);
 		sl = sizeof(*a);
 	} else {
 		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
 
 		a->sin_family = AF_INET;
-		a->sin_addr = addrs[0].u.v4;
+		a->sin_addr = to->u.v4;
 		a->sin_port = htons((uint16_t)s->o->port);
 		sl = sizeof(*a);
 	}
@@ -585,12 +685,21 @@ sched_start(struct sched *s, uint32_t hid, int64_t now)
 	p = xcalloc(1, sizeof(*p));
 	p->s = s;
 	p->host = hid;
+	p->addr = h->addr;
 	if (smtp_session_start(s->loop, &so, (struct sockaddr *)&ss, sl,
 	    mailhosts_name(s->mx, hid), &sched_cb, p, &d) == NULL) {
+		/* No socket (EMFILE...): our trouble, not the host's. Try
+		 * again a little later; nothing is counted against it. */
 		free(p);
-		sched_unreachable(s, hid);
+		h->next_allowed = now + TICK_MS;
+		if (++s->local_fails >= LOCAL_FAILS_MAX && s->active == 0 &&
+		    !s->failed) {
+			s->failed = 1;
+			s->fail = d;
+		}
 		return;
 	}
+	s->local_fails = 0;
 	if (h->starts == NULL)
 		h->starts = xcalloc(s->o->host_rate, sizeof(*h->starts));
 	h->starts[h->startpos] = now;
@@ -692,9 +801,39 @@ sched_settle(struct sched *s)
 		if (dom == NONE || s->doms[dom].catchall == NONE)
 			continue;
 		pr->catch_all = s->doms[dom].catch_all;
-		if (pr->sub == SUB_MAILBOX_OK && pr->catch_all == PROBE_TRI_YES)
+		if (pr->sub != SUB_MAILBOX_OK)
+			continue;
+		/* Accepted: mailbox_ok only when the domain refused a made-up
+		 * address as not found; an unresolved test leaves it
+		 * unknown, as greylisted when the test was. */
+		if (pr->catch_all == PROBE_TRI_YES)
 			pr->sub = SUB_ACCEPT_ALL;
+		else if (pr->catch_all != PROBE_TRI_NO)
+			pr->sub = s->doms[dom].test_sub == SUB_GREYLISTED ?
+			    SUB_GREYLISTED : SUB_TEMPORARY_ERROR;
 	}
+}
+
+int
+probe_fd_check(unsigned max_connections, struct diag *d)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)max_connections + FD_MARGIN;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 0;	/* nothing known: let EMFILE say it */
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+		return 0;
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need) {
+		rl.rlim_cur = need;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+			return 0;
+	}
+	diag_set(d, DIAG_USAGE, "--max-connections %u needs %llu open files, "
+	    "and the limit is %llu (ulimit -n)", max_connections,
+	    (unsigned long long)need, (unsigned long long)(
+	    rl.rlim_max == RLIM_INFINITY ? rl.rlim_cur : rl.rlim_max));
+	return -1;
 }
 
 int
@@ -721,6 +860,8 @@ probe_run(struct evloop *loop, struct probe_targets *ps,
 	s->rng = o->seed ? o->seed : (uint64_t)t0 * 0x9e3779b97f4a7c15ULL ^
 	    (uint64_t)(uintptr_t)s;
 	evtimer_init(&s->tick);
+	if (probe_fd_check(o->max_connections, d) != 0)
+		goto done;
 	if (o->tls != SMTP_TLS_OFF &&
 	    (s->ctx = tlsctx_new(o->tls, o->tls_ca, d)) == NULL)
 		goto done;
@@ -728,9 +869,13 @@ probe_run(struct evloop *loop, struct probe_targets *ps,
 	sched_kick(s);
 	if (s->remaining > 0)
 		evloop_timer_set(loop, &s->tick, t0 + TICK_MS, on_tick, s);
-	while (s->remaining > 0 || s->active > 0)
+	while ((s->remaining > 0 || s->active > 0) && !s->failed)
 		if (evloop_run_once(loop, -1, d) != 0)
 			goto done;
+	if (s->failed) {
+		*d = s->fail;
+		goto done;
+	}
 	sched_settle(s);
 	rc = 0;
 done:

@@ -3,12 +3,14 @@
  * Addresses are queued per mail host (across the domains that share it),
  * each host gets at most --per-host connections and --host-rate new ones
  * a minute, and every connection serves batches of recipients until its
- * host's queue is empty. Per domain one random local part is asked first
- * (catch-all). Replies are judged by smtp_classify; what a reply or the
- * end of a session means for the address and its host (answer, ask again
- * now or after --retry-delay, give up, back off, block the host) is
- * decided by probe_trouble, and carried out here. Results go into the
- * probe_targets.
+ * host's queue is empty; a host's addresses are tried in turn, in RFC
+ * 6724 order (probe_addrsel). Per domain one random local part, drawn
+ * once for the run, is asked first (catch-all); an accepted address is
+ * mailbox_ok only when that test was refused as not found. Replies are
+ * judged by smtp_classify; what a reply or the end of a session means for
+ * the address and its host (answer, ask again now or after --retry-delay,
+ * give up, back off, block the host) is decided by probe_trouble, and
+ * carried out here. Results go into the probe_targets.
  */
 #ifndef LISTSCRUB_PROBE_SCHED_H
 #define LISTSCRUB_PROBE_SCHED_H
@@ -70,10 +72,21 @@ struct probe_stats {
 };
 
 /*
+ * probe_fd_check - make sure max_connections sessions (and the files the
+ * run keeps open besides) fit under the process's open-file limit:
+ * raises the soft limit up to the hard one when needed. Returns 0, or -1
+ * with d set (a usage error) when even the hard limit is too low. A
+ * socket that cannot be made later is the prober's trouble, never the
+ * mail host's. probe_run calls it; main may call it at start.
+ */
+int probe_fd_check(unsigned max_connections, struct diag *d);
+
+/*
  * probe_run - ask the mail hosts about every address of ps (domains and
  * hosts from dt/mx, as the DNS stage left them) on loop, and fill in
  * each probe_targets_result. Returns 0, or -1 with d set when the stage
- * cannot run at all (TLS context, event loop failure). ph may be NULL.
+ * cannot run at all (open-file limit, TLS context, event loop failure, no
+ * socket can be made while none is open). ph may be NULL.
  */
 int probe_run(struct evloop *loop, struct probe_targets *ps,
     const struct domains *dt, const struct mailhosts *mx,

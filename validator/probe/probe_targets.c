@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/buf.h"
 #include "util/strmap.h"
+#include "util/utf8.h"
 #include "verdict/verdict.h"
 #include "util/xalloc.h"
 
@@ -83,20 +85,18 @@ probe_targets_result(struct probe_targets *p, uint32_t id)
 const char *
 probe_targets_text(struct probe_targets *p, const char *s)
 {
-	char b[PROBE_TEXT_MAX + 1];
-	size_t n = 0;
+	struct buf b;
+	const char *t;
 
-	for (; *s && n < PROBE_TEXT_MAX; s++)
-		if ((unsigned char)*s >= 0x20 && *s != 0x7f)
-			b[n++] = *s;
-	if (*s) /* cut: do not leave half a UTF-8 character */
-		while (n > 0 && ((unsigned char)b[n - 1] & 0xc0) == 0x80)
-			n--;
-	if (*s && n > 0 && (unsigned char)b[n - 1] >= 0xc0)
-		n--;
-	b[n] = '\0';
-	return strmap_key(p->texts, strmap_intern(p->texts, b, n, NULL),
-	    NULL);
+	/* A server's text goes into a cell: valid UTF-8, no controls, no
+	 * bidi overrides (validator/README, "Conventions"). */
+	buf_init(&b, PROBE_TEXT_MAX + 8);
+	if (utf8_clean(s, strlen(s), PROBE_TEXT_MAX, &b) < 0)
+		buf_reset(&b);
+	t = strmap_key(p->texts, strmap_intern(p->texts, buf_str(&b), b.len,
+	    NULL), NULL);
+	buf_free(&b);
+	return t;
 }
 
 void

@@ -40,9 +40,10 @@ bool probe_targets_utf8(const struct probe_targets *p, uint32_t id);
  */
 struct probe_result *probe_targets_result(struct probe_targets *p, uint32_t id);
 /*
- * probe_targets_text - s made safe to store and print: controls dropped, at
- * most PROBE_TEXT_MAX bytes (cut on a UTF-8 boundary); equal texts share
- * one copy, kept until probe_targets_free.
+ * probe_targets_text - s made safe to store and print (utf8_clean): valid
+ * UTF-8 (an invalid byte becomes U+FFFD), controls and bidi characters
+ * dropped, at most PROBE_TEXT_MAX bytes cut on a character boundary;
+ * equal texts share one copy, kept until probe_targets_free.
  */
 const char *probe_targets_text(struct probe_targets *p, const char *s);
 /* probe_targets_free - free the set and its texts; NULL is a no-op. */

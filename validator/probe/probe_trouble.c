@@ -6,6 +6,7 @@
 #define MAX_HOST_FAILS 3	/* drops/refusals before a host is given up */
 #define POLICY_BLOCK_AFTER 3	/* policy refusals before a host is blocked */
 #define BACKOFF_MS 1000		/* pause after a 421 or a dropped session */
+#define MAX_SMALLER 3		/* "too many recipients" before giving up */
 /*
  * Rejected RCPTs per session before we QUIT and reconnect: servers slow
  * down or drop sessions that collect errors (Postfix: replies delayed
@@ -56,6 +57,7 @@ trouble_retry(const struct probe_trouble_opts *o, enum verdict_sub sub,
 	}
 	ac->retries++;
 	a->act = TROUBLE_RETRY;
+	a->sub = sub;
 	a->delay_ms = o->retry_delay_ms;
 }
 
@@ -133,8 +135,17 @@ probe_trouble_rcpt(const struct probe_trouble_opts *o,
 		trouble_policy(hc, host);
 		break;
 	case SMTPC_TOO_MANY_RCPTS:
-		/* Not a verdict, and not a failure to answer either. */
+		/* Not a verdict, and not a failure to answer either; but
+		 * bounded: a host that says it to every transaction gets
+		 * asked a few times, gently, then the address is unknown
+		 * with this reply as the reason. */
 		ac->noreply = 0;
+		host->act = TROUBLE_HOST_BACK_OFF;
+		host->delay_ms = BACKOFF_MS;
+		if (++ac->smaller > MAX_SMALLER) {
+			trouble_answer(addr, SUB_TEMPORARY_ERROR, true);
+			break;
+		}
 		addr->act = TROUBLE_SMALLER;
 		break;
 	case SMTPC_GREYLISTED:
@@ -176,6 +187,13 @@ probe_trouble_ended(const struct probe_trouble_opts *o, enum smtp_end why,
 		    false);
 		break;
 	case SMTP_END_TIMEOUT:
+		if (strcmp(phase, "tls") == 0 &&
+		    o->tls == SMTP_TLS_OPPORTUNISTIC) {
+			/* A stalled handshake is a failed one: opportunistic
+			 * asks the host again in clear. */
+			host->act = TROUBLE_HOST_PLAIN;
+			break;
+		}
 		/* No connection or greeting in time: the host is not
 		 * there for us. Later timeouts count as drops. */
 		if (early || ++hc->drops >= MAX_HOST_FAILS)
@@ -238,6 +256,14 @@ probe_trouble_ended(const struct probe_trouble_opts *o, enum smtp_end why,
 		}
 		break;
 	}
+}
+
+bool
+probe_trouble_next_addr(enum smtp_end why, const char *phase)
+{
+	return why == SMTP_END_CONNECT_FAILED ||
+	    (why == SMTP_END_TIMEOUT && (strcmp(phase, "connect") == 0 ||
+	    strcmp(phase, "banner") == 0));
 }
 
 void

@@ -39,7 +39,9 @@ enum probe_trouble_addr_act {
 				 * a reply */
 	TROUBLE_SMALLER,	/* too many recipients: not an answer; ask
 				 * again at once (front), and send the host no
-				 * bigger transactions than this one accepted */
+				 * bigger transactions than this one accepted;
+				 * after a few times the address is answered
+				 * (TROUBLE_ANSWER, temporary_error) */
 	TROUBLE_ADDR_LAST
 };
 
@@ -60,7 +62,8 @@ enum probe_trouble_host_act {
 /* The decision for an address. */
 struct probe_trouble_addr {
 	enum probe_trouble_addr_act act;
-	enum verdict_sub sub;	/* ANSWER, GIVE_UP: the final sub-status */
+	enum verdict_sub sub;	/* ANSWER, GIVE_UP: the final sub-status;
+				 * RETRY: the one if it stays so */
 	bool reply;		/* ANSWER: the answer records the reply that
 				 * decided (the RCPT reply, else MAIL's) */
 	unsigned delay_ms;	/* RETRY */
@@ -81,6 +84,7 @@ struct probe_trouble_host {
 struct probe_trouble_addr_count {
 	uint8_t noreply;	/* hand-outs without a reply */
 	uint8_t retries;	/* temporary answers asked again */
+	uint8_t smaller;	/* "too many recipients" answers */
 };
 
 /* Trouble counted against one mail host for the run; all zero to start. */
@@ -127,6 +131,15 @@ void probe_trouble_ended(const struct probe_trouble_opts *o,
     enum smtp_end why, const char *phase, const struct smtp_reply *last,
     bool progress, struct probe_trouble_host_count *hc,
     struct probe_trouble_host *host);
+
+/*
+ * probe_trouble_next_addr - whether a session that ended why in phase
+ * failed on the address it connected to (refused, unreachable, no
+ * greeting in time) so that the host's next address, if it has one, is
+ * tried at once before anything is counted against the host (Postfix's
+ * smtp_mx_address_limit).
+ */
+bool probe_trouble_next_addr(enum smtp_end why, const char *phase);
 
 /*
  * probe_trouble_out - the decision for an address routed to a host that
