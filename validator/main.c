@@ -14,6 +14,7 @@
 #include "verdict/explain.h"
 #include "options.h"
 #include "pipeline.h"
+#include "probe/probe_sched.h"
 #include "report/report.h"
 
 /*
@@ -54,6 +55,13 @@ main(int argc, char **argv)
 		return 2;
 	case OPTIONS_RUN:
 		break;
+	}
+	/* --max-connections over the open-file limit: refused before any
+	 * work, not found out in the SMTP stage */
+	if (o.probe && probe_fd_check(o.max_connections, &d) != 0) {
+		main_error(&d);
+		options_free(&o);
+		return 2;
 	}
 	report_init(&rep);
 	if (interrupt_install(&d) != 0) {

@@ -9,7 +9,7 @@
 . "$srcdir/tests/dns/lib.sh"
 
 dns_require
-plan 52
+plan 54
 
 dns_dead_server || bail "cannot start the silent resolver"
 
@@ -145,3 +145,10 @@ ok "header with invalid UTF-8: the JSON summary is valid JSON" python3 -c 'impor
 run_scrub --offline -q "$T/no$(printf '\033')[2Jsuch.csv"
 is "$SCRUB_RC" 2 "a missing input whose name holds ESC: exit status 2"
 ok "a missing input whose name holds ESC: the message has no raw control byte" no_ctl "$SCRUB_ERR"
+
+# ---------------------------------------------------------------- --max-connections over the file limit
+# refused at start, before any DNS work (ulimit -n lowers both limits)
+out=$(bash -c 'ulimit -n 500 && exec "$0" -q --probe --helo probe.example.net --mail-from lists@example.net --max-connections 1000 --dns-server "$1" "$2"' \
+    "$LISTSCRUB" "$DEAD_DNS_ADDR" "$SAMPLES/contacts.csv" 2>&1)
+is "$?" 2 "--max-connections over the open-file limit: refused (exit 2)"
+like "$out" "needs 1032 open files, and the limit is 500" "--max-connections over the open-file limit: says why"
