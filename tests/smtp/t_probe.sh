@@ -11,7 +11,7 @@
 
 dns_require
 smtp_require
-plan 58
+plan 61
 
 smtp_start >/dev/null || bail "cannot start the mail world"
 smtp_fault_start 421 nobanner endless inject >/dev/null || bail "cannot start the fault server"
@@ -186,6 +186,26 @@ scrub badh "${PROBE[@]}" --helo mx.gmail.com "$F"
 is "$SCRUB_RC" 2 "--helo claiming a big provider: exit 2"
 scrub badm "${PROBE[@]}" --mail-from '' "$F"
 is "$SCRUB_RC" 2 "--mail-from empty: exit 2"
+
+# ---------------------------------------------------------------- SIGTERM during the SMTP stage
+# The no-banner host keeps the stage waiting (--banner-timeout 2): a
+# SIGTERM then ends the run at once, says how far it got, writes nothing.
+printf 'Name,Email\nA,alice@normal.mail\nB,x@nobanner.mail\n' >"$T/term.csv"
+rm -rf "$T/term" && mkdir "$T/term"
+before=$(grep -c "^nobanner [0-9]* accept" "$FAULT_LOG" 2>/dev/null)
+"$LISTSCRUB" -q --no-progress -o "$T/term/c.csv" -r "$T/term/r.csv" "${PROBE[@]}" \
+    --banner-timeout 10 "$T/term.csv" 2>"$T/term.err" &
+pid=$!
+for _ in $(seq 50); do	# until the no-banner host has its connection
+	[ "$(grep -c "^nobanner [0-9]* accept" "$FAULT_LOG" 2>/dev/null)" -gt "${before:-0}" ] && break
+	sleep 0.1
+done
+kill -TERM "$pid"
+wait "$pid"
+is "$?" 143 "SIGTERM during the SMTP stage: exit status 143"
+like "$(cat "$T/term.err")" "interrupted by SIGTERM during the SMTP stage \\([0-9] of 2 addresses answered\\); nothing was written" \
+    "SIGTERM during the SMTP stage: says how far it got"
+is "$(ls -A "$T/term")" "" "SIGTERM during the SMTP stage: no output, no temporary file"
 
 # ---------------------------------------------------------------- listscrub explain
 out=$("$LISTSCRUB" explain '550 5.1.1 <x@y>: Recipient address rejected: User unknown')
