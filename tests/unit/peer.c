@@ -1,12 +1,14 @@
 #include "peer.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -412,4 +414,42 @@ peer_show_log(int fd)
 		*nl = '\0';
 		diag("  peer %s", line);
 	}
+}
+
+/* peer_by_name - qsort over char * */
+static int
+peer_by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+peer_each_script(const char *dir, const char *ext,
+    void (*run)(const char *path))
+{
+	DIR *dh = opendir(dir);
+	struct dirent *de;
+	char *names[256];
+	size_t n = 0, i, el = strlen(ext);
+
+	if (dh == NULL)
+		return -1;
+	while ((de = readdir(dh)) != NULL && n < 256) {
+		size_t len = strlen(de->d_name);
+		size_t need = strlen(dir) + len + 2;
+
+		if (len <= el || strcmp(de->d_name + len - el, ext) != 0)
+			continue;
+		if ((names[n] = malloc(need)) == NULL)
+			break;
+		snprintf(names[n], need, "%s/%s", dir, de->d_name);
+		n++;
+	}
+	closedir(dh);
+	qsort(names, n, sizeof(names[0]), peer_by_name);
+	for (i = 0; i < n; i++) {
+		run(names[i]);
+		free(names[i]);
+	}
+	return (int)n;
 }

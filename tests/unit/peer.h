@@ -66,4 +66,12 @@ int peer_wait(pid_t pid, int ms);
 /* peer_show_log - a transcript read from fd, as TAP diagnostics */
 void peer_show_log(int fd);
 
+/*
+ * peer_each_script - run(path) for every file of dir whose name ends in
+ * ext, in name order (at most 256). How many, or -1 when dir cannot be
+ * read.
+ */
+int peer_each_script(const char *dir, const char *ext,
+    void (*run)(const char *path));
+
 #endif

@@ -63,7 +63,6 @@
  * or a bare LF.
  */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -1123,44 +1122,6 @@ run_script(const char *path)
 	current = NULL;
 }
 
-/* by_name - qsort over char * */
-static int
-by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* run_dir - every *.sched of dir, in name order; how many */
-static int
-run_dir(const char *dir)
-{
-	DIR *dh = opendir(dir);
-	struct dirent *de;
-	char *names[256];
-	size_t n = 0, i;
-
-	if (dh == NULL)
-		return -1;
-	while ((de = readdir(dh)) != NULL && n < 256) {
-		size_t len = strlen(de->d_name);
-		size_t need = strlen(dir) + len + 2;
-
-		if (len <= 6 || strcmp(de->d_name + len - 6, ".sched") != 0)
-			continue;
-		if ((names[n] = malloc(need)) == NULL)
-			break;
-		snprintf(names[n], need, "%s/%s", dir, de->d_name);
-		n++;
-	}
-	closedir(dh);
-	qsort(names, n, sizeof(names[0]), by_name);
-	for (i = 0; i < n; i++) {
-		run_script(names[i]);
-		free(names[i]);
-	}
-	return (int)n;
-}
-
 /* check_fd_limit - --max-connections above the open-file limit is raised
  * to fit, or refused at start (in a child: limits cannot be raised back) */
 static void
@@ -1229,13 +1190,13 @@ main(int argc, char **argv)
 			if (len > 6 && strcmp(argv[i] + len - 6, ".sched") == 0) {
 				run_script(argv[i]);
 				n++;
-			} else if (run_dir(argv[i]) > 0) {
+			} else if (peer_each_script(argv[i], ".sched", run_script) > 0) {
 				n++;
 			}
 		}
 	} else {
 		snprintf(dir, sizeof(dir), "%s/tests/data/sched", src);
-		n = run_dir(dir);
+		n = peer_each_script(dir, ".sched", run_script);
 	}
 	listcheck_free(lists);
 	smtp_phrases_free(phrases);

@@ -47,7 +47,6 @@
  * the rcpt list, a line with a control byte or a bare LF, or when the
  * client never closes.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -582,45 +581,6 @@ run_script(const char *path)
 	close(logp[0]);
 }
 
-/* by_name - qsort over char * */
-static int
-by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* run_dir - every *.peer of dir, in name order; how many */
-static int
-run_dir(const char *dir)
-{
-	DIR *dh = opendir(dir);
-	struct dirent *de;
-	char *names[256];
-	size_t n = 0, i;
-
-	if (dh == NULL)
-		return -1;
-	while ((de = readdir(dh)) != NULL && n < 256) {
-		size_t len = strlen(de->d_name);
-		size_t need = strlen(dir) + len + 2;
-
-		if (len <= 5 || strcmp(de->d_name + len - 5, ".peer") != 0)
-			continue;
-		names[n] = malloc(need);
-		if (names[n] == NULL)
-			break;
-		snprintf(names[n], need, "%s/%s", dir, de->d_name);
-		n++;
-	}
-	closedir(dh);
-	qsort(names, n, sizeof(names[0]), by_name);
-	for (i = 0; i < n; i++) {
-		run_script(names[i]);
-		free(names[i]);
-	}
-	return (int)n;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -638,14 +598,14 @@ main(int argc, char **argv)
 			    strcmp(argv[i] + len - 5, ".peer") == 0) {
 				run_script(argv[i]);
 				n++;
-			} else if (run_dir(argv[i]) > 0) {
+			} else if (peer_each_script(argv[i], ".peer", run_script) > 0) {
 				n++;
 			}
 		}
 	} else {
 		snprintf(dir, sizeof(dir), "%s/tests/data/peer",
 		    src != NULL && src[0] != '\0' ? src : ".");
-		n = run_dir(dir);
+		n = peer_each_script(dir, ".peer", run_script);
 	}
 	if (n <= 0) {
 		printf("Bail out! no *.peer scripts found\n");
