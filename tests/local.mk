@@ -150,7 +150,7 @@ endif
 
 EXTRA_DIST += tests/tap.h tests/summary.sh tests/checksrc.sh tests/layers.sh \
 	tests/options_doc.sh \
-	tests/data tests/fuzz/corpus tests/e2e/lib.sh $(E2E_TESTS) \
+	tests/data tests/fuzz/corpus tests/fuzz/known tests/e2e/lib.sh $(E2E_TESTS) \
 	tests/proc.sh $(DNS_TESTS) tests/dns/lib.sh tests/dns/nsd.conf.in tests/dns/dnsprobe.pl \
 	tests/dns/deadserver.pl tests/dns/zones tests/dns/README
 

@@ -17,8 +17,8 @@
  * 0xc0 0x0c). The fake writes the query's ID, QDCOUNT 1 and the
  * question back, so c-ares takes every answer as the answer to its
  * query; it sets QR and clears TC (no TCP here) and the opcode. A
- * length of 0 drops the query (a timeout, 10 ms; twice per input at
- * most, later ones are REFUSED); once the input is used up every query
+ * length of 0 drops the query (a timeout, 3 ms; once per input, later
+ * ones are REFUSED); once the input is used up every query
  * gets REFUSED. tests/fuzz/corpus/dns holds real answers in this form:
  * MX, null MX, NXDOMAIN, NODATA (implicit MX), a CNAME chain, a CNAME
  * loop, a cut-off answer, SERVFAIL.
@@ -69,8 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 	} while (0)
 
 #define MAXLOG 64		/* queries remembered per input */
-#define MAXDROP 2		/* dropped queries per input */
-#define TIMEOUT_MS 10
+#define MAXDROP 1		/* dropped queries per input */
+#define TIMEOUT_MS 3
 #define LIMIT_MS 5000
 #define RCODE_DROPPED (-1)
 
