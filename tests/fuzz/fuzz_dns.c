@@ -111,6 +111,7 @@ static void fake_log(const char *name, unsigned type, int rcode);
 static void on_query(void *arg, int fd, bool rd, bool wr);
 static const struct qlog *last_answer(const char *name, unsigned type);
 static bool temp_answer(const struct qlog *q);
+static bool noerror(const struct qlog *q);
 static void on_done(void *arg, const struct mx_result *res);
 
 /* fake_init - the resolver's socket on 127.0.0.1, port chosen by the kernel. */
@@ -302,6 +303,13 @@ temp_answer(const struct qlog *q)
 	return !(lax_rcode && q->rcode >= 6);
 }
 
+/* noerror - answered NOERROR (or, lax, an RCODE from 6 to 15). */
+static bool
+noerror(const struct qlog *q)
+{
+	return q != NULL && (q->rcode == 0 || (lax_rcode && q->rcode >= 6));
+}
+
 /* on_done - a domain's result: check it. */
 static void
 on_done(void *arg, const struct mx_result *res)
@@ -349,8 +357,7 @@ on_done(void *arg, const struct mx_result *res)
 	if (res->outcome == MX_NXDOMAIN)
 		CHECK(mx != NULL && mx->rcode == 3 && res->nhosts == 0);
 	if (res->outcome == MX_NULL)
-		CHECK(mx != NULL && mx->rcode == 0 && res->nhosts == 0 &&
-		    res->nmx == 0);
+		CHECK(noerror(mx) && res->nhosts == 0 && res->nmx == 0);
 	if (res->outcome == MX_NO_HOST) {
 		for (size_t i = 0; i < res->nhosts; i++) {
 			char lower[256];
