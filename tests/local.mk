@@ -31,11 +31,12 @@ UNIT_TESTS = \
 	tests/unit/t_strmap \
 	tests/unit/t_utf8 \
 	tests/unit/t_wordlist
-check_PROGRAMS += $(UNIT_TESTS) tests/fuzz/replay_addr tests/fuzz/replay_csvread \
-	tests/fuzz/replay_smtp_reply \
+FUZZ_REPLAYS = tests/fuzz/replay_addr tests/fuzz/replay_csvread \
+	tests/fuzz/replay_csvread_small tests/fuzz/replay_smtp_reply \
+	tests/fuzz/replay_dns tests/fuzz/replay_smtp_session
+check_PROGRAMS += $(UNIT_TESTS) $(FUZZ_REPLAYS) \
 	tests/unit/t_mxlookup tests/unit/t_smtp_session
-TESTS += $(UNIT_TESTS) tests/fuzz/replay_addr tests/fuzz/replay_csvread \
-	tests/fuzz/replay_smtp_reply
+TESTS += $(UNIT_TESTS) $(FUZZ_REPLAYS)
 
 tests_unit_t_addr_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_classify_LDADD = $(LISTSCRUB_LIBS)
@@ -76,6 +77,23 @@ tests_fuzz_replay_csvread_LDADD = $(LISTSCRUB_LIBS)
 tests_fuzz_replay_smtp_reply_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_smtp_reply.c
 tests_fuzz_replay_smtp_reply_CPPFLAGS = $(AM_CPPFLAGS) -DREPLAY_CORPUS='"smtp_reply"'
 tests_fuzz_replay_smtp_reply_LDADD = $(LISTSCRUB_LIBS)
+# The CSV reader with tiny buffers (csv/csvread.c compiled into the
+# target), so that small inputs reach the refill and grow paths; it also
+# replays the csvread corpus.
+CSVREAD_SMALL = -DCSVREAD_BUF=64 -DCSVREAD_SLACK=16
+tests_fuzz_replay_csvread_small_SOURCES = tests/fuzz/replay.c \
+	tests/fuzz/fuzz_csvread.c validator/csv/csvread.c
+tests_fuzz_replay_csvread_small_CPPFLAGS = $(AM_CPPFLAGS) $(CSVREAD_SMALL) \
+	-DREPLAY_CORPUS='"csvread_small csvread"'
+tests_fuzz_replay_csvread_small_LDADD = $(LISTSCRUB_LIBS)
+tests_fuzz_replay_dns_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_dns.c
+tests_fuzz_replay_dns_CPPFLAGS = $(AM_CPPFLAGS) -DREPLAY_CORPUS='"dns"'
+tests_fuzz_replay_dns_LDADD = $(LISTSCRUB_LIBS)
+tests_fuzz_replay_smtp_session_SOURCES = tests/fuzz/replay.c \
+	tests/fuzz/fuzz_smtp_session.c
+tests_fuzz_replay_smtp_session_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DREPLAY_CORPUS='"smtp_session"'
+tests_fuzz_replay_smtp_session_LDADD = $(LISTSCRUB_LIBS)
 
 E2E_TESTS = \
 	tests/e2e/t_bytes.sh \
@@ -114,25 +132,41 @@ TESTS += tests/options_doc.sh
 
 if FUZZING
 # Real libFuzzer binaries: ./configure --enable-fuzzing CC=clang
+FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined
 noinst_PROGRAMS += tests/fuzz/fuzz_addr tests/fuzz/fuzz_csvread \
-	tests/fuzz/fuzz_smtp_reply
+	tests/fuzz/fuzz_csvread_small tests/fuzz/fuzz_smtp_reply \
+	tests/fuzz/fuzz_dns tests/fuzz/fuzz_smtp_session
 tests_fuzz_fuzz_addr_SOURCES = tests/fuzz/fuzz_addr.c
-tests_fuzz_fuzz_addr_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer,address,undefined
-tests_fuzz_fuzz_addr_LDFLAGS = -fsanitize=fuzzer,address,undefined
+tests_fuzz_fuzz_addr_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_addr_LDFLAGS = $(FUZZ_FLAGS)
 tests_fuzz_fuzz_addr_LDADD = $(LISTSCRUB_LIBS)
 tests_fuzz_fuzz_csvread_SOURCES = tests/fuzz/fuzz_csvread.c
-tests_fuzz_fuzz_csvread_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer,address,undefined
-tests_fuzz_fuzz_csvread_LDFLAGS = -fsanitize=fuzzer,address,undefined
+tests_fuzz_fuzz_csvread_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_csvread_LDFLAGS = $(FUZZ_FLAGS)
 tests_fuzz_fuzz_csvread_LDADD = $(LISTSCRUB_LIBS)
+tests_fuzz_fuzz_csvread_small_SOURCES = tests/fuzz/fuzz_csvread.c \
+	validator/csv/csvread.c
+tests_fuzz_fuzz_csvread_small_CPPFLAGS = $(AM_CPPFLAGS) $(CSVREAD_SMALL)
+tests_fuzz_fuzz_csvread_small_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_csvread_small_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_csvread_small_LDADD = $(LISTSCRUB_LIBS)
 tests_fuzz_fuzz_smtp_reply_SOURCES = tests/fuzz/fuzz_smtp_reply.c
-tests_fuzz_fuzz_smtp_reply_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer,address,undefined
-tests_fuzz_fuzz_smtp_reply_LDFLAGS = -fsanitize=fuzzer,address,undefined
+tests_fuzz_fuzz_smtp_reply_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_smtp_reply_LDFLAGS = $(FUZZ_FLAGS)
 tests_fuzz_fuzz_smtp_reply_LDADD = $(LISTSCRUB_LIBS)
+tests_fuzz_fuzz_dns_SOURCES = tests/fuzz/fuzz_dns.c
+tests_fuzz_fuzz_dns_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_dns_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_dns_LDADD = $(LISTSCRUB_LIBS)
+tests_fuzz_fuzz_smtp_session_SOURCES = tests/fuzz/fuzz_smtp_session.c
+tests_fuzz_fuzz_smtp_session_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_smtp_session_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_smtp_session_LDADD = $(LISTSCRUB_LIBS)
 endif
 
 EXTRA_DIST += tests/tap.h tests/summary.sh tests/checksrc.sh tests/layers.sh \
 	tests/options_doc.sh \
-	tests/data tests/fuzz/corpus tests/e2e/lib.sh $(E2E_TESTS) \
+	tests/data tests/fuzz/corpus tests/fuzz/known tests/e2e/lib.sh $(E2E_TESTS) \
 	tests/proc.sh $(DNS_TESTS) tests/dns/lib.sh tests/dns/nsd.conf.in tests/dns/dnsprobe.pl \
 	tests/dns/deadserver.pl tests/dns/zones tests/dns/README
 

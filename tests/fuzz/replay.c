@@ -2,7 +2,9 @@
  * replay - run a fuzz target's entry point over saved inputs, without
  * libFuzzer, so every `make check` replays the corpus (c-ares' idea).
  * Usage: replay [FILE-OR-DIR...]  Prints TAP: one test per input file.
- * Without arguments it replays $srcdir/tests/fuzz/corpus/REPLAY_CORPUS.
+ * Without arguments it replays $srcdir/tests/fuzz/corpus/NAME for each
+ * NAME of REPLAY_CORPUS (one name, or several separated by spaces: a
+ * variant of a target also replays the corpus of the target it varies).
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -49,17 +51,28 @@ main(int argc, char **argv)
 {
 	int bad = 0;
 #ifdef REPLAY_CORPUS
-	static char dflt[4096];
-	static char *dargv[3];
+	static char dflt[8][4096];
+	static char *dargv[9];
 	const char *src = getenv("srcdir");
 
 	if (argc == 1) {
-		snprintf(dflt, sizeof(dflt), "%s/tests/fuzz/corpus/%s",
-		    src ? src : ".", REPLAY_CORPUS);
+		const char *p = REPLAY_CORPUS;
+
 		dargv[0] = argv[0];
-		dargv[1] = dflt;
+		while (*p != '\0' && argc < 9) {
+			size_t n = strcspn(p, " ");
+
+			if (n > 0) {
+				snprintf(dflt[argc - 1], sizeof(dflt[0]),
+				    "%s/tests/fuzz/corpus/%.*s",
+				    src ? src : ".", (int)n, p);
+				dargv[argc] = dflt[argc - 1];
+				argc++;
+			}
+			p += n;
+			p += strspn(p, " ");
+		}
 		argv = dargv;
-		argc = 2;
 	}
 #endif
 
