@@ -435,6 +435,11 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 		free(q);
 		return;
 	}
+	/* c-ares 1.18 maps only RCODEs 0-5: any other is no answer at all
+	 * (validator/README, "DNS facts"), never a negative one */
+	if ((status == ARES_SUCCESS || status == ARES_ENODATA) &&
+	    abuf != NULL && alen >= 4 && (abuf[3] & 0x0f) != 0)
+		status = ARES_EBADRESP;
 	m->inflight--;
 	m->stats.retransmits += (uint64_t)(timeouts > 0 ? timeouts : 0);
 	if (abuf != NULL)
@@ -652,8 +657,14 @@ start_hosts(struct mx_job *j)
 	for (size_t i = 0; i < j->nhosts; i++) {
 		struct mx_hostrec *h = &j->hosts[i];
 
-		if (!(j->flags & MX_F_IMPLICIT) && is_ip_literal(h->name)) {
-			/* RDATA must be a domain name (RFC 1035): unusable. */
+		/*
+		 * RDATA must be a domain name (RFC 1035 3.3.9): an IP
+		 * literal is unusable, and so is a name longer than a host
+		 * name can be (253 octets, RFC 1035 2.3.4) once c-ares has
+		 * spelt its odd bytes as \DDD.
+		 */
+		if (!(j->flags & MX_F_IMPLICIT) && (is_ip_literal(h->name) ||
+		    strlen(h->name) > 253)) {
 			h->flags |= MX_H_IP_LITERAL;
 			j->flags |= MX_F_IP_LITERAL_TARGET;
 			h->st4 = h->st6 = FAM_NONE;
@@ -682,7 +693,13 @@ want_addr(struct mx_job *j, size_t host, int fam)
 	bool fresh;
 
 	buf_reset(&m->scratch);
-	(void)buf_append(&m->scratch, name, len);	/* <= 255: fits */
+	if (buf_append(&m->scratch, name, len) != 0) {
+		/* start_hosts keeps such names out; never read past it */
+		const struct mx_fam none = { .st = FAM_NONE };
+
+		apply_addr(j, host, fam, &none);
+		return;
+	}
 	ascii_lower(m->scratch.data, len);
 	id = strmap_intern(m->hostnames, m->scratch.data, len, &fresh);
 	if (id >= m->memo_cap) {
