@@ -70,6 +70,8 @@ struct sched;
 
 struct psess {
 	struct sched *s;
+	struct smtp_session *sess;
+	struct psess *prev, *next;	/* the sessions not ended yet */
 	uint32_t host;
 	uint8_t addr;		/* index of the host address it went to */
 	bool progress;		/* a RCPT got a reply */
@@ -101,6 +103,7 @@ struct sched {
 	size_t nwork;
 	size_t remaining;	/* items not done */
 	unsigned active;
+	struct psess *live;	/* sessions not ended, to abort on a stop */
 	struct evtimer tick;
 	uint64_t rng;
 	char catchbuf[SMTP_RCPT_MAX][320];
@@ -562,6 +565,18 @@ on_rcpt_done(void *arg, const struct smtp_rcpt *r, const struct smtp_reply *repl
 	sched_apply_host(s, p->host, &th, reply, NULL);
 }
 
+/* sched_unlink - p's session has ended (or is being aborted). */
+static void
+sched_unlink(struct sched *s, struct psess *p)
+{
+	if (p->prev != NULL)
+		p->prev->next = p->next;
+	else
+		s->live = p->next;
+	if (p->next != NULL)
+		p->next->prev = p->prev;
+}
+
 /* on_ended - a session is over: probe_trouble says what it means. */
 static void
 on_ended(void *arg, enum smtp_end why, const char *phase,
@@ -577,6 +592,7 @@ on_ended(void *arg, enum smtp_end why, const char *phase,
 	(void)caps;
 	h->active--;
 	s->active--;
+	sched_unlink(s, p);
 	if (probe_trouble_next_addr(why, phase) && p->addr < h->addr) {
 		/* An address the host's sessions have left already. */
 	} else if (probe_trouble_next_addr(why, phase) &&
@@ -686,8 +702,9 @@ sched_start(struct sched *s, uint32_t hid, int64_t now)
 	p->s = s;
 	p->host = hid;
 	p->addr = h->addr;
-	if (smtp_session_start(s->loop, &so, (struct sockaddr *)&ss, sl,
-	    mailhosts_name(s->mx, hid), &sched_cb, p, &d) == NULL) {
+	if ((p->sess = smtp_session_start(s->loop, &so,
+	    (struct sockaddr *)&ss, sl, mailhosts_name(s->mx, hid), &sched_cb,
+	    p, &d)) == NULL) {
 		/* No socket (EMFILE...): our trouble, not the host's. Try
 		 * again a little later; nothing is counted against it. */
 		free(p);
@@ -700,6 +717,10 @@ sched_start(struct sched *s, uint32_t hid, int64_t now)
 		return;
 	}
 	s->local_fails = 0;
+	p->next = s->live;
+	if (s->live != NULL)
+		s->live->prev = p;
+	s->live = p;
 	if (h->starts == NULL)
 		h->starts = xcalloc(s->o->host_rate, sizeof(*h->starts));
 	h->starts[h->startpos] = now;
@@ -879,6 +900,15 @@ probe_run(struct evloop *loop, struct probe_targets *ps,
 	sched_settle(s);
 	rc = 0;
 done:
+	/* a stage that stops early (a signal, a loop failure) drops the
+	 * sessions still open: no QUIT, no callback */
+	while (s->live != NULL) {
+		struct psess *p = s->live;
+
+		sched_unlink(s, p);
+		smtp_session_abort(p->sess);
+		free(p);
+	}
 	evloop_timer_cancel(loop, &s->tick);
 	st->seconds = (double)(evloop_now_ms() - t0) / 1000.0;
 	tlsctx_free(s->ctx);
