@@ -57,16 +57,7 @@
 #include "util/diag.h"
 #include "util/evloop.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)							\
-	do {								\
-		if (!(c)) {						\
-			fprintf(stderr, "%s:%d: invariant failed: %s\n", \
-			    __FILE__, __LINE__, #c);			\
-			abort();					\
-		}							\
-	} while (0)
+#include "fuzz/fuzz.h"
 
 #define MAXLOG 64		/* queries remembered per input */
 #define MAXDROP 1		/* dropped queries per input */
