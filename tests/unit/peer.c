@@ -416,6 +416,24 @@ peer_show_log(int fd)
 	}
 }
 
+char *
+peer_script_line(FILE *f, char *line, size_t room, unsigned *lineno)
+{
+	while (fgets(line, (int)room, f) != NULL) {
+		size_t n = strlen(line);
+		char *p = line;
+
+		(*lineno)++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != '\0' && *p != '#')
+			return p;
+	}
+	return NULL;
+}
+
 /* peer_by_name - qsort over char * */
 static int
 peer_by_name(const void *a, const void *b)

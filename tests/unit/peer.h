@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define PEER_WAIT_MS 5000	/* accept, each expect, the tail's idle */
@@ -65,6 +66,13 @@ int peer_listen6(struct sockaddr_in6 *sin6);
 int peer_wait(pid_t pid, int ms);
 /* peer_show_log - a transcript read from fd, as TAP diagnostics */
 void peer_show_log(int fd);
+
+/*
+ * peer_script_line - the next line of a script file that is neither
+ * blank nor a '#' comment, its line end cut and leading blanks skipped
+ * (a pointer into line); NULL at the end. *lineno counts every line read.
+ */
+char *peer_script_line(FILE *f, char *line, size_t room, unsigned *lineno);
 
 /*
  * peer_each_script - run(path) for every file of dir whose name ends in

@@ -244,7 +244,7 @@ static int
 script_load(const char *path, struct sscript *sc, char *why, size_t whylen)
 {
 	FILE *f = fopen(path, "r");
-	char line[4096];
+	char line[4096], *p;
 	unsigned lineno = 0;
 	const char *base = strrchr(path, '/');
 	struct speer *pe = NULL;
@@ -266,19 +266,10 @@ script_load(const char *path, struct sscript *sc, char *why, size_t whylen)
 		snprintf(why, whylen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *p = line;
-		const char *d;
+	while ((p = peer_script_line(f, line, sizeof(line), &lineno)) !=
+	    NULL) {
+		const char *d = peer_word(&p);
 
-		lineno++;
-		n = strlen(line);
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '\0' || *p == '#')
-			continue;
-		d = peer_word(&p);
 		if (strcmp(d, "opt") == 0) {
 			const char *k = peer_word(&p), *v = peer_word(&p);
 			long num = peer_num(v);
