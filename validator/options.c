@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "options_table.h"
+#include "report/report.h"
 #include "util/xalloc.h"
 
 /* The options that take a plain number: where it goes and its range. */
@@ -241,22 +242,20 @@ options_subs(const char *opt, const char *list, uint64_t *mask,
 
 /*
  * options_summary_check - --summary FILE: the name must say the format
- * (report_write picks it by the same endings): .json, .csv, .txt or no
+ * (report_form_of, which report_format goes by): .json, .csv, .txt or no
  * extension at all, so a name like s.xlsx is refused, not written as text.
  */
 static int
 options_summary_check(const char *path, struct diag *d)
 {
-	const char *base = strrchr(path, '/'), *dot;
+	const char *base = strrchr(path, '/');
 
-	base = base != NULL ? base + 1 : path;
-	dot = strrchr(base, '.');
-	if (dot == NULL || dot == base || strcmp(dot, ".json") == 0 ||
-	    strcmp(dot, ".csv") == 0 || strcmp(dot, ".txt") == 0)
+	if (report_form_of(path) != REPORT_UNKNOWN)
 		return 0;
+	base = base != NULL ? base + 1 : path;
 	diag_set(d, DIAG_USAGE, "--summary '%s': unknown extension '%s'; the "
 	    "name must end in .json (JSON), .csv (CSV) or .txt (text), or "
-	    "have no extension (text)", path, dot);
+	    "have no extension (text)", path, strrchr(base, '.'));
 	return -1;
 }
 

@@ -583,15 +583,35 @@ report_csv(const struct report *r, FILE *f)
 	}
 }
 
+enum report_form
+report_form_of(const char *path)
+{
+	const char *base = strrchr(path, '/'), *dot;
+
+	base = base != NULL ? base + 1 : path;
+	dot = strrchr(base, '.');
+	if (dot == NULL || dot == base || strcmp(dot, ".txt") == 0)
+		return REPORT_TEXT;	/* a dot-file has no extension */
+	if (strcmp(dot, ".json") == 0)
+		return REPORT_JSON;
+	if (strcmp(dot, ".csv") == 0)
+		return REPORT_CSV;
+	return REPORT_UNKNOWN;
+}
+
 void
 report_format(const struct report *r, const char *path, FILE *f)
 {
-	size_t n = strlen(path);
-
-	if (n >= 5 && strcmp(path + n - 5, ".json") == 0)
+	switch (report_form_of(path)) {
+	case REPORT_JSON:
 		report_json(r, f);
-	else if (n >= 4 && strcmp(path + n - 4, ".csv") == 0)
+		break;
+	case REPORT_CSV:
 		report_csv(r, f);
-	else
+		break;
+	case REPORT_TEXT:
+	case REPORT_UNKNOWN:
 		report_text(r, f);
+		break;
+	}
 }

@@ -117,10 +117,22 @@ bool report_degraded(const struct report *r, char *why, size_t n);
 
 /* report_text - the human summary; a degraded run's line comes first. */
 void report_text(const struct report *r, FILE *out);
+/* The summary file's format, from its name. */
+enum report_form {
+	REPORT_TEXT,		/* .txt, or no extension */
+	REPORT_JSON,		/* .json */
+	REPORT_CSV,		/* .csv: long format section,key,value */
+	REPORT_UNKNOWN		/* any other extension: refused */
+};
+
+/* report_form_of - the format path's last name component asks for. */
+enum report_form report_form_of(const char *path);
+
 /*
- * report_format - the summary in the format path's name asks for (.json,
- * .csv, anything else text) written to f; the caller owns f and writes
- * it to path as one of the run's outputs (atomically, with the others).
+ * report_format - the summary in the format path's name asks for
+ * (report_form_of; text for REPORT_UNKNOWN) written to f; the caller owns
+ * f and writes it to path as one of the run's outputs (atomically, with
+ * the others).
  */
 void report_format(const struct report *r, const char *path, FILE *f);
 
