@@ -9,7 +9,7 @@
 . "$srcdir/tests/dns/lib.sh"
 
 dns_require
-plan 54
+plan 58
 
 dns_dead_server || bail "cannot start the silent resolver"
 
@@ -65,6 +65,25 @@ like "$SCRUB_ERR" "r\\.csv: cannot write: it is a directory" "rejected name is a
 is "$(cat "$D/c.csv")" "old cleaned" "rejected name is a directory: the old cleaned file stays"
 is "$(cat "$D/s.txt")" "old summary" "rejected name is a directory: the old summary stays"
 ok "rejected name is a directory: no temporary file left" only_files "$D" c.csv s.txt r.csv
+
+# ---------------------------------------------------------------- a rename that fails half-way
+# The rejected file is immutable (chattr +i): its rename fails after the
+# cleaned file's has been done, so the cleaned file must be put back.
+D=$T/half
+mkdir -p "$D"
+printf 'old cleaned\n' >"$D/c.csv"
+printf 'old rejected\n' >"$D/r.csv"
+if chattr +i "$D/r.csv" 2>/dev/null; then
+	run_scrub --offline -q --no-progress -o "$D/c.csv" -r "$D/r.csv" "$SAMPLES/contacts.csv"
+	chattr -i "$D/r.csv"
+	is "$SCRUB_RC" 1 "rename fails half-way: exit status 1"
+	like "$SCRUB_ERR" "r\\.csv: cannot write" "rename fails half-way: the message names the file"
+	is "$(cat "$D/c.csv")/$(cat "$D/r.csv")" "old cleaned/old rejected" \
+	    "rename fails half-way: the cleaned file already renamed is put back"
+	ok "rename fails half-way: no temporary or backup file left" only_files "$D" c.csv r.csv
+else
+	skip 4 "chattr +i does not work here (not root, or the file system has no immutable flag)"
+fi
 
 # ---------------------------------------------------------------- a full disk
 # A 64 KiB tmpfs holds the cleaned file; the list's outputs need more.
