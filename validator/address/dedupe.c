@@ -60,6 +60,12 @@ dedupe_see_id(struct dedupe *d, const char *addr, size_t len, size_t at,
 	return d->first[id];
 }
 
+const char *
+dedupe_key(const struct dedupe *d, uint32_t id, size_t *len)
+{
+	return strmap_key(d->keys, id, len);
+}
+
 size_t
 dedupe_count(const struct dedupe *d)
 {

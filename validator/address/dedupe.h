@@ -24,6 +24,8 @@ uint64_t dedupe_see(struct dedupe *d, const char *addr, size_t len, size_t at,
 /* dedupe_see_id - the same, and the address's dense id (0, 1, ...) in *id. */
 uint64_t dedupe_see_id(struct dedupe *d, const char *addr, size_t len,
     size_t at, uint64_t row, uint32_t *id);
+/* dedupe_key - the key of id (owned by the table), its length in *len. */
+const char *dedupe_key(const struct dedupe *d, uint32_t id, size_t *len);
 size_t dedupe_count(const struct dedupe *d);
 size_t dedupe_bytes(const struct dedupe *d);
 void dedupe_free(struct dedupe *d);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "verdict/classify.h"
+#include "util/buf.h"
 #include "util/diag.h"
 #include "dns/domains.h"
 #include "util/evloop.h"
@@ -21,6 +22,8 @@ struct dns_ask {
 struct dnsstage {
 	struct domains *t;
 	struct mailhosts *hosts;
+	const struct dnsstage_memory *mem;
+	struct buf text;	/* mail hosts in text form, for mem->learn */
 	struct dnsstage_stats *st;
 	struct strmap *sugg;	/* suggested domains, by id */
 	uint8_t *sugg_ans;	/* per sugg id: enum dnsstage_sugg */
@@ -34,7 +37,12 @@ enum dnsstage_sugg {
 };
 
 static enum evidence_dns dnsstage_evidence(enum mx_outcome o);
+static enum mx_outcome dnsstage_outcome(enum evidence_dns e);
 static void dnsstage_done(void *arg, const struct mx_result *res);
+static bool dnsstage_recall(struct dnsstage *s, const struct dns_ask *a,
+    const char *name);
+static void dnsstage_suggestion(struct dnsstage *s, uint32_t id,
+    enum mx_outcome o);
 
 /* dnsstage_evidence - the classify input for an mxlookup outcome. */
 static enum evidence_dns
@@ -60,6 +68,83 @@ dnsstage_evidence(enum mx_outcome o)
 	return EVDNS_ERROR;
 }
 
+/* dnsstage_outcome - the mxlookup outcome an evidence came from. */
+static enum mx_outcome
+dnsstage_outcome(enum evidence_dns e)
+{
+	switch (e) {
+	case EVDNS_OK:
+		return MX_OK;
+	case EVDNS_IMPLICIT:
+		return MX_IMPLICIT;
+	case EVDNS_NULL_MX:
+		return MX_NULL;
+	case EVDNS_NXDOMAIN:
+		return MX_NXDOMAIN;
+	case EVDNS_NO_HOST:
+		return MX_NO_HOST;
+	case EVDNS_TIMEOUT:
+		return MX_TIMEOUT;
+	case EVDNS_NONE:
+	case EVDNS_ERROR:
+		break;
+	}
+	return MX_ERROR;
+}
+
+/* dnsstage_suggestion - what the answer o for a suggested domain says. */
+static void
+dnsstage_suggestion(struct dnsstage *s, uint32_t id, enum mx_outcome o)
+{
+	/*
+	 * Only a definitive answer says the suggestion cannot deliver; a
+	 * timeout or a resolver error is our trouble, and the typo stays
+	 * (validator/README, "The verdict model").
+	 */
+	if (o == MX_OK || o == MX_IMPLICIT)
+		s->sugg_ans[id] = SUGG_DELIVERS;
+	else if (o == MX_NULL || o == MX_NXDOMAIN || o == MX_NO_HOST)
+		s->sugg_ans[id] = SUGG_NO_MAIL;
+	else
+		s->sugg_ans[id] = SUGG_UNANSWERED;
+}
+
+/*
+ * dnsstage_recall - take an earlier run's answer for a's name, if the
+ * memory has one. One that promises mail hosts is taken, when the SMTP
+ * stage will need them, only with hosts that can be used
+ * (validator/README, "The result store").
+ */
+static bool
+dnsstage_recall(struct dnsstage *s, const struct dns_ask *a, const char *name)
+{
+	struct dnsstage_answer r = { 0 };
+	struct domains_dns_answer ans = { 0 };
+	bool usable;
+
+	if (s->mem == NULL || s->mem->recall(s->mem->arg, a->suggestion ?
+	    UINT32_MAX : a->id, name, &r) != 1)
+		return false;
+	if (a->suggestion) {
+		dnsstage_suggestion(s, a->id, dnsstage_outcome(r.dns));
+		return true;
+	}
+	usable = r.dns == EVDNS_OK || r.dns == EVDNS_IMPLICIT;
+	if (usable && s->hosts != NULL && (r.hosts == NULL ||
+	    mailhosts_from_text(s->hosts, r.hosts, &ans.hosts,
+	    &ans.nhosts) != 0))
+		return false;
+	ans.dns = r.dns;
+	ans.mx = usable ? r.mx : NULL;
+	ans.detail = usable ? NULL : r.detail;
+	domains_set_dns(s->t, a->id, &ans);
+	s->st->outcomes[dnsstage_outcome(r.dns)]++;
+	if (r.dns == EVDNS_IMPLICIT)
+		s->st->implicit++;
+	s->st->recalled++;
+	return true;
+}
+
 /* dnsstage_done - store one answer where the rows will look for it. */
 static void
 dnsstage_done(void *arg, const struct mx_result *res)
@@ -69,19 +154,23 @@ dnsstage_done(void *arg, const struct mx_result *res)
 	bool usable = res->outcome == MX_OK || res->outcome == MX_IMPLICIT;
 	struct domains_dns_answer ans = { 0 };
 
+	if (s->mem != NULL) {
+		struct dnsstage_answer l = { 0 };
+
+		l.dns = dnsstage_evidence(res->outcome);
+		buf_reset(&s->text);
+		if (usable && res->nhosts > 0)
+			l.mx = res->hosts[0].name;
+		if (usable && mailhosts_text(res, &s->text) == 0 &&
+		    s->text.len > 0)
+			l.hosts = buf_str(&s->text);
+		if (!usable && res->detail[0])
+			l.detail = res->detail;
+		s->mem->learn(s->mem->arg, a->suggestion ? UINT32_MAX : a->id,
+		    res->domain, &l);
+	}
 	if (a->suggestion) {
-		/*
-		 * Only a definitive answer says the suggestion cannot deliver;
-		 * a timeout or a resolver error is our trouble, and the typo
-		 * stays (validator/README, "The verdict model").
-		 */
-		if (usable)
-			s->sugg_ans[a->id] = SUGG_DELIVERS;
-		else if (res->outcome == MX_NULL ||
-		    res->outcome == MX_NXDOMAIN || res->outcome == MX_NO_HOST)
-			s->sugg_ans[a->id] = SUGG_NO_MAIL;
-		else
-			s->sugg_ans[a->id] = SUGG_UNANSWERED;
+		dnsstage_suggestion(s, a->id, res->outcome);
 		return;
 	}
 	ans.dns = dnsstage_evidence(res->outcome);
@@ -114,7 +203,7 @@ dnsstage_run(struct evloop *loop, struct domains *t,
     struct diag *d)
 {
 	struct mxlookup_opts mo = { 0 };
-	struct dnsstage s = { t, o->hosts, st, NULL, NULL };
+	struct dnsstage s = { t, o->hosts, o->memory, { 0 }, st, NULL, NULL };
 	struct mxlookup *m;
 	struct dns_ask *asks = NULL;
 	size_t ndom = domains_count(t), nsugg, next = 0, window;
@@ -122,6 +211,7 @@ dnsstage_run(struct evloop *loop, struct domains *t,
 	int rc = -1;
 
 	memset(st, 0, sizeof(*st));
+	buf_init(&s.text, 8192);
 	mo.servers = o->servers;
 	mo.nservers = o->nservers;
 	mo.timeout_ms = o->timeout_ms;
@@ -156,10 +246,13 @@ dnsstage_run(struct evloop *loop, struct domains *t,
 			name = a->suggestion ? strmap_key(s.sugg, a->id, NULL) :
 			    domains_name(t, a->id);
 			next++;
+			if (dnsstage_recall(&s, a, name))
+				continue;
 			if (mxlookup_submit(m, name, dnsstage_done, a, d) != 0)
 				goto done;
 		}
-		if (evloop_run_once(loop, -1, d) != 0)
+		if (mxlookup_pending(m) > 0 &&
+		    evloop_run_once(loop, -1, d) != 0)
 			goto done;
 	}
 	for (uint32_t id = 0; id < ndom; id++) {
@@ -186,5 +279,6 @@ done:
 	strmap_free(s.sugg);
 	free(s.sugg_ans);
 	free(asks);
+	buf_free(&s.text);
 	return rc;
 }

@@ -15,10 +15,38 @@
 #include <stdint.h>
 
 #include "dns/mxlookup.h"
+#include "verdict/classify.h"
 
 struct diag;
 struct domains;
 struct evloop;
+
+/*
+ * An answer kept from an earlier run (the result store), or one to keep.
+ * hosts is the domain's mail hosts in mailhosts' text form.
+ */
+struct dnsstage_answer {
+	enum evidence_dns dns;
+	const char *mx;			/* preferred mail host, or NULL */
+	const char *detail;		/* why the lookup failed, or NULL */
+	const char *hosts;		/* mailhosts_text form, or NULL */
+	int64_t at;			/* when it was learned (Unix s) */
+};
+
+/*
+ * Where answers of earlier runs come from and new ones go (the pipeline
+ * hands the result store over this). id is the domains id, or UINT32_MAX
+ * for a suggested domain.
+ */
+struct dnsstage_memory {
+	/* recall - 1 and *a when name's answer may be used as it is. */
+	int (*recall)(void *arg, uint32_t id, const char *name,
+	    struct dnsstage_answer *a);
+	/* learn - a fresh answer for name (a->at is 0: now). */
+	void (*learn)(void *arg, uint32_t id, const char *name,
+	    const struct dnsstage_answer *a);
+	void *arg;
+};
 
 struct dnsstage_opts {
 	const char *const *servers;	/* HOST[:PORT]; none: resolv.conf */
@@ -28,10 +56,12 @@ struct dnsstage_opts {
 	unsigned concurrency;
 	bool allow_reserved;
 	struct mailhosts *hosts;	/* keep each domain's mail hosts here, or NULL */
+	const struct dnsstage_memory *memory;	/* NULL: every name is looked up */
 };
 
 struct dnsstage_stats {
-	uint64_t domains;		/* list domains looked up */
+	uint64_t domains;		/* list domains answered */
+	uint64_t recalled;		/* ... of those, by the memory */
 	uint64_t outcomes[MX_OUTCOME_LAST];	/* of those domains */
 	uint64_t implicit;		/* MX_OK via the implicit MX */
 	uint64_t suggestions;		/* suggested domains looked up */
@@ -42,8 +72,10 @@ struct dnsstage_stats {
 };
 
 /*
- * dnsstage_run - look up every domain in t (and every suggested domain),
- * storing each answer with domains_set_dns (mail hosts into o->hosts too)
+ * dnsstage_run - look up every domain in t (and every suggested domain)
+ * that o->memory does not recall (a recalled answer that promises mail
+ * hosts counts only when, with o->hosts, its hosts can be used), storing
+ * each answer with domains_set_dns (mail hosts into o->hosts too)
  * and dropping suggestions that, by a definitive answer, do not deliver
  * (those whose lookup failed are kept and counted). Lookup trouble is an
  * answer (dns_timeout, dns_error), not an error: -1 with d set only when

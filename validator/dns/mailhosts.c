@@ -1,5 +1,7 @@
 #include "dns/mailhosts.h"
 
+#include <arpa/inet.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,6 +103,89 @@ size_t
 mailhosts_count(const struct mailhosts *t)
 {
 	return strmap_count(t->names);
+}
+
+int
+mailhosts_text(const struct mx_result *res, struct buf *out)
+{
+	char a[INET6_ADDRSTRLEN];
+	bool first = true;
+
+	for (size_t h = 0; h < res->nhosts; h++) {
+		const struct mx_host *x = &res->hosts[h];
+
+		if (x->naddrs == 0)
+			continue;
+		if ((!first && buf_addc(out, ' ') != 0) ||
+		    buf_addstr(out, x->name) != 0 || buf_addc(out, '=') != 0)
+			return -1;
+		first = false;
+		for (size_t i = 0; i < x->naddrs; i++) {
+			if (inet_ntop(x->addrs[i].family, &x->addrs[i].u, a,
+			    sizeof(a)) == NULL)
+				return -1;
+			if ((i > 0 && buf_addc(out, ',') != 0) ||
+			    buf_addstr(out, a) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int
+mailhosts_from_text(struct mailhosts *t, const char *text, uint32_t *handle,
+    size_t *n)
+{
+	uint32_t ids[MXLOOKUP_MAX_HOSTS];
+	size_t nids = 0;
+	const char *p = text;
+
+	while (*p != '\0') {
+		struct mx_addr addrs[MXLOOKUP_MAX_ADDRS];
+		size_t naddrs = 0, nl;
+		const char *eq = strchr(p, '='), *end = strchr(p, ' ');
+		char name[256], a[INET6_ADDRSTRLEN];
+
+		if (end == NULL)
+			end = p + strlen(p);
+		if (eq == NULL || eq >= end || eq == p ||
+		    (nl = (size_t)(eq - p)) >= sizeof(name) ||
+		    nids == MXLOOKUP_MAX_HOSTS)
+			return -1;
+		memcpy(name, p, nl);
+		name[nl] = '\0';
+		for (const char *q = eq + 1; q < end;) {
+			const char *c = memchr(q, ',', (size_t)(end - q));
+			size_t al;
+
+			if (c == NULL)
+				c = end;
+			al = (size_t)(c - q);
+			if (al == 0 || al >= sizeof(a) ||
+			    naddrs == MXLOOKUP_MAX_ADDRS)
+				return -1;
+			memcpy(a, q, al);
+			a[al] = '\0';
+			memset(&addrs[naddrs], 0, sizeof(addrs[naddrs]));
+			if (inet_pton(AF_INET, a, &addrs[naddrs].u.v4) == 1)
+				addrs[naddrs].family = AF_INET;
+			else if (inet_pton(AF_INET6, a, &addrs[naddrs].u.v6) == 1)
+				addrs[naddrs].family = AF_INET6;
+			else
+				return -1;
+			naddrs++;
+			q = c < end ? c + 1 : end;
+		}
+		if (naddrs == 0)
+			return -1;
+		ids[nids++] = mailhosts_host(t, name, addrs, naddrs);
+		p = *end == ' ' ? end + 1 : end;
+	}
+	if (nids == 0)
+		return -1;
+	*handle = mailhosts_list(t, ids, nids);
+	*n = nids;
+	return 0;
 }
 
 void

@@ -33,6 +33,7 @@ struct item {
 	int64_t not_before;	/* evloop ms */
 	uint8_t hostidx;	/* index in the domain's host list */
 	bool done;		/* answered (or never to be asked) */
+	uint32_t wnext;		/* answered, waiting for its domain's test */
 	uint8_t lastsub;	/* enum verdict_sub of its last reply */
 	uint16_t lastcode;	/* its own last reply (a 4xx asked again),
 				 * 0: none */
@@ -61,6 +62,8 @@ struct dstate {
 	uint32_t catchall;	/* its catch-all item, NONE: not probed */
 	uint8_t catch_all;	/* enum probe_tri */
 	uint8_t test_sub;	/* enum verdict_sub: how the test ended */
+	bool tested;		/* the test has ended */
+	uint32_t waiting;	/* answered items waiting for the test */
 	char local[24];		/* the test's local part, one for the run:
 				 * a greylister lets it through when it is
 				 * asked again */
@@ -141,6 +144,7 @@ static void sched_finish(struct sched *s, uint32_t id, enum verdict_sub sub,
     const struct smtp_reply *r, bool tls);
 static void sched_out(struct sched *s, uint32_t id,
     const struct probe_trouble_host *t, const struct smtp_reply *r);
+static void sched_settle_one(struct sched *s, uint32_t id);
 
 /* sched_push - queue an item on its host (or past it, if the host is out). */
 static void
@@ -197,6 +201,17 @@ sched_finish(struct sched *s, uint32_t id, enum verdict_sub sub,
 			ds->catch_all = PROBE_TRI_YES;
 		else if (sub == SUB_MAILBOX_NOT_FOUND)
 			ds->catch_all = PROBE_TRI_NO;
+		ds->tested = true;
+		if (s->o->memory != NULL && ds->catch_all != PROBE_TRI_UNSET)
+			s->o->memory->catch_all(s->o->memory->arg, it->domain,
+			    (enum probe_tri)ds->catch_all);
+		/* the answers that waited for it are final now */
+		while (ds->waiting != NONE) {
+			uint32_t w = ds->waiting;
+
+			ds->waiting = s->items[w].wnext;
+			sched_settle_one(s, w);
+		}
 		return;
 	}
 	{
@@ -213,6 +228,14 @@ sched_finish(struct sched *s, uint32_t id, enum verdict_sub sub,
 		}
 		s->st->addresses++;
 	}
+	/* An accepted address means something only next to its domain's
+	 * test: it is final when that has ended. */
+	if (s->doms[it->domain].catchall != NONE &&
+	    !s->doms[it->domain].tested) {
+		it->wnext = s->doms[it->domain].waiting;
+		s->doms[it->domain].waiting = id;
+	} else
+		sched_settle_one(s, id);
 }
 
 /*
@@ -781,13 +804,16 @@ sched_setup(struct sched *s)
 	for (size_t i = 0; i < s->nhosts; i++)
 		s->hosts[i].head = s->hosts[i].tail = NONE;
 	for (size_t i = 0; i < s->ndoms; i++)
-		s->doms[i].catchall = NONE;
+		s->doms[i].catchall = s->doms[i].waiting = NONE;
 	s->nitems = naddr;
 	for (uint32_t id = 0; id < naddr; id++) {
 		uint32_t dom = probe_targets_domain(s->ps, id);
 		struct item *it = &s->items[id];
 
 		it->done = true;	/* until queued */
+		/* answered already: by an earlier run (the result store) */
+		if (probe_targets_result(s->ps, id)->sub != SUB_LAST)
+			continue;
 		if (dom == NONE || domains_hosts(s->dt, dom, NULL) == 0)
 			continue;
 		/* The domain's catch-all test goes first on its host. */
@@ -808,31 +834,42 @@ sched_setup(struct sched *s)
 			s->st->hosts++;
 }
 
-/* sched_settle - accepted addresses become mailbox_ok or accept_all. */
+/*
+ * sched_settle_one - id's answer is final: an accepted address becomes
+ * mailbox_ok or accept_all by its domain's test, and the memory hears of
+ * it.
+ */
+static void
+sched_settle_one(struct sched *s, uint32_t id)
+{
+	struct probe_result *pr = probe_targets_result(s->ps, id);
+	uint32_t dom = probe_targets_domain(s->ps, id);
+
+	if (dom != NONE && s->doms[dom].catchall != NONE) {
+		pr->catch_all = s->doms[dom].catch_all;
+		/* Accepted: mailbox_ok only when the domain refused a made-up
+		 * address as not found; an unresolved test leaves it
+		 * unknown, as greylisted when the test was. */
+		if (pr->sub == SUB_MAILBOX_OK) {
+			if (pr->catch_all == PROBE_TRI_YES)
+				pr->sub = SUB_ACCEPT_ALL;
+			else if (pr->catch_all != PROBE_TRI_NO)
+				pr->sub = s->doms[dom].test_sub ==
+				    SUB_GREYLISTED ? SUB_GREYLISTED :
+				    SUB_TEMPORARY_ERROR;
+		}
+	}
+	if (s->o->memory != NULL)
+		s->o->memory->answered(s->o->memory->arg, id);
+}
+
+/* sched_settle - count the catch-all domains (every answer is final). */
 static void
 sched_settle(struct sched *s)
 {
 	for (size_t i = 0; i < s->ndoms; i++)
 		if (s->doms[i].catch_all == PROBE_TRI_YES)
 			s->st->catch_all_domains++;
-	for (uint32_t id = 0; id < s->naddr; id++) {
-		struct probe_result *pr = probe_targets_result(s->ps, id);
-		uint32_t dom = probe_targets_domain(s->ps, id);
-
-		if (dom == NONE || s->doms[dom].catchall == NONE)
-			continue;
-		pr->catch_all = s->doms[dom].catch_all;
-		if (pr->sub != SUB_MAILBOX_OK)
-			continue;
-		/* Accepted: mailbox_ok only when the domain refused a made-up
-		 * address as not found; an unresolved test leaves it
-		 * unknown, as greylisted when the test was. */
-		if (pr->catch_all == PROBE_TRI_YES)
-			pr->sub = SUB_ACCEPT_ALL;
-		else if (pr->catch_all != PROBE_TRI_NO)
-			pr->sub = s->doms[dom].test_sub == SUB_GREYLISTED ?
-			    SUB_GREYLISTED : SUB_TEMPORARY_ERROR;
-	}
 }
 
 int

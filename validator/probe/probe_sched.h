@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "smtp/smtp_session.h"
+#include "verdict/classify.h"
 
 struct diag;
 struct domains;
@@ -29,6 +30,17 @@ struct probe_targets;
 struct smtp_phrases;
 
 #define PROBE_MAX_PROBLEMS 10	/* sender-side refusals kept for the report */
+
+/*
+ * Who hears of answers as they become final (the pipeline, for the result
+ * store): answered(id) once per address, after its domain's catch-all
+ * test has ended; catch_all(domain) when a test ended with a yes or no.
+ */
+struct probe_memory {
+	void (*answered)(void *arg, uint32_t id);
+	void (*catch_all)(void *arg, uint32_t domain, enum probe_tri t);
+	void *arg;
+};
 
 struct probe_opts {
 	const char *helo;
@@ -46,6 +58,7 @@ struct probe_opts {
 	unsigned max_connections;
 	unsigned connect_ms, banner_ms, command_ms;
 	uint64_t seed;			/* catch-all local parts; 0: clock */
+	const struct probe_memory *memory;	/* NULL: nobody */
 };
 
 /* A refusal aimed at the sender: a problem of the sending setup. */
@@ -84,7 +97,8 @@ int probe_fd_check(unsigned max_connections, struct diag *d);
 /*
  * probe_run - ask the mail hosts about every address of ps (domains and
  * hosts from dt/mx, as the DNS stage left them) on loop, and fill in
- * each probe_targets_result. Returns 0, or -1 with d set when the stage
+ * each probe_targets_result. An address whose result is set already (an
+ * earlier run's answer) is not asked. Returns 0, or -1 with d set when the stage
  * cannot run at all (open-file limit, TLS context, event loop failure, no
  * socket can be made while none is open). ph may be NULL.
  */
