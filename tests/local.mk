@@ -115,11 +115,10 @@ TESTS += $(E2E_TESTS)
 # its wrapper, which starts the server).
 DNS_TESTS = tests/dns/t_harness.sh tests/dns/t_mxlookup.sh
 TESTS += $(DNS_TESTS)
-# The SMTP session engine against the loopback Postfix + fault server of
 # The loopback mail world of tests/smtp (Postfix, postgrey, a fault
 # server); t_smtp_session runs through its wrapper.
 SMTP_TESTS = tests/smtp/t_harness.sh tests/smtp/t_session.sh tests/smtp/t_probe.sh \
-	tests/smtp/t_degraded.sh
+	tests/smtp/t_degraded.sh tests/smtp/t_resume.sh
 TESTS += $(SMTP_TESTS)
 EXTRA_DIST += $(SMTP_TESTS) tests/smtp/lib.sh tests/smtp/main.cf.in \
 	tests/smtp/master.cf.in tests/smtp/users tests/smtp/catchall.regexp \

@@ -44,6 +44,8 @@ static const struct options_num {
 	    offsetof(struct options, connect_timeout) },
 	{ OPT_BANNER_TIMEOUT, "--banner-timeout", 1, 3600,
 	    offsetof(struct options, banner_timeout) },
+	{ OPT_CACHE_WAIT, "--cache-wait", 0, 86400,
+	    offsetof(struct options, cache_wait) },
 	{ OPT_COMMAND_TIMEOUT, "--command-timeout", 1, 3600,
 	    offsetof(struct options, command_timeout) },
 };
@@ -324,6 +326,8 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 	o->connect_timeout = 20;
 	o->banner_timeout = 120;
 	o->command_timeout = 60;
+	o->cache_wait = 60;
+	store_ages_default(&o->ages);
 	options_table_getopt(long_opts, shorts);
 	optind = 1;
 	opterr = 0;
@@ -488,6 +492,32 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 				return OPTIONS_ERROR;
 			break;
 		}
+		case OPT_CACHE:
+			if (*optarg == '\0') {
+				diag_set(d, DIAG_USAGE, "--cache needs a file name");
+				return OPTIONS_ERROR;
+			}
+			o->cache = optarg;
+			break;
+		case OPT_NO_CACHE:
+			o->no_cache = true;
+			break;
+		case OPT_MAX_AGE:
+			if (store_ages_set(&o->ages, optarg, d) != 0)
+				return OPTIONS_ERROR;
+			break;
+		case OPT_REFRESH:
+			o->ages.refresh = true;
+			break;
+		case OPT_REFRESH_OLDER_THAN:
+			if (store_duration_parse(optarg, &o->ages.older_than)
+			    != 0 || o->ages.older_than <= 0) {
+				diag_set(d, DIAG_USAGE, "--refresh-older-than takes "
+				    "an age such as 7d, 12h or 30m, not '%s'",
+				    optarg);
+				return OPTIONS_ERROR;
+			}
+			break;
 		case OPT_HELP:
 			/* --help=statuses, or the word after --help */
 			if (optarg == NULL && optind < argc &&
@@ -509,6 +539,11 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 	}
 	if (o->probe && options_probe_check(o, d) != 0)
 		return OPTIONS_ERROR;
+	if (o->cache != NULL && o->no_cache) {
+		diag_set(d, DIAG_USAGE, "--cache and --no-cache cannot be used "
+		    "together");
+		return OPTIONS_ERROR;
+	}
 	if (o->keep_subs & o->remove_subs) {
 		diag_set(d, DIAG_USAGE,
 		    "a sub-status cannot be in both --keep and --remove");

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "csv/csvwrite.h"
+#include "store/store.h"
 #include "util/diag.h"
 #include "verdict/verdict.h"
 
@@ -62,6 +63,11 @@ struct options {
 	unsigned host_rate;	/* connections per mail host per minute */
 	unsigned max_connections;	/* connections at once, all hosts */
 	unsigned connect_timeout, banner_timeout, command_timeout;	/* s */
+	/* result store */
+	const char *cache;	/* --cache FILE; NULL: the default, if any */
+	bool no_cache;
+	struct store_ages ages;	/* --max-age, --refresh, --refresh-older-than */
+	unsigned cache_wait;	/* seconds */
 };
 
 enum options_result {

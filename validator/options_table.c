@@ -21,6 +21,7 @@ enum options_group {
 	GROUP_CHECKS,
 	GROUP_DNS,
 	GROUP_SMTP,
+	GROUP_STORE,
 	GROUP_SPREADSHEETS,
 	GROUP_HELP,
 	GROUP_LAST
@@ -33,6 +34,7 @@ static const char *const group_names[GROUP_LAST] = {
 	[GROUP_DNS] = "DNS (without --offline)",
 	[GROUP_SMTP] =
 	    "SMTP (--probe): ask each domain's mail server about each address",
+	[GROUP_STORE] = "Result store (scheduled scrubs): what earlier runs learned",
 	[GROUP_SPREADSHEETS] = "Spreadsheets",
 	[GROUP_HELP] = "Help",
 };
@@ -181,6 +183,35 @@ static const struct options_row {
 	{ "command-timeout", 0, OPT_COMMAND_TIMEOUT, "S", GROUP_SMTP,
 	    "seconds to wait for each reply (default 60). A slow server "
 	    "delays only its own addresses." },
+
+	{ "cache", 0, OPT_CACHE, "FILE", GROUP_STORE,
+	    "the result store, one SQLite file (default for every run that "
+	    "uses the network: $XDG_CACHE_HOME/listscrub/results.sqlite, "
+	    "else ~/.cache/listscrub/results.sqlite; created mode 0600). "
+	    "Answers still good there are not asked again; new ones are kept "
+	    "as they arrive, so a run that was stopped (even killed) and is "
+	    "started again asks only what it had not been told. With a store "
+	    "the outputs gain scrub_previous_status and scrub_changed, and the "
+	    "summary says what changed since the last run. --offline uses a "
+	    "store only when this option names one, and then only for the "
+	    "previous statuses. Manage it with listscrub cache." },
+	{ "no-cache", 0, OPT_NO_CACHE, NULL, GROUP_STORE,
+	    "use no store: ask everything, keep nothing" },
+	{ "max-age", 0, OPT_MAX_AGE, "CLASS=AGE", GROUP_STORE,
+	    "how long a kept answer stays good, by class (repeatable; AGE as "
+	    "90d, 6h, 30m, 2w or seconds; 0: never reused): invalid (no such "
+	    "mailbox, domain without mail; default 90d), valid (deliverable "
+	    "mailbox, domain with mail; 30d), catch_all (30d), temporary "
+	    "(greylisting, timeouts, 4xx, DNS trouble; 6h), sender (refusals "
+	    "of the sender: policy blocks, blocked prober, TLS; 0, never "
+	    "reused)" },
+	{ "refresh", 0, OPT_REFRESH, NULL, GROUP_STORE,
+	    "ask everything again this run, and keep the new answers" },
+	{ "refresh-older-than", 0, OPT_REFRESH_OLDER_THAN, "AGE", GROUP_STORE,
+	    "ask again only what was learned longer ago than AGE (e.g. 7d)" },
+	{ "cache-wait", 0, OPT_CACHE_WAIT, "S", GROUP_STORE,
+	    "seconds to wait for another listscrub using the same store to "
+	    "finish (default 60); then the run stops with exit status 1" },
 
 	{ "excel", 0, OPT_EXCEL, NULL, GROUP_SPREADSHEETS,
 	    "write a UTF-8 byte order mark and CRLF line ends, which Excel "

@@ -31,9 +31,11 @@
 #include "util/interrupt.h"
 #include "util/xalloc.h"
 #include "outputs.h"
+#include "recall.h"
 #include "report/report.h"
 
 #define SNIFF_ROWS 200		/* rows read ahead to find the email column */
+#define SNIFF_MAX_FIELDS 4096	/* wider rows are read ahead unmasked */
 
 /* The run's outputs, in the order they are committed (outputs.h). */
 enum out_file { OUT_CLEANED, OUT_REJECTED, OUT_REVIEW, OUT_SUMMARY, OUT_LAST };
@@ -63,6 +65,14 @@ struct run {
 	struct probe_targets *probes;	/* --probe: unique addresses to ask */
 	uint64_t row1;		/* data rows of pass 1 */
 	enum run_stage stage;
+	/* result store, re-scrubbed input */
+	struct recall *mem;	/* NULL: no store */
+	int64_t now;		/* the run's start, Unix s */
+	bool *own;		/* per input column: an earlier run's column */
+	size_t nown;
+	long prev_col;		/* the input's own status column, or -1 */
+	int64_t at_shown;	/* the time in at_buf */
+	char at_buf[32];
 };
 
 static const char *pipeline_lists_dir(const struct options *o);
@@ -86,6 +96,13 @@ static int pipeline_same_input(const struct run *r, FILE *f,
     const struct stat *was, struct diag *d);
 static int pipeline_commit(struct run *r, struct diag *d);
 static void pipeline_columns(const struct csvrow *h, char *buf, size_t n);
+static void pipeline_own(struct run *r, const struct csvrow *h);
+static size_t *pipeline_mask(const struct run *r, const struct csvrow *row,
+    size_t *buf, size_t n);
+static int pipeline_changes(struct run *r, const struct csvrow *row,
+    const struct verdict *v, uint32_t aid, bool first,
+    struct row_write_cols *k, struct diag *d);
+static const char *pipeline_checked_at(struct run *r, int64_t at);
 
 /* pipeline_lists_dir - where the data tables are: the option, or the default. */
 static const char *
@@ -144,6 +161,49 @@ pipeline_columns(const struct csvrow *h, char *buf, size_t n)
 }
 
 /*
+ * pipeline_own - note the columns of header h that an earlier run of
+ * listscrub appended (a cleaned file scrubbed again): they are replaced,
+ * not appended twice, and their status is the previous one
+ * (validator/README, "The result store").
+ */
+static void
+pipeline_own(struct run *r, const struct csvrow *h)
+{
+	long email_col;
+
+	free(r->own);
+	r->own = NULL;
+	r->nown = 0;
+	r->prev_col = -1;
+	if (h->malformed || h->nfields == 0)
+		return;
+	r->own = xcalloc(h->nfields, sizeof(*r->own));
+	r->nown = h->nfields;
+	if (row_write_own_columns(h, r->o->prefix, r->own, &r->prev_col,
+	    &email_col) == 0) {
+		free(r->own);
+		r->own = NULL;
+		r->nown = 0;
+	}
+}
+
+/*
+ * pipeline_mask - row's cell lengths with an earlier run's columns
+ * emptied, so that the email column is never chosen among them (they
+ * copy the address). buf holds n; NULL when nothing is masked.
+ */
+static size_t *
+pipeline_mask(const struct run *r, const struct csvrow *row, size_t *buf,
+    size_t n)
+{
+	if (r->own == NULL || row->malformed || row->nfields > n)
+		return NULL;
+	for (size_t i = 0; i < row->nfields; i++)
+		buf[i] = i < r->nown && r->own[i] ? 0 : row->field_len[i];
+	return buf;
+}
+
+/*
  * pipeline_pick - decide whether the first row is a header and which
  * column holds the addresses. Rows read ahead for that are left in ahead.
  */
@@ -159,6 +219,7 @@ pipeline_pick(struct run *r, struct csvread *in, struct row_copy *ahead,
 	int rc = -1, got, others = 0;
 	double share;
 	long idx = -1;
+	size_t lens[SNIFF_MAX_FIELDS], *hl;
 
 	*nahead = 0;
 	got = csvread_next(in, &row, d);
@@ -177,6 +238,8 @@ pipeline_pick(struct run *r, struct csvread *in, struct row_copy *ahead,
 		return -1;
 	}
 	*header = !o->no_header;
+	if (*header)
+		pipeline_own(r, first);
 	if (o->column && pipeline_is_index(o->column, &idx)) {
 		r->rep->column_how = "option";
 		if (!first->malformed && idx >= (long)first->nfields) {
@@ -217,6 +280,7 @@ pipeline_pick(struct run *r, struct csvread *in, struct row_copy *ahead,
 		}
 		r->rep->column_how = "option";
 	} else if (*header && (idx = email_column_header(first->field,
+	    (hl = pipeline_mask(r, first, lens, SNIFF_MAX_FIELDS)) ? hl :
 	    first->field_len, first->nfields, &others)) >= 0) {
 		r->rep->column_how = "header";
 		r->rep->other_email_columns = others;
@@ -243,8 +307,9 @@ pipeline_pick(struct run *r, struct csvread *in, struct row_copy *ahead,
 			break;
 		row_copy_set(&ahead[(*nahead)++], &row);
 		if (!row.malformed)
-			email_column_add(cp, row.field, row.field_len,
-			    row.nfields);
+			email_column_add(cp, row.field, (hl = pipeline_mask(r,
+			    &row, lens, SNIFF_MAX_FIELDS)) ? hl :
+			    row.field_len, row.nfields);
 	}
 	if (idx < 0) {
 		idx = email_column_best(cp, &share);
@@ -264,6 +329,13 @@ pipeline_pick(struct run *r, struct csvread *in, struct row_copy *ahead,
 		    o->input, *nahead - (*header ? 1 : 0),
 		    *header ? first : NULL, d);
 		goto done;
+	}
+	/* a column named by option is the user's choice: written, not
+	 * replaced */
+	if (r->own != NULL && (size_t)idx < r->nown && r->own[idx]) {
+		r->own[idx] = false;
+		if (r->prev_col == idx)
+			r->prev_col = -1;
 	}
 	r->column = idx;
 	r->rep->column = idx;
@@ -401,6 +473,7 @@ pipeline_probe(struct run *r, struct diag *d)
 	po.connect_ms = o->connect_timeout * 1000;
 	po.banner_ms = o->banner_timeout * 1000;
 	po.command_ms = o->command_timeout * 1000;
+	po.memory = recall_probe(r->mem, r->loop, r->probes, r->domains);
 	rc = probe_run(r->loop, r->probes, r->domains, r->hosts, ph, &po,
 	    &r->rep->smtp, d);
 	if (rc == 0)
@@ -451,15 +524,28 @@ pipeline_dns(struct run *r, FILE *f, struct diag *d)
 	dopts.concurrency = o->dns_concurrency;
 	dopts.allow_reserved = o->allow_reserved;
 	dopts.hosts = r->hosts;
+	if (r->probes != NULL && r->mem != NULL) {
+		uint64_t got1 = recall_addresses(r->mem, r->probes,
+		    domains_count(r->domains), d);
+
+		if (got1 == UINT64_MAX)
+			goto done;
+		r->rep->store.smtp_recalled = got1;
+	}
+	dopts.memory = recall_dns(r->mem, r->loop, r->domains);
 	r->stage = STAGE_DNS;
 	if (dnsstage_run(r->loop, r->domains, &dopts, &r->rep->dns, d) != 0)
 		goto done;
 	r->rep->dns_ran = true;
+	r->rep->store.dns_recalled = r->rep->dns.recalled;
+	r->rep->store.dns_asked = r->rep->dns.domains - r->rep->dns.recalled;
 	r->stage = STAGE_SMTP;
 	if (r->probes != NULL && pipeline_probe(r, d) != 0)
 		goto done;
-	if (r->probes != NULL)
+	if (r->probes != NULL) {
 		report_probe_answers(r->rep, r->probes);
+		r->rep->store.smtp_asked = r->rep->smtp.addresses;
+	}
 	clearerr(f);
 	if (fseek(f, 0, SEEK_SET) != 0) {
 		diag_set(d, DIAG_INPUT, "%s: cannot read it a second time: %s",
@@ -494,6 +580,72 @@ pipeline_route(const struct run *r, enum verdict_action a)
 	return r->o->policy == POLICY_STRICT ? OUT_REJECTED : OUT_CLEANED;
 }
 
+/*
+ * pipeline_checked_at - the scrub_checked_at of a row: the run's start, or
+ * when the kept answer it was judged by was learned.
+ */
+static const char *
+pipeline_checked_at(struct run *r, int64_t at)
+{
+	time_t t = (time_t)at;
+	struct tm tm;
+
+	if (at == 0)
+		return r->rep->started_at;
+	if (at != r->at_shown) {
+		gmtime_r(&t, &tm);
+		strftime(r->at_buf, sizeof(r->at_buf), "%Y-%m-%dT%H:%M:%SZ",
+		    &tm);
+		r->at_shown = at;
+	}
+	return r->at_buf;
+}
+
+/*
+ * pipeline_changes - what changed for this row since the last scrub: its
+ * previous status (the store's, for the first row of an address; else the
+ * status column of a re-scrubbed input) into k, counted once per address
+ * (validator/README, "The result store").
+ */
+static int
+pipeline_changes(struct run *r, const struct csvrow *row,
+    const struct verdict *v, uint32_t aid, bool first,
+    struct row_write_cols *k, struct diag *d)
+{
+	struct report_changes *c = &r->rep->changes;
+	enum verdict_status prev = STATUS_LAST;
+
+	if (first && aid != UINT32_MAX && r->mem != NULL) {
+		size_t len;
+		const char *key = dedupe_key(r->dedupe, aid, &len);
+
+		if (recall_previous(r->mem, aid, key, len, &prev, d) != 0)
+			return -1;
+		recall_final(r->mem, aid, v->status, v->sub);
+	}
+	if (prev == STATUS_LAST && r->prev_col >= 0 && !row->malformed &&
+	    (size_t)r->prev_col < row->nfields)
+		prev = verdict_status_parse(row->field[r->prev_col],
+		    row->field_len[r->prev_col]);
+	k->previous_status = prev < STATUS_LAST ? verdict_status_name(prev) :
+	    NULL;
+	k->changed = prev < STATUS_LAST && prev != v->status;
+	/* duplicates repeat their first row: counted once */
+	if (prev == STATUS_LAST || v->sub == SUB_DUPLICATE)
+		return 0;
+	c->compared++;
+	if (k->changed)
+		c->changed++;
+	if (prev != STATUS_INVALID && v->status == STATUS_INVALID) {
+		c->went_bad++;
+		c->went_bad_by_sub[v->sub]++;
+	} else if (prev == STATUS_INVALID && v->status != STATUS_INVALID)
+		c->recovered++;
+	c->bad_then += prev == STATUS_INVALID;
+	c->bad_now += v->status == STATUS_INVALID;
+	return 0;
+}
+
 /* pipeline_row - judge one data row and write it out. */
 static int
 pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
@@ -503,7 +655,9 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 	struct row_write_cols k = { 0 };
 	struct report *rep = r->rep;
 	enum out_file f;
-	bool guarded;
+	bool guarded, first_seen = false;
+	uint32_t aid = UINT32_MAX, dom = UINT32_MAX;
+	int64_t at = 0;
 
 	k.row = ++r->row;
 	k.checked = "";
@@ -533,14 +687,14 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 			k.checked = "syntax";
 		if (r->ar.status == ADDR_OK) {
 			const char *a = r->ar.norm.data;
-			size_t at = r->ar.at, len2 = r->ar.norm.len;
+			size_t at1 = r->ar.at, len2 = r->ar.norm.len;
 			uint64_t first;
-			uint32_t aid;
 
-			e.role = listcheck_role(r->lists, a, at);
+			e.role = listcheck_role(r->lists, a, at1);
 			if (r->ar.domain_id != UINT32_MAX) {
 				const struct domains *t = r->domains;
-				uint32_t dom = pipeline_domain(r);
+
+				dom = pipeline_domain(r);
 
 				domains_count_row(r->domains, dom);
 				e.dns = domains_dns(t, dom);
@@ -552,9 +706,10 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 				e.free_mail = domains_free_mail(t, dom);
 				e.suggest = domains_suggest(t, dom);
 			}
-			first = dedupe_see_id(r->dedupe, a, len2, at, k.row,
+			first = dedupe_see_id(r->dedupe, a, len2, at1, k.row,
 			    &aid);
 			e.duplicate_of = first != k.row ? first : 0;
+			first_seen = first == k.row;
 			if (r->probes != NULL && first == k.row &&
 			    aid < probe_targets_count(r->probes) &&
 			    probe_targets_result(r->probes, aid)->sub != SUB_LAST) {
@@ -564,7 +719,7 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 			}
 			if (e.suggest) {
 				buf_reset(&r->suggest);
-				if (buf_append(&r->suggest, a, at + 1) == 0 &&
+				if (buf_append(&r->suggest, a, at1 + 1) == 0 &&
 				    buf_addstr(&r->suggest, e.suggest) == 0)
 					k.did_you_mean = r->suggest.data;
 			}
@@ -572,6 +727,15 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 	}
 	classify(&e, &v);
 	classify_action(&r->policy, e.role, &v);
+	/* an answer kept from an earlier run shows when it was learned */
+	if (e.smtp != NULL)
+		at = recall_smtp_at(r->mem, aid);
+	else if (e.dns != EVDNS_NONE && dom != UINT32_MAX)
+		at = recall_dns_at(r->mem, dom);
+	r->wctx.checked_at = pipeline_checked_at(r, at);
+	if (r->wctx.changes && pipeline_changes(r, row, &v, aid, first_seen,
+	    &k, d) != 0)
+		return -1;
 	k.v = &v;
 	k.role = e.role;
 	k.disposable = e.disposable;
@@ -747,6 +911,7 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 	struct progress prog;
 	struct csvrow row;
 	struct stat st = { 0 };
+	struct diag serr = { 0 };
 	FILE *f = NULL;
 	size_t nahead = 0;
 	bool header = false, guarded, f_is_input;
@@ -758,6 +923,8 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 	r.o = o;
 	r.rep = rep;
 	r.column = -1;
+	r.prev_col = -1;
+	r.now = (int64_t)now;
 	buf_init(&r.suggest, 1024);
 	rep->input = o->input;
 	rep->policy = verdict_policy_name(o->policy);
@@ -797,6 +964,10 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 	}
 	if ((r.lists = listcheck_load(pipeline_lists_dir(o), d)) == NULL)
 		goto done;
+	if (recall_open(o, r.now, &r.mem, d) != 0)
+		goto done;
+	rep->store.on = r.mem != NULL;
+	rep->store.path = recall_path(r.mem);
 	r.addr = addr_checker_new(&ao);
 	addr_result_init(&r.ar);
 	r.dedupe = dedupe_new();
@@ -838,6 +1009,10 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 	r.wctx.delim = rep->delim;
 	r.wctx.checked_at = rep->started_at;
 	r.wctx.prefix = o->prefix;
+	r.wctx.skip = r.own;
+	r.wctx.nskip = r.nown;
+	r.wctx.changes = r.mem != NULL || r.prev_col >= 0;
+	rep->changes.on = r.wctx.changes;
 	r.wctx.width = ahead[0].row.malformed ? 1 : ahead[0].row.nfields;
 	if (r.wctx.width <= (size_t)r.column)
 		r.wctx.width = (size_t)r.column + 1;
@@ -875,6 +1050,11 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 	report_top_domains(rep, r.domains);
 	rep->seconds = progress_now() - t0;
 	rc = pipeline_commit(&r, d);
+	if (rc == 0 && recall_commit(r.mem, r.dedupe, &serr) != 0)
+		fprintf(stderr, "listscrub: warning: the result store %s was "
+		    "not fully written: %s; the outputs are complete, but the "
+		    "next run will ask again what this one learned\n",
+		    recall_path(r.mem), serr.msg);
 done:
 	/* a signal, or any failure: the old files stay, no temporary is left */
 	if (rc != 0 && interrupt_signal() != 0)
@@ -887,6 +1067,8 @@ done:
 	csvread_close(in);
 	if (f && f != stdin)
 		fclose(f);
+	recall_close(r.mem);	/* before the loop its timer is on */
+	free(r.own);
 	domains_free(r.domains);
 	free(r.dom_of);
 	probe_targets_free(r.probes);

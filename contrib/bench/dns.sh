@@ -72,7 +72,7 @@ drops=0
 for i in $(seq 1 "$runs"); do
 	dns_query_reset
 	t0=$(date +%s%N)
-	"$LISTSCRUB" -q --no-progress --dns-server "$DNS_ADDR" --allow-reserved \
+	"$LISTSCRUB" -q --no-progress --no-cache --dns-server "$DNS_ADDR" --allow-reserved \
 	    --dns-concurrency "$conc" -o "$tmp/c.csv" -r "$tmp/r.csv" \
 	    --summary "$tmp/s.json" "$tmp/list.csv" || die "listscrub failed"
 	ms=$((($(date +%s%N) - t0) / 1000000))
@@ -91,7 +91,7 @@ done
 
 head -n "$dead" "$tmp/domains.txt" | sed 's/^/user@/' | { echo Email; cat; } >"$tmp/dead.csv"
 t0=$(date +%s%N)
-"$LISTSCRUB" -q --no-progress --dns-server "$DEAD_DNS_ADDR" --allow-reserved \
+"$LISTSCRUB" -q --no-progress --no-cache --dns-server "$DEAD_DNS_ADDR" --allow-reserved \
     --dns-concurrency "$conc" -o "$tmp/dc.csv" -r "$tmp/dr.csv" \
     --summary "$tmp/ds.json" "$tmp/dead.csv" || die "listscrub failed on the dead resolver"
 dead_ms=$((($(date +%s%N) - t0) / 1000000))

@@ -63,7 +63,7 @@ run() { # NAME ARGS...
 	local name=$1 before after
 	shift
 	before=$(connects)
-	"$LISTSCRUB" -q --no-progress --dns-server "$DNS_ADDR" --allow-reserved --probe \
+	"$LISTSCRUB" -q --no-progress --no-cache --dns-server "$DNS_ADDR" --allow-reserved --probe \
 	    --helo probe.listscrub.test --mail-from lists@sender.test --smtp-port "$SMTP_PORT" \
 	    --tls off -o "$tmp/$name.c.csv" -r "$tmp/$name.r.csv" --summary "$tmp/$name.json" \
 	    "$@" "$tmp/list.csv" || die "listscrub failed ($name)"

@@ -205,6 +205,11 @@ _t_end() {
 
 # ---------------------------------------------------------------- scratch dir
 T=$(mktemp -d "${TMPDIR:-/tmp}/listscrub-e2e.XXXXXX") || bail "cannot create a temporary directory"
+# The result store of network runs lives under $XDG_CACHE_HOME: never the
+# user's own; and each run_scrub gets a store of its own unless the test
+# names one (--cache) or sets SCRUB_STORE to share one between runs.
+export XDG_CACHE_HOME="$T/.cache"
+_t_stores=0
 trap _t_end EXIT
 trap 'exit 1' HUP INT TERM
 
@@ -218,7 +223,9 @@ SCRUB_ERR=
 SCRUB_OUT=
 
 run_scrub() {
-	timeout "${LISTSCRUB_TIMEOUT:-300}" "$LISTSCRUB" "$@" >"$T/.scrub.out" 2>"$T/.scrub.err"
+	_t_stores=$((_t_stores + 1))
+	XDG_CACHE_HOME=${SCRUB_STORE:-$T/.cache/run$_t_stores} \
+	    timeout "${LISTSCRUB_TIMEOUT:-300}" "$LISTSCRUB" "$@" >"$T/.scrub.out" 2>"$T/.scrub.err"
 	SCRUB_RC=$?
 	SCRUB_OUT=$(cat "$T/.scrub.out")
 	SCRUB_ERR=$(cat "$T/.scrub.err")

@@ -1,0 +1,131 @@
+#!/bin/bash
+# t_resume.sh - the result store in the loopback mail world (NSD + Postfix
+# of tests/smtp): a second run of the same command asks nothing (no MX
+# query at NSD, no connection in Postfix's log) and writes the same
+# bytes; a run killed with SIGKILL half way, run again, asks only what it
+# had not been told and ends with the outputs of an uninterrupted run;
+# --refresh and --refresh-older-than ask again; a second run on a busy
+# store waits, then says so (validator/README, "The result store").
+: "${srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$srcdir/tests/e2e/lib.sh"
+. "$srcdir/tests/dns/lib.sh"
+. "$srcdir/tests/smtp/lib.sh"
+
+dns_require
+smtp_require
+plan 24
+
+smtp_start >/dev/null || bail "cannot start the mail world"
+dns_start "$SMTP_ZONE" >/dev/null || bail "cannot start the DNS server"
+
+PROBE=(--dns-server "$DNS_ADDR" --allow-reserved --probe --helo probe.listscrub.test
+    --mail-from lists@sender.test --smtp-port "$SMTP_PORT" --banner-timeout 2
+    --command-timeout 20 --retry-delay 1)
+nconnect() { grep -c 'smtpd\[[0-9]*\]: connect from' "$SMTP_LOG"; }
+rcpts() { smtp_log_commands | grep -ci '^RCPT TO:'; }
+json_num() { tr -d '\n' <"$1" | grep -o "\"$2\": *[0-9]*" | head -1 | sed 's/.*: *//'; }
+# drop scrub_checked_at (the time of the run) to compare two runs' verdicts
+no_time() {
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "scrub_checked_at") c = i }
+	    { out = ""; for (i = 1; i <= NF; i++) if (i != c) out = out (out == "" && i == 1 ? "" : ",") $i; print out }' "$1"
+}
+
+F=$T/list.csv
+{
+	printf '%s\n' 'Name,Email'
+	printf '%s\n' 'Alice,alice@normal.mail' 'Nobody,nobody@normal.mail' \
+	    'Full,full@normal.mail' 'Disabled,disabled@normal.mail' \
+	    'Any,whoever@catchall.mail' 'Gone,x@nxdomain.mail' 'Bob,bob@shared1.mail'
+} >"$F"
+S=$T/store.sqlite
+
+# ---------------------------------------------------------------- a second run asks nothing
+dns_query_reset
+scrub one --cache "$S" --summary "$T/one.json" "${PROBE[@]}" "$F"
+scrub_ok "first run with a store: exit status 0"
+c1=$(nconnect) r1=$(rcpts) q1=$(dns_query_count MX)
+[ "$r1" -gt 0 ] && [ "$q1" -gt 0 ]
+ok "first run: $r1 RCPTs and $q1 MX queries" test $? = 0
+is "$(stat -c %a "$S")" 600 "the store is created mode 0600 (it holds addresses)"
+cp "$T/one.cleaned.csv" "$T/one.c" && cp "$T/one.rejected.csv" "$T/one.r"
+scrub one --cache "$S" --summary "$T/two.json" "${PROBE[@]}" "$F"
+scrub_ok "second run: exit status 0"
+is "$(nconnect)" "$c1" "second run: no SMTP connection"
+is "$(dns_query_count MX)" "$q1" "second run: no MX query"
+ok "second run: the cleaned file is byte for byte the first's" cmp -s "$T/one.c" "$T/one.cleaned.csv"
+ok "second run: the rejected file is byte for byte the first's" cmp -s "$T/one.r" "$T/one.rejected.csv"
+is "$(json_num "$T/two.json" smtp_recalled)" 6 "second run: the summary says 6 SMTP answers came from the store"
+is "$(json_num "$T/two.json" smtp_asked)" 0 "second run: and none was asked"
+like "$(head -1 "$T/one.cleaned.csv")" "scrub_previous_status,scrub_changed" \
+    "with a store the outputs have scrub_previous_status and scrub_changed"
+is "$(look 1 scrub_previous_status,scrub_changed "$T/one.cleaned.csv" "$T/one.rejected.csv")" \
+    "cleaned|valid|false" "second run: the previous status is the first run's, unchanged"
+
+# ---------------------------------------------------------------- --refresh asks again
+scrub one --cache "$S" --refresh "${PROBE[@]}" "$F"
+scrub_ok "--refresh: exit status 0"
+[ "$(rcpts)" -gt "$r1" ]
+ok "--refresh: the addresses are asked again" test $? = 0
+r2=$(rcpts)
+sleep 2
+scrub one --cache "$S" --refresh-older-than 1s "${PROBE[@]}" "$F"
+[ "$(rcpts)" -gt "$r2" ]
+ok "--refresh-older-than 1s, 2 s later: asked again" test $? = 0
+
+# ---------------------------------------------------------------- killed half way, run again
+B=$T/bulk.csv
+{
+	printf '%s\n' 'Email'
+	for i in $(seq 0 39); do printf 'u%04d@bulk.mail\n' "$i"; done
+	for i in $(seq 0 9); do printf 'nobody%02d@bulk.mail\n' "$i"; done
+} >"$B"
+SLOW=(--rcpt-per-transaction 1 --rcpt-per-connection 1 --per-host 1 --host-rate 600)
+# the reference: one uninterrupted run
+scrub ref --cache "$T/ref.sqlite" "${PROBE[@]}" "${SLOW[@]}" "$B"
+scrub_ok "uninterrupted bulk run: exit status 0"
+before=$(smtp_log_commands | grep -ci '^RCPT TO:<[a-z0-9]*@bulk')
+K=$T/kill.sqlite
+XDG_CACHE_HOME=$T/.cache/kill "$LISTSCRUB" -q --no-progress -o "$T/k.cleaned.csv" -r "$T/k.rejected.csv" \
+    --cache "$K" "${PROBE[@]}" "${SLOW[@]}" "$B" 2>/dev/null &
+pid=$!
+# about half way: half the RCPTs of the uninterrupted run seen in the log
+end=$((SECONDS + 30))
+while [ $(( $(smtp_log_commands | grep -ci '^RCPT TO:<[a-z0-9]*@bulk') - before )) -lt 26 ] &&
+    [ $SECONDS -lt $end ]; do sleep 0.05; done
+kill -KILL "$pid"; wait "$pid" 2>/dev/null
+ok "the killed run wrote no output" test ! -e "$T/k.cleaned.csv"
+mid=$(smtp_log_commands | grep -ci '^RCPT TO:<[a-z0-9]*@bulk')
+scrub k --cache "$K" "${PROBE[@]}" "${SLOW[@]}" "$B"
+scrub_ok "the run again: exit status 0"
+ok "the run again: outputs equal the uninterrupted run's (times aside)" \
+    cmp -s <(no_time "$T/ref.cleaned.csv") <(no_time "$T/k.cleaned.csv")
+ok "... rejected too" cmp -s <(no_time "$T/ref.rejected.csv") <(no_time "$T/k.rejected.csv")
+# RCPTs per address over the two runs (the catch-all test's random local
+# part is not in the list, and is asked once per run that needs it)
+twice=$(smtp_log_commands | awk -v skip="$before" 'toupper($0) ~ /^RCPT TO:<[A-Z0-9]*@BULK/ {
+	if (++n <= skip) next; a = tolower($0); sub(/>.*/, "", a); c[a]++ }
+    END { for (k in c) if (c[k] > 1 && k ~ /<(u[0-9]+|nobody[0-9]+)@/) m++; print m + 0 }')
+after=$(( $(smtp_log_commands | grep -ci '^RCPT TO:<[a-z0-9]*@bulk') - mid ))
+diag "killed after $((mid - before)) RCPTs; the run again sent $after; addresses asked twice: $twice"
+[ "$after" -lt 40 ]
+ok "the run again asked only part of the list ($after RCPTs of 51)" test $? = 0
+[ "$twice" -le 2 ]
+ok "at most the recipients in flight at the kill were asked twice ($twice)" test $? = 0
+
+# ---------------------------------------------------------------- a busy store
+XDG_CACHE_HOME=$T/.cache/busy "$LISTSCRUB" -q --no-progress -o "$T/b1.c.csv" -r "$T/b1.r.csv" \
+    --cache "$T/busy.sqlite" "${PROBE[@]}" "${SLOW[@]}" --refresh "$B" 2>/dev/null &
+pid=$!
+end=$((SECONDS + 10))
+while [ ! -e "$T/busy.sqlite" ] && [ $SECONDS -lt $end ]; do sleep 0.05; done
+sleep 0.3
+scrub busy --cache "$T/busy.sqlite" --cache-wait 1 "${PROBE[@]}" "$F"
+is "$SCRUB_RC" 1 "a store in use: the second run stops with exit status 1 after --cache-wait"
+like "$SCRUB_ERR" "in use" "... and says the store is in use"
+wait "$pid"
+is "$?" 0 "the first run finishes undisturbed"
+scrub busy --cache "$T/busy.sqlite" "${PROBE[@]}" "$F"
+scrub_ok "once it has finished the store can be used again"
+
+dns_stop
+smtp_stop

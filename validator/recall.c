@@ -1,0 +1,416 @@
+#include "recall.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "address/dedupe.h"
+#include "dns/domains.h"
+#include "options.h"
+#include "probe/probe_targets.h"
+#include "store/store.h"
+#include "util/evloop.h"
+#include "util/xalloc.h"
+
+/* prev[] values: not looked up yet, looked up and none, else status + 2 */
+#define PREV_UNKNOWN 0
+#define PREV_NONE 1
+
+struct recall {
+	struct store *store;
+	struct store_ages ages;
+	int64_t now;
+	struct evloop *loop;
+	struct evtimer timer;	/* commits new answers */
+	const struct domains *dt;
+	const struct probe_targets *pt;
+	struct dnsstage_memory dmem;
+	struct probe_memory pmem;
+	bool *need;		/* domains id: an address there is still to ask */
+	size_t nneed;
+	uint32_t *dom_at;	/* domains id -> when recalled (0: not) */
+	size_t ndom_at;
+	uint32_t *smtp_at;	/* address id -> when recalled (0: not) */
+	size_t nsmtp_at;
+	uint8_t *prev;		/* address id -> PREV_* or status + 2 */
+	uint8_t *fin;		/* address id -> status + 1 (0: none) */
+	uint8_t *fin_sub;
+	size_t nstat;
+	bool failed;		/* a write failed: write no more */
+	struct diag err;
+};
+
+static void recall_fail(struct recall *m, struct diag *d);
+static void recall_later(struct recall *m);
+static void on_commit(void *arg);
+static int on_recall(void *arg, uint32_t id, const char *name,
+    struct dnsstage_answer *a);
+static void on_learn(void *arg, uint32_t id, const char *name,
+    const struct dnsstage_answer *a);
+static void on_answered(void *arg, uint32_t id);
+static void on_catch_all(void *arg, uint32_t domain, enum probe_tri t);
+static void recall_grow_stat(struct recall *m, uint32_t aid);
+static uint32_t *recall_grow32(uint32_t *a, size_t *n, size_t need);
+
+int
+recall_open(const struct options *o, int64_t now, struct recall **out,
+    struct diag *d)
+{
+	char def[4096];
+	const char *path = o->cache;
+	struct recall *m;
+	struct store *s;
+
+	*out = NULL;
+	if (o->no_cache || (path == NULL && o->offline))
+		return 0;
+	if (path == NULL) {
+		if (store_default_path(def, sizeof(def), d) != 0)
+			return -1;
+		path = def;
+	}
+	if ((s = store_open(path, path == def, o->cache_wait * 1000u, d)) ==
+	    NULL)
+		return -1;
+	m = xcalloc(1, sizeof(*m));
+	m->store = s;
+	m->ages = o->ages;
+	m->now = now;
+	evtimer_init(&m->timer);
+	*out = m;
+	return 0;
+}
+
+const char *
+recall_path(const struct recall *m)
+{
+	return m ? store_path(m->store) : NULL;
+}
+
+/* recall_grow32 - a grows (zeroed) to hold index need; returns it. */
+static uint32_t *
+recall_grow32(uint32_t *a, size_t *n, size_t need)
+{
+	size_t cap = *n ? *n : 1024;
+
+	if (need < *n)
+		return a;
+	while (cap <= need)
+		cap *= 2;
+	a = xreallocarray(a, cap, sizeof(*a));
+	memset(a + *n, 0, (cap - *n) * sizeof(*a));
+	*n = cap;
+	return a;
+}
+
+/* recall_grow_stat - prev, fin and fin_sub hold index aid. */
+static void
+recall_grow_stat(struct recall *m, uint32_t aid)
+{
+	size_t cap = m->nstat ? m->nstat : 1024;
+
+	if (aid < m->nstat)
+		return;
+	while (cap <= aid)
+		cap *= 2;
+	m->prev = xreallocarray(m->prev, cap, 1);
+	m->fin = xreallocarray(m->fin, cap, 1);
+	m->fin_sub = xreallocarray(m->fin_sub, cap, 1);
+	memset(m->prev + m->nstat, PREV_UNKNOWN, cap - m->nstat);
+	memset(m->fin + m->nstat, 0, cap - m->nstat);
+	memset(m->fin_sub + m->nstat, 0, cap - m->nstat);
+	m->nstat = cap;
+}
+
+/* recall_fail - the first write failure is kept; no write follows it. */
+static void
+recall_fail(struct recall *m, struct diag *d)
+{
+	if (!m->failed)
+		m->err = *d;
+	m->failed = true;
+}
+
+/* on_commit - the timer: commit what arrived since the last commit. */
+static void
+on_commit(void *arg)
+{
+	struct recall *m = arg;
+	struct diag d = { 0 };
+
+	if (!m->failed && store_commit(m->store, &d) != 0)
+		recall_fail(m, &d);
+}
+
+/*
+ * recall_later - a put joined the open transaction: commit it within
+ * RECALL_COMMIT_MS, so a run killed at any moment loses at most that much
+ * (validator/README, "The result store").
+ */
+static void
+recall_later(struct recall *m)
+{
+	if (m->loop != NULL && !evtimer_armed(&m->timer))
+		evloop_timer_set(m->loop, &m->timer, evloop_now_ms() +
+		    RECALL_COMMIT_MS, on_commit, m);
+}
+
+uint64_t
+recall_addresses(struct recall *m, struct probe_targets *pt, size_t ndomains,
+    struct diag *d)
+{
+	size_t n = probe_targets_count(pt);
+	uint64_t got = 0;
+
+	if (m == NULL)
+		return 0;
+	m->need = xcalloc(ndomains + 1, sizeof(*m->need));
+	m->nneed = ndomains;
+	if (n > 0) {
+		recall_grow_stat(m, (uint32_t)(n - 1));
+		m->smtp_at = recall_grow32(m->smtp_at, &m->nsmtp_at, n - 1);
+	}
+	for (uint32_t id = 0; id < n; id++) {
+		const char *a = probe_targets_addr(pt, id);
+		struct probe_result *pr = probe_targets_result(pt, id);
+		struct store_address sa;
+		uint32_t dom = probe_targets_domain(pt, id);
+		int rc = store_get_address(m->store, a, strlen(a), &sa, d);
+
+		if (rc < 0)
+			return UINT64_MAX;
+		m->prev[id] = rc == 1 && sa.last_status < STATUS_LAST ?
+		    (uint8_t)(sa.last_status + 2) : PREV_NONE;
+		if (rc == 1 && sa.smtp.sub < SUB_LAST &&
+		    store_fresh(&m->ages, store_class_of_sub(
+		    (enum verdict_sub)sa.smtp.sub), sa.smtp_at, m->now)) {
+			*pr = sa.smtp;
+			pr->text = sa.smtp.text ?
+			    probe_targets_text(pt, sa.smtp.text) : NULL;
+			m->smtp_at[id] = (uint32_t)sa.smtp_at;
+			got++;
+			continue;
+		}
+		if (dom < ndomains)
+			m->need[dom] = true;
+	}
+	return got;
+}
+
+/*
+ * on_recall - the DNS stage asks for a kept answer. One whose mail hosts
+ * the SMTP stage will connect to is taken only while its addresses are
+ * as fresh as a temporary answer: host addresses change, and a stale one
+ * costs a connection failure (validator/README, "The result store").
+ */
+static int
+on_recall(void *arg, uint32_t id, const char *name, struct dnsstage_answer *a)
+{
+	struct recall *m = arg;
+	struct store_domain sd;
+	struct diag d = { 0 };
+	bool usable;
+
+	if (store_get_domain(m->store, name, &sd, &d) != 1)
+		return 0;	/* a read error: ask the network */
+	if (sd.dns == EVDNS_NONE || !store_fresh(&m->ages,
+	    store_class_of_dns(sd.dns), sd.dns_at, m->now))
+		return 0;
+	usable = sd.dns == EVDNS_OK || sd.dns == EVDNS_IMPLICIT;
+	if (usable && id != UINT32_MAX && id < m->nneed && m->need[id] &&
+	    !store_fresh(&m->ages, STORE_CLASS_TEMPORARY, sd.dns_at, m->now))
+		return 0;
+	a->dns = sd.dns;
+	a->mx = sd.mx;
+	a->detail = sd.detail;
+	a->hosts = sd.hosts;
+	a->at = sd.dns_at;
+	if (id != UINT32_MAX) {
+		m->dom_at = recall_grow32(m->dom_at, &m->ndom_at, id);
+		m->dom_at[id] = (uint32_t)sd.dns_at;
+	}
+	return 1;
+}
+
+/* on_learn - a fresh DNS answer is kept. */
+static void
+on_learn(void *arg, uint32_t id, const char *name,
+    const struct dnsstage_answer *a)
+{
+	struct recall *m = arg;
+	struct diag d = { 0 };
+
+	(void)id;
+	if (m->failed)
+		return;
+	if (store_put_dns(m->store, name, a->dns, a->mx, a->detail, a->hosts,
+	    m->now, &d) != 0)
+		recall_fail(m, &d);
+	else
+		recall_later(m);
+}
+
+/* on_answered - a final SMTP answer is kept. */
+static void
+on_answered(void *arg, uint32_t id)
+{
+	struct recall *m = arg;
+	struct probe_targets *pt = (struct probe_targets *)m->pt;
+	const char *a = probe_targets_addr(pt, id);
+	struct diag d = { 0 };
+
+	if (m->failed)
+		return;
+	if (store_put_smtp(m->store, a, strlen(a),
+	    probe_targets_result(pt, id), m->now, &d) != 0)
+		recall_fail(m, &d);
+	else
+		recall_later(m);
+}
+
+/* on_catch_all - a domain's catch-all test ended yes or no. */
+static void
+on_catch_all(void *arg, uint32_t domain, enum probe_tri t)
+{
+	struct recall *m = arg;
+	struct diag d = { 0 };
+
+	if (m->failed)
+		return;
+	if (store_put_catch_all(m->store, domains_name(m->dt, domain),
+	    (uint8_t)t, m->now, &d) != 0)
+		recall_fail(m, &d);
+	else
+		recall_later(m);
+}
+
+const struct dnsstage_memory *
+recall_dns(struct recall *m, struct evloop *loop, const struct domains *dt)
+{
+	if (m == NULL)
+		return NULL;
+	m->loop = loop;
+	m->dt = dt;
+	m->dmem.recall = on_recall;
+	m->dmem.learn = on_learn;
+	m->dmem.arg = m;
+	return &m->dmem;
+}
+
+const struct probe_memory *
+recall_probe(struct recall *m, struct evloop *loop,
+    const struct probe_targets *pt, const struct domains *dt)
+{
+	if (m == NULL)
+		return NULL;
+	m->loop = loop;
+	m->pt = pt;
+	m->dt = dt;
+	m->pmem.answered = on_answered;
+	m->pmem.catch_all = on_catch_all;
+	m->pmem.arg = m;
+	return &m->pmem;
+}
+
+int
+recall_flush(struct recall *m, struct diag *d)
+{
+	if (m == NULL)
+		return 0;
+	if (m->loop != NULL)
+		evloop_timer_cancel(m->loop, &m->timer);
+	if (!m->failed && store_commit(m->store, d) != 0)
+		recall_fail(m, d);
+	if (m->failed) {
+		*d = m->err;
+		return -1;
+	}
+	return 0;
+}
+
+int64_t
+recall_dns_at(const struct recall *m, uint32_t dom)
+{
+	return m != NULL && dom < m->ndom_at ? m->dom_at[dom] : 0;
+}
+
+int64_t
+recall_smtp_at(const struct recall *m, uint32_t aid)
+{
+	return m != NULL && aid < m->nsmtp_at ? m->smtp_at[aid] : 0;
+}
+
+int
+recall_previous(struct recall *m, uint32_t aid, const char *key, size_t len,
+    enum verdict_status *out, struct diag *d)
+{
+	struct store_address sa;
+	int rc;
+
+	*out = STATUS_LAST;
+	if (m == NULL)
+		return 0;
+	recall_grow_stat(m, aid);
+	if (m->prev[aid] == PREV_UNKNOWN) {
+		if ((rc = store_get_address(m->store, key, len, &sa, d)) < 0)
+			return -1;
+		m->prev[aid] = rc == 1 && sa.last_status < STATUS_LAST ?
+		    (uint8_t)(sa.last_status + 2) : PREV_NONE;
+	}
+	if (m->prev[aid] >= 2)
+		*out = (enum verdict_status)(m->prev[aid] - 2);
+	return 0;
+}
+
+void
+recall_final(struct recall *m, uint32_t aid, enum verdict_status status,
+    enum verdict_sub sub)
+{
+	if (m == NULL)
+		return;
+	recall_grow_stat(m, aid);
+	m->fin[aid] = (uint8_t)(status + 1);
+	m->fin_sub[aid] = (uint8_t)sub;
+}
+
+int
+recall_commit(struct recall *m, const struct dedupe *dd, struct diag *d)
+{
+	size_t n;
+
+	if (m == NULL || m->failed)
+		return recall_flush(m, d);
+	n = dedupe_count(dd);
+	for (uint32_t id = 0; id < n && id < m->nstat; id++) {
+		const char *key;
+		size_t len;
+
+		if (m->fin[id] == 0 || m->fin[id] + 1 == m->prev[id])
+			continue;	/* not judged, or unchanged */
+		key = dedupe_key(dd, id, &len);
+		if (store_put_last(m->store, key, len,
+		    (enum verdict_status)(m->fin[id] - 1),
+		    (enum verdict_sub)m->fin_sub[id], m->now, d) != 0) {
+			recall_fail(m, d);
+			return -1;
+		}
+	}
+	return recall_flush(m, d);
+}
+
+void
+recall_close(struct recall *m)
+{
+	if (m == NULL)
+		return;
+	if (m->loop != NULL)
+		evloop_timer_cancel(m->loop, &m->timer);
+	store_close(m->store);
+	free(m->need);
+	free(m->dom_at);
+	free(m->smtp_at);
+	free(m->prev);
+	free(m->fin);
+	free(m->fin_sub);
+	free(m);
+}
