@@ -107,6 +107,7 @@ E2E_TESTS = \
 	tests/e2e/t_io.sh \
 	tests/e2e/t_malformed.sh \
 	tests/e2e/t_policy.sh \
+	tests/e2e/t_rescrub.sh \
 	tests/e2e/t_samples.sh \
 	tests/e2e/t_scale.sh \
 	tests/e2e/t_trust.sh \
