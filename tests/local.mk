@@ -25,6 +25,7 @@ UNIT_TESTS = \
 	tests/unit/t_probe_targets \
 	tests/unit/t_probe_trouble \
 	tests/unit/t_report \
+	tests/unit/t_row_write \
 	tests/unit/t_session_peer \
 	tests/unit/t_smtp_classify \
 	tests/unit/t_smtp_reply \
@@ -47,6 +48,7 @@ tests_unit_t_explain_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_listcheck_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_probe_trouble_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_report_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_row_write_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_probe_targets_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_probe_addrsel_LDADD = $(LISTSCRUB_LIBS)
 # The scheduler (probe_run) against scripted peers on 127.0.0.x
@@ -105,6 +107,7 @@ E2E_TESTS = \
 	tests/e2e/t_io.sh \
 	tests/e2e/t_malformed.sh \
 	tests/e2e/t_policy.sh \
+	tests/e2e/t_rescrub.sh \
 	tests/e2e/t_samples.sh \
 	tests/e2e/t_scale.sh \
 	tests/e2e/t_trust.sh \

@@ -1,14 +1,23 @@
 /*
  * t_report - when a run is degraded (report_degraded): the thresholds of
  * validator/README, "Stages and passes", pinned at their edges, and the
- * line that says so at the top of the text summary.
+ * line that says so at the top of the text summary. The result store and
+ * "since the last scrub" parts in the three formats, and the summary
+ * unchanged when they are off.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report/report.h"
 #include "tap.h"
+
+static char *format(const struct report *r, const char *path);
+static void base(struct report *r);
+static const char *json_value(const char *s, int depth);
+static bool json_ok(const char *s);
+static void changes_store(void);
 
 /* dns - n domains looked up, timeouts and errors among them. */
 static void
@@ -33,6 +42,226 @@ smtp(struct report *r, uint64_t answered, uint64_t refused)
 	r->smtp_ran = true;
 	r->smtp_answered = answered;
 	r->smtp_refused = refused;
+}
+
+/* format - the summary for a file named path, as a string (free it). */
+static char *
+format(const struct report *r, const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if ((f = open_memstream(&text, &len)) == NULL)
+		abort();
+	report_format(r, path, f);
+	fclose(f);
+	return text;
+}
+
+/* base - an offline run's report with what every summary needs. */
+static void
+base(struct report *r)
+{
+	report_init(r);
+	r->input = "list.csv";
+	r->policy = "standard";
+	r->cleaned_path = "c.csv";
+	r->rejected_path = "r.csv";
+	r->rows = 250;
+	r->by_status[STATUS_VALID] = 250;
+	snprintf(r->started_at, sizeof(r->started_at), "2026-12-03T18:00:00Z");
+}
+
+/* json_ws - past JSON white space (RFC 8259 2). */
+static const char *
+json_ws(const char *s)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	return s;
+}
+
+/*
+ * json_value - past one JSON value (RFC 8259 3-7) starting at s, or NULL
+ * if there is none: enough of a parser to say the summary parses.
+ */
+static const char *
+json_value(const char *s, int depth)
+{
+	s = json_ws(s);
+	if (depth > 32)
+		return NULL;
+	if (*s == '{' || *s == '[') {
+		char close = *s == '{' ? '}' : ']';
+
+		s = json_ws(s + 1);
+		if (*s == close)
+			return s + 1;
+		for (;;) {
+			s = json_ws(s);
+			if (close == '}') {
+				if (*s != '"' ||
+				    (s = json_value(s, depth + 1)) == NULL)
+					return NULL;
+				s = json_ws(s);
+				if (*s++ != ':')
+					return NULL;
+			}
+			if ((s = json_value(s, depth + 1)) == NULL)
+				return NULL;
+			s = json_ws(s);
+			if (*s == close)
+				return s + 1;
+			if (*s++ != ',')
+				return NULL;
+		}
+	}
+	if (*s == '"') {
+		for (s++; *s != '"'; s++) {
+			if (*s == '\0' || (unsigned char)*s < 0x20)
+				return NULL;
+			if (*s == '\\' && *++s == '\0')
+				return NULL;
+		}
+		return s + 1;
+	}
+	if (strncmp(s, "true", 4) == 0 || strncmp(s, "null", 4) == 0)
+		return s + 4;
+	if (strncmp(s, "false", 5) == 0)
+		return s + 5;
+	if (*s == '-' || (*s >= '0' && *s <= '9')) {
+		char *end;
+
+		(void)strtod(s, &end);
+		return end;
+	}
+	return NULL;
+}
+
+/* json_ok - s is one JSON value and nothing else. */
+static bool
+json_ok(const char *s)
+{
+	s = s != NULL ? json_value(s, 0) : NULL;
+	return s != NULL && *json_ws(s) == '\0';
+}
+
+/*
+ * changes_store - the "Result store" and "Since the last scrub" parts:
+ * written in every format when on, absent (the summary byte-identical)
+ * when off whatever the counts hold.
+ */
+static void
+changes_store(void)
+{
+	static const char *const forms[] = { "s.txt", "s.json", "s.csv" };
+	struct report r, off;
+	char *got, *want;
+
+	base(&off);
+	base(&r);
+	r.changes.compared = 200;
+	r.changes.changed = 12;
+	r.changes.went_bad = 9;
+	r.changes.went_bad_by_sub[SUB_DOMAIN_NOT_FOUND] = 2;
+	r.changes.went_bad_by_sub[SUB_MAILBOX_NOT_FOUND] = 5;
+	r.changes.went_bad_by_sub[SUB_NULL_MX] = 2;
+	r.changes.recovered = 3;
+	r.changes.bad_then = 20;
+	r.changes.bad_now = 26;
+	r.store.path = "/var/lib/listscrub/a,\"b\".db";
+	r.store.dns_recalled = 40;
+	r.store.dns_asked = 12;
+	r.store.smtp_recalled = 300;
+	r.store.smtp_asked = 25;
+	for (size_t i = 0; i < 3; i++) {
+		got = format(&r, forms[i]);
+		want = format(&off, forms[i]);
+		is_str(got, want, "%s: both off, counts set: the summary as "
+		    "before", forms[i]);
+		free(got);
+		free(want);
+	}
+
+	ok(!json_ok("{\"a\": 1,}") && !json_ok("{\"a\" 1}") &&
+	    !json_ok("[1] x") && json_ok(" {\"a\": [1, -2.5e3, \"\\\"\"], "
+	    "\"b\" : {}} "), "the test's JSON checker tells good from bad");
+	r.changes.on = r.store.on = true;
+	got = format(&r, "s.txt");
+	ok(strstr(got, "\n  Since the last scrub: 200 address(es) compared, "
+	    "12 changed status\n"
+	    "        went bad 9 (mailbox_not_found 5, null_mx 2, "
+	    "domain_not_found 2), recovered 3\n"
+	    "        bad-address rate then 10.0% now 13.0% (over the 200 "
+	    "compared)\n") != NULL,
+	    "text: since the last scrub, went bad largest first (ties in "
+	    "sub-status order), the rates");
+	ok(strstr(got, "\n  Result store: /var/lib/listscrub/a,\"b\".db\n"
+	    "        DNS answers: 40 from the store, 12 asked now (domains)\n"
+	    "        SMTP answers: 300 from the store, 25 asked now "
+	    "(addresses)\n") != NULL, "text: the result store block");
+	if (!ok(strstr(got, "Result store") < strstr(got, "Since the last"),
+	    "text: the store block first"))
+		diag("%s", got);
+	free(got);
+
+	got = format(&r, "s.json");
+	ok(json_ok(got), "json: parses");
+	ok(strstr(got, "\"store\": {\"path\": \"/var/lib/listscrub/a,"
+	    "\\\"b\\\".db\", \"dns_recalled\": 40, \"dns_asked\": 12, "
+	    "\"smtp_recalled\": 300, \"smtp_asked\": 25}") != NULL,
+	    "json: the store object");
+	if (!ok(strstr(got, "\"changes\": {\"on\": true, \"compared\": 200, "
+	    "\"changed\": 12, \"went_bad\": 9, \"recovered\": 3, "
+	    "\"bad_then\": 20, \"bad_now\": 26, \"went_bad_by_sub_status\": "
+	    "{\"mailbox_not_found\": 5, \"null_mx\": 2, "
+	    "\"domain_not_found\": 2}}") != NULL, "json: the changes object"))
+		diag("%s", got);
+	free(got);
+
+	got = format(&r, "s.csv");
+	ok(strstr(got, "\nstore,path,\"/var/lib/listscrub/a,\"\"b\"\".db\"\n"
+	    "store,dns_recalled,40\nstore,dns_asked,12\n"
+	    "store,smtp_recalled,300\nstore,smtp_asked,25\n") != NULL,
+	    "csv: the store rows, the path quoted (RFC 4180)");
+	if (!ok(strstr(got, "\nchanges,compared,200\nchanges,changed,12\n"
+	    "changes,went_bad,9\nchanges,recovered,3\nchanges,bad_then,20\n"
+	    "changes,bad_now,26\nchanges_went_bad,mailbox_not_found,5\n"
+	    "changes_went_bad,null_mx,2\nchanges_went_bad,domain_not_found,2\n")
+	    != NULL, "csv: the changes rows"))
+		diag("%s", got);
+	free(got);
+
+	/* Looked for, but no address had one. */
+	base(&r);
+	r.changes.on = true;
+	got = format(&r, "s.txt");
+	ok(strstr(got, "\n  Since the last scrub: no address had a previous "
+	    "status\n") != NULL, "text: compared 0 says so");
+	ok(strstr(got, "Result store") == NULL, "text: no store block when "
+	    "the store is off");
+	free(got);
+	got = format(&r, "s.json");
+	ok(json_ok(got) && strstr(got, "\"compared\": 0") != NULL &&
+	    strstr(got, "\"went_bad_by_sub_status\": {}") != NULL &&
+	    strstr(got, "\"store\"") == NULL,
+	    "json: compared 0, empty by-sub-status object, no store");
+	free(got);
+	got = format(&r, "s.csv");
+	ok(strstr(got, "\nchanges,compared,0\n") != NULL &&
+	    strstr(got, "changes_went_bad") == NULL &&
+	    strstr(got, "\nstore,") == NULL, "csv: compared 0, no store rows");
+	free(got);
+	/* The JSON of a run with DNS and SMTP parses too. */
+	base(&r);
+	r.dns_ran = r.smtp_ran = true;
+	r.store.on = true;
+	r.store.path = "s\x01\xff.db";
+	got = format(&r, "s.json");
+	ok(json_ok(got), "json: with dns, smtp and a store path of control "
+	    "and invalid bytes: parses");
+	free(got);
 }
 
 int
@@ -100,5 +329,6 @@ main(void)
 	fclose(f);
 	ok(strstr(text, "DEGRADED") == NULL, "text: no line when not degraded");
 	free(text);
+	changes_store();
 	return done_testing();
 }

@@ -5,17 +5,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/ascii.h"
 #include "util/xalloc.h"
 
+/* The last ROW_WRITE_CHANGE_COLS are written only with ctx->changes. */
 static const char *const col_names[] = {
 	"row", "email", "status", "sub_status", "action", "reason",
 	"did_you_mean", "role", "disposable", "free", "checked", "checked_at",
 	"duplicate_of", "mx", "catch_all", "smtp_code", "smtp_enhanced",
-	"smtp_response", "tls",
+	"smtp_response", "tls", "previous_status", "changed",
 };
+#define ROW_WRITE_NCOLS (sizeof(col_names) / sizeof(col_names[0]))
+#define ROW_WRITE_CHANGE_COLS 2
+#define ROW_WRITE_COL_EMAIL 1	/* col_names[] indexes */
+#define ROW_WRITE_COL_STATUS 2
 
 static int row_write_original(struct csvwrite *w, const struct row_write_ctx *c,
     const struct csvrow *row, bool *guarded);
+static int row_write_kept_cells(struct csvwrite *w,
+    const struct row_write_ctx *c, const struct csvrow *row, bool *guarded);
+static bool row_write_skipped(const struct row_write_ctx *c, size_t i);
+static size_t row_write_kept(const struct row_write_ctx *c, size_t n);
+static int row_write_pad(struct csvwrite *w, const struct row_write_ctx *c,
+    size_t have);
+static int row_write_changes(struct csvwrite *w,
+    const struct row_write_cols *k);
+static size_t row_write_col_index(const char *s, size_t len);
 static size_t row_write_split(const char *raw, size_t len, int delim,
     size_t *start, size_t *end, size_t max);
 static int row_write_damaged(struct csvwrite *w, const struct csvrow *row);
@@ -89,6 +104,21 @@ row_write_bool(struct csvwrite *w, bool known, bool b)
 }
 
 /*
+ * row_write_changes - the previous status (from the store or the input,
+ * so guarded like every cell we write) and whether it changed; both
+ * empty when there is none.
+ */
+static int
+row_write_changes(struct csvwrite *w, const struct row_write_cols *k)
+{
+	bool known = k->previous_status != NULL && k->previous_status[0];
+
+	if (row_write_str(w, known ? k->previous_status : "") != 0)
+		return -1;
+	return row_write_bool(w, known, k->changed);
+}
+
+/*
  * row_write_split - field spans of a record that parsed cleanly: each is
  * the raw bytes from one delimiter to the next, quotes included.
  */
@@ -156,6 +186,85 @@ row_write_clean(const char *raw, size_t len, int delim, size_t nf)
 	}
 }
 
+/* row_write_skipped - whether input column i is an earlier run's. */
+static bool
+row_write_skipped(const struct row_write_ctx *c, size_t i)
+{
+	return c->skip != NULL && i < c->nskip && c->skip[i];
+}
+
+/* row_write_kept - how many of the first n input columns are written. */
+static size_t
+row_write_kept(const struct row_write_ctx *c, size_t n)
+{
+	size_t kept = n;
+
+	for (size_t i = 0; i < n && i < c->nskip && c->skip != NULL; i++)
+		kept -= c->skip[i];
+	return kept;
+}
+
+/*
+ * row_write_pad - empty cells after the have cells written, up to the
+ * kept part of the width, so the appended columns line up.
+ */
+static int
+row_write_pad(struct csvwrite *w, const struct row_write_ctx *c, size_t have)
+{
+	size_t width = row_write_kept(c, c->width);
+
+	/* A row whose every cell was skipped: its first empty cell. */
+	if (have == 0 && width > 0) {
+		if (csvwrite_raw(w, "", 0) != 0)
+			return -1;
+		have = 1;
+	}
+	for (; have < width; have++)
+		if (csvwrite_delim(w) != 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * row_write_kept_cells - a row with skipped cells: the others, each from
+ * its raw bytes when the row reads back the same (row_write_clean) and
+ * the cell needs no guard, else written as a cell.
+ */
+static int
+row_write_kept_cells(struct csvwrite *w, const struct row_write_ctx *c,
+    const struct csvrow *row, bool *guarded)
+{
+	size_t n = 0, out = 0, *start, *end;
+	int rc = 0;
+
+	start = xreallocarray(NULL, row->nfields + 1, sizeof(*start));
+	end = xreallocarray(NULL, row->nfields + 1, sizeof(*end));
+	if (row_write_clean(row->raw, row->raw_len, c->delim, row->nfields))
+		n = row_write_split(row->raw, row->raw_len, c->delim, start,
+		    end, row->nfields + 1);
+	for (size_t i = 0; i < row->nfields && rc == 0; i++) {
+		const char *f = row->field[i];
+		size_t fl = row->field_len[i];
+		bool guard = csvwrite_needs_guard(f, fl, c->guard);
+
+		if (row_write_skipped(c, i))
+			continue;
+		*guarded = *guarded || guard;
+		if (n == row->nfields && !guard) {
+			if (out > 0)
+				rc = csvwrite_delim(w);
+			if (rc == 0)
+				rc = csvwrite_raw(w, row->raw + start[i],
+				    end[i] - start[i]);
+		} else
+			rc = csvwrite_cell(w, f, fl, c->guard);
+		out++;
+	}
+	free(start);
+	free(end);
+	return rc;
+}
+
 /* row_write_original - the original cells, raw unless one needs a guard. */
 static int
 row_write_original(struct csvwrite *w, const struct row_write_ctx *c,
@@ -166,6 +275,8 @@ row_write_original(struct csvwrite *w, const struct row_write_ctx *c,
 	int rc = 0;
 
 	*guarded = false;
+	if (row_write_kept(c, row->nfields) != row->nfields)
+		return row_write_kept_cells(w, c, row, guarded);
 	if (c->guard != CSVWRITE_GUARD_OFF)
 		for (size_t i = 0; i < row->nfields && !any; i++)
 			any = csvwrite_needs_guard(row->field[i],
@@ -209,15 +320,17 @@ row_write_header(struct csvwrite *w, const struct row_write_ctx *c,
 {
 	char name[256];
 
+	size_t ncols = ROW_WRITE_NCOLS;
+
 	*guarded = false;
+	if (!c->changes)
+		ncols -= ROW_WRITE_CHANGE_COLS;
 	if (hdr != NULL) {
-		if (row_write_original(w, c, hdr, guarded) != 0)
+		if (row_write_original(w, c, hdr, guarded) != 0 ||
+		    row_write_pad(w, c, row_write_kept(c, hdr->nfields)) != 0)
 			return -1;
-		for (size_t i = hdr->nfields; i < c->width; i++)
-			if (csvwrite_delim(w) != 0)
-				return -1;
 	}
-	for (size_t i = 0; i < sizeof(col_names) / sizeof(col_names[0]); i++) {
+	for (size_t i = 0; i < ncols; i++) {
 		snprintf(name, sizeof(name), "%s%s", c->prefix, col_names[i]);
 		if (row_write_str(w, name) != 0)
 			return -1;
@@ -241,11 +354,10 @@ row_write_row(struct csvwrite *w, const struct row_write_ctx *c,
 	} else {
 		if (row_write_original(w, c, row, guarded) != 0)
 			return -1;
-		have = row->nfields;
+		have = row_write_kept(c, row->nfields);
 	}
-	for (; have < c->width; have++)
-		if (csvwrite_delim(w) != 0)
-			return -1;
+	if (row_write_pad(w, c, have) != 0)
+		return -1;
 	snprintf(num, sizeof(num), "%" PRIu64, k->row);
 	if (row_write_str(w, num) != 0 ||
 	    csvwrite_cell(w, k->email, k->email_len, CSVWRITE_GUARD_STRICT) != 0 ||
@@ -267,5 +379,57 @@ row_write_row(struct csvwrite *w, const struct row_write_ctx *c,
 	if (row_write_str(w, num) != 0 ||
 	    row_write_str(w, k->mx ? k->mx : "") != 0)
 		return -1;
-	return row_write_smtp(w, k->smtp) == 0 ? csvwrite_end_row(w) : -1;
+	if (row_write_smtp(w, k->smtp) != 0 ||
+	    (c->changes && row_write_changes(w, k) != 0))
+		return -1;
+	return csvwrite_end_row(w);
+}
+
+/*
+ * row_write_col_index - which appended name s (len bytes, ASCII letters
+ * in any case) is; ROW_WRITE_NCOLS for none.
+ */
+static size_t
+row_write_col_index(const char *s, size_t len)
+{
+	for (size_t i = 0; i < ROW_WRITE_NCOLS; i++)
+		if (strlen(col_names[i]) == len &&
+		    ascii_ncasecmp(s, col_names[i], len) == 0)
+			return i;
+	return ROW_WRITE_NCOLS;
+}
+
+size_t
+row_write_own_columns(const struct csvrow *hdr, const char *prefix,
+    bool *skip, long *status_col, long *email_col)
+{
+	size_t plen = strlen(prefix), n = 0;
+
+	if (status_col != NULL)
+		*status_col = -1;
+	if (email_col != NULL)
+		*email_col = -1;
+	for (size_t i = 0; i < hdr->nfields; i++) {
+		const char *s = hdr->field[i];
+		size_t len = hdr->field_len[i], k;
+
+		skip[i] = false;
+		while (len > 0 && ascii_isspace((unsigned char)s[0]))
+			s++, len--;
+		while (len > 0 && ascii_isspace((unsigned char)s[len - 1]))
+			len--;
+		if (plen == 0 || len <= plen ||
+		    ascii_ncasecmp(s, prefix, plen) != 0)
+			continue;
+		if ((k = row_write_col_index(s + plen, len - plen)) ==
+		    ROW_WRITE_NCOLS)
+			continue;
+		skip[i] = true;
+		n++;
+		if (k == ROW_WRITE_COL_STATUS && status_col != NULL)
+			*status_col = (long)i;
+		else if (k == ROW_WRITE_COL_EMAIL && email_col != NULL)
+			*email_col = (long)i;
+	}
+	return n;
 }

@@ -4,6 +4,9 @@
  * columns line up under the header, then the appended verdict columns.
  * The appended column names are defined here, once; new columns are only
  * ever added at the end.
+ * A re-scrubbed file (the cleaned output of an earlier run) carries the
+ * columns that run appended: row_write_own_columns finds them, and the
+ * rows are written without them, so a second run appends one set, not two.
  */
 #ifndef LISTSCRUB_ROW_WRITE_H
 #define LISTSCRUB_ROW_WRITE_H
@@ -22,6 +25,16 @@ struct row_write_ctx {
 	size_t width;			/* cells before the appended columns */
 	const char *checked_at;		/* UTC time of the run */
 	const char *prefix;		/* "scrub_" */
+	/*
+	 * Per input column (nskip of them): true for a column an earlier run
+	 * appended (row_write_own_columns), written neither in the header
+	 * nor in the rows. width counts input columns, skipped ones
+	 * included; padding counts the kept ones, so the appended columns
+	 * still start at the same place in every row. NULL: none skipped.
+	 */
+	const bool *skip;
+	size_t nskip;
+	bool changes;		/* append previous_status and changed */
 };
 
 /* What the pipeline learned about a row, as written in the new columns. */
@@ -36,14 +49,28 @@ struct row_write_cols {
 	uint64_t duplicate_of;		/* 0 for none */
 	const char *mx;			/* preferred mail host, or NULL */
 	const struct probe_result *smtp;	/* SMTP answer, or NULL */
+	/* Only with ctx->changes: */
+	const char *previous_status;	/* NULL or "": none */
+	bool changed;			/* the status differs from it */
 };
 
-/* row_write_header - the header row: original header (or none) + names. */
+/*
+ * row_write_header - the header row: original header (or none, when hdr
+ * is NULL) without its skipped cells, padding, then the appended names
+ * (prefix + name; previous_status and changed only with c->changes).
+ * *guarded tells whether a header cell had to be neutralized. -1 on a
+ * write error (errno set).
+ */
 int row_write_header(struct csvwrite *w, const struct row_write_ctx *c,
     const struct csvrow *hdr, bool *guarded);
 /*
- * row_write_row - write row to w. *guarded tells whether an original cell
- * had to be neutralized. A malformed row is one cell, its raw text; for a
+ * row_write_row - write row to w: its cells but the skipped ones, padding
+ * up to the kept part of c->width, the appended cells from cols (with
+ * c->changes: the previous status, and "true" or "false" for changed,
+ * both empty when there is no previous status). *guarded tells whether an
+ * original cell had to be neutralized. A row longer than c->width keeps
+ * its extra cells (but skipped ones), so its appended cells start further
+ * right. A malformed row is one cell, its raw text; for a
  * truncated row (longer than max_record) the rest of its line is read
  * from row->tail and written as it comes, so the row is written whole.
  * -1 on a write error (the writer keeps it) or when the tail fails to
@@ -51,5 +78,22 @@ int row_write_header(struct csvwrite *w, const struct row_write_ctx *c,
  */
 int row_write_row(struct csvwrite *w, const struct row_write_ctx *c,
     const struct csvrow *row, const struct row_write_cols *cols, bool *guarded);
+
+/*
+ * row_write_own_columns - find the columns an earlier run appended in the
+ * header hdr: every cell that is prefix followed by one of the appended
+ * names (previous_status and changed included), compared after trimming
+ * ASCII white space around the cell, ASCII letters case-insensitively
+ * ("Scrub_Status " counts). skip must have room for hdr->nfields entries:
+ * each is set, true for such a cell. Returns how many were marked. Sets
+ * *status_col and *email_col (either may be NULL) to the 0-based column of
+ * prefix + "status" and prefix + "email", the last one when a header has
+ * several (each run appends after the earlier ones), or -1. An empty
+ * prefix marks nothing: the bare names (email, status, row) are the
+ * user's own columns as often as not. Cannot fail; a malformed header
+ * (no fields) has no such column.
+ */
+size_t row_write_own_columns(const struct csvrow *hdr, const char *prefix,
+    bool *skip, long *status_col, long *email_col);
 
 #endif

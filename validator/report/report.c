@@ -17,6 +17,11 @@ static void report_json_str(FILE *f, const char *s);
 static const char *report_safe(char *buf, size_t size, const char *s);
 static void report_json(const struct report *r, FILE *f);
 static void report_csv(const struct report *r, FILE *f);
+static size_t report_went_bad(const struct report_changes *c, int *subs);
+static double report_pct(uint64_t n, uint64_t of);
+static void report_text_store(const struct report *r, FILE *f);
+static void report_text_changes(const struct report *r, FILE *f);
+static void report_csv_str(FILE *f, const char *s);
 
 /* report_eol_name - the input's line ending as a word: CRLF, CR or LF. */
 static const char *
@@ -157,6 +162,83 @@ report_degraded(const struct report *r, char *why, size_t n)
 	return false;
 }
 
+/*
+ * report_went_bad - the sub-statuses addresses went bad with (count not
+ * 0) into subs, largest count first, equal counts in sub-status order.
+ */
+static size_t
+report_went_bad(const struct report_changes *c, int *subs)
+{
+	size_t n = 0;
+
+	for (int u = 0; u < SUB_LAST; u++) {
+		size_t i = n;
+
+		if (c->went_bad_by_sub[u] == 0)
+			continue;
+		for (; i > 0 && c->went_bad_by_sub[subs[i - 1]] <
+		    c->went_bad_by_sub[u]; i--)
+			subs[i] = subs[i - 1];
+		subs[i] = u;
+		n++;
+	}
+	return n;
+}
+
+/* report_pct - n of `of` in percent; 0 when `of` is 0. */
+static double
+report_pct(uint64_t n, uint64_t of)
+{
+	return of > 0 ? 100.0 * (double)n / (double)of : 0.0;
+}
+
+/* report_text_store - the "Result store" block. */
+static void
+report_text_store(const struct report *r, FILE *f)
+{
+	const struct report_store *s = &r->store;
+	char s1[1024];
+
+	fprintf(f, "  Result store: %s\n", report_safe(s1, sizeof(s1),
+	    s->path != NULL ? s->path : ""));
+	fprintf(f, "        DNS answers: %llu from the store, %llu asked now "
+	    "(domains)\n        SMTP answers: %llu from the store, %llu asked "
+	    "now (addresses)\n", (unsigned long long)s->dns_recalled,
+	    (unsigned long long)s->dns_asked,
+	    (unsigned long long)s->smtp_recalled,
+	    (unsigned long long)s->smtp_asked);
+}
+
+/* report_text_changes - the "Since the last scrub" block. */
+static void
+report_text_changes(const struct report *r, FILE *f)
+{
+	const struct report_changes *c = &r->changes;
+	int subs[SUB_LAST];
+	size_t n;
+
+	if (c->compared == 0) {
+		fprintf(f, "  Since the last scrub: no address had a previous "
+		    "status\n");
+		return;
+	}
+	fprintf(f, "  Since the last scrub: %llu address(es) compared, %llu "
+	    "changed status\n", (unsigned long long)c->compared,
+	    (unsigned long long)c->changed);
+	fprintf(f, "        went bad %llu", (unsigned long long)c->went_bad);
+	n = report_went_bad(c, subs);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s%s %llu", i ? ", " : " (",
+		    verdict_sub_name(subs[i]),
+		    (unsigned long long)c->went_bad_by_sub[subs[i]]);
+	fprintf(f, "%s, recovered %llu\n", n ? ")" : "",
+	    (unsigned long long)c->recovered);
+	fprintf(f, "        bad-address rate then %.1f%% now %.1f%% (over the "
+	    "%llu compared)\n", report_pct(c->bad_then, c->compared),
+	    report_pct(c->bad_now, c->compared),
+	    (unsigned long long)c->compared);
+}
+
 void
 report_text(const struct report *r, FILE *f)
 {
@@ -285,6 +367,10 @@ report_text(const struct report *r, FILE *f)
 				    (unsigned long long)p->problems[i].count);
 		}
 	}
+	if (r->store.on)
+		report_text_store(r, f);
+	if (r->changes.on)
+		report_text_changes(r, f);
 	if (r->by_sub[SUB_MALFORMED_ROW] > 0) {
 		fprintf(f, "  malformed rows at line(s):");
 		for (size_t i = 0; i < REPORT_MAX_LINES &&
@@ -396,6 +482,32 @@ report_smtp_counts(const struct report *r, struct report_count *c)
 	c[n++] = (struct report_count){ "blocked_hosts", p->blocked_hosts };
 	c[n++] = (struct report_count){ "addresses_sender_refused",
 	    r->smtp_refused };
+	return n;
+}
+
+static size_t
+report_changes_counts(const struct report_changes *ch, struct report_count *c)
+{
+	size_t n = 0;
+
+	c[n++] = (struct report_count){ "compared", ch->compared };
+	c[n++] = (struct report_count){ "changed", ch->changed };
+	c[n++] = (struct report_count){ "went_bad", ch->went_bad };
+	c[n++] = (struct report_count){ "recovered", ch->recovered };
+	c[n++] = (struct report_count){ "bad_then", ch->bad_then };
+	c[n++] = (struct report_count){ "bad_now", ch->bad_now };
+	return n;
+}
+
+static size_t
+report_store_counts(const struct report_store *s, struct report_count *c)
+{
+	size_t n = 0;
+
+	c[n++] = (struct report_count){ "dns_recalled", s->dns_recalled };
+	c[n++] = (struct report_count){ "dns_asked", s->dns_asked };
+	c[n++] = (struct report_count){ "smtp_recalled", s->smtp_recalled };
+	c[n++] = (struct report_count){ "smtp_asked", s->smtp_asked };
 	return n;
 }
 
@@ -518,7 +630,53 @@ report_json(const struct report *r, FILE *f)
 		}
 		fprintf(f, "]}");
 	}
+	if (r->store.on) {
+		fprintf(f, ",\n  \"store\": {\"path\": ");
+		report_json_str(f, r->store.path != NULL ? r->store.path : "");
+		report_json_counts(f, c, report_store_counts(&r->store, c));
+		fprintf(f, "}");
+	}
+	if (r->changes.on) {
+		int subs[SUB_LAST];
+		size_t n = report_went_bad(&r->changes, subs);
+
+		fprintf(f, ",\n  \"changes\": {\"on\": true");
+		report_json_counts(f, c, report_changes_counts(&r->changes, c));
+		fprintf(f, ", \"went_bad_by_sub_status\": {");
+		for (size_t i = 0; i < n; i++)
+			fprintf(f, "%s\"%s\": %llu", i ? ", " : "",
+			    verdict_sub_name(subs[i]), (unsigned long long)
+			    r->changes.went_bad_by_sub[subs[i]]);
+		fprintf(f, "}}");
+	}
 	fprintf(f, "\n}\n");
+}
+
+/*
+ * report_csv_str - s as one CSV cell: quoted when it holds a comma, a
+ * quote, CR or LF, quotes doubled (RFC 4180 2.6, 2.7); made valid UTF-8
+ * first, as in the JSON summary.
+ */
+static void
+report_csv_str(FILE *f, const char *s)
+{
+	struct buf b;
+	bool quote;
+
+	buf_init(&b, 4 * strlen(s) + 16);
+	(void)utf8_clean(s, strlen(s), SIZE_MAX, &b);
+	s = buf_str(&b);
+	quote = strpbrk(s, ",\"\r\n") != NULL;
+	if (quote)
+		fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	if (quote)
+		fputc('"', f);
+	buf_free(&b);
 }
 
 /* report_csv - long format: section,key,value (chartable as is). */
@@ -580,6 +738,24 @@ report_csv(const struct report *r, FILE *f)
 			fprintf(f, "sender_problem,%s,%llu\n",
 			    p->problems[i].host,
 			    (unsigned long long)p->problems[i].count);
+	}
+	if (r->store.on) {
+		fprintf(f, "store,path,");
+		report_csv_str(f, r->store.path != NULL ? r->store.path : "");
+		fprintf(f, "\n");
+		report_csv_counts(f, "store", c, report_store_counts(&r->store,
+		    c));
+	}
+	if (r->changes.on) {
+		int subs[SUB_LAST];
+		size_t n = report_went_bad(&r->changes, subs);
+
+		report_csv_counts(f, "changes", c,
+		    report_changes_counts(&r->changes, c));
+		for (size_t i = 0; i < n; i++)
+			fprintf(f, "changes_went_bad,%s,%llu\n",
+			    verdict_sub_name(subs[i]), (unsigned long long)
+			    r->changes.went_bad_by_sub[subs[i]]);
 	}
 }
 

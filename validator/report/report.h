@@ -72,6 +72,33 @@ struct report {
 	struct probe_stats smtp;
 	uint64_t smtp_answered;	/* addresses with an SMTP answer */
 	uint64_t smtp_refused;	/* ... policy_blocked or probe_blocked */
+	/*
+	 * What changed since the last scrub: per unique address with a
+	 * previous status.
+	 */
+	struct report_changes {
+		/* previous statuses were looked for (store or re-scrubbed
+		   input) */
+		bool on;
+		uint64_t compared;	/* unique addresses with a previous
+					   status */
+		uint64_t changed;	/* ... whose status differs now */
+		uint64_t went_bad;	/* not invalid then, invalid now */
+		/* by today's sub-status */
+		uint64_t went_bad_by_sub[SUB_LAST];
+		uint64_t recovered;	/* invalid then, not invalid now */
+		/* invalid among the compared, then and now */
+		uint64_t bad_then, bad_now;
+	} changes;
+	/* The result store. */
+	struct report_store {
+		bool on;
+		const char *path;
+		/* domains: answer from the store / looked up now */
+		uint64_t dns_recalled, dns_asked;
+		/* addresses: answer from the store / probed now */
+		uint64_t smtp_recalled, smtp_asked;
+	} store;
 	/* timings */
 	double seconds;
 	char started_at[32];	/* UTC, ISO 8601 */
@@ -115,7 +142,12 @@ void report_probe_answers(struct report *r, struct probe_targets *pt);
  */
 bool report_degraded(const struct report *r, char *why, size_t n);
 
-/* report_text - the human summary; a degraded run's line comes first. */
+/*
+ * report_text - the human summary; a degraded run's line comes first.
+ * The "Result store" and "Since the last scrub" blocks (and the JSON and
+ * CSV summaries' store and changes parts) appear only when their .on is
+ * set.
+ */
 void report_text(const struct report *r, FILE *out);
 /* The summary file's format, from its name. */
 enum report_form {
