@@ -624,9 +624,16 @@ pipeline_changes(struct run *r, const struct csvrow *row,
 		recall_final(r->mem, aid, v->status, v->sub);
 	}
 	if (prev == STATUS_LAST && r->prev_col >= 0 && !row->malformed &&
-	    (size_t)r->prev_col < row->nfields)
-		prev = verdict_status_parse(row->field[r->prev_col],
-		    row->field_len[r->prev_col]);
+	    (size_t)r->prev_col < row->nfields) {
+		const char *p = row->field[r->prev_col];
+		size_t n = row->field_len[r->prev_col];
+
+		while (n > 0 && ascii_isspace((unsigned char)*p))
+			p++, n--;
+		while (n > 0 && ascii_isspace((unsigned char)p[n - 1]))
+			n--;
+		prev = verdict_status_parse(p, n);
+	}
 	k->previous_status = prev < STATUS_LAST ? verdict_status_name(prev) :
 	    NULL;
 	k->changed = prev < STATUS_LAST && prev != v->status;
