@@ -107,6 +107,7 @@ E2E_TESTS = \
 	tests/e2e/t_policy.sh \
 	tests/e2e/t_samples.sh \
 	tests/e2e/t_scale.sh \
+	tests/e2e/t_schedule.sh \
 	tests/e2e/t_trust.sh \
 	tests/e2e/t_usage.sh \
 	tests/e2e/t_verdicts.sh
