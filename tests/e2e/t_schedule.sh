@@ -8,7 +8,7 @@
 # installed. Network: none (--offline), or a resolver on 127.0.0.1:1.
 . "$(dirname "$0")/lib.sh"
 
-plan 79
+plan 80
 
 W=$srcdir/contrib/scheduled-scrub
 [ -x "$W" ] || bail "not executable: $W"
@@ -41,9 +41,14 @@ export PATH
 # calls NAME - how many times the fake NAME ran
 calls() { find "$REC" -name "$1.*.args" | wc -l | tr -d ' '; }
 
-# run_w ARGS... - the wrapper; W_RC, W_OUT, W_ERR (stdin: /dev/null)
+# run_w ARGS... - the wrapper; W_RC, W_OUT, W_ERR (stdin: /dev/null).
+# Each run gets a result store of its own (listscrub's default is under
+# XDG_CACHE_HOME), never the user's.
+_w_runs=0
 run_w() {
-	timeout 120 "$W" "$@" </dev/null >"$T/.w.out" 2>"$T/.w.err"
+	_w_runs=$((_w_runs + 1))
+	XDG_CACHE_HOME=$T/.cache/w$_w_runs \
+	    timeout 120 "$W" "$@" </dev/null >"$T/.w.out" 2>"$T/.w.err"
 	W_RC=$?
 	W_OUT=$(cat "$T/.w.out")
 	W_ERR=$(cat "$T/.w.err")
@@ -161,6 +166,15 @@ like "$S" "^Subject: listscrub DEGRADED: contacts\\.csv on " "sendmail: a Subjec
 like "$S" "^To: ops@example.org,abuse@example.org\$" "sendmail: a To header"
 like "$S" '^listscrub: DEGRADED: ' "sendmail: the message holds the DEGRADED line"
 
+# listscrub's result store option, when it has one, passes through
+if "$LISTSCRUB" --help 2>&1 | grep -q -- '--cache FILE'; then
+	run_w --outdir "$G" "$SAMPLES/contacts.csv" -- -q --cache "$T/a store.sqlite" "${DEAD[@]}"
+	ok "--cache FILE passed on to listscrub: status 3, the store created" \
+	    test "$W_RC" = 3 -a -s "$T/a store.sqlite"
+else
+	skip 1 "listscrub has no --cache yet"
+fi
+
 # neither
 SCRUB_MAILPATH=$T/nomail run_w --outdir "$G" --mail ops@example.org "$SAMPLES/contacts.csv" -- -q "${DEAD[@]}"
 is "$W_RC" 3 "no mailer at all: still exit status 3"
@@ -205,8 +219,8 @@ printf 'Email\n%s\n' a@b.example c@d.example e@f.example >"$T/in put/tabs.tsv"
 run_w --outdir "$SP" "$T/in put/tabs.tsv" -- --offline -q
 ok "a .tsv input: cleaned.tsv, rejected.tsv" \
     test -f "$(lastdir "$SP/scheduled-scrub.log")/rejected.tsv"
-SCRUB_OUTDIR=$T/env SCRUB_KEEP=1 bash "$W" "$SAMPLES/contacts.csv" -- --offline -q </dev/null >/dev/null 2>&1
-SCRUB_OUTDIR=$T/env SCRUB_KEEP=1 bash "$W" "$SAMPLES/contacts.csv" -- --offline -q </dev/null >/dev/null 2>&1
+SCRUB_OUTDIR=$T/env SCRUB_KEEP=1 XDG_CACHE_HOME=$T/.cache/env bash "$W" "$SAMPLES/contacts.csv" -- --offline -q </dev/null >/dev/null 2>&1
+SCRUB_OUTDIR=$T/env SCRUB_KEEP=1 XDG_CACHE_HOME=$T/.cache/env bash "$W" "$SAMPLES/contacts.csv" -- --offline -q </dev/null >/dev/null 2>&1
 is "$?|$(dated "$T/env" | wc -l | tr -d ' ')" "0|1" "SCRUB_OUTDIR, SCRUB_KEEP (the systemd unit's), under bash too"
 
 # ---------------------------------------------------------------- usage
