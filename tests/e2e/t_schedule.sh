@@ -246,8 +246,10 @@ like "$W_RC|$W_OUT" '^0\|Usage: scheduled-scrub ' "--help"
 C=$srcdir/contrib/cron/listscrub
 line=$(grep -v '^[[:space:]]*#' "$C" | grep -v '=' | grep .)
 is "$(printf '%s\n' "$line" | wc -l | tr -d ' ')" 1 "cron.d file: one job line"
-# shellcheck disable=SC2086
-set -f; set -- $line; set +f
+set -f
+# shellcheck disable=SC2086 # the cron line's fields
+set -- $line
+set +f
 like "$1 $2 $3 $4 $5|$6|$7" '^[0-9]+ [0-9]+ \* \* [0-7]\|listscrub\|/usr/local/bin/scheduled-scrub$' \
     "cron.d file: weekly, as user listscrub, the installed wrapper"
 
