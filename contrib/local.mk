@@ -1,3 +1,7 @@
 # Nothing here is built by default.
 EXTRA_DIST += contrib/install-deps contrib/bench contrib/update-lists.sh \
 	contrib/demo
+# Scheduled scrubs (contrib/README.schedule); tests/e2e/t_schedule.sh.
+EXTRA_DIST += contrib/scheduled-scrub contrib/README.schedule \
+	contrib/systemd/listscrub-scrub@.service \
+	contrib/systemd/listscrub-scrub@.timer contrib/cron/listscrub
