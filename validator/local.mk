@@ -14,13 +14,14 @@ include %D%/smtp/local.mk
 include %D%/verdict/local.mk
 include %D%/csv/local.mk
 include %D%/dns/local.mk
+include %D%/store/local.mk
 include %D%/probe/local.mk
 include %D%/report/local.mk
 validator_liblistscrub_a_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS) $(IDN2_CFLAGS) $(CARES_CFLAGS) \
-	$(OPENSSL_CFLAGS)
+	$(OPENSSL_CFLAGS) $(SQLITE_CFLAGS)
 
 LISTSCRUB_LIBS = validator/liblistscrub.a $(IDN2_LIBS) $(CARES_LIBS) $(CSV_LIBS) \
-	$(OPENSSL_LIBS)
+	$(OPENSSL_LIBS) $(SQLITE_LIBS)
 
 bin_PROGRAMS += validator/listscrub
 validator_listscrub_SOURCES = validator/main.c

@@ -1,0 +1,4 @@
+# validator/store: The result store: what earlier runs learned, in one
+# SQLite file, and its maintenance (`listscrub cache`).
+validator_liblistscrub_a_SOURCES += \
+	%D%/store.c %D%/store.h
