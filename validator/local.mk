@@ -4,6 +4,7 @@
 # "Layers and modules"; tests/layers.sh checks the #include lines).
 noinst_LIBRARIES += validator/liblistscrub.a
 validator_liblistscrub_a_SOURCES = \
+	validator/cache_main.c validator/cache_main.h \
 	validator/options.c validator/options.h \
 	validator/outputs.c validator/outputs.h \
 	validator/options_table.c validator/options_table.h \

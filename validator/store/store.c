@@ -24,7 +24,6 @@
 #include "util/xalloc.h"
 
 #define STORE_KEY_MAX		4096	/* bytes of a key or domain name */
-#define STORE_FUTURE_SLACK	300	/* seconds a stored time may be ahead */
 #define STORE_LOCK_POLL_MS	20
 
 /* Hot-path statements are prepared at open, the others on first use. */
@@ -548,10 +547,14 @@ store_precheck(struct store *s, struct diag *d)
 		close(fd);
 		return -1;
 	}
-	got = st.st_size == 0 ? 0 : pread(fd, head, sizeof(head), 0);
+	if (st.st_size == 0) {
+		/* An empty file is a new store: it will hold addresses. */
+		(void)fchmod(fd, 0600);
+		close(fd);
+		return 0;
+	}
+	got = pread(fd, head, sizeof(head), 0);
 	close(fd);
-	if (st.st_size == 0)
-		return 0;	/* an empty file is a new store */
 	if (got < 0) {
 		diag_set(d, DIAG_INPUT, "cannot read %s: %s", s->path,
 		    strerror(errno));

@@ -36,6 +36,7 @@
 #define STORE_BATCH 4096	/* puts per transaction at most */
 #define STORE_APPLICATION_ID 0x4C535342	/* PRAGMA application_id: "LSSB" */
 #define STORE_VERSION 1		/* PRAGMA user_version this program writes */
+#define STORE_FUTURE_SLACK 300	/* seconds a stored time may be ahead of now */
 
 struct store;
 
