@@ -101,6 +101,7 @@ tests_fuzz_replay_smtp_session_LDADD = $(LISTSCRUB_LIBS)
 
 E2E_TESTS = \
 	tests/e2e/t_bytes.sh \
+	tests/e2e/t_cache.sh \
 	tests/e2e/t_columns.sh \
 	tests/e2e/t_degraded.sh \
 	tests/e2e/t_dns.sh \
