@@ -175,8 +175,10 @@ cache_parse(int argc, char **argv, struct cache_args *a)
 	if (a->npos == 0)
 		return cache_usage("%s", "no command (stats, prune, forget, "
 		    "export)");
-	if (strcmp(a->pos[0], "stats") != 0 && strcmp(a->pos[0], "prune") != 0 &&
-	    strcmp(a->pos[0], "forget") != 0 && strcmp(a->pos[0], "export") != 0)
+	if (strcmp(a->pos[0], "stats") != 0 &&
+	    strcmp(a->pos[0], "prune") != 0 &&
+	    strcmp(a->pos[0], "forget") != 0 &&
+	    strcmp(a->pos[0], "export") != 0)
 		return cache_usage("unknown command '%s' (stats, prune, "
 		    "forget, export)", a->pos[0]);
 	if (a->max_age && strcmp(a->pos[0], "stats") != 0 &&
@@ -230,8 +232,8 @@ cache_print_part(const char *title, const struct store_stats_part *p,
 	printf(" %7s  %s\n", "expired", "max age");
 	for (int c = 0; c < STORE_CLASS_LAST; c++) {
 		cache_duration(ages->max_age[c], age, sizeof(age));
-		printf("  %-13s %7" PRIu64, store_class_name((enum store_class)c),
-		    p->by_class[c]);
+		printf("  %-13s %7" PRIu64,
+		    store_class_name((enum store_class)c), p->by_class[c]);
 		for (int b = 0; b < STORE_AGE_LAST; b++)
 			printf(" %6" PRIu64, p->by_age[c][b]);
 		printf(" %7" PRIu64 "  %s\n", p->expired[c], age);

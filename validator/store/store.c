@@ -420,7 +420,9 @@ store_mkdirs(const char *path, struct diag *d)
 
 	for (char *p = dir + 1; (p = strchr(p, '/')) != NULL; p++) {
 		*p = '\0';
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		if (mkdir(dir, 0700) == 0)
+			(void)chmod(dir, 0700);	/* whatever the umask took */
+		else if (errno != EEXIST) {
 			diag_set(d, DIAG_OUTPUT, "cannot create the directory "
 			    "%s for the result store: %s", dir,
 			    strerror(errno));
@@ -477,8 +479,8 @@ store_lock(struct store *s, unsigned wait_ms, struct diag *d)
 
 			got = pread(fd, pidbuf, sizeof(pidbuf) - 1, 0);
 			pidbuf[got > 0 ? got : 0] = '\0';
-			for (char *p = pidbuf; ascii_isdigit((unsigned char)*p) &&
-			    pid < 100000000; p++)
+			for (const unsigned char *p = (unsigned char *)pidbuf;
+			    ascii_isdigit(*p) && pid < 100000000; p++)
 				pid = pid * 10 + (*p - '0');
 			if (pid > 0)
 				diag_set(d, DIAG_INPUT, "%s is in use by "
