@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "store/store_admin.h"
 #include "tap.h"
 
 #define NOW 1800000000	/* a pinned clock: 2027-01-15 */
@@ -42,6 +43,7 @@ static void t_lock(void);
 static void t_refused(void);
 static void t_unknown_names(void);
 static void t_maintenance(void);
+static void t_admin(void);
 
 /* tpath - name inside the test's scratch directory (static buffer). */
 static const char *
@@ -828,6 +830,116 @@ t_maintenance(void)
 	store_close(s);
 }
 
+static int
+export_row(void *arg, const char *const *cells, size_t n, struct diag *d)
+{
+	char *out = arg;
+	size_t len = strlen(out);
+
+	(void)d;
+	for (size_t i = 0; i < n && len < 4000; i++)
+		len += (size_t)snprintf(out + len, 4096 - len, "%s%s",
+		    i ? "," : "", cells[i]);
+	if (len < 4000)
+		out[len++] = '\n', out[len] = '\0';
+	return 0;
+}
+
+static void
+t_admin(void)
+{
+	struct probe_result ok_r = smtp(SUB_MAILBOX_OK, 250, "2.1.5", "OK",
+	    PROBE_TRI_YES, PROBE_TRI_NO);
+	struct probe_result bad_r = smtp(SUB_MAILBOX_NOT_FOUND, 550, "5.1.1",
+	    "=cmd", PROBE_TRI_UNSET, PROBE_TRI_UNSET);
+	struct store_address a;
+	struct store_domain dom;
+	struct store_stats st;
+	struct store_prune p;
+	struct store_ages ages;
+	struct diag d;
+	struct store *s = store_open(tpath("admin.sqlite"), true, 0, &d);
+	char out[4096] = "";
+
+	if (!ok(s != NULL, "open for stats and prune"))
+		return;
+	store_ages_default(&ages);
+	/* fresh answer, verdict older than STORE_VERDICT_KEEP */
+	store_put_smtp(s, "fresh@a.example", 15, &ok_r, NOW - 86400, &d);
+	store_put_last(s, "fresh@a.example", 15, STATUS_VALID,
+	    SUB_MAILBOX_OK, NOW - STORE_VERDICT_KEEP - 1, &d);
+	/* expired answer (91d invalid), young verdict */
+	store_put_smtp(s, "old@a.example", 13, &bad_r, NOW - 91 * 86400, &d);
+	store_put_last(s, "old@a.example", 13, STATUS_INVALID,
+	    SUB_MAILBOX_NOT_FOUND, NOW - 86400, &d);
+	/* everything expired */
+	store_put_smtp(s, "gone@a.example", 14, &ok_r, NOW - 31 * 86400, &d);
+	store_put_last(s, "gone@a.example", 14, STATUS_VALID, SUB_MAILBOX_OK,
+	    NOW - STORE_VERDICT_KEEP - 5, &d);
+	/* from the future: not trusted, so expired */
+	store_put_smtp(s, "future@a.example", 16, &ok_r, NOW + 3600, &d);
+	store_put_dns(s, "a.example", EVDNS_TIMEOUT, NULL, "t", NULL,
+	    NOW - 7 * 3600, &d);
+	store_put_catch_all(s, "a.example", PROBE_TRI_NO, NOW - 86400, &d);
+	store_put_dns(s, "b.example", EVDNS_NXDOMAIN, NULL, NULL, NULL,
+	    NOW - 100 * 86400, &d);
+	store_commit(s, &d);
+
+	ok(store_admin_stats(s, &ages, NOW, &st, &d) == 0, "stats");
+	ok(st.addresses == 4 && st.domains == 2 && st.smtp.total == 4 &&
+	    st.verdicts == 3 && st.verdicts_expired == 2 &&
+	    st.dns.total == 2 && st.catch_all.total == 1 &&
+	    st.file_bytes > 0, "stats: rows, parts, verdicts past 400 days");
+	ok(st.smtp.by_class[STORE_CLASS_VALID] == 3 &&
+	    st.smtp.by_age[STORE_CLASS_VALID][STORE_AGE_7D] == 1 &&
+	    st.smtp.by_age[STORE_CLASS_VALID][STORE_AGE_90D] == 1 &&
+	    st.smtp.by_age[STORE_CLASS_VALID][STORE_AGE_1D] == 1 &&
+	    st.smtp.expired[STORE_CLASS_VALID] == 2 &&
+	    st.smtp.by_age[STORE_CLASS_INVALID][STORE_AGE_OLDER] == 1 &&
+	    st.smtp.expired[STORE_CLASS_INVALID] == 1,
+	    "stats: SMTP answers by class, age and expiry");
+	ok(st.dns.expired[STORE_CLASS_TEMPORARY] == 1 &&
+	    st.dns.expired[STORE_CLASS_INVALID] == 1 &&
+	    st.catch_all.by_class[STORE_CLASS_VALID] == 1 &&
+	    st.catch_all.expired[STORE_CLASS_VALID] == 0,
+	    "stats: DNS answers and catch-all tests");
+
+	ok(store_admin_export_addresses(s, export_row, out, &d) == 0 &&
+	    strncmp(out, "address,smtp_status,smtp_sub_status,smtp_code,"
+	    "smtp_enhanced,smtp_text,tls,catch_all,checked,last_status,"
+	    "last_sub_status,last_seen\n", 127) == 0,
+	    "export: the address header first");
+	ok(strstr(out, "\nold@a.example,invalid,mailbox_not_found,550,5.1.1,"
+	    "=cmd,,,2026-10-16T08:00:00Z,invalid,mailbox_not_found,"
+	    "2027-01-14T08:00:00Z\n") != NULL,
+	    "export: a row in words (the CSV writer guards the cells)");
+	if (strstr(out, "old@a.example") == NULL)
+		diag("%s", out);
+	out[0] = '\0';
+	ok(store_admin_export_domains(s, export_row, out, &d) == 0 &&
+	    strstr(out, "a.example,timeout,,t,,2027-01-15T01:00:00Z,no,"
+	    "2027-01-14T08:00:00Z\n") != NULL, "export: domain rows");
+
+	ok(store_admin_prune(s, &ages, NOW, &p, &d) == 0, "prune");
+	ok(p.addresses_deleted == 2 && p.addresses_trimmed == 2 &&
+	    p.domains_deleted == 1 && p.domains_trimmed == 1,
+	    "prune: 2 addresses deleted, 2 trimmed, 1 domain each");
+	ok(store_get_address(s, "fresh@a.example", 15, &a, &d) == 1 &&
+	    a.smtp.sub == SUB_MAILBOX_OK && a.last_status == STATUS_LAST,
+	    "prune: a verdict past 400 days goes, the fresh answer stays");
+	ok(store_get_address(s, "old@a.example", 13, &a, &d) == 1 &&
+	    a.smtp.sub == SUB_LAST && a.last_status == STATUS_INVALID,
+	    "prune: an expired answer goes, the young verdict keeps the row");
+	ok(store_get_address(s, "gone@a.example", 14, &a, &d) == 0 &&
+	    store_get_address(s, "future@a.example", 16, &a, &d) == 0,
+	    "prune: rows with nothing left are deleted");
+	ok(store_get_domain(s, "a.example", &dom, &d) == 1 &&
+	    dom.dns == EVDNS_NONE && dom.catch_all == PROBE_TRI_NO &&
+	    store_get_domain(s, "b.example", &dom, &d) == 0,
+	    "prune: domains trimmed and deleted");
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -850,6 +962,7 @@ main(void)
 	t_refused();
 	t_unknown_names();
 	t_maintenance();
+	t_admin();
 	if (getenv("KEEP_TMP") == NULL) {
 		char cmd[300];
 

@@ -826,7 +826,8 @@ store_open(const char *path, bool create, unsigned wait_ms, struct diag *d)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, wait_ms > 1000 ? (int)wait_ms : 1000);
+	sqlite3_busy_timeout(s->db, wait_ms < 1000 ? 1000 : wait_ms > INT_MAX ?
+	    INT_MAX : (int)wait_ms);
 	if (store_identify(s, &version, d) != 0 ||
 	    (version > 0 && store_quick_check(s, d) != 0))
 		goto fail;
