@@ -12,7 +12,7 @@ rank() {
 	util) echo 0 ;;
 	address | smtp) echo 1 ;;
 	verdict) echo 2 ;;
-	csv | dns) echo 3 ;;
+	csv | dns | store) echo 3 ;;
 	probe) echo 4 ;;
 	report) echo 5 ;;
 	.) echo 9 ;;

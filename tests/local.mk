@@ -29,6 +29,7 @@ UNIT_TESTS = \
 	tests/unit/t_session_peer \
 	tests/unit/t_smtp_classify \
 	tests/unit/t_smtp_reply \
+	tests/unit/t_store \
 	tests/unit/t_strmap \
 	tests/unit/t_utf8 \
 	tests/unit/t_wordlist
@@ -68,6 +69,9 @@ tests_unit_t_fileid_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_interrupt_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_utf8_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_strmap_LDADD = $(LISTSCRUB_LIBS)
+# The result store; it also opens databases with the plain SQLite API.
+tests_unit_t_store_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_t_store_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_wordlist_LDADD = $(LISTSCRUB_LIBS)
 
 tests_fuzz_replay_addr_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_addr.c
@@ -99,6 +103,7 @@ tests_fuzz_replay_smtp_session_LDADD = $(LISTSCRUB_LIBS)
 
 E2E_TESTS = \
 	tests/e2e/t_bytes.sh \
+	tests/e2e/t_cache.sh \
 	tests/e2e/t_columns.sh \
 	tests/e2e/t_degraded.sh \
 	tests/e2e/t_dns.sh \

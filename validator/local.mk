@@ -4,6 +4,7 @@
 # "Layers and modules"; tests/layers.sh checks the #include lines).
 noinst_LIBRARIES += validator/liblistscrub.a
 validator_liblistscrub_a_SOURCES = \
+	validator/cache_main.c validator/cache_main.h \
 	validator/options.c validator/options.h \
 	validator/outputs.c validator/outputs.h \
 	validator/options_table.c validator/options_table.h \
@@ -14,13 +15,14 @@ include %D%/smtp/local.mk
 include %D%/verdict/local.mk
 include %D%/csv/local.mk
 include %D%/dns/local.mk
+include %D%/store/local.mk
 include %D%/probe/local.mk
 include %D%/report/local.mk
 validator_liblistscrub_a_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS) $(IDN2_CFLAGS) $(CARES_CFLAGS) \
-	$(OPENSSL_CFLAGS)
+	$(OPENSSL_CFLAGS) $(SQLITE_CFLAGS)
 
 LISTSCRUB_LIBS = validator/liblistscrub.a $(IDN2_LIBS) $(CARES_LIBS) $(CSV_LIBS) \
-	$(OPENSSL_LIBS)
+	$(OPENSSL_LIBS) $(SQLITE_LIBS)
 
 bin_PROGRAMS += validator/listscrub
 validator_listscrub_SOURCES = validator/main.c

@@ -12,6 +12,7 @@
 #include "util/interrupt.h"
 #include "util/utf8.h"
 #include "verdict/explain.h"
+#include "cache_main.h"
 #include "options.h"
 #include "pipeline.h"
 #include "probe/probe_sched.h"
@@ -45,6 +46,9 @@ main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "explain") == 0)
 		return explain_main(argc - 1, argv + 1,
 		    pipeline_lists_default());
+	/* listscrub cache ...: look after the result store. */
+	if (argc > 1 && strcmp(argv[1], "cache") == 0)
+		return cache_main(argc - 1, argv + 1);
 	switch (options_parse(argc, argv, &o, &d)) {
 	case OPTIONS_EXIT:
 		options_free(&o);

@@ -34,6 +34,9 @@
 #include "verdict/verdict.h"
 
 #define STORE_BATCH 4096	/* puts per transaction at most */
+#define STORE_APPLICATION_ID 0x4C535342	/* PRAGMA application_id: "LSSB" */
+#define STORE_VERSION 1		/* PRAGMA user_version this program writes */
+#define STORE_FUTURE_SLACK 300	/* seconds a stored time may be ahead of now */
 
 struct store;
 
@@ -76,6 +79,19 @@ enum store_class store_class_parse(const char *name);
 enum store_class store_class_of_sub(enum verdict_sub s);
 /* store_class_of_dns - the class of a DNS answer (EVDNS_NONE: SENDER). */
 enum store_class store_class_of_dns(enum evidence_dns e);
+/*
+ * store_class_of_catch_all - the class of a catch-all test's result
+ * (enum probe_tri): YES is CATCH_ALL, NO is VALID, UNSET is SENDER.
+ */
+enum store_class store_class_of_catch_all(uint8_t catch_all);
+/*
+ * store_dns_name - the stored name of a DNS answer: "ok", "implicit",
+ * "null_mx", "nxdomain", "no_host", "timeout", "error"; "none" for
+ * EVDNS_NONE, "?" out of range.
+ */
+const char *store_dns_name(enum evidence_dns e);
+/* store_dns_parse - EVDNS_NONE when name (a C string) is none of them. */
+enum evidence_dns store_dns_parse(const char *name);
 /*
  * store_fresh - whether an answer of class c learned at time at (Unix
  * seconds) may be reused at time now under a.
@@ -157,5 +173,58 @@ int store_put_dns(struct store *s, const char *name, enum evidence_dns dns,
 /* store_put_catch_all - the catch-all test's result (YES or NO) for name. */
 int store_put_catch_all(struct store *s, const char *name, uint8_t catch_all,
     int64_t at, struct diag *d);
+
+/*
+ * For maintenance (store_admin, `listscrub cache`).
+ *
+ * store_each_address, store_each_domain - call cb for every stored
+ * address (key order) or domain, with what store_get_* would give; the
+ * strings are valid during the call only, and cb must not use the store.
+ * cb returns 0 to go on, -1 (d set) to stop: then -1 is returned.
+ */
+typedef int (*store_address_cb)(void *arg, const char *key,
+    const struct store_address *a, struct diag *d);
+typedef int (*store_domain_cb)(void *arg, const char *name,
+    const struct store_domain *dom, struct diag *d);
+int store_each_address(struct store *s, store_address_cb cb, void *arg,
+    struct diag *d);
+int store_each_domain(struct store *s, store_domain_cb cb, void *arg,
+    struct diag *d);
+
+/* The parts of a row that can be dropped on their own. */
+enum store_part {
+	STORE_PART_SMTP,	/* address: the SMTP answer */
+	STORE_PART_VERDICT,	/* address: the last run's verdict (last_*) */
+	STORE_PART_DNS,		/* domain: the DNS answer */
+	STORE_PART_CATCH_ALL,	/* domain: the catch-all test */
+	STORE_PART_LAST
+};
+
+/*
+ * store_drop - forget one part of the row of key (an address for the
+ * first two parts, a domain for the others); a row left with no part is
+ * deleted. Counts as a put (batching). 1 when the row was deleted, 0
+ * when it stays (or was not there), -1 on failure.
+ */
+int store_drop(struct store *s, enum store_part part, const char *key,
+    size_t len, struct diag *d);
+/*
+ * store_forget_address - delete everything about addr. Counts as a put.
+ * 1 when it was stored, 0 when not, -1 on failure.
+ */
+int store_forget_address(struct store *s, const char *addr, size_t len,
+    struct diag *d);
+/*
+ * store_forget_domain - delete the domain row of name and every address
+ * at name (the part after the key's last '@'). Counts as a put. *addrs
+ * gets the addresses deleted, *row whether the domain row was there.
+ */
+int store_forget_domain(struct store *s, const char *name, uint64_t *addrs,
+    bool *row, struct diag *d);
+/*
+ * store_vacuum - commit, then give the pages freed by deletes back to the
+ * file system (VACUUM: rewrites the file; needs as much free space).
+ */
+int store_vacuum(struct store *s, struct diag *d);
 
 #endif
