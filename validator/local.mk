@@ -8,7 +8,8 @@ validator_liblistscrub_a_SOURCES = \
 	validator/options.c validator/options.h \
 	validator/outputs.c validator/outputs.h \
 	validator/options_table.c validator/options_table.h \
-	validator/pipeline.c validator/pipeline.h
+	validator/pipeline.c validator/pipeline.h \
+	validator/recall.c validator/recall.h
 include %D%/util/local.mk
 include %D%/address/local.mk
 include %D%/smtp/local.mk

@@ -211,7 +211,7 @@ static const struct options_row {
 	    "ask again only what was learned longer ago than AGE (e.g. 7d)" },
 	{ "cache-wait", 0, OPT_CACHE_WAIT, "S", GROUP_STORE,
 	    "seconds to wait for another listscrub using the same store to "
-	    "finish (default 60); then the run stops with exit status 1" },
+	    "finish (default 60); then the run stops with exit status 2" },
 
 	{ "excel", 0, OPT_EXCEL, NULL, GROUP_SPREADSHEETS,
 	    "write a UTF-8 byte order mark and CRLF line ends, which Excel "

@@ -31,7 +31,7 @@ is "$(stat -c %a "$S")" 600 "the store file is mode 0600"
 scrub b --offline --cache "$S" --summary "$T/b.json" "$F"
 is "$(look 1 scrub_status,scrub_previous_status,scrub_changed "$T/b.cleaned.csv" "$T/b.rejected.csv")" \
     "cleaned|valid|valid|false" "second run: the previous status is the first run's, unchanged"
-is "$(look 3 scrub_previous_status "$T/b.cleaned.csv" "$T/b.rejected.csv")" "rejected|" \
+is "$(look 3 scrub_status,scrub_previous_status "$T/b.cleaned.csv" "$T/b.rejected.csv")" "rejected|invalid|" \
     "an address that cannot be read has no previous status"
 is "$(jnum "$T/b.json" compared)" 3 "second run: 3 addresses compared (the duplicate row counts once)"
 is "$(jnum "$T/b.json" changed)" 0 "second run: none changed"
