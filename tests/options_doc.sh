@@ -259,11 +259,12 @@ same "listscrub.1's STATUSES section is listscrub --help statuses'" "$T/man.stat
 # explain's, or configure's --enable-*.
 grep -o -- '--[a-z][a-z0-9-]*' "$T/help.block" | sort -u >"$T/known"
 "$prog" explain --help 2>&1 | grep -o -- '--[a-z][a-z0-9-]*' | sort -u >>"$T/known"
+"$prog" cache --help 2>&1 | grep -o -- '--[a-z][a-z0-9-]*' | sort -u >>"$T/known"
 bad=$( { grep -o -- '--[a-z][a-z0-9-]*' "$readme"
 	sed 's/\\-/-/g' "$man" | grep -o -- '--[a-z][a-z0-9-]*'; } |
     grep -v -- '^--enable-' | sort -u | grep -vxF -f "$T/known")
 result "every --option the README and listscrub.1 name exists" \
-    "${bad:+not an option of listscrub or listscrub explain: }$(echo $bad)"
+    "${bad:+not an option of listscrub, listscrub explain or listscrub cache: }$(echo $bad)"
 
 # Every option of the table reaches a handler of options.c: with any
 # value, the answer is never "unknown option".

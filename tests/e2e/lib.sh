@@ -305,6 +305,8 @@ function enc(s) {
 function setcols(nf,    i) {
 	HN = nf
 	for (i = 1; i <= nf; i++) if (!(F[i] in H)) H[F[i]] = i
+	# with a result store two more: previous_status, changed
+	if (nf > K + 2 && F[nf] == P "changed" && F[nf - K - 1] == P "row") K += 2
 	OUTF = (nf > K && F[nf - K + 1] == P "row")
 }
 function fidx(nf, name,    w) {
