@@ -144,8 +144,9 @@ on_commit(void *arg)
 
 /*
  * recall_later - a put joined the open transaction: commit it within
- * RECALL_COMMIT_MS, so a run killed at any moment loses at most that much
- * (validator/README, "The result store").
+ * RECALL_COMMIT_MS (the next turn of the loop), so that a run killed at
+ * any moment loses at most the answers of one turn (validator/README,
+ * "The result store").
  */
 static void
 recall_later(struct recall *m)

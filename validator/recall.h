@@ -1,8 +1,8 @@
 /*
  * recall - what one run takes from the result store and gives back to it
  * (validator/README, "The result store"): earlier answers for the DNS and
- * SMTP stages, new answers as they arrive (committed in batches, within
- * RECALL_COMMIT_MS), each address's previous status for "what changed",
+ * SMTP stages, new answers as they arrive (committed in batches, one per
+ * turn of the event loop), each address's previous status for "what changed",
  * and, once the outputs are in place, the statuses of this run.
  *
  * A run without a store has no recall (recall_open gives NULL); every
@@ -20,7 +20,12 @@
 #include "util/diag.h"
 #include "verdict/verdict.h"
 
-#define RECALL_COMMIT_MS 50	/* new answers wait at most this long */
+/*
+ * New answers are committed this long after the first of them: 0, the
+ * next turn of the event loop, after the replies that arrived together
+ * have all been put (validator/README, "The result store").
+ */
+#define RECALL_COMMIT_MS 0
 
 struct dedupe;
 struct domains;
