@@ -202,7 +202,7 @@ static const struct options_row {
 	    "90d, 6h, 30m, 2w or seconds; 0: never reused): invalid (no such "
 	    "mailbox, domain without mail; default 90d), valid (deliverable "
 	    "mailbox, domain with mail; 30d), catch_all (30d), temporary "
-	    "(greylisting, timeouts, 4xx, DNS trouble; 6h), sender (refusals "
+	    "(greylisting, timeouts, 4xx; 6h), sender (refusals "
 	    "of the sender: policy blocks, blocked prober, TLS; 0, never "
 	    "reused)" },
 	{ "refresh", 0, OPT_REFRESH, NULL, GROUP_STORE,

@@ -214,7 +214,10 @@ on_recall(void *arg, uint32_t id, const char *name, struct dnsstage_answer *a)
 
 	if (store_get_domain(m->store, name, &sd, &d) != 1)
 		return 0;	/* a read error: ask the network */
-	if (sd.dns == EVDNS_NONE || !store_fresh(&m->ages,
+	/* A lookup that failed is asked again: it costs a query, and most
+	 * often it was our own resolver's trouble. */
+	if (sd.dns == EVDNS_NONE || sd.dns == EVDNS_TIMEOUT ||
+	    sd.dns == EVDNS_ERROR || !store_fresh(&m->ages,
 	    store_class_of_dns(sd.dns), sd.dns_at, m->now))
 		return 0;
 	usable = sd.dns == EVDNS_OK || sd.dns == EVDNS_IMPLICIT;
