@@ -226,9 +226,9 @@ row_write_pad(struct csvwrite *w, const struct row_write_ctx *c, size_t have)
 }
 
 /*
- * row_write_kept_cells - a row with skipped cells: the others, each from
- * its raw bytes when the row reads back the same (row_write_clean) and
- * the cell needs no guard, else written as a cell.
+ * row_write_kept_cells - the cells not skipped, each from its raw bytes
+ * when the row reads back the same (row_write_clean) and the cell needs
+ * no guard, else written as a cell.
  */
 static int
 row_write_kept_cells(struct csvwrite *w, const struct row_write_ctx *c,
@@ -270,48 +270,21 @@ static int
 row_write_original(struct csvwrite *w, const struct row_write_ctx *c,
     const struct csvrow *row, bool *guarded)
 {
-	size_t n, *start, *end;
 	bool any = false;
-	int rc = 0;
 
 	*guarded = false;
-	if (row_write_kept(c, row->nfields) != row->nfields)
-		return row_write_kept_cells(w, c, row, guarded);
-	if (c->guard != CSVWRITE_GUARD_OFF)
-		for (size_t i = 0; i < row->nfields && !any; i++)
-			any = csvwrite_needs_guard(row->field[i],
-			    row->field_len[i], c->guard);
-	if (!row_write_clean(row->raw, row->raw_len, c->delim, row->nfields)) {
-		for (size_t i = 0; i < row->nfields && rc == 0; i++)
-			rc = csvwrite_cell(w, row->field[i], row->field_len[i],
-			    c->guard);
-		*guarded = any;
-		return rc;
+	if (row_write_kept(c, row->nfields) == row->nfields) {
+		if (c->guard != CSVWRITE_GUARD_OFF)
+			for (size_t i = 0; i < row->nfields && !any; i++)
+				any = csvwrite_needs_guard(row->field[i],
+				    row->field_len[i], c->guard);
+		if (!any && row_write_clean(row->raw, row->raw_len, c->delim,
+		    row->nfields))
+			return csvwrite_raw(w, row->raw, row->raw_len);
 	}
-	if (!any)
-		return csvwrite_raw(w, row->raw, row->raw_len);
-	/* Rare path: a row with a formula-like cell. */
-	*guarded = true;
-	start = xreallocarray(NULL, row->nfields + 1, sizeof(*start));
-	end = xreallocarray(NULL, row->nfields + 1, sizeof(*end));
-	n = row_write_split(row->raw, row->raw_len, c->delim, start, end,
-	    row->nfields + 1);
-	for (size_t i = 0; i < row->nfields && rc == 0; i++) {
-		const char *f = row->field[i];
-		size_t fl = row->field_len[i];
-
-		if (n == row->nfields && !csvwrite_needs_guard(f, fl, c->guard)) {
-			if (i > 0)
-				rc = csvwrite_delim(w);
-			if (rc == 0)
-				rc = csvwrite_raw(w, row->raw + start[i],
-				    end[i] - start[i]);
-		} else
-			rc = csvwrite_cell(w, f, fl, c->guard);
-	}
-	free(start);
-	free(end);
-	return rc;
+	/* Rare paths: a formula-like cell, bytes that would not read back
+	 * the same, an earlier run's columns to leave out. */
+	return row_write_kept_cells(w, c, row, guarded);
 }
 
 int
