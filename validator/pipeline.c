@@ -974,7 +974,9 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 	if (recall_open(o, r.now, &r.mem, d) != 0)
 		goto done;
 	rep->store.on = r.mem != NULL;
-	rep->store.path = recall_path(r.mem);
+	if (r.mem != NULL)
+		snprintf(rep->store.path, sizeof(rep->store.path), "%s",
+		    recall_path(r.mem));
 	r.addr = addr_checker_new(&ao);
 	addr_result_init(&r.ar);
 	r.dedupe = dedupe_new();

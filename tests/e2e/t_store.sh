@@ -9,7 +9,7 @@
 . "$srcdir/tests/e2e/lib.sh"
 . "$srcdir/tests/dns/lib.sh"
 
-plan 33
+plan 34
 
 jnum() { tr -d ' \n' <"$1" | grep -o "\"$2\":[0-9]*" | head -1 | cut -d: -f2; }
 LISTS=$srcdir/lists
@@ -47,6 +47,9 @@ is "$(jnum "$T/c.json" went_bad)" 0 "third run: risky is not bad"
 scrub d --offline --cache "$S" --lists-dir "$T/lists" "$F"
 is "$(look 4 scrub_previous_status,scrub_changed "$T/d.cleaned.csv" "$T/d.rejected.csv")" "rejected|risky|false" \
     "fourth run: the store holds the third run's status"
+
+run_scrub --no-progress -o "$T/s.c.csv" -r "$T/s.r.csv" --offline --cache "$S" "$F"
+like "$SCRUB_ERR" "result store: $S" "the summary on standard error names the store"
 
 # ---------------------------------------------------------------- a re-scrubbed input, no store
 G=$T/again.csv

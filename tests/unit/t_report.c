@@ -148,7 +148,7 @@ json_ok(const char *s)
 }
 
 /*
- * changes_store - the "Result store" and "Since the last scrub" parts:
+ * changes_store - the "result store" and "since the last scrub" parts:
  * written in every format when on, absent (the summary byte-identical)
  * when off whatever the counts hold.
  */
@@ -170,7 +170,8 @@ changes_store(void)
 	r.changes.recovered = 3;
 	r.changes.bad_then = 20;
 	r.changes.bad_now = 26;
-	r.store.path = "/var/lib/listscrub/a,\"b\".db";
+	snprintf(r.store.path, sizeof(r.store.path), "%s",
+	    "/var/lib/listscrub/a,\"b\".db");
 	r.store.dns_recalled = 40;
 	r.store.dns_asked = 12;
 	r.store.smtp_recalled = 300;
@@ -189,19 +190,19 @@ changes_store(void)
 	    "\"b\" : {}} "), "the test's JSON checker tells good from bad");
 	r.changes.on = r.store.on = true;
 	got = format(&r, "s.txt");
-	ok(strstr(got, "\n  Since the last scrub: 200 address(es) compared, "
+	ok(strstr(got, "\n  since the last scrub: 200 address(es) compared, "
 	    "12 changed status\n"
-	    "        went bad 9 (mailbox_not_found 5, null_mx 2, "
+	    "       went bad 9 (mailbox_not_found 5, null_mx 2, "
 	    "domain_not_found 2), recovered 3\n"
-	    "        bad-address rate then 10.0% now 13.0% (over the 200 "
+	    "       bad-address rate then 10.0% now 13.0% (over the 200 "
 	    "compared)\n") != NULL,
 	    "text: since the last scrub, went bad largest first (ties in "
 	    "sub-status order), the rates");
-	ok(strstr(got, "\n  Result store: /var/lib/listscrub/a,\"b\".db\n"
-	    "        DNS answers: 40 from the store, 12 asked now (domains)\n"
-	    "        SMTP answers: 300 from the store, 25 asked now "
+	ok(strstr(got, "\n  result store: /var/lib/listscrub/a,\"b\".db\n"
+	    "       DNS answers: 40 from the store, 12 asked now (domains)\n"
+	    "       SMTP answers: 300 from the store, 25 asked now "
 	    "(addresses)\n") != NULL, "text: the result store block");
-	if (!ok(strstr(got, "Result store") < strstr(got, "Since the last"),
+	if (!ok(strstr(got, "result store") < strstr(got, "since the last"),
 	    "text: the store block first"))
 		diag("%s", got);
 	free(got);
@@ -237,9 +238,9 @@ changes_store(void)
 	base(&r);
 	r.changes.on = true;
 	got = format(&r, "s.txt");
-	ok(strstr(got, "\n  Since the last scrub: no address had a previous "
+	ok(strstr(got, "\n  since the last scrub: no address had a previous "
 	    "status\n") != NULL, "text: compared 0 says so");
-	ok(strstr(got, "Result store") == NULL, "text: no store block when "
+	ok(strstr(got, "result store") == NULL, "text: no store block when "
 	    "the store is off");
 	free(got);
 	got = format(&r, "s.json");
@@ -257,7 +258,7 @@ changes_store(void)
 	base(&r);
 	r.dns_ran = r.smtp_ran = true;
 	r.store.on = true;
-	r.store.path = "s\x01\xff.db";
+	snprintf(r.store.path, sizeof(r.store.path), "%s", "s\x01\xff.db");
 	got = format(&r, "s.json");
 	ok(json_ok(got), "json: with dns, smtp and a store path of control "
 	    "and invalid bytes: parses");

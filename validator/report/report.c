@@ -192,24 +192,24 @@ report_pct(uint64_t n, uint64_t of)
 	return of > 0 ? 100.0 * (double)n / (double)of : 0.0;
 }
 
-/* report_text_store - the "Result store" block. */
+/* report_text_store - the "result store" block. */
 static void
 report_text_store(const struct report *r, FILE *f)
 {
 	const struct report_store *s = &r->store;
 	char s1[1024];
 
-	fprintf(f, "  Result store: %s\n", report_safe(s1, sizeof(s1),
-	    s->path != NULL ? s->path : ""));
-	fprintf(f, "        DNS answers: %llu from the store, %llu asked now "
-	    "(domains)\n        SMTP answers: %llu from the store, %llu asked "
+	fprintf(f, "  result store: %s\n", report_safe(s1, sizeof(s1),
+	    s->path));
+	fprintf(f, "       DNS answers: %llu from the store, %llu asked now "
+	    "(domains)\n       SMTP answers: %llu from the store, %llu asked "
 	    "now (addresses)\n", (unsigned long long)s->dns_recalled,
 	    (unsigned long long)s->dns_asked,
 	    (unsigned long long)s->smtp_recalled,
 	    (unsigned long long)s->smtp_asked);
 }
 
-/* report_text_changes - the "Since the last scrub" block. */
+/* report_text_changes - the "since the last scrub" block. */
 static void
 report_text_changes(const struct report *r, FILE *f)
 {
@@ -218,14 +218,14 @@ report_text_changes(const struct report *r, FILE *f)
 	size_t n;
 
 	if (c->compared == 0) {
-		fprintf(f, "  Since the last scrub: no address had a previous "
+		fprintf(f, "  since the last scrub: no address had a previous "
 		    "status\n");
 		return;
 	}
-	fprintf(f, "  Since the last scrub: %llu address(es) compared, %llu "
+	fprintf(f, "  since the last scrub: %llu address(es) compared, %llu "
 	    "changed status\n", (unsigned long long)c->compared,
 	    (unsigned long long)c->changed);
-	fprintf(f, "        went bad %llu", (unsigned long long)c->went_bad);
+	fprintf(f, "       went bad %llu", (unsigned long long)c->went_bad);
 	n = report_went_bad(c, subs);
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "%s%s %llu", i ? ", " : " (",
@@ -233,7 +233,7 @@ report_text_changes(const struct report *r, FILE *f)
 		    (unsigned long long)c->went_bad_by_sub[subs[i]]);
 	fprintf(f, "%s, recovered %llu\n", n ? ")" : "",
 	    (unsigned long long)c->recovered);
-	fprintf(f, "        bad-address rate then %.1f%% now %.1f%% (over the "
+	fprintf(f, "       bad-address rate then %.1f%% now %.1f%% (over the "
 	    "%llu compared)\n", report_pct(c->bad_then, c->compared),
 	    report_pct(c->bad_now, c->compared),
 	    (unsigned long long)c->compared);
@@ -632,7 +632,7 @@ report_json(const struct report *r, FILE *f)
 	}
 	if (r->store.on) {
 		fprintf(f, ",\n  \"store\": {\"path\": ");
-		report_json_str(f, r->store.path != NULL ? r->store.path : "");
+		report_json_str(f, r->store.path);
 		report_json_counts(f, c, report_store_counts(&r->store, c));
 		fprintf(f, "}");
 	}
@@ -741,7 +741,7 @@ report_csv(const struct report *r, FILE *f)
 	}
 	if (r->store.on) {
 		fprintf(f, "store,path,");
-		report_csv_str(f, r->store.path != NULL ? r->store.path : "");
+		report_csv_str(f, r->store.path);
 		fprintf(f, "\n");
 		report_csv_counts(f, "store", c, report_store_counts(&r->store,
 		    c));

@@ -93,7 +93,7 @@ struct report {
 	/* The result store. */
 	struct report_store {
 		bool on;
-		const char *path;
+		char path[1024];	/* the store's file (cut if longer) */
 		/* domains: answer from the store / looked up now */
 		uint64_t dns_recalled, dns_asked;
 		/* addresses: answer from the store / probed now */
