@@ -1,6 +1,6 @@
 #!/bin/bash
 # t_schedule.sh - contrib/scheduled-scrub, the wrapper for cron and systemd
-# timers (issue 9, contrib/README.schedule): dated output directories, the
+# timers (contrib/README.schedule): dated output directories, the
 # --keep rotation that never touches anything else, the lock, the log
 # line, mail on a degraded or failed run (through fake mail/sendmail/logger
 # commands first on PATH: nothing leaves the machine), file names with
