@@ -1,6 +1,7 @@
 #include "recall.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,7 @@ struct recall {
 	struct diag err;
 };
 
+static int recall_without(struct diag *d);
 static void recall_fail(struct recall *m, struct diag *d);
 static void recall_later(struct recall *m);
 static void on_commit(void *arg);
@@ -51,6 +53,20 @@ static void on_answered(void *arg, uint32_t id);
 static void on_catch_all(void *arg, uint32_t domain, enum probe_tri t);
 static void recall_grow_stat(struct recall *m, uint32_t aid);
 static uint32_t *recall_grow32(uint32_t *a, size_t *n, size_t need);
+
+/*
+ * recall_without - the default store cannot be had (no home, a read-only
+ * one): the run goes on without a store, and says so once.
+ */
+static int
+recall_without(struct diag *d)
+{
+	fprintf(stderr, "listscrub: warning: no result store: %s; this run "
+	    "keeps nothing for the next (--cache FILE names one, --no-cache "
+	    "silences this)\n", d->msg);
+	memset(d, 0, sizeof(*d));
+	return 0;
+}
 
 int
 recall_open(const struct options *o, int64_t now, struct recall **out,
@@ -66,12 +82,15 @@ recall_open(const struct options *o, int64_t now, struct recall **out,
 		return 0;
 	if (path == NULL) {
 		if (store_default_path(def, sizeof(def), d) != 0)
-			return -1;
+			return recall_without(d);
 		path = def;
 	}
 	if ((s = store_open(path, path == def, o->cache_wait * 1000u, d)) ==
 	    NULL)
-		return -1;
+		/* a default store that cannot be made does not stop a scrub;
+		 * one that is not ours, newer, damaged or busy does */
+		return path == def && d->code == DIAG_OUTPUT ?
+		    recall_without(d) : -1;
 	m = xcalloc(1, sizeof(*m));
 	m->store = s;
 	m->ages = o->ages;

@@ -38,7 +38,8 @@ struct recall;
  * recall_open - the run's store, if it uses one (o: --cache, --no-cache,
  * --offline; the default path for runs that use the network). now is the
  * run's start (Unix s): the time every new answer is kept under. 0 and
- * *out (NULL: no store), or -1 with d.
+ * *out (NULL: no store), or -1 with d. A default store that cannot be
+ * made (no home directory, no room) is a warning and no store.
  */
 int recall_open(const struct options *o, int64_t now, struct recall **out,
     struct diag *d);

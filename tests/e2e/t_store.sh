@@ -9,7 +9,7 @@
 . "$srcdir/tests/e2e/lib.sh"
 . "$srcdir/tests/dns/lib.sh"
 
-plan 34
+plan 36
 
 jnum() { tr -d ' \n' <"$1" | grep -o "\"$2\":[0-9]*" | head -1 | cut -d: -f2; }
 LISTS=$srcdir/lists
@@ -84,6 +84,14 @@ is "$(stat -c %a "$T/xdg/listscrub" 2>&1)" 700 "... in a directory created mode 
 XDG_CACHE_HOME=$T/xdg2 "$LISTSCRUB" -q --no-progress -o "$T/h.c.csv" -r "$T/h.r.csv" --no-cache \
     --dns-server "${CLOSED_DNS_ADDR:-127.0.0.1:9}" --dns-tries 1 --dns-timeout 100 "$F" 2>/dev/null
 ok "--no-cache: no store is created" test ! -e "$T/xdg2/listscrub"
+
+echo 'not a directory' >"$T/xdg3"
+XDG_CACHE_HOME=$T/xdg3 "$LISTSCRUB" -q --no-progress -o "$T/i.c.csv" -r "$T/i.r.csv" \
+    --dns-server "${CLOSED_DNS_ADDR:-127.0.0.1:9}" --dns-tries 1 --dns-timeout 100 "$F" 2>"$T/i.err"
+rc=$?
+ok "a default store that cannot be made does not stop the scrub (exit $rc, outputs written)" \
+    test "$rc" != 1 -a "$rc" != 2 -a -s "$T/i.c.csv"
+like "$(cat "$T/i.err")" "warning: no result store" "... it says so, even with -q"
 
 # ---------------------------------------------------------------- usage and file errors
 scrub u1 --offline --cache "$S" --no-cache "$F"
