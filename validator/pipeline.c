@@ -525,7 +525,7 @@ pipeline_dns(struct run *r, FILE *f, struct diag *d)
 	dopts.allow_reserved = o->allow_reserved;
 	dopts.hosts = r->hosts;
 	if (r->probes != NULL && r->mem != NULL) {
-		uint64_t got1 = recall_addresses(r->mem, r->probes,
+		uint64_t got1 = recall_addresses(r->mem, r->probes, r->dedupe,
 		    domains_count(r->domains), d);
 
 		if (got1 == UINT64_MAX)

@@ -16,6 +16,8 @@
 /* prev[] values: not looked up yet, looked up and none, else status + 2 */
 #define PREV_UNKNOWN 0
 #define PREV_NONE 1
+/* read the whole store when it holds at most this many times the list */
+#define RECALL_SCAN_RATIO 4
 
 struct recall {
 	struct store *store;
@@ -37,11 +39,16 @@ struct recall {
 	uint8_t *fin;		/* address id -> status + 1 (0: none) */
 	uint8_t *fin_sub;
 	size_t nstat;
+	const char *last_text;	/* the last SMTP text interned */
 	bool failed;		/* a write failed: write no more */
 	struct diag err;
 };
 
 static int recall_without(struct diag *d);
+static bool recall_take(struct recall *m, struct probe_targets *pt,
+    uint32_t id, const struct store_address *a);
+static int recall_scanned(void *arg, const char *key,
+    const struct store_address *a, struct diag *d);
 static void recall_fail(struct recall *m, struct diag *d);
 static void recall_later(struct recall *m);
 static void on_commit(void *arg);
@@ -175,46 +182,105 @@ recall_later(struct recall *m)
 		    RECALL_COMMIT_MS, on_commit, m);
 }
 
-uint64_t
-recall_addresses(struct recall *m, struct probe_targets *pt, size_t ndomains,
+/* recall_take - address id's stored row a: its previous status, and its
+ * SMTP answer when still good. Returns whether the answer was taken. */
+static bool
+recall_take(struct recall *m, struct probe_targets *pt, uint32_t id,
+    const struct store_address *a)
+{
+	struct probe_result *pr = probe_targets_result(pt, id);
+
+	m->prev[id] = a->last_status < STATUS_LAST ?
+	    (uint8_t)(a->last_status + 2) : PREV_NONE;
+	if (a->smtp.sub >= SUB_LAST || !store_fresh(&m->ages,
+	    store_class_of_sub((enum verdict_sub)a->smtp.sub), a->smtp_at,
+	    m->now))
+		return false;
+	*pr = a->smtp;
+	/* most answers share a few texts ("2.1.5 Ok"): intern each once */
+	if (a->smtp.text == NULL)
+		pr->text = NULL;
+	else if (m->last_text != NULL && strcmp(m->last_text, a->smtp.text) == 0)
+		pr->text = m->last_text;
+	else
+		pr->text = m->last_text = probe_targets_text(pt, a->smtp.text);
+	m->smtp_at[id] = (uint32_t)a->smtp_at;
+	return true;
+}
+
+/* The scan of the whole store (recall_addresses). */
+struct recall_scan {
+	struct recall *m;
+	struct probe_targets *pt;
+	const struct dedupe *dd;
+	uint64_t got;
+};
+
+/* recall_scanned - one stored address: is it one of the run's? */
+static int
+recall_scanned(void *arg, const char *key, const struct store_address *a,
     struct diag *d)
 {
+	struct recall_scan *sc = arg;
+	uint32_t id;
+
+	(void)d;
+	if (dedupe_find(sc->dd, key, strlen(key), &id) == 1 &&
+	    id < probe_targets_count(sc->pt))
+		sc->got += recall_take(sc->m, sc->pt, id, a);
+	return 0;
+}
+
+uint64_t
+recall_addresses(struct recall *m, struct probe_targets *pt,
+    const struct dedupe *dd, size_t ndomains, struct diag *d)
+{
+	struct recall_scan sc = { m, pt, dd, 0 };
 	size_t n = probe_targets_count(pt);
-	uint64_t got = 0;
+	uint64_t stored;
 
 	if (m == NULL)
 		return 0;
 	m->need = xcalloc(ndomains + 1, sizeof(*m->need));
 	m->nneed = ndomains;
-	if (n > 0) {
-		recall_grow_stat(m, (uint32_t)(n - 1));
-		m->smtp_at = recall_grow32(m->smtp_at, &m->nsmtp_at, n - 1);
-	}
-	for (uint32_t id = 0; id < n; id++) {
-		const char *a = probe_targets_addr(pt, id);
-		struct probe_result *pr = probe_targets_result(pt, id);
-		struct store_address sa;
-		uint32_t dom = probe_targets_domain(pt, id);
-		int rc = store_get_address(m->store, a, strlen(a), &sa, d);
-
-		if (rc < 0)
+	if (n == 0)
+		return 0;
+	recall_grow_stat(m, (uint32_t)(n - 1));
+	m->smtp_at = recall_grow32(m->smtp_at, &m->nsmtp_at, n - 1);
+	if (store_count_addresses(m->store, &stored, d) != 0)
+		return UINT64_MAX;
+	/*
+	 * A lookup costs about five times a row of a scan in key order: a
+	 * store not much larger than the list is read whole, a big one is
+	 * asked address by address (validator/README, "The result store").
+	 */
+	if (stored <= RECALL_SCAN_RATIO * (uint64_t)n) {
+		if (store_each_address(m->store, recall_scanned, &sc, d) != 0)
 			return UINT64_MAX;
-		m->prev[id] = rc == 1 && sa.last_status < STATUS_LAST ?
-		    (uint8_t)(sa.last_status + 2) : PREV_NONE;
-		if (rc == 1 && sa.smtp.sub < SUB_LAST &&
-		    store_fresh(&m->ages, store_class_of_sub(
-		    (enum verdict_sub)sa.smtp.sub), sa.smtp_at, m->now)) {
-			*pr = sa.smtp;
-			pr->text = sa.smtp.text ?
-			    probe_targets_text(pt, sa.smtp.text) : NULL;
-			m->smtp_at[id] = (uint32_t)sa.smtp_at;
-			got++;
-			continue;
+	} else
+		for (uint32_t id = 0; id < n; id++) {
+			const char *a = probe_targets_addr(pt, id);
+			struct store_address sa;
+			int rc = store_get_address(m->store, a, strlen(a), &sa,
+			    d);
+
+			if (rc < 0)
+				return UINT64_MAX;
+			if (rc == 1)
+				sc.got += recall_take(m, pt, id, &sa);
+			else
+				m->prev[id] = PREV_NONE;
 		}
-		if (dom < ndomains)
+	for (uint32_t id = 0; id < n; id++) {
+		uint32_t dom = probe_targets_domain(pt, id);
+
+		if (m->prev[id] == PREV_UNKNOWN)
+			m->prev[id] = PREV_NONE;
+		if (probe_targets_result(pt, id)->sub == SUB_LAST &&
+		    dom < ndomains)
 			m->need[dom] = true;
 	}
-	return got;
+	return sc.got;
 }
 
 /*

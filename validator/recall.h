@@ -48,11 +48,12 @@ const char *recall_path(const struct recall *m);
 
 /*
  * recall_addresses - before the network stages (--probe): every address
- * of pt whose kept SMTP answer is still good gets it; returns how many.
- * Their previous statuses are looked up in the same read.
+ * of pt (its ids are dd's) whose kept SMTP answer is still good gets it;
+ * returns how many, or UINT64_MAX with d. Their previous statuses are
+ * read at the same time.
  */
 uint64_t recall_addresses(struct recall *m, struct probe_targets *pt,
-    size_t ndomains, struct diag *d);
+    const struct dedupe *dd, size_t ndomains, struct diag *d);
 
 /* recall_dns - the DNS stage's memory over the store, for domains dt. */
 const struct dnsstage_memory *recall_dns(struct recall *m, struct evloop *loop,

@@ -9,7 +9,7 @@
 . "$srcdir/tests/e2e/lib.sh"
 . "$srcdir/tests/dns/lib.sh"
 
-plan 36
+plan 39
 
 jnum() { tr -d ' \n' <"$1" | grep -o "\"$2\":[0-9]*" | head -1 | cut -d: -f2; }
 LISTS=$srcdir/lists
@@ -92,6 +92,25 @@ rc=$?
 ok "a default store that cannot be made does not stop the scrub (exit $rc, outputs written)" \
     test "$rc" != 1 -a "$rc" != 2 -a -s "$T/i.c.csv"
 like "$(cat "$T/i.err")" "warning: no result store" "... it says so, even with -q"
+
+# ---------------------------------------------------------------- quick_check only when needed
+# The lock file notes, after a clean close, the store's size, mtime and
+# when quick_check last passed ("clean SIZE SEC NSEC CHECKED_AT").
+Q=$T/q.sqlite
+scrub q1 --offline --cache "$Q" "$F"
+seal=$(sed -n 2p "$Q.lock")
+like "$seal" '^clean [0-9]+ [0-9]+ [0-9]+ [0-9]+$' "a clean close leaves its note in the lock file"
+set -- $seal
+fresh=$(( $(date +%s) - 10 ))
+printf '1\nclean %s %s %s %s\n' "$2" "$3" "$4" "$fresh" >"$Q.lock"
+scrub q2 --offline --cache "$Q" "$F"
+is "$(sed -n 2p "$Q.lock" | cut -d' ' -f5)" "$fresh" \
+    "a store left as it was, checked 10 s ago, is not checked again"
+set -- $(sed -n 2p "$Q.lock")
+printf '1\nclean %s %s %s %s\n' "$2" "$3" "$4" "$(( $(date +%s) - 8 * 86400 ))" >"$Q.lock"
+scrub q3 --offline --cache "$Q" "$F"
+[ "$(sed -n 2p "$Q.lock" | cut -d' ' -f5)" -ge "$fresh" ]
+ok "... checked 8 days ago, it is checked again" test $? = 0
 
 # ---------------------------------------------------------------- usage and file errors
 scrub u1 --offline --cache "$S" --no-cache "$F"

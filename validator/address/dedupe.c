@@ -60,6 +60,12 @@ dedupe_see_id(struct dedupe *d, const char *addr, size_t len, size_t at,
 	return d->first[id];
 }
 
+int
+dedupe_find(const struct dedupe *d, const char *key, size_t len, uint32_t *id)
+{
+	return strmap_find(d->keys, key, len, id);
+}
+
 const char *
 dedupe_key(const struct dedupe *d, uint32_t id, size_t *len)
 {

@@ -24,6 +24,12 @@ uint64_t dedupe_see(struct dedupe *d, const char *addr, size_t len, size_t at,
 /* dedupe_see_id - the same, and the address's dense id (0, 1, ...) in *id. */
 uint64_t dedupe_see_id(struct dedupe *d, const char *addr, size_t len,
     size_t at, uint64_t row, uint32_t *id);
+/*
+ * dedupe_find - the id of key (a dedupe key, as dedupe_key gives it) in
+ * *id: 1, or 0 when it was never seen.
+ */
+int dedupe_find(const struct dedupe *d, const char *key, size_t len,
+    uint32_t *id);
 /* dedupe_key - the key of id (owned by the table), its length in *len. */
 const char *dedupe_key(const struct dedupe *d, uint32_t id, size_t *len);
 size_t dedupe_count(const struct dedupe *d);

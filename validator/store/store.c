@@ -25,6 +25,8 @@
 
 #define STORE_KEY_MAX		4096	/* bytes of a key or domain name */
 #define STORE_LOCK_POLL_MS	20
+/* quick_check at least this often, even on a store left as it was (s) */
+#define STORE_CHECK_EVERY	(7 * 86400)
 
 /* Hot-path statements are prepared at open, the others on first use. */
 enum store_stmt {
@@ -145,6 +147,8 @@ struct store {
 	size_t key_len;
 	char *slot[SLOT_LAST];
 	size_t slot_cap[SLOT_LAST];
+	char left[160];		/* the lock file as the last user left it */
+	int64_t checked_at;	/* the last quick_check that passed */
 };
 
 static const char *const class_names[STORE_CLASS_LAST] = {
@@ -173,6 +177,8 @@ static const char *const dns_names[] = {
 
 static int store_mkdirs(const char *path, struct diag *d);
 static int store_lock(struct store *s, unsigned wait_ms, struct diag *d);
+static void store_seal(struct store *s);
+static bool store_checked(struct store *s, int64_t now);
 static int store_precheck(struct store *s, struct diag *d);
 static int store_sqlerr(struct store *s, int rc, const char *what,
     struct diag *d);
@@ -496,7 +502,10 @@ store_lock(struct store *s, unsigned wait_ms, struct diag *d)
 		t.tv_nsec = STORE_LOCK_POLL_MS * 1000000L;
 		nanosleep(&t, NULL);
 	}
-	/* Ours now: say who holds it (best effort, only for the message). */
+	/* What the last user left there (store_seal), then ours: say who
+	 * holds it (best effort, only for the message). */
+	got = pread(fd, s->left, sizeof(s->left) - 1, 0);
+	s->left[got > 0 ? got : 0] = '\0';
 	snprintf(pidbuf, sizeof(pidbuf), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) == 0)
 		(void)!pwrite(fd, pidbuf, strlen(pidbuf), 0);
@@ -733,8 +742,8 @@ store_quick_check(struct store *s, struct diag *d)
 
 /*
  * store_wal - WAL mode; with synchronous=NORMAL a commit survives the
- * process, not a power cut (store.h). A file system without shared
- * memory keeps the old mode: refused rather than silently slower.
+ * process, not a power cut (store.h). Refused where SQLite cannot have
+ * it rather than silently slower.
  */
 static int
 store_wal(struct store *s, struct diag *d)
@@ -802,6 +811,7 @@ store_open(const char *path, bool create, unsigned wait_ms, struct diag *d)
 	char *sqlpath;
 	int64_t version = 0;
 	size_t n;
+	bool sealed;
 	int rc;
 
 	if (path == NULL || path[0] == '\0') {
@@ -814,6 +824,8 @@ store_open(const char *path, bool create, unsigned wait_ms, struct diag *d)
 	if ((create && store_mkdirs(path, d) != 0) ||
 	    store_lock(s, wait_ms, d) != 0 || store_precheck(s, d) != 0)
 		goto fail;
+	/* before SQLite opens it (a read makes the WAL file) */
+	sealed = store_checked(s, (int64_t)time(NULL));
 	/* "./" keeps a relative name like "file:x" from being a URI. */
 	n = strlen(path) + 3;
 	sqlpath = xmalloc(n);
@@ -828,9 +840,22 @@ store_open(const char *path, bool create, unsigned wait_ms, struct diag *d)
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, wait_ms < 1000 ? 1000 : wait_ms > INT_MAX ?
 	    INT_MAX : (int)wait_ms);
-	if (store_identify(s, &version, d) != 0 ||
-	    (version > 0 && store_quick_check(s, d) != 0))
+	/*
+	 * The flock makes us the store's one user: SQLite may keep its own
+	 * locks for the whole run instead of taking and dropping them around
+	 * every read (two fcntl calls and an fstat per lookup), and, set
+	 * before the first access, keeps the WAL index in memory, not in a
+	 * -shm file. Other programs (the sqlite3 CLI) wait for the run.
+	 */
+	if (store_exec(s, "PRAGMA locking_mode = EXCLUSIVE", "open", d) != 0 ||
+	    store_identify(s, &version, d) != 0)
 		goto fail;
+	if (version > 0 && !sealed) {
+		if (store_quick_check(s, d) != 0)
+			goto fail;
+		s->checked_at = (int64_t)time(NULL);
+	} else if (version == 0)
+		s->checked_at = (int64_t)time(NULL);	/* new: nothing to check */
 	if (store_wal(s, d) != 0 ||
 	    store_exec(s, "PRAGMA synchronous = NORMAL", "open", d) != 0 ||
 	    store_migrate(s, version, d) != 0)
@@ -859,7 +884,9 @@ store_close(struct store *s)
 		(void)store_commit(s, NULL);
 	for (int i = 0; i < ST_LAST; i++)
 		sqlite3_finalize(s->st[i]);
-	if (s->db != NULL)
+	if (s->db != NULL && sqlite3_close(s->db) == SQLITE_OK)
+		store_seal(s);
+	else if (s->db != NULL)
 		sqlite3_close_v2(s->db);
 	/* The lock goes last: nobody may open the file while we write it. */
 	if (s->lock_fd != -1)
@@ -868,6 +895,58 @@ store_close(struct store *s)
 		free(s->slot[i]);
 	free(s->path);
 	free(s);
+}
+
+/*
+ * store_seal - after a clean close, note in the lock file the database's
+ * size and modification time and when quick_check last passed: the next
+ * open skips quick_check while the file is exactly as we left it, for
+ * at most STORE_CHECK_EVERY (store_checked). Best effort: without the
+ * note the next open checks.
+ */
+static void
+store_seal(struct store *s)
+{
+	char buf[160], wal[4096];
+	struct stat st;
+
+	snprintf(wal, sizeof(wal), "%s-wal", s->path);
+	if (s->lock_fd == -1 || s->checked_at == 0 ||
+	    stat(s->path, &st) != 0 || access(wal, F_OK) == 0)
+		return;
+	snprintf(buf, sizeof(buf), "%ld\nclean %lld %lld %ld %lld\n",
+	    (long)getpid(), (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+	    st.st_mtim.tv_nsec, (long long)s->checked_at);
+	if (ftruncate(s->lock_fd, 0) == 0)
+		(void)!pwrite(s->lock_fd, buf, strlen(buf), 0);
+}
+
+/*
+ * store_checked - whether quick_check may be skipped: the last user
+ * closed the store cleanly, nothing has touched the file since (size,
+ * modification time, no WAL left), and the last check passed less than
+ * STORE_CHECK_EVERY ago. A check costs about 3 ms per MB of store.
+ */
+static bool
+store_checked(struct store *s, int64_t now)
+{
+	long long size, sec, at;
+	long nsec;
+	char wal[4096];
+	const char *p = strchr(s->left, '\n');
+	struct stat st;
+
+	snprintf(wal, sizeof(wal), "%s-wal", s->path);
+	if (p == NULL || sscanf(p + 1, "clean %lld %lld %ld %lld", &size, &sec,
+	    &nsec, &at) != 4 || stat(s->path, &st) != 0 ||
+	    access(wal, F_OK) == 0)
+		return false;
+	if (st.st_size != size || st.st_mtim.tv_sec != sec ||
+	    st.st_mtim.tv_nsec != nsec || at > now || now - at >
+	    STORE_CHECK_EVERY)
+		return false;
+	s->checked_at = at;
+	return true;
 }
 
 int
@@ -931,7 +1010,12 @@ store_set_key(struct store *s, const char *key, size_t len, struct diag *d)
 	return 0;
 }
 
-/* store_put_begin - join the open transaction, or open one. */
+/*
+ * store_put_begin - join the open transaction, or open one. Gets join it
+ * too: a lookup outside a transaction costs SQLite a lock check (an
+ * fstat) each; inside one it costs none, and the next store_commit ends
+ * it.
+ */
 static int
 store_put_begin(struct store *s, struct diag *d)
 {
@@ -1099,6 +1183,7 @@ store_get_address(struct store *s, const char *addr, size_t len,
 	int rc;
 
 	if (store_set_key(s, addr, len, d) != 0 ||
+	    store_put_begin(s, d) != 0 ||
 	    (st = store_stmt(s, ST_GET_ADDR, d)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, s->key, (int)s->key_len, SQLITE_STATIC);
@@ -1178,6 +1263,7 @@ store_get_domain(struct store *s, const char *name, struct store_domain *out,
 	int rc;
 
 	if (store_set_key(s, name, strlen(name), d) != 0 ||
+	    store_put_begin(s, d) != 0 ||
 	    (st = store_stmt(s, ST_GET_DOM, d)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, s->key, (int)s->key_len, SQLITE_STATIC);
@@ -1241,6 +1327,18 @@ store_put_catch_all(struct store *s, const char *name, uint8_t catch_all,
 	if (store_step_done(s, st, "write to", d) != 0)
 		return -1;
 	return store_put_end(s, d);
+}
+
+int
+store_count_addresses(struct store *s, uint64_t *n, struct diag *d)
+{
+	int64_t v = 0;
+
+	if (store_put_begin(s, d) != 0 ||
+	    store_int(s, "SELECT count(*) FROM address", &v, d) != 0)
+		return -1;
+	*n = v > 0 ? (uint64_t)v : 0;
+	return 0;
 }
 
 int

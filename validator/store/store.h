@@ -188,6 +188,8 @@ typedef int (*store_domain_cb)(void *arg, const char *name,
     const struct store_domain *dom, struct diag *d);
 int store_each_address(struct store *s, store_address_cb cb, void *arg,
     struct diag *d);
+/* store_count_addresses - how many addresses are stored, into *n. */
+int store_count_addresses(struct store *s, uint64_t *n, struct diag *d);
 int store_each_domain(struct store *s, store_domain_cb cb, void *arg,
     struct diag *d);
 
