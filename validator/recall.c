@@ -462,29 +462,58 @@ recall_final(struct recall *m, uint32_t aid, enum verdict_status status,
 	m->fin_sub[aid] = (uint8_t)sub;
 }
 
+/* One status to write (recall_commit). */
+struct recall_last {
+	const char *key;
+	size_t len;
+	uint32_t id;
+};
+
+/* recall_by_key - order recall_last entries by key, as the store does. */
+static int
+recall_by_key(const void *a, const void *b)
+{
+	const struct recall_last *x = a, *y = b;
+	int c = memcmp(x->key, y->key, x->len < y->len ? x->len : y->len);
+
+	if (c != 0)
+		return c;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
 int
 recall_commit(struct recall *m, const struct dedupe *dd, struct diag *d)
 {
-	size_t n;
+	struct recall_last *w;
+	size_t n, nw = 0;
+	int rc = 0;
 
 	if (m == NULL || m->failed)
 		return recall_flush(m, d);
 	n = dedupe_count(dd);
-	for (uint32_t id = 0; id < n && id < m->nstat; id++) {
-		const char *key;
-		size_t len;
+	if (n > m->nstat)
+		n = m->nstat;
+	/* New or changed statuses only, written in key order: a b-tree
+	 * filled in order touches each page once. */
+	w = xreallocarray(NULL, n + 1, sizeof(*w));
+	for (uint32_t id = 0; id < n; id++)
+		if (m->fin[id] != 0 && m->fin[id] + 1 != m->prev[id]) {
+			w[nw].key = dedupe_key(dd, id, &w[nw].len);
+			w[nw++].id = id;
+		}
+	qsort(w, nw, sizeof(*w), recall_by_key);
+	for (size_t i = 0; i < nw && rc == 0; i++) {
+		uint32_t id = w[i].id;
 
-		if (m->fin[id] == 0 || m->fin[id] + 1 == m->prev[id])
-			continue;	/* not judged, or unchanged */
-		key = dedupe_key(dd, id, &len);
-		if (store_put_last(m->store, key, len,
+		if (store_put_last(m->store, w[i].key, w[i].len,
 		    (enum verdict_status)(m->fin[id] - 1),
 		    (enum verdict_sub)m->fin_sub[id], m->now, d) != 0) {
 			recall_fail(m, d);
-			return -1;
+			rc = -1;
 		}
 	}
-	return recall_flush(m, d);
+	free(w);
+	return rc != 0 ? -1 : recall_flush(m, d);
 }
 
 void

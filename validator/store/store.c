@@ -25,6 +25,11 @@
 
 #define STORE_KEY_MAX		4096	/* bytes of a key or domain name */
 #define STORE_LOCK_POLL_MS	20
+/*
+ * SQLite's page cache (negative: KiB). The default 2 MiB made a lookup in
+ * a 70 MB store cost 4 us; memory stays bounded whatever the store's size.
+ */
+#define STORE_CACHE_KIB		"-16384"
 /* quick_check at least this often, even on a store left as it was (s) */
 #define STORE_CHECK_EVERY	(7 * 86400)
 
@@ -858,6 +863,8 @@ store_open(const char *path, bool create, unsigned wait_ms, struct diag *d)
 		s->checked_at = (int64_t)time(NULL);	/* new: nothing to check */
 	if (store_wal(s, d) != 0 ||
 	    store_exec(s, "PRAGMA synchronous = NORMAL", "open", d) != 0 ||
+	    store_exec(s, "PRAGMA cache_size = " STORE_CACHE_KIB, "open", d) !=
+	    0 ||
 	    store_migrate(s, version, d) != 0)
 		goto fail;
 	for (int i = 0; i < ST_HOT_LAST; i++)
