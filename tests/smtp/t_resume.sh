@@ -122,19 +122,24 @@ ok "the run again asked only part of the list ($after RCPTs of 51)" test $? = 0
 ok "at most the recipients in flight at the kill were asked twice ($twice)" test $? = 0
 
 # ---------------------------------------------------------------- a busy store
-XDG_CACHE_HOME=$T/.cache/busy "$LISTSCRUB" -q --no-progress -o "$T/b1.c.csv" -r "$T/b1.r.csv" \
-    --cache "$T/busy.sqlite" "${PROBE[@]}" "${SLOW[@]}" --refresh "$B" 2>/dev/null &
-pid=$!
-end=$((SECONDS + 10))
-while [ ! -e "$T/busy.sqlite" ] && [ $SECONDS -lt $end ]; do sleep 0.05; done
-sleep 0.3
+# another holder of the store's lock: the run waits --cache-wait, then says so
+flock -x "$T/busy.sqlite.lock" sleep 4 &
+hold=$!
+sleep 0.5
 scrub busy --cache "$T/busy.sqlite" --cache-wait 1 "${PROBE[@]}" "$F"
-is "$SCRUB_RC" 2 "a store in use: the second run stops with exit status 2 after --cache-wait"
-like "$SCRUB_ERR" "in use" "... and says the store is in use"
-wait "$pid"
-is "$?" 0 "the first run finishes undisturbed"
-scrub busy --cache "$T/busy.sqlite" "${PROBE[@]}" "$F"
-scrub_ok "once it has finished the store can be used again"
+is "$SCRUB_RC" 2 "a store in use: the run stops with exit status 2 after --cache-wait"
+like "$SCRUB_ERR" "busy.sqlite is in use" "... and says the store is in use"
+wait "$hold"
+# two real runs at once on one store: the second waits for the first
+for n in a b; do
+	XDG_CACHE_HOME=$T/.cache/two$n "$LISTSCRUB" -q --no-progress -o "$T/two$n.c.csv" \
+	    -r "$T/two$n.r.csv" --cache "$T/two.sqlite" "${PROBE[@]}" "${SLOW[@]}" "$B" 2>"$T/two$n.err" &
+	eval "pid_$n=\$!"
+done
+wait "$pid_a"; rc_a=$?
+wait "$pid_b"; rc_b=$?
+is "$rc_a:$rc_b" "0:0" "two runs on one store at once: both finish (one waited)"
+ok "... with the same verdicts" cmp -s <(no_time "$T/twoa.c.csv") <(no_time "$T/twob.c.csv")
 
 dns_stop
 smtp_stop
