@@ -25,6 +25,7 @@ struct recall {
 	int64_t now;
 	struct evloop *loop;
 	struct evtimer timer;	/* commits new answers */
+	int64_t committed;	/* when it last did (evloop ms) */
 	const struct domains *dt;
 	const struct probe_targets *pt;
 	struct dnsstage_memory dmem;
@@ -164,22 +165,29 @@ on_commit(void *arg)
 	struct recall *m = arg;
 	struct diag d = { 0 };
 
+	m->committed = evloop_now_ms();
 	if (!m->failed && store_commit(m->store, &d) != 0)
 		recall_fail(m, &d);
 }
 
 /*
- * recall_later - a put joined the open transaction: commit it within
- * RECALL_COMMIT_MS (the next turn of the loop), so that a run killed at
- * any moment loses at most the answers of one turn (validator/README,
- * "The result store").
+ * recall_later - a put joined the open transaction: commit it on the
+ * loop's next turn, but no sooner than RECALL_COMMIT_MS after the last
+ * commit, so that a run killed at any moment loses at most that much and
+ * a fast one does not commit every few answers (validator/README, "The
+ * result store").
  */
 static void
 recall_later(struct recall *m)
 {
-	if (m->loop != NULL && !evtimer_armed(&m->timer))
-		evloop_timer_set(m->loop, &m->timer, evloop_now_ms() +
-		    RECALL_COMMIT_MS, on_commit, m);
+	int64_t at;
+
+	if (m->loop == NULL || evtimer_armed(&m->timer))
+		return;
+	at = evloop_now_ms();
+	if (at < m->committed + RECALL_COMMIT_MS)
+		at = m->committed + RECALL_COMMIT_MS;
+	evloop_timer_set(m->loop, &m->timer, at, on_commit, m);
 }
 
 /* recall_take - address id's stored row a: its previous status, and its

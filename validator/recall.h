@@ -1,8 +1,8 @@
 /*
  * recall - what one run takes from the result store and gives back to it
  * (validator/README, "The result store"): earlier answers for the DNS and
- * SMTP stages, new answers as they arrive (committed in batches, one per
- * turn of the event loop), each address's previous status for "what changed",
+ * SMTP stages, new answers as they arrive (committed in batches, at most
+ * RECALL_COMMIT_MS apart), each address's previous status for "what changed",
  * and, once the outputs are in place, the statuses of this run.
  *
  * A run without a store has no recall (recall_open gives NULL); every
@@ -21,11 +21,11 @@
 #include "verdict/verdict.h"
 
 /*
- * New answers are committed this long after the first of them: 0, the
- * next turn of the event loop, after the replies that arrived together
- * have all been put (validator/README, "The result store").
+ * New answers are committed on the event loop's next turn, and at most
+ * once in this many ms: each commit writes the pages it touched, and a
+ * fast run committing every few answers spent a third more time.
  */
-#define RECALL_COMMIT_MS 0
+#define RECALL_COMMIT_MS 20
 
 struct dedupe;
 struct domains;
