@@ -169,8 +169,6 @@ pipeline_columns(const struct csvrow *h, char *buf, size_t n)
 static void
 pipeline_own(struct run *r, const struct csvrow *h)
 {
-	long email_col;
-
 	free(r->own);
 	r->own = NULL;
 	r->nown = 0;
@@ -180,7 +178,7 @@ pipeline_own(struct run *r, const struct csvrow *h)
 	r->own = xcalloc(h->nfields, sizeof(*r->own));
 	r->nown = h->nfields;
 	if (row_write_own_columns(h, r->o->prefix, r->own, &r->prev_col,
-	    &email_col) == 0) {
+	    NULL) == 0) {
 		free(r->own);
 		r->own = NULL;
 		r->nown = 0;

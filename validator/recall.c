@@ -1,6 +1,5 @@
 #include "recall.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +26,7 @@ struct recall {
 	struct evtimer timer;	/* commits new answers */
 	int64_t committed;	/* when it last did (evloop ms) */
 	const struct domains *dt;
-	const struct probe_targets *pt;
+	struct probe_targets *pt;
 	struct dnsstage_memory dmem;
 	struct probe_memory pmem;
 	bool *need;		/* domains id: an address there is still to ask */
@@ -352,7 +351,7 @@ static void
 on_answered(void *arg, uint32_t id)
 {
 	struct recall *m = arg;
-	struct probe_targets *pt = (struct probe_targets *)m->pt;
+	struct probe_targets *pt = m->pt;
 	const char *a = probe_targets_addr(pt, id);
 	struct diag d = { 0 };
 
@@ -395,8 +394,8 @@ recall_dns(struct recall *m, struct evloop *loop, const struct domains *dt)
 }
 
 const struct probe_memory *
-recall_probe(struct recall *m, struct evloop *loop,
-    const struct probe_targets *pt, const struct domains *dt)
+recall_probe(struct recall *m, struct evloop *loop, struct probe_targets *pt,
+    const struct domains *dt)
 {
 	if (m == NULL)
 		return NULL;

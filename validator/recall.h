@@ -60,7 +60,7 @@ const struct dnsstage_memory *recall_dns(struct recall *m, struct evloop *loop,
     const struct domains *dt);
 /* recall_probe - the SMTP stage's memory, for addresses pt at domains dt. */
 const struct probe_memory *recall_probe(struct recall *m, struct evloop *loop,
-    const struct probe_targets *pt, const struct domains *dt);
+    struct probe_targets *pt, const struct domains *dt);
 /*
  * recall_flush - commit what is pending. -1 with d when that, or any
  * write since the last flush, failed (the store is not written again).
