@@ -13,7 +13,7 @@
 
 dns_require
 smtp_require
-plan 30
+plan 37
 
 smtp_start >/dev/null || bail "cannot start the mail world"
 dns_start "$SMTP_ZONE" >/dev/null || bail "cannot start the DNS server"
@@ -128,6 +128,46 @@ is "$(comm -23 "$T/killed.asked" "$T/killed.kept" | comm -23 - "$T/again.asked" 
     "every address asked but not kept (in flight at the kill) is asked again"
 [ "$lost" -le 10 ]
 ok "answers are kept as they come: at most a few asked but not kept ($lost)" test $? = 0
+
+# ---------------------------------------------------------------- SIGTERM half way
+# The run stops with 128 + 15 and writes no output; what it had learned is
+# in the store, and the next run does not ask it again.
+TS=$T/term.sqlite
+beforet=$(smtp_log_commands | grep -ci '^RCPT TO:<[a-z0-9]*@bulk')
+XDG_CACHE_HOME=$T/.cache/term "$LISTSCRUB" -q --no-progress -o "$T/t.cleaned.csv" -r "$T/t.rejected.csv" \
+    --cache "$TS" "${PROBE[@]}" "${SLOW[@]}" "$B" 2>"$T/term.err" &
+pid=$!
+end=$((SECONDS + 30))
+while [ $(( $(smtp_log_commands | grep -ci '^RCPT TO:<[a-z0-9]*@bulk') - beforet )) -lt 20 ] &&
+    [ $SECONDS -lt $end ]; do sleep 0.05; done
+kill -TERM "$pid"; wait "$pid"
+is "$?" 143 "SIGTERM during the SMTP stage: exit status 143"
+ok "... no output written" test ! -e "$T/t.cleaned.csv" -a ! -e "$T/t.rejected.csv"
+midt=$(smtp_log_commands | grep -ci '^RCPT TO:<[a-z0-9]*@bulk')
+sqlite3 "$TS" 'SELECT key FROM address WHERE smtp_sub IS NOT NULL' | sort -u >"$T/term.kept"
+scrub t --cache "$TS" "${PROBE[@]}" "${SLOW[@]}" "$B"
+asked "$midt" >"$T/term.again"
+[ "$(wc -l <"$T/term.kept")" -ge 15 ]
+ok "... the store kept what was answered before the signal ($(wc -l <"$T/term.kept"))" test $? = 0
+is "$(comm -12 "$T/term.kept" "$T/term.again" | wc -l)" 0 "... and the run again asks none of it"
+
+# ---------------------------------------------------------------- a refusal of the sender is never reused
+# mx.policy.mail refuses every client (554 5.7.1): about the sender, not the
+# address; the next run asks again and still does not blame the address.
+P=$T/pol.csv
+printf '%s\n' 'Email' alice@policy.mail alice@normal.mail >"$P"
+PS=$T/pol.sqlite
+scrub pol1 --cache "$PS" "${PROBE[@]}" "$P"
+c1=$(nconnect)
+n1=$(smtp_log_commands 127.0.2.1 | grep -ci '^RCPT TO:<alice@normal.mail>')
+scrub pol2 --cache "$PS" --summary "$T/pol2.json" "${PROBE[@]}" "$P"
+n2=$(smtp_log_commands 127.0.2.1 | grep -ci '^RCPT TO:<alice@normal.mail>')
+[ "$(nconnect)" -gt "$c1" ] && [ "$(json_num "$T/pol2.json" smtp_asked)" = 1 ] &&
+    [ "$(json_num "$T/pol2.json" smtp_recalled)" = 1 ]
+ok "a policy refusal is not reused: its address is asked again (1 asked, 1 from the store)" test $? = 0
+is "$n2" "$n1" "... while the accepted address is not"
+is "$(look 1 scrub_status,scrub_sub_status "$T/pol2.cleaned.csv" "$T/pol2.rejected.csv")" \
+    "cleaned|unknown|policy_blocked" "... and the address is unknown/policy_blocked, never invalid"
 
 # ---------------------------------------------------------------- a busy store
 # another holder of the store's lock: the run waits --cache-wait, then says so
