@@ -262,10 +262,7 @@ pipeline_pick(struct run *r, struct csvread *in, struct row_copy *ahead,
 			const char *f = first->field[i];
 			size_t fl = first->field_len[i];
 
-			while (fl > 0 && ascii_isspace((unsigned char)f[fl - 1]))
-				fl--;
-			while (fl > 0 && ascii_isspace((unsigned char)*f))
-				f++, fl--;
+			ascii_trim(&f, &fl);
 			if (fl == strlen(o->column) &&
 			    ascii_ncasecmp(f, o->column, fl) == 0)
 				idx = (long)i;
@@ -626,10 +623,7 @@ pipeline_changes(struct run *r, const struct csvrow *row,
 		const char *p = row->field[r->prev_col];
 		size_t n = row->field_len[r->prev_col];
 
-		while (n > 0 && ascii_isspace((unsigned char)*p))
-			p++, n--;
-		while (n > 0 && ascii_isspace((unsigned char)p[n - 1]))
-			n--;
+		ascii_trim(&p, &n);
 		prev = verdict_status_parse(p, n);
 	}
 	k->previous_status = prev < STATUS_LAST ? verdict_status_name(prev) :

@@ -230,10 +230,7 @@ email_column_looks_like_email(const char *s, size_t n)
 {
 	size_t at = SIZE_MAX, dot = SIZE_MAX;
 
-	while (n > 0 && ascii_isspace((unsigned char)s[n - 1]))
-		n--;
-	while (n > 0 && ascii_isspace((unsigned char)*s))
-		s++, n--;
+	ascii_trim(&s, &n);
 	/* "Name <a@b.c>": judge what is inside the brackets. */
 	if (n > 2 && s[n - 1] == '>') {
 		const char *lt = memchr(s, '<', n);

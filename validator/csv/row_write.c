@@ -387,10 +387,7 @@ row_write_own_columns(const struct csvrow *hdr, const char *prefix,
 		size_t len = hdr->field_len[i], k;
 
 		skip[i] = false;
-		while (len > 0 && ascii_isspace((unsigned char)s[0]))
-			s++, len--;
-		while (len > 0 && ascii_isspace((unsigned char)s[len - 1]))
-			len--;
+		ascii_trim(&s, &len);
 		if (plen == 0 || len <= plen ||
 		    ascii_ncasecmp(s, prefix, plen) != 0)
 			continue;

@@ -39,6 +39,16 @@ ascii_tolower(unsigned char c)
 	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
+/* ascii_trim - drop ASCII white space from both ends of s[0..*n-1]. */
+static inline void
+ascii_trim(const char **s, size_t *n)
+{
+	while (*n > 0 && ascii_isspace((unsigned char)(*s)[*n - 1]))
+		(*n)--;
+	while (*n > 0 && ascii_isspace((unsigned char)**s))
+		(*s)++, (*n)--;
+}
+
 /* ascii_lower - lower-case the ASCII letters of s[0..n-1] in place. */
 static inline void
 ascii_lower(char *s, size_t n)
