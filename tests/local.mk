@@ -173,7 +173,7 @@ tests_fuzz_fuzz_smtp_session_LDFLAGS = $(FUZZ_FLAGS)
 tests_fuzz_fuzz_smtp_session_LDADD = $(LISTSCRUB_LIBS)
 endif
 
-EXTRA_DIST += tests/tap.h tests/fuzz/fuzz.h tests/summary.sh tests/checksrc.sh tests/layers.sh \
+EXTRA_DIST += tests/tap.h tests/unit/slurp.h tests/fuzz/fuzz.h tests/summary.sh tests/checksrc.sh tests/layers.sh \
 	tests/options_doc.sh \
 	tests/data tests/fuzz/corpus tests/fuzz/known tests/e2e/lib.sh $(E2E_TESTS) \
 	tests/proc.sh $(DNS_TESTS) tests/dns/lib.sh tests/dns/nsd.conf.in tests/dns/dnsprobe.pl \

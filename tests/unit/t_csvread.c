@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "slurp.h"
 #include "tap.h"
 
 #include "csv/csvread.h"
@@ -40,7 +41,6 @@
 static void esc(FILE *o, const char *s, size_t n);
 static void esc_bytes(FILE *o, const char *s, size_t n);
 static const char *eol_name(const char *eol);
-static char *slurp(const char *path, size_t *len);
 static char *strip_comments(const char *s);
 static void parse_opts(const char *line, struct csvread_opts *o);
 static char *dump(FILE *in, const char *name, const struct csvread_opts *o);
@@ -106,33 +106,6 @@ esc_bytes(FILE *o, const char *s, size_t n)
 		else
 			fputc(c, o);
 	}
-}
-
-/* slurp - a whole file, NUL-terminated; NULL if it cannot be read. */
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *s = NULL;
-	size_t n = 0, cap = 0, got;
-
-	if (f == NULL)
-		return NULL;
-	do {
-		if (cap - n < 4096) {
-			cap = cap ? cap * 2 : 8192;
-			s = realloc(s, cap);
-			if (s == NULL)
-				abort();
-		}
-		got = fread(s + n, 1, cap - n - 1, f);
-		n += got;
-	} while (got > 0);
-	fclose(f);
-	s[n] = '\0';
-	if (len)
-		*len = n;
-	return s;
 }
 
 /* strip_comments - s without its '#' lines. */

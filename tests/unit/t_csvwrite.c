@@ -17,13 +17,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "slurp.h"
 #include "tap.h"
 
 #include "csv/csvwrite.h"
 
 static char dir[4096];
 
-static char *slurp(const char *path, size_t *len);
 static int count_tmp(void);
 static void rm_all(void);
 static char *one_file(const char *name, const struct csvwrite_opts *o,
@@ -37,29 +37,6 @@ static void guard_table(void);
 static void atomic(void);
 static void big_writes(void);
 static void write_error(void);
-
-/* slurp - a whole file; NULL if missing. */
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *s;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	s = malloc((size_t)n + 1);
-	if (s == NULL || fread(s, 1, (size_t)n, f) != (size_t)n)
-		abort();
-	s[n] = '\0';
-	fclose(f);
-	if (len)
-		*len = (size_t)n;
-	return s;
-}
 
 /* count_tmp - temporary files (".tmp-") left in dir. */
 static int

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "slurp.h"
 #include "tap.h"
 
 #include "csv/csvread.h"
@@ -39,7 +40,6 @@ struct change {
 };
 
 static char dir[4096];
-static char *slurp(const char *path);
 static char *scrub(const char *in, const bool *skip, size_t nskip,
     bool changes, const struct change *ch, enum csvwrite_guard g,
     unsigned *guarded);
@@ -49,27 +49,6 @@ static void unchanged(void);
 static void skipped(void);
 static void changes(void);
 static void own_columns(void);
-
-/* slurp - a whole file, NUL-terminated; NULL if missing. */
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *s;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	s = malloc((size_t)n + 1);
-	if (s == NULL || fread(s, 1, (size_t)n, f) != (size_t)n)
-		abort();
-	s[n] = '\0';
-	fclose(f);
-	return s;
-}
 
 /*
  * scrub - read in (comma-separated, header first), write it as the
@@ -139,7 +118,7 @@ scrub(const char *in, const bool *skip, size_t nskip, bool changes,
 	fclose(f);
 	if (rc != 0 || csvwrite_commit(w, &d) != 0)
 		return NULL;
-	return slurp(path);
+	return slurp(path, NULL);
 }
 
 /* own - row_write_own_columns over the header line hdr. */

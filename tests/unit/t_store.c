@@ -18,6 +18,7 @@
 
 #include "store/store.h"
 #include "store/store_admin.h"
+#include "slurp.h"
 #include "tap.h"
 
 #define NOW 1800000000	/* a pinned clock: 2027-01-15 */
@@ -25,7 +26,6 @@
 static char dir[256];
 
 static const char *tpath(const char *name);
-static char *slurp(const char *path, size_t *n);
 static void spew(const char *path, const char *p, size_t n);
 static void sql(const char *path, const char *stmt);
 static long long sql_int(const char *path, const char *query);
@@ -52,25 +52,6 @@ tpath(const char *name)
 	static char p[512];
 
 	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	return p;
-}
-
-/* slurp - a whole file (NULL when it cannot be read). */
-static char *
-slurp(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	char *p;
-	long len;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	p = malloc((size_t)len + 1);
-	*n = fread(p, 1, (size_t)len, f);
-	fclose(f);
 	return p;
 }
 
