@@ -15,6 +15,7 @@ rank() {
 	csv | dns | store) echo 3 ;;
 	probe) echo 4 ;;
 	report) echo 5 ;;
+	sheet) echo 6 ;;
 	.) echo 9 ;;
 	*) echo unknown ;;
 	esac

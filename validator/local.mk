@@ -20,10 +20,10 @@ include %D%/store/local.mk
 include %D%/probe/local.mk
 include %D%/report/local.mk
 validator_liblistscrub_a_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS) $(IDN2_CFLAGS) $(CARES_CFLAGS) \
-	$(OPENSSL_CFLAGS) $(SQLITE_CFLAGS)
+	$(OPENSSL_CFLAGS) $(SQLITE_CFLAGS) $(XLSX_CFLAGS) $(ZLIB_CFLAGS)
 
 LISTSCRUB_LIBS = validator/liblistscrub.a $(IDN2_LIBS) $(CARES_LIBS) $(CSV_LIBS) \
-	$(OPENSSL_LIBS) $(SQLITE_LIBS)
+	$(OPENSSL_LIBS) $(SQLITE_LIBS) $(XLSX_LIBS) $(ZLIB_LIBS)
 
 bin_PROGRAMS += validator/listscrub
 validator_listscrub_SOURCES = validator/main.c
