@@ -115,6 +115,7 @@ E2E_TESTS = \
 	tests/e2e/t_rescrub.sh \
 	tests/e2e/t_samples.sh \
 	tests/e2e/t_scale.sh \
+	tests/e2e/t_sheets.sh \
 	tests/e2e/t_schedule.sh \
 	tests/e2e/t_store.sh \
 	tests/e2e/t_trust.sh \

@@ -7,6 +7,7 @@ validator_liblistscrub_a_SOURCES = \
 	validator/cache_main.c validator/cache_main.h \
 	validator/options.c validator/options.h \
 	validator/outputs.c validator/outputs.h \
+	validator/outset.c validator/outset.h \
 	validator/options_table.c validator/options_table.h \
 	validator/pipeline.c validator/pipeline.h \
 	validator/recall.c validator/recall.h

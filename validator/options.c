@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "options_table.h"
+#include "util/ascii.h"
 #include "report/report.h"
 #include "util/xalloc.h"
 
@@ -50,7 +51,11 @@ static const struct options_num {
 	    offsetof(struct options, command_timeout) },
 };
 
-static char *options_default_out(const char *input, const char *suffix);
+static char *options_default_out(const char *input, const char *suffix,
+    const char *ext);
+static const char *options_out_ext(const char *input);
+static int options_ext_check(const char *opt, const char *path,
+    const char *ext, struct diag *d);
 static int options_uint(const char *opt, const char *s, unsigned lo,
     unsigned hi, unsigned *out, struct diag *d);
 static int options_probe_check(const struct options *o, struct diag *d);
@@ -191,24 +196,65 @@ options_size(const char *opt, const char *s, size_t *out, struct diag *d)
 	return 0;
 }
 
-/* options_default_out - INPUT-cleaned.csv beside INPUT ("listscrub-..." for stdin). */
+/*
+ * options_out_ext - the extension the outputs get: the input's own when it
+ * is one a delimited text file has (.csv, .tsv, .tab, .txt, in any case;
+ * ".csv" of "list.csv.gz"), else ".csv".
+ */
+static const char *
+options_out_ext(const char *input)
+{
+	static const char *const exts[] = { ".csv", ".tsv", ".tab", ".txt" };
+	size_t n = strlen(input);
+
+	if (n > 3 && ascii_ncasecmp(input + n - 3, ".gz", 3) == 0)
+		n -= 3;
+	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
+		if (n > 4 && ascii_ncasecmp(input + n - 4, exts[i], 4) == 0)
+			return exts[i];
+	return ".csv";
+}
+
+/*
+ * options_default_out - INPUT-cleaned.EXT beside INPUT, without the
+ * input's extension ("listscrub-..." for stdin).
+ */
 static char *
-options_default_out(const char *input, const char *suffix)
+options_default_out(const char *input, const char *suffix, const char *ext)
 {
 	size_t n = strlen(input);
 	char *out;
 
 	if (strcmp(input, "-") == 0)
 		input = "listscrub", n = strlen(input);
-	else if (n > 4 && (strcmp(input + n - 4, ".csv") == 0 ||
-	    strcmp(input + n - 4, ".CSV") == 0 ||
-	    strcmp(input + n - 4, ".txt") == 0 ||
-	    strcmp(input + n - 4, ".tsv") == 0))
-		n -= 4;
-	out = xmalloc(n + strlen(suffix) + 1);
+	else {
+		if (n > 3 && ascii_ncasecmp(input + n - 3, ".gz", 3) == 0)
+			n -= 3;
+		if (n > 4 && ascii_ncasecmp(input + n - 4, ext, 4) == 0)
+			n -= 4;
+	}
+	out = xmalloc(n + strlen(suffix) + strlen(ext) + 1);
 	memcpy(out, input, n);
-	memcpy(out + n, suffix, strlen(suffix) + 1);
+	memcpy(out + n, suffix, strlen(suffix));
+	memcpy(out + n + strlen(suffix), ext, strlen(ext) + 1);
 	return out;
+}
+
+/*
+ * options_ext_check - whether path names a file ending in ext (any
+ * case); else -1 with d.
+ */
+static int
+options_ext_check(const char *opt, const char *path, const char *ext,
+    struct diag *d)
+{
+	size_t n = strlen(path), e = strlen(ext);
+
+	if (n > e && ascii_ncasecmp(path + n - e, ext, e) == 0)
+		return 0;
+	diag_set(d, DIAG_USAGE, "%s %s: the file name must end in %s", opt,
+	    path, ext);
+	return -1;
 }
 
 /* options_subs - add each comma-separated sub-status name to mask. */
@@ -302,6 +348,7 @@ enum options_result
 options_parse(int argc, char **argv, struct options *o, struct diag *d)
 {
 	const char *cleaned = NULL, *rejected = NULL;
+	bool columns_set = false;
 	struct option long_opts[OPTIONS_TABLE_MAX + 1];
 	char shorts[2 * OPTIONS_TABLE_MAX + 2];
 	int c;
@@ -406,6 +453,23 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 			break;
 		case OPT_PREFIX:
 			o->prefix = optarg;
+			break;
+		case OPT_XLSX:
+			if (options_ext_check("--xlsx", optarg, ".xlsx",
+			    d) != 0)
+				return OPTIONS_ERROR;
+			o->xlsx = optarg;
+			break;
+		case OPT_SPLIT:
+			o->split_dir = optarg;
+			break;
+		case OPT_COLUMNS:
+			if (columns_parse(optarg, &o->cols, d) != 0)
+				return OPTIONS_ERROR;
+			columns_set = true;
+			break;
+		case OPT_NO_HEADER_OUT:
+			o->no_header_out = true;
 			break;
 		case OPT_FORMULA_GUARD:
 			if (strcmp(optarg, "auto") == 0)
@@ -556,10 +620,13 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 		return OPTIONS_ERROR;
 	}
 	o->input = argv[optind];
+	if (!columns_set)
+		(void)columns_parse(NULL, &o->cols, d);
+	o->out_ext = options_out_ext(o->input);
 	o->cleaned = cleaned ? xstrdup(cleaned) :
-	    options_default_out(o->input, "-cleaned.csv");
+	    options_default_out(o->input, "-cleaned", o->out_ext);
 	o->rejected = rejected ? xstrdup(rejected) :
-	    options_default_out(o->input, "-rejected.csv");
+	    options_default_out(o->input, "-rejected", o->out_ext);
 	/* whether they are all different files is outputs_check's to say:
 	 * names compared as strings miss links and other spellings */
 	return OPTIONS_RUN;

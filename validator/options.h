@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "csv/columns.h"
 #include "csv/csvwrite.h"
 #include "store/store.h"
 #include "util/diag.h"
@@ -36,6 +37,12 @@ struct options {
 	uint64_t keep_subs;	/* bit per enum verdict_sub: force keep */
 	uint64_t remove_subs;	/* bit per enum verdict_sub: force remove */
 	bool excel;
+	const char *xlsx;	/* --xlsx FILE, or NULL */
+	const char *split_dir;	/* --split DIR, or NULL */
+	struct columns cols;	/* --columns (columns_finish not yet applied) */
+	bool no_header_out;
+	/* the input's extension for the outputs: ".csv", ".tsv", ".txt" */
+	const char *out_ext;
 	const char *prefix;	/* appended column name prefix */
 	enum csvwrite_guard guard;
 	bool allow_reserved;

@@ -213,6 +213,25 @@ static const struct options_row {
 	    "seconds to wait for another listscrub using the same store to "
 	    "finish (default 60); then the run stops with exit status 2" },
 
+	{ "xlsx", 0, OPT_XLSX, "FILE", GROUP_SPREADSHEETS,
+	    "also write one Excel workbook: a Summary sheet with a chart, "
+	    "then Cleaned, Rejected and (with --review) Review. Every "
+	    "original cell is text exactly as it was (leading zeros and long "
+	    "ids stay), the header row frozen, a filter on every column." },
+	{ "split", 0, OPT_SPLIT, "DIR", GROUP_SPREADSHEETS,
+	    "also write one file per status into DIR (valid, catch_all, "
+	    "risky, unknown, invalid, skipped; named like valid.csv with the "
+	    "input's extension), the same columns as the cleaned file; every "
+	    "row is in exactly one of them" },
+	{ "columns", 0, OPT_COLUMNS, "LIST", GROUP_SPREADSHEETS,
+	    "the appended columns, by name without the prefix, comma-"
+	    "separated, in the order given; or all (default) or minimal "
+	    "(status, sub_status, action, reason), e.g. --columns "
+	    "minimal,did_you_mean" },
+	{ "no-header-out", 0, OPT_NO_HEADER_OUT, NULL, GROUP_SPREADSHEETS,
+	    "for a file without a header row: write none either. By default "
+	    "the outputs get a header naming the original columns column_1, "
+	    "column_2, ... and the appended ones." },
 	{ "excel", 0, OPT_EXCEL, NULL, GROUP_SPREADSHEETS,
 	    "write a UTF-8 byte order mark and CRLF line ends, which Excel "
 	    "needs to read UTF-8 correctly. Without it the outputs mirror the "

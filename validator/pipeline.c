@@ -30,15 +30,22 @@
 #include "csv/row_write.h"
 #include "util/interrupt.h"
 #include "util/xalloc.h"
-#include "outputs.h"
+#include "outset.h"
 #include "recall.h"
 #include "report/report.h"
 
 #define SNIFF_ROWS 200		/* rows read ahead to find the email column */
 #define SNIFF_MAX_FIELDS 4096	/* wider rows are read ahead unmasked */
 
-/* The run's outputs, in the order they are committed (outputs.h). */
-enum out_file { OUT_CLEANED, OUT_REJECTED, OUT_REVIEW, OUT_SUMMARY, OUT_LAST };
+/*
+ * What an offline pass can learn only at its end, and a second pass then
+ * knows from the start (validator/README, "Spreadsheet outputs").
+ */
+struct pass_hint {
+	time_t now;		/* the run's start, the same for both */
+	size_t width;		/* the widest row; 0: not known */
+	bool again;		/* set by a pass that must be done again */
+};
 
 /* Where the run is, for the message of an interrupted run. */
 enum run_stage { STAGE_READ, STAGE_DNS, STAGE_SMTP, STAGE_WRITE };
@@ -53,8 +60,11 @@ struct run {
 	struct domains *domains;
 	uint32_t *dom_of;	/* addr_result.domain_id -> domains id */
 	size_t dom_cap;
-	struct csvwrite *out[OUT_LAST];
+	struct outset *out;
+	struct columns cols;	/* the appended columns */
 	struct row_write_ctx wctx;
+	size_t maxw;		/* the widest row read (a malformed one is 1) */
+	size_t hdr_width;	/* cells of the first row */
 	struct classify_policy policy;
 	struct buf suggest;	/* did-you-mean address */
 	long column;
@@ -86,15 +96,16 @@ static int pipeline_collect(struct run *r, const struct csvrow *row,
     struct diag *d);
 static int pipeline_probe(struct run *r, struct diag *d);
 static FILE *pipeline_spool(FILE *in, const char *name, struct diag *d);
-static enum out_file pipeline_route(const struct run *r,
+static enum outset_file pipeline_route(const struct run *r,
     enum verdict_action a);
-static int pipeline_open_outputs(struct run *r, const struct csvread_info *ci,
+static int pipeline_scrub(const struct options *o, struct report *rep,
+    FILE *f, const struct stat *st, bool f_is_input, struct pass_hint *h,
     struct diag *d);
+static void pipeline_width(struct run *r, const struct csvrow *row);
 static bool pipeline_is_index(const char *s, long *out);
 static int pipeline_interrupted(const struct run *r, struct diag *d);
 static int pipeline_same_input(const struct run *r, FILE *f,
     const struct stat *was, struct diag *d);
-static int pipeline_commit(struct run *r, struct diag *d);
 static void pipeline_columns(const struct csvrow *h, char *buf, size_t n);
 static void pipeline_own(struct run *r, const struct csvrow *h);
 static size_t *pipeline_mask(const struct run *r, const struct csvrow *row,
@@ -417,6 +428,7 @@ pipeline_collect(struct run *r, const struct csvrow *row, struct diag *d)
 	uint64_t rowno = ++r->row1;	/* numbered as pass 2 will */
 	uint32_t aid, dom;
 
+	pipeline_width(r, row);
 	if (row->malformed || r->column >= (long)row->nfields)
 		return 0;
 	if (addr_check(r->addr, row->field[r->column],
@@ -556,23 +568,34 @@ done:
 	return rc;
 }
 
+/* pipeline_width - note how many cells row has, for the aligned columns. */
+static void
+pipeline_width(struct run *r, const struct csvrow *row)
+{
+	size_t w = row->malformed ? 1 : row->nfields;
+
+	if (w > r->maxw)
+		r->maxw = w;
+}
+
 /* pipeline_route - the file a row with action a goes to. */
-static enum out_file
+static enum outset_file
 pipeline_route(const struct run *r, enum verdict_action a)
 {
 	switch (a) {
 	case ACTION_KEEP:
-		return OUT_CLEANED;
+		return OUTSET_CLEANED;
 	case ACTION_REMOVE:
-		return OUT_REJECTED;
+		return OUTSET_REJECTED;
 	case ACTION_REVIEW:
 	case ACTION_RETRY_LATER:
 	case ACTION_LAST:
 		break;
 	}
-	if (r->out[OUT_REVIEW])
-		return OUT_REVIEW;
-	return r->o->policy == POLICY_STRICT ? OUT_REJECTED : OUT_CLEANED;
+	if (r->o->review != NULL)
+		return OUTSET_REVIEW;
+	return r->o->policy == POLICY_STRICT ? OUTSET_REJECTED :
+	    OUTSET_CLEANED;
 }
 
 /*
@@ -653,13 +676,14 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 	struct verdict v;
 	struct row_write_cols k = { 0 };
 	struct report *rep = r->rep;
-	enum out_file f;
+	enum outset_file f;
 	bool guarded, first_seen = false;
 	uint32_t aid = UINT32_MAX, dom = UINT32_MAX;
 	int64_t at = 0;
 
 	k.row = ++r->row;
 	k.checked = "";
+	pipeline_width(r, row);
 	if (row->malformed) {
 		e.malformed = row->why;
 		k.email = "";
@@ -741,52 +765,26 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 	k.free_mail = e.free_mail;
 	k.duplicate_of = e.duplicate_of;
 	f = pipeline_route(r, v.action);
-	if (row_write_row(r->out[f], &r->wctx, row, &k, &guarded) != 0) {
-		diag_set(d, DIAG_OUTPUT, "%s: write failed: %s",
-		    f == OUT_CLEANED ? r->o->cleaned : f == OUT_REJECTED ?
-		    r->o->rejected : r->o->review, strerror(errno));
+	if (outset_row(r->out, f, &r->wctx, row, &k, &guarded, d) != 0)
 		return -1;
-	}
 	rep->rows++;
 	rep->by_sub[v.sub]++;
 	rep->by_status[v.status]++;
 	rep->by_action[v.action]++;
-	if (f == OUT_CLEANED)
+	if (f == OUTSET_CLEANED)
 		rep->cleaned++;
-	else if (f == OUT_REJECTED)
+	else if (f == OUTSET_REJECTED)
 		rep->rejected++;
 	else
 		rep->review++;
 	if (guarded)
 		rep->guarded_rows++;
-	if (!row->malformed && row->nfields < r->wctx.width)
+	if (!row->malformed && row->nfields < r->hdr_width)
 		rep->short_rows++;
-	else if (!row->malformed && row->nfields > r->wctx.width) {
+	else if (!row->malformed && row->nfields > r->hdr_width) {
 		if (rep->long_rows < REPORT_MAX_LINES)
 			rep->long_lines[rep->long_rows] = row->line;
 		rep->long_rows++;
-	}
-	return 0;
-}
-
-/* pipeline_open_outputs - create the output files (temporary names). */
-static int
-pipeline_open_outputs(struct run *r, const struct csvread_info *ci,
-    struct diag *d)
-{
-	struct csvwrite_opts wo;
-	const char *paths[OUT_LAST] = { r->o->cleaned, r->o->rejected,
-	    r->o->review };
-
-	wo.delim = ci->delim;
-	wo.eol = r->o->excel ? "\r\n" : ci->eol;
-	wo.bom = r->o->excel || ci->bom;
-	for (int i = 0; i < OUT_LAST; i++) {
-		if (paths[i] == NULL)
-			continue;
-		r->out[i] = csvwrite_open(paths[i], &wo, d);
-		if (r->out[i] == NULL)
-			return -1;
 	}
 	return 0;
 }
@@ -860,47 +858,16 @@ pipeline_same_input(const struct run *r, FILE *f, const struct stat *was,
 }
 
 /*
- * pipeline_commit - the summary file joins the CSV outputs, and all of
- * them are put in place as one set (outputs.h).
+ * pipeline_scrub - one run over the open input f (at its start): the
+ * stages, then every row judged and written. An offline pass that finds,
+ * at its end, a row wider than the width it wrote with sets h->again and
+ * h->width, writes nothing and returns -1: the caller rewinds f and runs
+ * it again, now knowing (validator/README, "Spreadsheet outputs").
  */
 static int
-pipeline_commit(struct run *r, struct diag *d)
-{
-	const struct csvwrite_opts so = { 0 };
-	char *text = NULL;
-	size_t len = 0;
-	FILE *m;
-	int rc;
-
-	if (r->o->summary != NULL) {
-		if ((m = open_memstream(&text, &len)) == NULL) {
-			diag_set(d, DIAG_INTERNAL, "summary: %s",
-			    strerror(errno));
-			return -1;
-		}
-		report_format(r->rep, r->o->summary, m);
-		if (fclose(m) != 0) {
-			diag_set(d, DIAG_INTERNAL, "summary: %s",
-			    strerror(errno));
-			free(text);
-			return -1;
-		}
-		r->out[OUT_SUMMARY] = csvwrite_open(r->o->summary, &so, d);
-		rc = r->out[OUT_SUMMARY] == NULL ? -1 :
-		    csvwrite_raw(r->out[OUT_SUMMARY], text, len);
-		free(text);
-		if (rc != 0) {
-			if (r->out[OUT_SUMMARY] != NULL)
-				diag_set(d, DIAG_OUTPUT, "%s: cannot write: "
-				    "%s", r->o->summary, strerror(errno));
-			return -1;
-		}
-	}
-	return outputs_commit(r->out, OUT_LAST, d);
-}
-
-int
-pipeline_run(const struct options *o, struct report *rep, struct diag *d)
+pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
+    const struct stat *st, bool f_is_input, struct pass_hint *h,
+    struct diag *d)
 {
 	struct run r = { 0 };
 	struct addr_opts ao = { .allow_reserved = o->allow_reserved };
@@ -909,13 +876,11 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 	struct row_copy *ahead = NULL;
 	struct progress prog;
 	struct csvrow row;
-	struct stat st = { 0 };
 	struct diag serr = { 0 };
-	FILE *f = NULL;
+	const struct csvread_info *ci;
 	size_t nahead = 0;
-	bool header = false, guarded, f_is_input;
+	bool header = false;
 	double t0 = progress_now();
-	time_t now = time(NULL);
 	struct tm tm;
 	int rc = -1, got;
 
@@ -923,44 +888,21 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 	r.rep = rep;
 	r.column = -1;
 	r.prev_col = -1;
-	r.now = (int64_t)now;
+	r.now = (int64_t)h->now;
+	r.cols = o->cols;
 	buf_init(&r.suggest, 1024);
 	rep->input = o->input;
 	rep->policy = verdict_policy_name(o->policy);
 	rep->cleaned_path = o->cleaned;
 	rep->rejected_path = o->rejected;
 	rep->review_path = o->review;
-	gmtime_r(&now, &tm);
+	gmtime_r(&h->now, &tm);
 	strftime(rep->started_at, sizeof(rep->started_at),
 	    "%Y-%m-%dT%H:%M:%SZ", &tm);
 	r.policy.policy = o->policy;
 	r.policy.keep_subs = o->keep_subs;
 	r.policy.remove_subs = o->remove_subs;
 
-	{
-		const struct outputs_name names[] = {
-			{ o->cleaned, "--cleaned (-o)" },
-			{ o->rejected, "--rejected (-r)" },
-			{ o->review, "--review" },
-			{ o->summary, "--summary" },
-		};
-
-		if (outputs_check(o->input, names, sizeof(names) /
-		    sizeof(names[0]), d) != 0)
-			goto done;
-	}
-	if (strcmp(o->input, "-") == 0)
-		f = stdin;
-	else if ((f = fopen(o->input, "rb")) == NULL) {
-		diag_set(d, DIAG_INPUT, "%s: cannot open: %s", o->input,
-		    strerror(errno));
-		goto done;
-	}
-	f_is_input = f != stdin;
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		diag_set(d, DIAG_INPUT, "%s: is a directory", o->input);
-		goto done;
-	}
 	if ((r.lists = listcheck_load(pipeline_lists_dir(o), d)) == NULL)
 		goto done;
 	if (recall_open(o, r.now, &r.mem, d) != 0)
@@ -979,29 +921,21 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 			r.hosts = mailhosts_new();
 			r.probes = probe_targets_new();
 		}
-		if (!S_ISREG(st.st_mode)) {
-			FILE *copy = pipeline_spool(f, o->input, d);
-
-			if (copy == NULL)
-				goto done;
-			if (f != stdin)
-				fclose(f);
-			f = copy;
-			f_is_input = false;
-		}
 		if (pipeline_dns(&r, f, d) != 0)
 			goto done;
-		if (f_is_input && pipeline_same_input(&r, f, &st, d) != 0)
+		if (f_is_input && pipeline_same_input(&r, f, st, d) != 0)
 			goto done;
+		h->width = r.maxw;	/* pass 1 saw every row */
 	}
 	co.delim = o->delim;
 	co.max_record = o->max_record;
 	r.stage = STAGE_WRITE;
 	if ((in = csvread_open(f, o->input, &co, d)) == NULL)
 		goto done;
-	rep->delim = csvread_info(in)->delim;
-	rep->bom = csvread_info(in)->bom;
-	rep->eol = csvread_info(in)->eol_in;
+	ci = csvread_info(in);
+	rep->delim = ci->delim;
+	rep->bom = ci->bom;
+	rep->eol = ci->eol_in;
 	ahead = xcalloc(SNIFF_ROWS, sizeof(*ahead));
 	if (pipeline_pick(&r, in, ahead, &nahead, &header, d) != 0)
 		goto done;
@@ -1013,23 +947,28 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 	r.wctx.skip = r.own;
 	r.wctx.nskip = r.nown;
 	r.wctx.changes = r.mem != NULL || r.prev_col >= 0;
+	columns_finish(&r.cols, r.wctx.changes);
+	r.wctx.cols = &r.cols;
 	rep->changes.on = r.wctx.changes;
-	r.wctx.width = ahead[0].row.malformed ? 1 : ahead[0].row.nfields;
+	r.hdr_width = ahead[0].row.malformed ? 1 : ahead[0].row.nfields;
+	/* the appended columns start after the widest row: known from
+	 * pass 1, or from an offline pass done before; else the rows read
+	 * ahead, and a wider row later means a second pass */
+	r.maxw = h->width;
+	for (size_t i = 0; i < nahead; i++)
+		pipeline_width(&r, &ahead[i].row);
+	r.wctx.width = r.maxw;
 	if (r.wctx.width <= (size_t)r.column)
 		r.wctx.width = (size_t)r.column + 1;
-	if (pipeline_open_outputs(&r, csvread_info(in), d) != 0)
+	if ((r.out = outset_open(o, ci->delim, o->excel ? "\r\n" : ci->eol,
+	    o->excel || ci->bom, ci->sep_line, d)) == NULL)
 		goto done;
-	/* A file without a header gets none: its rows stay rows. */
-	for (int i = 0; header && i < OUT_LAST; i++)
-		if (r.out[i] && row_write_header(r.out[i], &r.wctx,
-		    header ? &ahead[0].row : NULL, &guarded) != 0) {
-			diag_set(d, DIAG_OUTPUT, "cannot write the header: %s",
-			    strerror(errno));
-			goto done;
-		}
+	if (outset_header(r.out, &r.wctx, header ? &ahead[0].row : NULL,
+	    d) != 0)
+		goto done;
 	progress_init(&prog, o->progress == PROGRESS_ON ||
 	    (o->progress == PROGRESS_AUTO && !o->quiet && isatty(2)), stderr,
-	    S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0);
+	    S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0);
 	for (size_t i = header ? 1 : 0; i < nahead; i++)
 		if (pipeline_row(&r, &ahead[i].row, d) != 0)
 			goto done;
@@ -1042,15 +981,26 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 	progress_done(&prog);
 	if (got < 0 || pipeline_interrupted(&r, d) != 0)
 		goto done;
-	if (!o->offline && f_is_input && pipeline_same_input(&r, f, &st,
+	if (!o->offline && f_is_input && pipeline_same_input(&r, f, st,
 	    d) != 0)
 		goto done;
+	if (r.maxw > r.wctx.width && h->width == 0) {
+		/* only an offline pass can get here */
+		h->width = r.maxw;
+		h->again = true;
+		diag_set(d, DIAG_INTERNAL, "a row is wider than the first %d",
+		    SNIFF_ROWS);
+		goto done;
+	}
 	rep->blank_lines = csvread_blank_lines(in);
 	rep->unique_addresses = dedupe_count(r.dedupe);
 	rep->unique_domains = domains_count(r.domains);
 	report_top_domains(rep, r.domains);
 	rep->seconds = progress_now() - t0;
-	rc = pipeline_commit(&r, d);
+	if (!o->quiet)
+		outset_warnings(r.out, stderr);
+	rc = outset_commit(r.out, rep, d);
+	r.out = NULL;
 	if (rc == 0 && recall_commit(r.mem, r.dedupe, &serr) != 0)
 		fprintf(stderr, "listscrub: warning: the result store %s was "
 		    "not fully written: %s; the outputs are complete, but the "
@@ -1060,14 +1010,12 @@ done:
 	/* a signal, or any failure: the old files stay, no temporary is left */
 	if (rc != 0 && interrupt_signal() != 0)
 		(void)pipeline_interrupted(&r, d);
-	outputs_abort(r.out, OUT_LAST);
+	outset_abort(r.out);
 	rep->seconds = progress_now() - t0;
 	for (size_t i = 0; ahead && i < nahead; i++)
 		row_copy_free(&ahead[i]);
 	free(ahead);
 	csvread_close(in);
-	if (f && f != stdin)
-		fclose(f);
 	recall_close(r.mem);	/* before the loop its timer is on */
 	free(r.own);
 	domains_free(r.domains);
@@ -1082,5 +1030,59 @@ done:
 	}
 	listcheck_free(r.lists);
 	buf_free(&r.suggest);
+	return rc;
+}
+
+int
+pipeline_run(const struct options *o, struct report *rep, struct diag *d)
+{
+	struct pass_hint h = { .now = time(NULL) };
+	struct stat st = { 0 };
+	FILE *f = NULL;
+	bool f_is_input;
+	double t0 = progress_now();
+	int rc = -1;
+
+	if (outset_check(o, d) != 0)
+		return -1;
+	if (strcmp(o->input, "-") == 0)
+		f = stdin;
+	else if ((f = fopen(o->input, "rb")) == NULL) {
+		diag_set(d, DIAG_INPUT, "%s: cannot open: %s", o->input,
+		    strerror(errno));
+		return -1;
+	}
+	f_is_input = f != stdin;
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		diag_set(d, DIAG_INPUT, "%s: is a directory", o->input);
+		goto done;
+	}
+	/* every run may read the input twice: a pipe is copied first */
+	if (!S_ISREG(st.st_mode)) {
+		FILE *copy = pipeline_spool(f, o->input, d);
+
+		if (copy == NULL)
+			goto done;
+		if (f != stdin)
+			fclose(f);
+		f = copy;
+		f_is_input = false;
+	}
+	rc = pipeline_scrub(o, rep, f, &st, f_is_input, &h, d);
+	if (rc != 0 && h.again && interrupt_signal() == 0) {
+		clearerr(f);
+		if (fseek(f, 0, SEEK_SET) != 0) {
+			diag_set(d, DIAG_INPUT, "%s: cannot read it a second "
+			    "time: %s", o->input, strerror(errno));
+			goto done;
+		}
+		report_init(rep);
+		h.again = false;
+		rc = pipeline_scrub(o, rep, f, &st, f_is_input, &h, d);
+		rep->seconds = progress_now() - t0;
+	}
+done:
+	if (f && f != stdin)
+		fclose(f);
 	return rc;
 }

@@ -467,8 +467,8 @@ same_bytes() {
 	d=${CSV_DELIM:-$(guess_delim "$in")}
 	[ "$d" = tab ] && d=$(printf '\t')
 	raw_records "$in" "$h" >"$T/.raw.in"
-	# listscrub pads up to the width of the first record (header or not)
-	width=$(nfields "$in" | head -1)
+	# listscrub pads every record up to the widest one (header or not)
+	width=$(nfields "$in" | sort -n | tail -1)
 	paste <(nfields "$in" | tail -n +$((h + 1))) "$T/.raw.in" |
 	    awk -F '\t' -v w="$width" -v d="$d" '
 	    BEGIN { OFS = "\t" }

@@ -88,7 +88,7 @@ like "$(tr -d '\n' <"$T/cand.json")" '"column_candidates": \[\{"column": 2, "cel
 # ---------------------------------------------------------------- --no-header
 F=$T/nohdr.csv
 printf '%s\n' 'ann.lee@gmail.com,Ann' 'bob.ray@yahoo.com,Bob' 'not an address,Cy' >"$F"
-scrub nh --offline --no-header "$F"
+scrub nh --offline --no-header --no-header-out "$F"
 C=$T/nh.cleaned.csv R=$T/nh.rejected.csv
 scrub_ok "--no-header: exit status 0"
 is "$(($(count_rows "$C") + $(count_rows "$R")))" 3 "--no-header: 3 records out, no header rows written"
@@ -97,7 +97,7 @@ is "$(nfields "$C" | sort -u)" $((2 + NCOLS)) "--no-header: rows are 2 cells + $
 ok "--no-header: original cells byte-identical" same_bytes "$F" 0 "$C" "$R"
 F=$T/hdr-as-data.csv
 printf '%s\n' 'Email,Name' 'ann.lee@gmail.com,Ann' >"$F"
-scrub hd --offline --no-header --column 1 "$F"
+scrub hd --offline --no-header --no-header-out --column 1 "$F"
 scrub_ok "--no-header on a file with a header line: exit status 0"
 is "$(CSV_HEADER=0 look 1 -$((NCOLS - 1)),-$((NCOLS - 2)),-$((NCOLS - 3)) "$T/hd.cleaned.csv" "$T/hd.rejected.csv")" "rejected|Email|invalid|bad_syntax" \
     "--no-header: the line 'Email,Name' is data, and not an address"
@@ -110,7 +110,7 @@ is "$SCRUB_RC" 2 "--no-header with --column NAME: exit status 2 (no names withou
 F=$T/sniff-nohdr.csv
 printf '%s\n' 'Ann Lee,ann.lee@gmail.com,+1 555 0100' 'Bob Ray,bob.ray@yahoo.com,+1 555 0101' \
     'Cy Jr,cy.jr@outlook.com,+1 555 0102' >"$F"
-scrub sn --offline "$F"
+scrub sn --offline --no-header-out "$F"
 C=$T/sn.cleaned.csv R=$T/sn.rejected.csv
 scrub_ok "no header, no option: exit status 0"
 is "$(($(count_rows "$C") + $(count_rows "$R")))" 3 "no header, no option: first line taken as data (no header written)"

@@ -95,9 +95,10 @@ scrub_ok "ragged: exit status 0"
 ok "ragged: 5 rows, each in exactly one output" rows_partition 5 "$C" "$R"
 nf_of() { paste -d ' ' <(cat <(col "$C" scrub_row) <(col "$R" scrub_row)) \
     <(cat <(nfields "$C" | tail -n +2) <(nfields "$R" | tail -n +2)) | awk -v r="$1" '$1 == r { print $2 }'; }
-is "$(nf_of 2)" $((4 + NCOLS)) "ragged: row with 3 of 4 cells padded to 4 + $NCOLS"
-is "$(nf_of 3)" $((4 + NCOLS)) "ragged: row with 2 of 4 cells padded to 4 + $NCOLS"
-is "$(nf_of 5)" $((4 + NCOLS)) "ragged: row with 1 of 4 cells padded to 4 + $NCOLS"
+# the appended columns start after the widest row (6 cells), in every row
+is "$(nf_of 2)" $((6 + NCOLS)) "ragged: row with 3 of 4 cells padded to the widest, 6 + $NCOLS"
+is "$(nf_of 3)" $((6 + NCOLS)) "ragged: row with 2 of 4 cells padded to 6 + $NCOLS"
+is "$(nf_of 5)" $((6 + NCOLS)) "ragged: row with 1 of 4 cells padded to 6 + $NCOLS"
 is "$(nf_of 4)" $((6 + NCOLS)) "ragged: row with 6 cells keeps them all (6 + $NCOLS)"
 is "$(look 4 scrub_email "$C" "$R")" "cleaned|cy.jr@outlook.com" "ragged: long row judged on its email cell"
 is "$(look 2 scrub_email "$C" "$R")" "cleaned|bob.ray@yahoo.com" "ragged: short row judged on its email cell"

@@ -5,7 +5,7 @@
 # final names, a normal run leaves no temporary files.
 . "$(dirname "$0")/lib.sh"
 
-plan 53
+plan 59
 
 IN=$SAMPLES/contacts.csv
 
@@ -121,33 +121,47 @@ ok "outputs that collide: the input untouched, nothing written" \
     sh -c 'cmp -s "$1" "$2" && [ "$(ls -A "$3")" = contacts.csv ]' sh "$IN" "$T/same/contacts.csv" "$T/same"
 
 # ---------------------------------------------------------------- killed run
-# The input is a FIFO we keep open, so listscrub is surely mid-run when killed
-# (about 1 MB is sent first: more than listscrub's first read of 256 KiB).
+# A big regular file, killed once its temporary outputs exist: listscrub is
+# then mid-run, writing. And a FIFO we keep open: listscrub first copies a
+# pipe to a temporary file (it may read the input twice), so it is killed
+# while reading, before any output exists.
 # (No SIGINT case: a background job of a non-interactive shell ignores it.)
+gen_rows 300000 7 | sed '1i First,Last,Email,Phone' >"$T/big-kill.csv"
 killed_run() {
-	local sig=$1 d=$T/kill-$1 wpid spid
+	local sig=$1 how=$2 d=$T/kill-$1-$2 wpid= spid in
 	mkdir "$d"
-	mkfifo "$d/in.csv"
-	(cat "$IN"; gen_rows 20000; exec sleep 30) >"$d/in.csv" &
-	wpid=$!
-	"$LISTSCRUB" --offline -q --no-progress -o "$d/c.csv" -r "$d/r.csv" "$d/in.csv" 2>/dev/null &
+	if [ "$how" = fifo ]; then
+		in=$d/in.csv
+		mkfifo "$in"
+		(cat "$IN"; gen_rows 20000; exec sleep 30) >"$in" &
+		wpid=$!
+	else
+		in=$T/big-kill.csv
+	fi
+	"$LISTSCRUB" --offline -q --no-progress -o "$d/c.csv" -r "$d/r.csv" "$in" 2>/dev/null &
 	spid=$!
-	# wait (up to 20 s) until its temporary outputs exist: it streams, so
-	# they appear long before the input ends
 	KILL_FILES=
-	for _ in $(seq 1 100); do
-		sleep 0.2
+	if [ "$how" = file ]; then
+		# wait (up to 20 s) until its temporary outputs exist
+		for _ in $(seq 1 400); do
+			KILL_FILES=$(find "$d" -mindepth 1 -printf '%f ')
+			[ -n "$KILL_FILES" ] && break
+			sleep 0.05
+		done
+	else
+		sleep 1
 		KILL_FILES=$(find "$d" -mindepth 1 ! -name in.csv -printf '%f ')
-		[ -n "$KILL_FILES" ] && break
-	done
-	sleep 0.5
+	fi
 	kill -s "$sig" "$spid" 2>/dev/null
 	wait "$spid" 2>/dev/null
-	kill "$wpid" 2>/dev/null
-	wait "$wpid" 2>/dev/null
+	KILL_RC=$?
+	[ -z "$wpid" ] || { kill "$wpid" 2>/dev/null; wait "$wpid" 2>/dev/null; }
 	[ ! -e "$d/c.csv" ] && [ ! -e "$d/r.csv" ]
 }
 for sig in KILL TERM; do
-	ok "killed run (SIG$sig): nothing under the final names" killed_run $sig
-	ok "killed run (SIG$sig): listscrub was mid-run, its temporary outputs open" test -n "$KILL_FILES"
+	ok "killed run (SIG$sig, writing): nothing under the final names" killed_run $sig file
+	ok "killed run (SIG$sig, writing): listscrub was mid-run, its temporary outputs open" test -n "$KILL_FILES"
+	is "$KILL_RC" $((128 + $(kill -l $sig))) "killed run (SIG$sig, writing): killed, not finished"
+	ok "killed run (SIG$sig, reading a pipe): nothing under the final names" killed_run $sig fifo
+	is "$KILL_FILES" "" "killed run (SIG$sig, reading a pipe): no output begun yet"
 done

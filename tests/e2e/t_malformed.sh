@@ -242,7 +242,7 @@ is "$(whole "$F" 1 "$C" "$R")" "1:good:same 2:good:same 3:bad:same 4:good:same 5
 
 # Read ahead (no header name to go by): the tails are kept aside.
 rm -f "$T/ahead.cleaned.csv" "$T/ahead.rejected.csv"
-run_scrub -q --no-progress --offline --no-header --max-record-size 1M \
+run_scrub -q --no-progress --offline --no-header --no-header-out --max-record-size 1M \
     -o "$T/ahead.cleaned.csv" -r "$T/ahead.rejected.csv" - <"$F"
 scrub_ok "over --max-record-size, read ahead from standard input: exit status 0"
 is "$(whole "$F" 0 "$T/ahead.cleaned.csv" "$T/ahead.rejected.csv")" \

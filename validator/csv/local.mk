@@ -1,6 +1,7 @@
 # validator/csv: Reading and writing the user's file: CSV reader and
 # writer, the email column, rows in and out.
 validator_liblistscrub_a_SOURCES += \
+	%D%/columns.c %D%/columns.h \
 	%D%/csvread.c %D%/csvread.h \
 	%D%/csvwrite.c %D%/csvwrite.h \
 	%D%/email_column.c %D%/email_column.h \

@@ -8,58 +8,17 @@
 #include "util/ascii.h"
 #include "util/xalloc.h"
 
-/* The last ROW_WRITE_CHANGE_COLS are written only with ctx->changes. */
-static const char *const col_names[] = {
-	"row", "email", "status", "sub_status", "action", "reason",
-	"did_you_mean", "role", "disposable", "free", "checked", "checked_at",
-	"duplicate_of", "mx", "catch_all", "smtp_code", "smtp_enhanced",
-	"smtp_response", "tls", "previous_status", "changed",
-};
-#define ROW_WRITE_NCOLS (sizeof(col_names) / sizeof(col_names[0]))
-#define ROW_WRITE_CHANGE_COLS 2
-#define ROW_WRITE_COL_EMAIL 1	/* col_names[] indexes */
-#define ROW_WRITE_COL_STATUS 2
-
 static int row_write_original(struct csvwrite *w, const struct row_write_ctx *c,
     const struct csvrow *row, bool *guarded);
 static int row_write_kept_cells(struct csvwrite *w,
     const struct row_write_ctx *c, const struct csvrow *row, bool *guarded);
 static bool row_write_skipped(const struct row_write_ctx *c, size_t i);
-static size_t row_write_kept(const struct row_write_ctx *c, size_t n);
 static int row_write_pad(struct csvwrite *w, const struct row_write_ctx *c,
     size_t have);
-static int row_write_changes(struct csvwrite *w,
-    const struct row_write_cols *k);
-static size_t row_write_col_index(const char *s, size_t len);
 static size_t row_write_split(const char *raw, size_t len, int delim,
     size_t *start, size_t *end, size_t max);
 static int row_write_damaged(struct csvwrite *w, const struct csvrow *row);
 static int row_write_str(struct csvwrite *w, const char *s);
-static int row_write_bool(struct csvwrite *w, bool known, bool b);
-static int row_write_smtp(struct csvwrite *w, const struct probe_result *p);
-
-/*
- * row_write_smtp - the SMTP columns; empty when the address was not asked.
- * The response text comes from a remote server: it is guarded like every
- * cell we write (row_write_str), and was already cut to 200 bytes.
- */
-static int
-row_write_smtp(struct csvwrite *w, const struct probe_result *p)
-{
-	char code[8] = "";
-	bool asked = p != NULL && p->sub != SUB_LAST;
-
-	if (asked && p->code > 0)
-		snprintf(code, sizeof(code), "%u", p->code);
-	if (row_write_str(w, !asked || p->catch_all == PROBE_TRI_UNSET ? "" :
-	    p->catch_all == PROBE_TRI_YES ? "true" : "false") != 0 ||
-	    row_write_str(w, code) != 0 ||
-	    row_write_str(w, asked ? p->enhanced : "") != 0 ||
-	    row_write_str(w, asked && p->text ? p->text : "") != 0)
-		return -1;
-	return row_write_str(w, !asked || p->tls == PROBE_TRI_UNSET ? "" :
-	    p->tls == PROBE_TRI_YES ? "yes" : "no");
-}
 
 /*
  * row_write_damaged - a malformed row's raw text as one quoted, guarded
@@ -94,28 +53,6 @@ static int
 row_write_str(struct csvwrite *w, const char *s)
 {
 	return csvwrite_cell(w, s, strlen(s), CSVWRITE_GUARD_STRICT);
-}
-
-/* row_write_bool - true/false, or empty when the check did not apply. */
-static int
-row_write_bool(struct csvwrite *w, bool known, bool b)
-{
-	return row_write_str(w, known ? (b ? "true" : "false") : "");
-}
-
-/*
- * row_write_changes - the previous status (from the store or the input,
- * so guarded like every cell we write) and whether it changed; both
- * empty when there is none.
- */
-static int
-row_write_changes(struct csvwrite *w, const struct row_write_cols *k)
-{
-	bool known = k->previous_status != NULL && k->previous_status[0];
-
-	if (row_write_str(w, known ? k->previous_status : "") != 0)
-		return -1;
-	return row_write_bool(w, known, k->changed);
 }
 
 /*
@@ -193,8 +130,7 @@ row_write_skipped(const struct row_write_ctx *c, size_t i)
 	return c->skip != NULL && i < c->nskip && c->skip[i];
 }
 
-/* row_write_kept - how many of the first n input columns are written. */
-static size_t
+size_t
 row_write_kept(const struct row_write_ctx *c, size_t n)
 {
 	size_t kept = n;
@@ -287,24 +223,125 @@ row_write_original(struct csvwrite *w, const struct row_write_ctx *c,
 	return row_write_kept_cells(w, c, row, guarded);
 }
 
+/* row_write_bool - true/false, or empty when the check did not apply. */
+static const char *
+row_write_bool(bool known, bool b)
+{
+	return known ? (b ? "true" : "false") : "";
+}
+
+const char *
+row_write_value(const struct row_write_ctx *c, const struct row_write_cols *k,
+    enum column id, char scratch[ROW_WRITE_SCRATCH], size_t *len)
+{
+	const struct verdict *v = k->v;
+	const struct probe_result *p = k->smtp;
+	bool asked = p != NULL && p->sub != SUB_LAST;
+	bool known_prev = k->previous_status != NULL && k->previous_status[0];
+	const char *s = "";
+
+	switch (id) {
+	case COL_ROW:
+		snprintf(scratch, ROW_WRITE_SCRATCH, "%" PRIu64, k->row);
+		s = scratch;
+		break;
+	case COL_EMAIL:
+		*len = k->email_len;
+		return k->email;
+	case COL_STATUS: s = verdict_status_name(v->status); break;
+	case COL_SUB_STATUS: s = verdict_sub_name(v->sub); break;
+	case COL_ACTION: s = verdict_action_name(v->action); break;
+	case COL_REASON: s = v->reason; break;
+	case COL_DID_YOU_MEAN:
+		s = k->did_you_mean ? k->did_you_mean : "";
+		break;
+	case COL_ROLE: s = row_write_bool(v->flags_known, k->role); break;
+	case COL_DISPOSABLE:
+		s = row_write_bool(v->flags_known, k->disposable);
+		break;
+	case COL_FREE: s = row_write_bool(v->flags_known, k->free_mail); break;
+	case COL_CHECKED: s = k->checked; break;
+	case COL_CHECKED_AT: s = c->checked_at; break;
+	case COL_DUPLICATE_OF:
+		if (k->duplicate_of) {
+			snprintf(scratch, ROW_WRITE_SCRATCH, "%" PRIu64,
+			    k->duplicate_of);
+			s = scratch;
+		}
+		break;
+	case COL_MX: s = k->mx ? k->mx : ""; break;
+	/* The SMTP columns: empty when the address was not asked. */
+	case COL_CATCH_ALL:
+		s = !asked || p->catch_all == PROBE_TRI_UNSET ? "" :
+		    p->catch_all == PROBE_TRI_YES ? "true" : "false";
+		break;
+	case COL_SMTP_CODE:
+		if (asked && p->code > 0) {
+			snprintf(scratch, ROW_WRITE_SCRATCH, "%u", p->code);
+			s = scratch;
+		}
+		break;
+	case COL_SMTP_ENHANCED: s = asked ? p->enhanced : ""; break;
+	/* from a remote server: guarded like every cell we write, and
+	 * already cut to 200 bytes */
+	case COL_SMTP_RESPONSE: s = asked && p->text ? p->text : ""; break;
+	case COL_TLS:
+		s = !asked || p->tls == PROBE_TRI_UNSET ? "" :
+		    p->tls == PROBE_TRI_YES ? "yes" : "no";
+		break;
+	/* from the store or the input: empty when there is none */
+	case COL_PREVIOUS_STATUS:
+		s = known_prev ? k->previous_status : "";
+		break;
+	case COL_CHANGED: s = row_write_bool(known_prev, k->changed); break;
+	case COL_LAST: break;
+	}
+	*len = strlen(s);
+	return s;
+}
+
+/*
+ * row_write_columns - the columns c writes: c->cols, or when that is NULL
+ * all of them (previous_status and changed with c->changes).
+ */
+static const struct columns *
+row_write_columns(const struct row_write_ctx *c, struct columns *buf)
+{
+	struct diag d;
+
+	if (c->cols != NULL)
+		return c->cols;
+	(void)columns_parse("all", buf, &d);
+	columns_finish(buf, c->changes);
+	return buf;
+}
+
 int
 row_write_header(struct csvwrite *w, const struct row_write_ctx *c,
     const struct csvrow *hdr, bool *guarded)
 {
 	char name[256];
-
-	size_t ncols = ROW_WRITE_NCOLS;
+	struct columns buf;
+	const struct columns *cols = row_write_columns(c, &buf);
 
 	*guarded = false;
-	if (!c->changes)
-		ncols -= ROW_WRITE_CHANGE_COLS;
 	if (hdr != NULL) {
 		if (row_write_original(w, c, hdr, guarded) != 0 ||
 		    row_write_pad(w, c, row_write_kept(c, hdr->nfields)) != 0)
 			return -1;
+	} else {
+		/* a headerless file: its columns get names too */
+		size_t width = row_write_kept(c, c->width);
+
+		for (size_t i = 0; i < width; i++) {
+			snprintf(name, sizeof(name), "column_%zu", i + 1);
+			if (row_write_str(w, name) != 0)
+				return -1;
+		}
 	}
-	for (size_t i = 0; i < ncols; i++) {
-		snprintf(name, sizeof(name), "%s%s", c->prefix, col_names[i]);
+	for (size_t i = 0; i < cols->n; i++) {
+		snprintf(name, sizeof(name), "%s%s", c->prefix,
+		    columns_name(cols->id[i]));
 		if (row_write_str(w, name) != 0)
 			return -1;
 	}
@@ -315,8 +352,9 @@ int
 row_write_row(struct csvwrite *w, const struct row_write_ctx *c,
     const struct csvrow *row, const struct row_write_cols *k, bool *guarded)
 {
-	const struct verdict *v = k->v;
-	char num[32];
+	char scratch[ROW_WRITE_SCRATCH];
+	struct columns buf;
+	const struct columns *cols = row_write_columns(c, &buf);
 	size_t have;
 
 	*guarded = false;
@@ -331,45 +369,15 @@ row_write_row(struct csvwrite *w, const struct row_write_ctx *c,
 	}
 	if (row_write_pad(w, c, have) != 0)
 		return -1;
-	snprintf(num, sizeof(num), "%" PRIu64, k->row);
-	if (row_write_str(w, num) != 0 ||
-	    csvwrite_cell(w, k->email, k->email_len, CSVWRITE_GUARD_STRICT) != 0 ||
-	    row_write_str(w, verdict_status_name(v->status)) != 0 ||
-	    row_write_str(w, verdict_sub_name(v->sub)) != 0 ||
-	    row_write_str(w, verdict_action_name(v->action)) != 0 ||
-	    row_write_str(w, v->reason) != 0 ||
-	    row_write_str(w, k->did_you_mean ? k->did_you_mean : "") != 0 ||
-	    row_write_bool(w, v->flags_known, k->role) != 0 ||
-	    row_write_bool(w, v->flags_known, k->disposable) != 0 ||
-	    row_write_bool(w, v->flags_known, k->free_mail) != 0 ||
-	    row_write_str(w, k->checked) != 0 ||
-	    row_write_str(w, c->checked_at) != 0)
-		return -1;
-	if (k->duplicate_of)
-		snprintf(num, sizeof(num), "%" PRIu64, k->duplicate_of);
-	else
-		num[0] = '\0';
-	if (row_write_str(w, num) != 0 ||
-	    row_write_str(w, k->mx ? k->mx : "") != 0)
-		return -1;
-	if (row_write_smtp(w, k->smtp) != 0 ||
-	    (c->changes && row_write_changes(w, k) != 0))
-		return -1;
-	return csvwrite_end_row(w);
-}
+	for (size_t i = 0; i < cols->n; i++) {
+		size_t len;
+		const char *s = row_write_value(c, k, cols->id[i], scratch,
+		    &len);
 
-/*
- * row_write_col_index - which appended name s (len bytes, ASCII letters
- * in any case) is; ROW_WRITE_NCOLS for none.
- */
-static size_t
-row_write_col_index(const char *s, size_t len)
-{
-	for (size_t i = 0; i < ROW_WRITE_NCOLS; i++)
-		if (strlen(col_names[i]) == len &&
-		    ascii_ncasecmp(s, col_names[i], len) == 0)
-			return i;
-	return ROW_WRITE_NCOLS;
+		if (csvwrite_cell(w, s, len, CSVWRITE_GUARD_STRICT) != 0)
+			return -1;
+	}
+	return csvwrite_end_row(w);
 }
 
 size_t
@@ -384,21 +392,21 @@ row_write_own_columns(const struct csvrow *hdr, const char *prefix,
 		*email_col = -1;
 	for (size_t i = 0; i < hdr->nfields; i++) {
 		const char *s = hdr->field[i];
-		size_t len = hdr->field_len[i], k;
+		size_t len = hdr->field_len[i];
+		enum column k;
 
 		skip[i] = false;
 		ascii_trim(&s, &len);
 		if (plen == 0 || len <= plen ||
 		    ascii_ncasecmp(s, prefix, plen) != 0)
 			continue;
-		if ((k = row_write_col_index(s + plen, len - plen)) ==
-		    ROW_WRITE_NCOLS)
+		if ((k = columns_lookup(s + plen, len - plen)) == COL_LAST)
 			continue;
 		skip[i] = true;
 		n++;
-		if (k == ROW_WRITE_COL_STATUS && status_col != NULL)
+		if (k == COL_STATUS && status_col != NULL)
 			*status_col = (long)i;
-		else if (k == ROW_WRITE_COL_EMAIL && email_col != NULL)
+		else if (k == COL_EMAIL && email_col != NULL)
 			*email_col = (long)i;
 	}
 	return n;

@@ -1,9 +1,8 @@
 /*
  * row_write - one output row: the original cells (their raw bytes, except
  * cells the formula guard must neutralize), padding so the appended
- * columns line up under the header, then the appended verdict columns.
- * The appended column names are defined here, once; new columns are only
- * ever added at the end.
+ * columns line up under the header, then the appended verdict columns
+ * the run chose (csv/columns).
  * A re-scrubbed file (the cleaned output of an earlier run) carries the
  * columns that run appended: row_write_own_columns finds them, and the
  * rows are written without them, so a second run appends one set, not two.
@@ -16,13 +15,19 @@
 #include <stdint.h>
 
 #include "verdict/classify.h"
+#include "csv/columns.h"
 #include "csv/csvread.h"
 #include "csv/csvwrite.h"
 
 struct row_write_ctx {
 	enum csvwrite_guard guard;	/* for the original cells */
 	int delim;
-	size_t width;			/* cells before the appended columns */
+	/*
+	 * Cells before the appended columns: the widest row of the file,
+	 * so that the appended columns start at the same place in every
+	 * row (validator/README, "Spreadsheet outputs").
+	 */
+	size_t width;
 	const char *checked_at;		/* UTC time of the run */
 	const char *prefix;		/* "scrub_" */
 	/*
@@ -34,7 +39,9 @@ struct row_write_ctx {
 	 */
 	const bool *skip;
 	size_t nskip;
-	bool changes;		/* append previous_status and changed */
+	bool changes;		/* previous statuses are known */
+	/* the appended columns, in order; NULL: all (columns.h) */
+	const struct columns *cols;
 };
 
 /* What the pipeline learned about a row, as written in the new columns. */
@@ -55,9 +62,9 @@ struct row_write_cols {
 };
 
 /*
- * row_write_header - the header row: original header (or none, when hdr
- * is NULL) without its skipped cells, padding, then the appended names
- * (prefix + name; previous_status and changed only with c->changes).
+ * row_write_header - the header row: original header without its skipped
+ * cells, padding, then the appended names (prefix + name). A headerless
+ * file (hdr NULL) gets column_1, column_2, ... for its kept columns.
  * *guarded tells whether a header cell had to be neutralized. -1 on a
  * write error (errno set).
  */
@@ -65,9 +72,7 @@ int row_write_header(struct csvwrite *w, const struct row_write_ctx *c,
     const struct csvrow *hdr, bool *guarded);
 /*
  * row_write_row - write row to w: its cells but the skipped ones, padding
- * up to the kept part of c->width, the appended cells from cols (with
- * c->changes: the previous status, and "true" or "false" for changed,
- * both empty when there is no previous status). *guarded tells whether an
+ * up to the kept part of c->width, the appended cells (row_write_value). *guarded tells whether an
  * original cell had to be neutralized. A row longer than c->width keeps
  * its extra cells (but skipped ones), so its appended cells start further
  * right. A malformed row is one cell, its raw text; for a
@@ -78,6 +83,25 @@ int row_write_header(struct csvwrite *w, const struct row_write_ctx *c,
  */
 int row_write_row(struct csvwrite *w, const struct row_write_ctx *c,
     const struct csvrow *row, const struct row_write_cols *cols, bool *guarded);
+
+#define ROW_WRITE_SCRATCH 32
+
+/*
+ * row_write_value - the text of appended column id for the row k, in
+ * scratch or static or k's storage; its length in *len. previous_status
+ * and changed are empty when there is no previous status; booleans are
+ * true/false, empty when the check did not apply. Also used for the
+ * workbook, so both outputs say the same.
+ */
+const char *row_write_value(const struct row_write_ctx *c,
+    const struct row_write_cols *k, enum column id,
+    char scratch[ROW_WRITE_SCRATCH], size_t *len);
+
+/*
+ * row_write_kept - how many of the first n input columns are written
+ * (those not skipped).
+ */
+size_t row_write_kept(const struct row_write_ctx *c, size_t n);
 
 /*
  * row_write_own_columns - find the columns an earlier run appended in the

@@ -18,7 +18,6 @@ static const char *report_safe(char *buf, size_t size, const char *s);
 static void report_json(const struct report *r, FILE *f);
 static void report_csv(const struct report *r, FILE *f);
 static size_t report_went_bad(const struct report_changes *c, int *subs);
-static double report_pct(uint64_t n, uint64_t of);
 static void report_text_store(const struct report *r, FILE *f);
 static void report_text_changes(const struct report *r, FILE *f);
 static void report_csv_str(FILE *f, const char *s);
@@ -185,8 +184,7 @@ report_went_bad(const struct report_changes *c, int *subs)
 	return n;
 }
 
-/* report_pct - n of `of` in percent; 0 when `of` is 0. */
-static double
+double
 report_pct(uint64_t n, uint64_t of)
 {
 	return of > 0 ? 100.0 * (double)n / (double)of : 0.0;
@@ -273,18 +271,22 @@ report_text(const struct report *r, FILE *f)
 		fprintf(f, "  warning: %d other column(s) also look like email; "
 		    "only column %ld was checked (see --column)\n",
 		    r->other_email_columns, r->column + 1);
-	fprintf(f, "  cleaned: %llu  rejected: %llu", (unsigned long long)r->cleaned,
-	    (unsigned long long)r->rejected);
+	fprintf(f, "  cleaned: %llu (%.1f%%)  rejected: %llu (%.1f%%)",
+	    (unsigned long long)r->cleaned, report_pct(r->cleaned, r->rows),
+	    (unsigned long long)r->rejected, report_pct(r->rejected, r->rows));
 	if (r->review_path)
-		fprintf(f, "  review: %llu", (unsigned long long)r->review);
+		fprintf(f, "  review: %llu (%.1f%%)",
+		    (unsigned long long)r->review,
+		    report_pct(r->review, r->rows));
 	fprintf(f, "   (policy %s)\n", r->policy);
 	for (int s = 0; s < STATUS_LAST; s++) {
 		bool first = true;
 
 		if (r->by_status[s] == 0)
 			continue;
-		fprintf(f, "  %-9s %8llu ", verdict_status_name(s),
-		    (unsigned long long)r->by_status[s]);
+		fprintf(f, "  %-9s %8llu %5.1f%% ", verdict_status_name(s),
+		    (unsigned long long)r->by_status[s],
+		    report_pct(r->by_status[s], r->rows));
 		for (int u = 0; u < SUB_LAST; u++) {
 			if (verdict_sub_status(u) != (enum verdict_status)s ||
 			    r->by_sub[u] == 0)
@@ -298,8 +300,9 @@ report_text(const struct report *r, FILE *f)
 	}
 	fprintf(f, "  actions:");
 	for (int a = 0; a < ACTION_LAST; a++)
-		fprintf(f, " %s %llu", verdict_action_name(a),
-		    (unsigned long long)r->by_action[a]);
+		fprintf(f, " %s %llu (%.1f%%)", verdict_action_name(a),
+		    (unsigned long long)r->by_action[a],
+		    report_pct(r->by_action[a], r->rows));
 	fprintf(f, "\n  unique addresses: %llu  unique domains: %llu\n",
 	    (unsigned long long)r->unique_addresses,
 	    (unsigned long long)r->unique_domains);
@@ -585,6 +588,15 @@ report_json(const struct report *r, FILE *f)
 	for (int a = 0; a < ACTION_LAST; a++)
 		fprintf(f, "%s\"%s\": %llu", a ? ", " : "",
 		    verdict_action_name(a), (unsigned long long)r->by_action[a]);
+	/* shares of all rows, in percent, one decimal */
+	fprintf(f, "},\n  \"status_percent\": {");
+	for (int s = 0; s < STATUS_LAST; s++)
+		fprintf(f, "%s\"%s\": %.1f", s ? ", " : "",
+		    verdict_status_name(s), report_pct(r->by_status[s], r->rows));
+	fprintf(f, "},\n  \"action_percent\": {");
+	for (int a = 0; a < ACTION_LAST; a++)
+		fprintf(f, "%s\"%s\": %.1f", a ? ", " : "",
+		    verdict_action_name(a), report_pct(r->by_action[a], r->rows));
 	fprintf(f, "},\n  \"unique_addresses\": %llu,\n  \"unique_domains\": "
 	    "%llu,\n  \"top_domains\": [", (unsigned long long)r->unique_addresses,
 	    (unsigned long long)r->unique_domains);
@@ -703,6 +715,12 @@ report_csv(const struct report *r, FILE *f)
 	for (int a = 0; a < ACTION_LAST; a++)
 		fprintf(f, "action,%s,%llu\n", verdict_action_name(a),
 		    (unsigned long long)r->by_action[a]);
+	for (int s = 0; s < STATUS_LAST; s++)
+		fprintf(f, "status_percent,%s,%.1f\n", verdict_status_name(s),
+		    report_pct(r->by_status[s], r->rows));
+	for (int a = 0; a < ACTION_LAST; a++)
+		fprintf(f, "action_percent,%s,%.1f\n", verdict_action_name(a),
+		    report_pct(r->by_action[a], r->rows));
 	for (size_t i = 0; i < r->ntop; i++)
 		fprintf(f, "top_domain,%s,%llu\n", r->top_names[i],
 		    (unsigned long long)r->top_rows[i]);

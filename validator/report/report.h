@@ -104,6 +104,9 @@ struct report {
 	char started_at[32];	/* UTC, ISO 8601 */
 };
 
+/* report_pct - n of `of` in percent; 0 when `of` is 0. */
+double report_pct(uint64_t n, uint64_t of);
+
 /* report_init - an empty report: all counts 0, no column yet. */
 void report_init(struct report *r);
 struct csvrow;
