@@ -36,6 +36,13 @@
 
 #define SNIFF_ROWS 200		/* rows read ahead to find the email column */
 #define SNIFF_MAX_FIELDS 4096	/* wider rows are read ahead unmasked */
+/*
+ * The appended columns start after the widest row, but at most this many
+ * cells right of the first row's: one damaged line of 100,000 cells must
+ * not add 100,000 empty cells to every row (validator/README,
+ * "Spreadsheet outputs").
+ */
+#define ALIGN_MAX_EXTRA 64
 
 /*
  * What an offline pass can learn only at its end, and a second pass then
@@ -102,6 +109,7 @@ static int pipeline_scrub(const struct options *o, struct report *rep,
     FILE *f, const struct stat *st, bool f_is_input, struct pass_hint *h,
     struct diag *d);
 static void pipeline_width(struct run *r, const struct csvrow *row);
+static size_t pipeline_align(const struct run *r);
 static bool pipeline_is_index(const char *s, long *out);
 static int pipeline_interrupted(const struct run *r, struct diag *d);
 static int pipeline_same_input(const struct run *r, FILE *f,
@@ -578,6 +586,25 @@ pipeline_width(struct run *r, const struct csvrow *row)
 		r->maxw = w;
 }
 
+/*
+ * pipeline_align - the cells before the appended columns: the widest row
+ * so far, within ALIGN_MAX_EXTRA of the first row, and past the email
+ * column.
+ */
+static size_t
+pipeline_align(const struct run *r)
+{
+	size_t w = r->maxw;
+
+	if (w > r->hdr_width + ALIGN_MAX_EXTRA)
+		w = r->hdr_width + ALIGN_MAX_EXTRA;
+	if (w < r->hdr_width)
+		w = r->hdr_width;
+	if (w <= (size_t)r->column)
+		w = (size_t)r->column + 1;
+	return w;
+}
+
 /* pipeline_route - the file a row with action a goes to. */
 static enum outset_file
 pipeline_route(const struct run *r, enum verdict_action a)
@@ -957,9 +984,7 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	r.maxw = h->width;
 	for (size_t i = 0; i < nahead; i++)
 		pipeline_width(&r, &ahead[i].row);
-	r.wctx.width = r.maxw;
-	if (r.wctx.width <= (size_t)r.column)
-		r.wctx.width = (size_t)r.column + 1;
+	r.wctx.width = pipeline_align(&r);
 	if ((r.out = outset_open(o, ci->delim, o->excel ? "\r\n" : ci->eol,
 	    o->excel || ci->bom, ci->sep_line, d)) == NULL)
 		goto done;
@@ -984,7 +1009,7 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	if (!o->offline && f_is_input && pipeline_same_input(&r, f, st,
 	    d) != 0)
 		goto done;
-	if (r.maxw > r.wctx.width && h->width == 0) {
+	if (pipeline_align(&r) > r.wctx.width && h->width == 0) {
 		/* only an offline pass can get here */
 		h->width = r.maxw;
 		h->again = true;

@@ -8,7 +8,7 @@
 # summary. Checked with python3's csv module as an independent reader.
 . "$(dirname "$0")/lib.sh"
 
-plan 56
+plan 59
 
 command -v python3 >/dev/null || bail "python3 is needed"
 
@@ -111,6 +111,17 @@ scrub al-dns --no-cache --allow-reserved --dns-server 127.0.0.1:9 --dns-timeout 
 ok "aligned (DNS stage): outputs written" test -s "$T/al-dns.cleaned.csv"
 is "$(cat "$T/al-dns.cleaned.csv" "$T/al-dns.rejected.csv" | NCOLS=0 nfields /dev/stdin | sort -u | tr '\n' ' ')" \
     "$((5 + NCOLS)) " "aligned (DNS stage): every record is 5 cells + $NCOLS"
+
+# A damaged line of 500 cells: the others are padded to at most 64 cells
+# more than the header, not to 500; that line keeps its cells and is named.
+F=$T/damaged.csv
+{ echo 'Name,Email,Note'; for i in $(seq 1 5); do echo "n$i,user$i@example.com,x"; done
+  printf 'bad,bad@example.com'; for i in $(seq 1 498); do printf ',c%d' $i; done; echo; } >"$F"
+scrub dmg --offline --allow-reserved --summary "$T/dmg.json" "$F"
+scrub_ok "a 500-cell line: exit status 0"
+is "$(nfields "$T/dmg.cleaned.csv" | sort -un | tr '\n' ' ')" "$((67 + NCOLS)) $((500 + NCOLS)) " \
+    "a 500-cell line: the others padded to 3 + 64 cells, it keeps its 500"
+like "$(tr -d '\n ' <"$T/dmg.json")" '"long_rows":1,' "a 500-cell line: the summary counts it as a long row"
 
 # ---------------------------------------------------------------- a headerless file
 F=$T/nohdr.csv
