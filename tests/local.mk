@@ -32,7 +32,8 @@ UNIT_TESTS = \
 	tests/unit/t_store \
 	tests/unit/t_strmap \
 	tests/unit/t_utf8 \
-	tests/unit/t_wordlist
+	tests/unit/t_wordlist \
+	tests/unit/t_xlsxbook
 FUZZ_REPLAYS = tests/fuzz/replay_addr tests/fuzz/replay_csvread \
 	tests/fuzz/replay_csvread_small tests/fuzz/replay_smtp_reply \
 	tests/fuzz/replay_dns tests/fuzz/replay_smtp_session
@@ -73,6 +74,8 @@ tests_unit_t_strmap_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_store_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 tests_unit_t_store_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_wordlist_LDADD = $(LISTSCRUB_LIBS)
+# The --xlsx workbook, read back by tests/xlsx_check.py (python3).
+tests_unit_t_xlsxbook_LDADD = $(LISTSCRUB_LIBS)
 
 tests_fuzz_replay_addr_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_addr.c
 tests_fuzz_replay_addr_CPPFLAGS = $(AM_CPPFLAGS) -DREPLAY_CORPUS='"addr"'
@@ -173,7 +176,7 @@ tests_fuzz_fuzz_smtp_session_LDFLAGS = $(FUZZ_FLAGS)
 tests_fuzz_fuzz_smtp_session_LDADD = $(LISTSCRUB_LIBS)
 endif
 
-EXTRA_DIST += tests/tap.h tests/unit/slurp.h tests/fuzz/fuzz.h tests/summary.sh tests/checksrc.sh tests/layers.sh \
+EXTRA_DIST += tests/tap.h tests/unit/slurp.h tests/xlsx_check.py tests/fuzz/fuzz.h tests/summary.sh tests/checksrc.sh tests/layers.sh \
 	tests/options_doc.sh \
 	tests/data tests/fuzz/corpus tests/fuzz/known tests/e2e/lib.sh $(E2E_TESTS) \
 	tests/proc.sh $(DNS_TESTS) tests/dns/lib.sh tests/dns/nsd.conf.in tests/dns/dnsprobe.pl \
