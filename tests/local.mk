@@ -76,6 +76,9 @@ tests_unit_t_store_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_wordlist_LDADD = $(LISTSCRUB_LIBS)
 # The --xlsx workbook, read back by tests/xlsx_check.py (python3).
 tests_unit_t_xlsxbook_LDADD = $(LISTSCRUB_LIBS)
+# Test driver for tests/e2e/t_xlsx_lo.sh: a CSV into a workbook.
+check_PROGRAMS += tests/unit/xlsx_csv
+tests_unit_xlsx_csv_LDADD = $(LISTSCRUB_LIBS)
 
 tests_fuzz_replay_addr_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_addr.c
 tests_fuzz_replay_addr_CPPFLAGS = $(AM_CPPFLAGS) -DREPLAY_CORPUS='"addr"'
@@ -122,7 +125,8 @@ E2E_TESTS = \
 	tests/e2e/t_store.sh \
 	tests/e2e/t_trust.sh \
 	tests/e2e/t_usage.sh \
-	tests/e2e/t_verdicts.sh
+	tests/e2e/t_verdicts.sh \
+	tests/e2e/t_xlsx_lo.sh
 TESTS += $(E2E_TESTS)
 # Tests that need the loopback NSD of tests/dns (t_mxlookup runs through
 # its wrapper, which starts the server).
@@ -178,7 +182,7 @@ endif
 
 EXTRA_DIST += tests/tap.h tests/unit/slurp.h tests/xlsx_check.py tests/fuzz/fuzz.h tests/summary.sh tests/checksrc.sh tests/layers.sh \
 	tests/options_doc.sh \
-	tests/data tests/fuzz/corpus tests/fuzz/known tests/e2e/lib.sh $(E2E_TESTS) \
+	tests/data tests/fuzz/corpus tests/fuzz/known tests/e2e/lib.sh tests/e2e/lo.sh $(E2E_TESTS) \
 	tests/proc.sh $(DNS_TESTS) tests/dns/lib.sh tests/dns/nsd.conf.in tests/dns/dnsprobe.pl \
 	tests/dns/deadserver.pl tests/dns/zones tests/dns/README
 
