@@ -18,6 +18,11 @@
 #define XLSXBOOK_WIDTH_ROWS	200	/* data rows that set the widths */
 #define XLSXBOOK_WIDTH_MAX	60	/* widest column, in characters */
 #define XLSXBOOK_WIDTH_MIN	8
+/* XML a cell and a row cost besides the text (<c r=.. s=.. t=..><is>..). */
+#define XLSXBOOK_XML_CELL	80
+#define XLSXBOOK_XML_ROW	40
+/* Past this much sheet XML the package needs ZIP64 (4 GiB, less slack). */
+#define XLSXBOOK_ZIP64_AT	((uint64_t)15 << 28)	/* 3.75 GiB */
 /* The sender-side sub-statuses: about our probe, not the address. */
 static const enum verdict_sub xlsxbook_sender_subs[] = {
 	SUB_POLICY_BLOCKED, SUB_PROBE_BLOCKED, SUB_TLS_FAILED,
@@ -64,6 +69,8 @@ struct xlsxbook {
 	size_t nwidth;
 	unsigned sampled;
 	struct buf cell;
+	size_t cell_xml;	/* ... and what its escapes add as XML */
+	uint64_t xml;		/* sheet XML so far, estimated */
 	uint64_t cut, changed;
 	unsigned long cut_line, changed_line;
 };
@@ -204,6 +211,7 @@ xlsxbook_text(struct xlsxbook *wb, const char *s, size_t n, bool *changed,
 
 	*changed = *cut = false;
 	buf_reset(b);
+	wb->cell_xml = 0;
 	if (n == 0)
 		return -1;
 	while (i < n) {
@@ -229,6 +237,9 @@ xlsxbook_text(struct xlsxbook *wb, const char *s, size_t n, bool *changed,
 		} else {
 			i += k;
 			w = cp > 0xFFFF ? 2 : 1;
+			/* &amp; &lt; &gt;, and libxlsxwriter's _x000D_ */
+			if (cp == '&' || cp == '<' || cp == '>' || cp == '\r')
+				wb->cell_xml += 6;
 		}
 		if (units + w > XLSXBOOK_CELL_MAX) {
 			/* Cut on a character boundary, then the ellipsis. */
@@ -325,8 +336,6 @@ xlsxbook_new(const struct xlsxbook_opts *o, struct diag *d)
 		wb->cur[s] = SIZE_MAX;
 	lo.constant_memory = LXW_TRUE;
 	lo.tmpdir = (char *)(uintptr_t)o->tmpdir;
-	/* One sheet of a big list passes 4 GB of XML. */
-	lo.use_zip64 = LXW_TRUE;
 	if ((wb->lxw = workbook_new_opt(o->path, &lo)) == NULL) {
 		diag_set(d, DIAG_OUTPUT, "%s: cannot start the workbook",
 		    o->path);
@@ -430,7 +439,9 @@ xlsxbook_row(struct xlsxbook *wb, enum xlsxbook_sheet s,
 			wb->cut_line = line;
 		if (xlsxbook_put(wb, p->ws, p->rows, (uint16_t)i, t, f, d) != 0)
 			return -1;
+		wb->xml += XLSXBOOK_XML_CELL + wb->cell.len + wb->cell_xml;
 	}
+	wb->xml += XLSXBOOK_XML_ROW;
 	p->rows++;
 	if (n > p->cols)
 		p->cols = n;
@@ -625,6 +636,13 @@ xlsxbook_finish(struct xlsxbook *wb, const struct report *rep,
 		xlsxbook_abort(wb);
 		return -1;
 	}
+	/*
+	 * ZIP64 only when the sheets may need it: Excel refuses some
+	 * packages with ZIP64 records they did not need. libxlsxwriter
+	 * reads the option in workbook_close.
+	 */
+	if (wb->xml >= XLSXBOOK_ZIP64_AT)
+		wb->lxw->options.use_zip64 = LXW_TRUE;
 	/* workbook_close frees the lxw_workbook whatever it returns. */
 	e = workbook_close(wb->lxw);
 	wb->lxw = NULL;
