@@ -58,7 +58,8 @@ struct xlsxbook *xlsxbook_new(const struct xlsxbook_opts *o, struct diag *d);
  * the caller made up for a headerless file), the rest the appended
  * names. status_col is the index among the n of the appended status
  * column, or SIZE_MAX when it is not written (--columns). Called once,
- * before the first row. 0, or -1 with d.
+ * before the first row. 0, or -1 with d (DIAG_INPUT for more than
+ * 16,384 cells).
  */
 int xlsxbook_header(struct xlsxbook *wb, const char *const *cell,
     const size_t *len, size_t n, size_t norig, size_t status_col,
@@ -73,9 +74,10 @@ int xlsxbook_header(struct xlsxbook *wb, const char *const *cell,
  * units, as Excel counts) is cut to fit, ending with "…" (counted:
  * xlsxbook_cut_cells). Text that reads as an escape "_xHHHH_" gets its
  * "_" escaped, so it stays text. Empty cells are not written, except the
- * status cell (for its colour). A row wider than
- * Excel's 16,384 columns fails (-1, DIAG_INPUT, naming line, the input
- * line of the row, for the message). action colours the status cell.
+ * status cell (for its colour). A row wider than Excel's 16,384 columns
+ * fails (-1, DIAG_INPUT, naming line, the input line of the row, for the
+ * message). action colours the status cell. A row for the Review sheet
+ * without opts.review, or before the header, is DIAG_INTERNAL.
  * 0, or -1 with d.
  */
 int xlsxbook_row(struct xlsxbook *wb, enum xlsxbook_sheet s,
@@ -98,9 +100,10 @@ uint64_t xlsxbook_changed_cells(const struct xlsxbook *wb, unsigned long *line);
  * xlsxbook_finish - fill the Summary sheet from rep (counts and
  * percentages by status, sub-status and action, the sender-side
  * problems, a native chart of the status breakdown; the counts and
- * shares there are numbers, for the chart), set the autofilter
- * and column widths, and write the file (workbook_close). Frees wb in
- * every case. 0, or -1 with d (DIAG_OUTPUT).
+ * shares there are numbers, for the chart; rep NULL: all counts 0),
+ * set the autofilter and column widths, and write the file
+ * (libxlsxwriter's workbook_close). Frees wb in every case. 0, or -1
+ * with d (DIAG_OUTPUT).
  */
 int xlsxbook_finish(struct xlsxbook *wb, const struct report *rep,
     struct diag *d);
