@@ -582,9 +582,10 @@ xlsxbook_summary(struct xlsxbook *wb, const struct report *rep,
 		}
 	}
 #undef HEAD
-	worksheet_set_column(ws, 0, 0, 24, NULL);
-	worksheet_set_column(ws, 1, 2, 10, NULL);
-	worksheet_set_column(ws, 3, 3, 60, NULL);
+	if ((e = worksheet_set_column(ws, 0, 0, 24, NULL)) != LXW_NO_ERROR ||
+	    (e = worksheet_set_column(ws, 1, 2, 10, NULL)) != LXW_NO_ERROR ||
+	    (e = worksheet_set_column(ws, 3, 3, 60, NULL)) != LXW_NO_ERROR)
+		return xlsxbook_fail(wb, e, "column widths", d);
 
 	/* Rows by status: the series reads B2:B7, named by A2:A7. */
 	if ((chart = workbook_add_chart(wb->lxw, LXW_CHART_PIE)) == NULL ||
@@ -617,11 +618,14 @@ xlsxbook_finish(struct xlsxbook *wb, const struct report *rep,
 		struct xlsxbook_part *p = &wb->parts[i];
 		size_t cols = p->cols > 0 ? p->cols : 1;
 
-		for (size_t c = 0; c < wb->nwidth && c < cols; c++)
-			worksheet_set_column(p->ws, (uint16_t)c, (uint16_t)c,
-			    wb->width[c] + 2 < XLSXBOOK_WIDTH_MIN ?
+		for (size_t c = 0; rc == 0 && c < wb->nwidth && c < cols; c++) {
+			e = worksheet_set_column(p->ws, (uint16_t)c,
+			    (uint16_t)c, wb->width[c] + 2 < XLSXBOOK_WIDTH_MIN ?
 			    XLSXBOOK_WIDTH_MIN : wb->width[c] + 2, NULL);
-		if (p->rows == 0)
+			if (e != LXW_NO_ERROR)
+				rc = xlsxbook_fail(wb, e, "column widths", d);
+		}
+		if (rc != 0 || p->rows == 0)
 			continue;
 		/*
 		 * In constant-memory mode the range must end on the last
