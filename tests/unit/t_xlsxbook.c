@@ -397,6 +397,14 @@ failures(void)
 	ok(rc == -1 && d.code == DIAG_OUTPUT && strstr(d.msg, path),
 	    "an unwritable path: -1, DIAG_OUTPUT naming it");
 	diag("%s", d.msg);
+	/* Constant-memory mode needs its temporary files at once. */
+	o.tmpdir = "/nonexistent/tmp";
+	wb = xlsxbook_new(&o, &d);
+	ok(wb == NULL && d.code == DIAG_OUTPUT &&
+	    strstr(d.msg, "/nonexistent/tmp") != NULL,
+	    "an unusable tmpdir: NULL, DIAG_OUTPUT naming it");
+	diag("%s", d.msg);
+	o.tmpdir = dir;
 	/* xlsxbook_abort frees without writing. */
 	snprintf(path, sizeof(path), "%s/aborted.xlsx", dir);
 	o.path = path;

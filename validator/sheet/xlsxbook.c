@@ -4,9 +4,12 @@
  */
 #include "sheet/xlsxbook.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <xlsxwriter.h>
 
@@ -52,6 +55,7 @@ struct xlsxbook_part {
 struct xlsxbook {
 	lxw_workbook *lxw;
 	char *path;
+	char *tmpdir;		/* NULL: libxlsxwriter's tmpfile() */
 	lxw_worksheet *summary;
 	struct xlsxbook_part *parts;	/* every data sheet, in order */
 	size_t nparts;
@@ -99,6 +103,7 @@ static int xlsxbook_count_row(struct xlsxbook *wb, uint32_t row,
 static int xlsxbook_summary(struct xlsxbook *wb, const struct report *rep,
     struct diag *d);
 static void xlsxbook_free(struct xlsxbook *wb);
+static int xlsxbook_dir_usable(const char *dir);
 
 /* xlsxbook_fail - a libxlsxwriter error as the run's diag. */
 static int
@@ -122,8 +127,9 @@ xlsxbook_sheet(struct xlsxbook *wb, const char *name, struct diag *d)
 	 */
 	if (ws == NULL)
 		diag_set(d, DIAG_OUTPUT, "%s: cannot add the sheet \"%s\" "
-		    "(temporary file in %s)", wb->path, name,
-		    "libxlsxwriter's temporary directory");
+		    "(a temporary file in %s)", wb->path, name,
+		    wb->tmpdir ? wb->tmpdir : "the system's temporary "
+		    "directory");
 	return ws;
 }
 
@@ -321,21 +327,46 @@ xlsxbook_num(struct xlsxbook *wb, lxw_worksheet *ws, uint32_t row,
 	return e == LXW_NO_ERROR ? 0 : xlsxbook_fail(wb, e, "Summary", d);
 }
 
+/* xlsxbook_dir_usable - 0 when files can be made in dir, else an errno. */
+static int
+xlsxbook_dir_usable(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) != 0)
+		return errno;
+	if (!S_ISDIR(st.st_mode))
+		return ENOTDIR;
+	return access(dir, W_OK | X_OK) == 0 ? 0 : errno;
+}
+
 struct xlsxbook *
 xlsxbook_new(const struct xlsxbook_opts *o, struct diag *d)
 {
 	lxw_workbook_options lo = { 0 };
 	struct xlsxbook *wb;
+	int err;
 
+	/*
+	 * libxlsxwriter (tmpfileplus) falls back to $TMP, $TEMP, $TMPDIR
+	 * and /tmp when tmpdir does not work: a directory chosen for its
+	 * space must not be dropped silently.
+	 */
+	if (o->tmpdir != NULL && (err = xlsxbook_dir_usable(o->tmpdir)) != 0) {
+		diag_set(d, DIAG_OUTPUT, "%s: cannot keep temporary files in "
+		    "%s: %s", o->path, o->tmpdir, strerror(err));
+		return NULL;
+	}
 	wb = xcalloc(1, sizeof(*wb));
 	wb->path = xstrdup(o->path);
+	wb->tmpdir = o->tmpdir ? xstrdup(o->tmpdir) : NULL;
 	buf_init(&wb->cell, 4 * XLSXBOOK_CELL_MAX + 16);
 	wb->max_rows = o->max_rows >= 2 && o->max_rows < LXW_ROW_MAX ?
 	    o->max_rows : LXW_ROW_MAX;
 	for (int s = 0; s < XLSXBOOK_LAST; s++)
 		wb->cur[s] = SIZE_MAX;
 	lo.constant_memory = LXW_TRUE;
-	lo.tmpdir = (char *)(uintptr_t)o->tmpdir;
+	lo.tmpdir = wb->tmpdir;
 	if ((wb->lxw = workbook_new_opt(o->path, &lo)) == NULL) {
 		diag_set(d, DIAG_OUTPUT, "%s: cannot start the workbook",
 		    o->path);
@@ -667,6 +698,7 @@ xlsxbook_free(struct xlsxbook *wb)
 	free(wb->parts);
 	free(wb->width);
 	free(wb->path);
+	free(wb->tmpdir);
 	buf_free(&wb->cell);
 	free(wb);
 }

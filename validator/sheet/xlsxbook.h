@@ -36,7 +36,7 @@ struct xlsxbook_opts {
 	 */
 	const char *path;
 	/* Directory for libxlsxwriter's own temporary files (NULL: its
-	   default). */
+	   default); xlsxbook_new fails when it is not a writable one. */
 	const char *tmpdir;
 	bool review;		/* add the Review sheet */
 	/*
