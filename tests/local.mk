@@ -32,7 +32,8 @@ UNIT_TESTS = \
 	tests/unit/t_store \
 	tests/unit/t_strmap \
 	tests/unit/t_utf8 \
-	tests/unit/t_wordlist
+	tests/unit/t_wordlist \
+	tests/unit/t_xlsxbook
 FUZZ_REPLAYS = tests/fuzz/replay_addr tests/fuzz/replay_csvread \
 	tests/fuzz/replay_csvread_small tests/fuzz/replay_smtp_reply \
 	tests/fuzz/replay_dns tests/fuzz/replay_smtp_session
@@ -73,6 +74,11 @@ tests_unit_t_strmap_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_store_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 tests_unit_t_store_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_wordlist_LDADD = $(LISTSCRUB_LIBS)
+# The --xlsx workbook, read back by tests/xlsx_check.py (python3).
+tests_unit_t_xlsxbook_LDADD = $(LISTSCRUB_LIBS)
+# Test driver for tests/e2e/t_xlsx_lo.sh: a CSV into a workbook.
+check_PROGRAMS += tests/unit/xlsx_csv
+tests_unit_xlsx_csv_LDADD = $(LISTSCRUB_LIBS)
 
 tests_fuzz_replay_addr_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_addr.c
 tests_fuzz_replay_addr_CPPFLAGS = $(AM_CPPFLAGS) -DREPLAY_CORPUS='"addr"'
@@ -120,7 +126,8 @@ E2E_TESTS = \
 	tests/e2e/t_store.sh \
 	tests/e2e/t_trust.sh \
 	tests/e2e/t_usage.sh \
-	tests/e2e/t_verdicts.sh
+	tests/e2e/t_verdicts.sh \
+	tests/e2e/t_xlsx_lo.sh
 TESTS += $(E2E_TESTS)
 # Tests that need the loopback NSD of tests/dns (t_mxlookup runs through
 # its wrapper, which starts the server).
@@ -174,9 +181,9 @@ tests_fuzz_fuzz_smtp_session_LDFLAGS = $(FUZZ_FLAGS)
 tests_fuzz_fuzz_smtp_session_LDADD = $(LISTSCRUB_LIBS)
 endif
 
-EXTRA_DIST += tests/tap.h tests/unit/slurp.h tests/fuzz/fuzz.h tests/summary.sh tests/checksrc.sh tests/layers.sh \
+EXTRA_DIST += tests/tap.h tests/unit/slurp.h tests/xlsx_check.py tests/fuzz/fuzz.h tests/summary.sh tests/checksrc.sh tests/layers.sh \
 	tests/options_doc.sh \
-	tests/data tests/fuzz/corpus tests/fuzz/known tests/e2e/lib.sh $(E2E_TESTS) \
+	tests/data tests/fuzz/corpus tests/fuzz/known tests/e2e/lib.sh tests/e2e/lo.sh $(E2E_TESTS) \
 	tests/proc.sh $(DNS_TESTS) tests/dns/lib.sh tests/dns/nsd.conf.in tests/dns/dnsprobe.pl \
 	tests/dns/deadserver.pl tests/dns/zones tests/dns/README
 

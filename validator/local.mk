@@ -20,6 +20,7 @@ include %D%/dns/local.mk
 include %D%/store/local.mk
 include %D%/probe/local.mk
 include %D%/report/local.mk
+include %D%/sheet/local.mk
 validator_liblistscrub_a_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS) $(IDN2_CFLAGS) $(CARES_CFLAGS) \
 	$(OPENSSL_CFLAGS) $(SQLITE_CFLAGS) $(XLSX_CFLAGS) $(ZLIB_CFLAGS)
 
