@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "outputs.h"
-#include "sheet/workbook.h"
+#include "sheet/xlsxbook.h"
 #include "util/xalloc.h"
 
 /* The files, in the order they are committed. */
@@ -29,7 +29,7 @@ struct outset {
 	const struct options *o;
 	struct csvwrite *w[W_LAST];
 	char *split_path[STATUS_LAST];	/* by enum verdict_status */
-	struct workbook *wb;
+	struct xlsxbook *wb;
 	/* one row's cells for the workbook */
 	const char **cell;
 	size_t *len;
@@ -129,14 +129,14 @@ outset_open(const struct options *o, int delim, const char *eol, bool bom,
 			goto fail;
 		}
 	if (o->xlsx != NULL) {
-		struct workbook_opts bo = { .review = o->review != NULL };
+		struct xlsxbook_opts bo = { .review = o->review != NULL };
 
 		/* libxlsxwriter writes the file by name at the end: the
 		 * temporary file, put in place with the others */
 		if ((s->w[W_XLSX] = csvwrite_open(o->xlsx, NULL, d)) == NULL)
 			goto fail;
 		bo.path = csvwrite_tmp_path(s->w[W_XLSX]);
-		if ((s->wb = workbook_new(&bo, d)) == NULL)
+		if ((s->wb = xlsxbook_new(&bo, d)) == NULL)
 			goto fail;
 	}
 	return s;
@@ -237,7 +237,7 @@ outset_header(struct outset *s, const struct row_write_ctx *c,
 			s->cell[n] = s->scratch[i];
 			s->len[n++] = strlen(s->scratch[i]);
 		}
-		if (workbook_header(s->wb, s->cell, s->len, n, norig,
+		if (xlsxbook_header(s->wb, s->cell, s->len, n, norig,
 		    st < 0 ? SIZE_MAX : norig + (size_t)st, d) != 0)
 			return -1;
 	}
@@ -261,7 +261,7 @@ outset_row(struct outset *s, enum outset_file f,
 		for (size_t i = 0; i < c->cols->n; i++, n++)
 			s->cell[n] = row_write_value(c, k, c->cols->id[i],
 			    s->scratch[i], &s->len[n]);
-		if (workbook_row(s->wb, (enum workbook_sheet)f, s->cell, s->len,
+		if (xlsxbook_row(s->wb, (enum xlsxbook_sheet)f, s->cell, s->len,
 		    n, k->v->action, row->line, d) != 0)
 			return -1;
 	}
@@ -296,13 +296,13 @@ outset_warnings(const struct outset *s, FILE *f)
 
 	if (s == NULL || s->wb == NULL)
 		return;
-	if ((n = workbook_cut_cells(s->wb, &line)) > 0)
+	if ((n = xlsxbook_cut_cells(s->wb, &line)) > 0)
 		fprintf(f, "listscrub: warning: %s: %llu cells are longer than "
 		    "a spreadsheet cell can be (32,767 characters; the first "
 		    "on line %lu) and were cut there in the workbook; the CSV "
 		    "files hold them whole\n", s->o->xlsx,
 		    (unsigned long long)n, line);
-	if ((n = workbook_changed_cells(s->wb, &line)) > 0)
+	if ((n = xlsxbook_changed_cells(s->wb, &line)) > 0)
 		fprintf(f, "listscrub: warning: %s: %llu cells held bytes a "
 		    "workbook cannot (not UTF-8, or control characters; the "
 		    "first on line %lu), written as U+FFFD there; the CSV files "
@@ -320,7 +320,7 @@ outset_commit(struct outset *s, const struct report *rep, struct diag *d)
 	int rc;
 
 	if (s->wb != NULL) {
-		rc = workbook_finish(s->wb, rep, d);
+		rc = xlsxbook_finish(s->wb, rep, d);
 		s->wb = NULL;
 		if (rc != 0)
 			goto fail;
@@ -362,7 +362,7 @@ outset_abort(struct outset *s)
 {
 	if (s == NULL)
 		return;
-	workbook_abort(s->wb);
+	xlsxbook_abort(s->wb);
 	outputs_abort(s->w, W_LAST);
 	for (int i = 0; i < STATUS_LAST; i++)
 		free(s->split_path[i]);
