@@ -113,8 +113,10 @@ E2E_TESTS = \
 	tests/e2e/t_columns.sh \
 	tests/e2e/t_degraded.sh \
 	tests/e2e/t_dns.sh \
+	tests/e2e/t_encoding.sh \
 	tests/e2e/t_formats.sh \
 	tests/e2e/t_hostile.sh \
+	tests/e2e/t_inputs.sh \
 	tests/e2e/t_io.sh \
 	tests/e2e/t_malformed.sh \
 	tests/e2e/t_policy.sh \
