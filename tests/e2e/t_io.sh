@@ -121,30 +121,30 @@ ok "outputs that collide: the input untouched, nothing written" \
     sh -c 'cmp -s "$1" "$2" && [ "$(ls -A "$3")" = contacts.csv ]' sh "$IN" "$T/same/contacts.csv" "$T/same"
 
 # ---------------------------------------------------------------- killed run
-# The input is a FIFO we keep open, so listscrub is surely mid-run when killed
-# (about 1 MB is sent first: more than listscrub's first read of 256 KiB).
-# (No SIGINT case: a background job of a non-interactive shell ignores it.)
+# listscrub is stopped (SIGSTOP) the moment its temporary outputs exist, and
+# before any final name does, so it is surely mid-run when the signal comes
+# (SIGCONT lets a stopped process take it). The input is a regular file of
+# 400,000 rows: a FIFO would be copied whole to a temporary file before
+# anything is written, since the input must be rewindable.
+{ echo 'First,Last,Email,Phone'; gen_rows 400000; } >"$T/kill-in.csv"
 killed_run() {
-	local sig=$1 d=$T/kill-$1 wpid spid
+	local sig=$1 d=$T/kill-$1 spid i
 	mkdir "$d"
-	mkfifo "$d/in.csv"
-	(cat "$IN"; gen_rows 20000; exec sleep 30) >"$d/in.csv" &
-	wpid=$!
-	"$LISTSCRUB" --offline -q --no-progress -o "$d/c.csv" -r "$d/r.csv" "$d/in.csv" 2>/dev/null &
+	"$LISTSCRUB" --offline -q --no-progress -o "$d/c.csv" -r "$d/r.csv" "$T/kill-in.csv" 2>/dev/null &
 	spid=$!
-	# wait (up to 20 s) until its temporary outputs exist: it streams, so
-	# they appear long before the input ends
+	# poll without sleeping: the run takes well under a second
 	KILL_FILES=
-	for _ in $(seq 1 100); do
-		sleep 0.2
-		KILL_FILES=$(find "$d" -mindepth 1 ! -name in.csv -printf '%f ')
+	for i in $(seq 1 20000); do
+		KILL_FILES=$(find "$d" -mindepth 1 -printf '%f ')
 		[ -n "$KILL_FILES" ] && break
+		[ $((i % 50)) = 0 ] && sleep 0.01
 	done
-	sleep 0.5
+	kill -s STOP "$spid" 2>/dev/null
+	# mid-run: temporary outputs, no final name yet
+	[ -e "$d/c.csv" ] && KILL_FILES=
 	kill -s "$sig" "$spid" 2>/dev/null
+	kill -s CONT "$spid" 2>/dev/null
 	wait "$spid" 2>/dev/null
-	kill "$wpid" 2>/dev/null
-	wait "$wpid" 2>/dev/null
 	[ ! -e "$d/c.csv" ] && [ ! -e "$d/r.csv" ]
 }
 for sig in KILL TERM; do
