@@ -16,8 +16,10 @@ UNIT_TESTS = \
 	tests/unit/t_csvread \
 	tests/unit/t_csvwrite \
 	tests/unit/t_email_column \
+	tests/unit/t_encoding \
 	tests/unit/t_explain \
 	tests/unit/t_fileid \
+	tests/unit/t_infile \
 	tests/unit/t_interrupt \
 	tests/unit/t_listcheck \
 	tests/unit/t_probe_addrsel \
@@ -44,6 +46,10 @@ TESTS += $(UNIT_TESTS) $(FUZZ_REPLAYS)
 tests_unit_t_addr_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_classify_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_email_column_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_encoding_LDADD = $(LISTSCRUB_LIBS)
+# Makes its workbooks, archives and gzip files with python3 (skipped
+# without it).
+tests_unit_t_infile_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_csvread_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_csvwrite_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_explain_LDADD = $(LISTSCRUB_LIBS)
@@ -113,8 +119,10 @@ E2E_TESTS = \
 	tests/e2e/t_columns.sh \
 	tests/e2e/t_degraded.sh \
 	tests/e2e/t_dns.sh \
+	tests/e2e/t_encoding.sh \
 	tests/e2e/t_formats.sh \
 	tests/e2e/t_hostile.sh \
+	tests/e2e/t_inputs.sh \
 	tests/e2e/t_io.sh \
 	tests/e2e/t_malformed.sh \
 	tests/e2e/t_policy.sh \

@@ -419,6 +419,14 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 				return OPTIONS_ERROR;
 			}
 			break;
+		case OPT_ENCODING:
+			if (*optarg == '\0') {
+				diag_set(d, DIAG_USAGE, "--encoding needs a "
+				    "name, such as windows-1252");
+				return OPTIONS_ERROR;
+			}
+			o->encoding = optarg;
+			break;
 		case OPT_MAX_RECORD_SIZE:
 			if (options_size("--max-record-size", optarg,
 			    &o->max_record, d) != 0)

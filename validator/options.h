@@ -30,6 +30,7 @@ struct options {
 				   *.csv, *.txt or no extension (checked) */
 	const char *column;	/* NULL: detect */
 	int delim;		/* 0: sniff */
+	const char *encoding;	/* --encoding NAME; NULL: bytes as they are */
 	size_t max_record;	/* --max-record-size; 0: csvread's default */
 	bool no_header;
 	bool offline;

@@ -85,6 +85,14 @@ static const struct options_row {
 	{ "delimiter", 0, OPT_DELIMITER, "D", GROUP_INPUT,
 	    "auto (default), \",\", \";\", \"tab\" or \"|\". Auto looks at "
 	    "the first lines and honours Excel's \"sep=;\" line." },
+	{ "encoding", 0, OPT_ENCODING, "NAME", GROUP_INPUT,
+	    "converts the input from NAME (windows-1252, iso-8859-1, "
+	    "iso-8859-15, utf-16, ...: any name iconv -l lists) to UTF-8 "
+	    "before reading it, so the checks and every output see UTF-8; the "
+	    "outputs are UTF-8. A byte that is not NAME stops the run (exit "
+	    "status 2) with its line. Without this option the bytes pass "
+	    "through unchanged, and input that is not UTF-8 gets one warning "
+	    "naming the encoding it looks like." },
 	{ "max-record-size", 0, OPT_MAX_RECORD_SIZE, "BYTES", GROUP_INPUT,
 	    "the longest record read as CSV, in bytes, with an optional K, M "
 	    "or G suffix (default 64M, from 1K to 4G). A longer line still "

@@ -16,6 +16,8 @@
 #include "csv/email_column.h"
 #include "csv/csvread.h"
 #include "csv/csvwrite.h"
+#include "csv/encoding.h"
+#include "csv/infile.h"
 #include "address/dedupe.h"
 #include "dns/dnsstage.h"
 #include "dns/domains.h"
@@ -29,6 +31,7 @@
 #include "csv/row_copy.h"
 #include "csv/row_write.h"
 #include "util/interrupt.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 #include "outset.h"
 #include "recall.h"
@@ -51,6 +54,8 @@
 struct pass_hint {
 	time_t now;		/* the run's start, the same for both */
 	size_t width;		/* the widest row; 0: not known */
+	int utf8;		/* the input is UTF-8: 1, 0, -1 not known */
+	bool warned;		/* the not-UTF-8 warning was given */
 	bool again;		/* set by a pass that must be done again */
 };
 
@@ -90,6 +95,10 @@ struct run {
 	long prev_col;		/* the input's own status column, or -1 */
 	int64_t at_shown;	/* the time in at_buf */
 	char at_buf[32];
+	/* the input's encoding, scanned during its first reading */
+	struct encoding_scan scan;
+	bool scanning;		/* the first reading is under way */
+	struct pass_hint *hint;
 };
 
 static const char *pipeline_lists_dir(const struct options *o);
@@ -103,6 +112,11 @@ static int pipeline_collect(struct run *r, const struct csvrow *row,
     struct diag *d);
 static int pipeline_probe(struct run *r, struct diag *d);
 static FILE *pipeline_spool(FILE *in, const char *name, struct diag *d);
+static int pipeline_input(const struct options *o, FILE **fp,
+    const struct stat *st, bool *f_is_input, struct diag *d);
+static void pipeline_replace(FILE **fp, FILE *next);
+static void pipeline_scan(struct run *r, const struct csvrow *row);
+static void pipeline_scan_done(struct run *r);
 static enum outset_file pipeline_route(const struct run *r,
     enum verdict_action a);
 static int pipeline_scrub(const struct options *o, struct report *rep,
@@ -429,6 +443,103 @@ pipeline_spool(FILE *in, const char *name, struct diag *d)
 	return t;
 }
 
+/* pipeline_replace - read next from now on; close *fp unless stdin. */
+static void
+pipeline_replace(FILE **fp, FILE *next)
+{
+	if (*fp != stdin)
+		fclose(*fp);
+	*fp = next;
+}
+
+/*
+ * pipeline_input - make *fp what csvread reads (validator/README, "CSV
+ * facts"): a rewindable copy of input that is not a regular file; a
+ * workbook or archive refused; gzip decompressed; with --encoding, the
+ * text converted to UTF-8. Each step reads *fp into a new temporary file
+ * that replaces it (pipeline_replace); *f_is_input turns false then. On
+ * failure -1 with d, and *fp is still open (the caller closes it).
+ */
+static int
+pipeline_input(const struct options *o, FILE **fp, const struct stat *st,
+    bool *f_is_input, struct diag *d)
+{
+	enum infile_kind k;
+	FILE *next;
+
+	if (!S_ISREG(st->st_mode)) {
+		if ((next = pipeline_spool(*fp, o->input, d)) == NULL)
+			return -1;
+		pipeline_replace(fp, next);
+		*f_is_input = false;
+	}
+	k = infile_sniff(*fp);
+	if (infile_refuse(k, o->input, d) != 0)
+		return -1;
+	if (k == INFILE_GZIP) {
+		if ((next = infile_gunzip(*fp, o->input, d)) == NULL)
+			return -1;
+		pipeline_replace(fp, next);
+		*f_is_input = false;
+	}
+	if (o->encoding != NULL) {
+		if ((next = encoding_to_utf8(*fp, o->encoding, o->input,
+		    d)) == NULL)
+			return -1;
+		pipeline_replace(fp, next);
+		*f_is_input = false;
+	}
+	return 0;
+}
+
+/*
+ * pipeline_scan - during the input's first reading, every record's bytes
+ * go through the UTF-8 scan.
+ */
+static void
+pipeline_scan(struct run *r, const struct csvrow *row)
+{
+	if (r->scanning)
+		encoding_scan_feed(&r->scan, row->raw, row->raw_len, row->line);
+}
+
+/*
+ * pipeline_scan_done - the first reading is over: the encoding facts go
+ * into the report, and input that is not UTF-8 gets one warning at file
+ * level (not one per row), even under --quiet, as the run's other
+ * warnings.
+ */
+static void
+pipeline_scan_done(struct run *r)
+{
+	struct report *rep = r->rep;
+	const char *g;
+	struct buf b;
+
+	if (!r->scanning)
+		return;
+	r->scanning = false;
+	rep->utf8 = encoding_scan_utf8(&r->scan);
+	if (rep->utf8)
+		return;
+	rep->encoding_guess = g = encoding_guess(&r->scan);
+	rep->non_utf8_line = r->scan.first_line;
+	if (r->hint->warned)
+		return;		/* an offline pass done again */
+	r->hint->warned = true;
+	buf_init(&b, 4096);
+	if (strcmp(r->o->input, "-") == 0)
+		(void)buf_addstr(&b, "standard input");
+	else
+		(void)utf8_escape(r->o->input, strlen(r->o->input), &b);
+	fprintf(stderr, "listscrub: warning: %s is not UTF-8 (first at line "
+	    "%lu); it looks like %s. Its bytes pass through unchanged; to "
+	    "convert, run again with --encoding %s\n", buf_str(&b),
+	    rep->non_utf8_line, strcmp(g, "windows-1252") == 0 ?
+	    "Windows-1252" : "ISO-8859-1 (Latin-1)", g);
+	buf_free(&b);
+}
+
 /* pipeline_collect - pass 1 for one row: note its domain. */
 static int
 pipeline_collect(struct run *r, const struct csvrow *row, struct diag *d)
@@ -522,15 +633,20 @@ pipeline_dns(struct run *r, FILE *f, struct diag *d)
 	ahead = xcalloc(SNIFF_ROWS, sizeof(*ahead));
 	if (pipeline_pick(r, in, ahead, &nahead, &header, d) != 0)
 		goto done;
+	for (size_t i = 0; i < nahead; i++)
+		pipeline_scan(r, &ahead[i].row);
 	for (size_t i = header ? 1 : 0; i < nahead; i++)
 		if (pipeline_collect(r, &ahead[i].row, d) != 0)
 			goto done;
-	while ((got = csvread_next(in, &row, d)) == 1)
+	while ((got = csvread_next(in, &row, d)) == 1) {
+		pipeline_scan(r, &row);
 		if (pipeline_interrupted(r, d) != 0 ||
 		    pipeline_collect(r, &row, d) != 0)
 			goto done;
+	}
 	if (got < 0 || pipeline_interrupted(r, d) != 0)
 		goto done;
+	pipeline_scan_done(r);
 
 	dopts.servers = o->dns_servers;
 	dopts.nservers = (size_t)o->ndns_servers;
@@ -930,6 +1046,10 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	r.policy.keep_subs = o->keep_subs;
 	r.policy.remove_subs = o->remove_subs;
 
+	rep->converted_from = o->encoding;
+	encoding_scan_init(&r.scan);
+	r.scanning = true;
+	r.hint = h;
 	if ((r.lists = listcheck_load(pipeline_lists_dir(o), d)) == NULL)
 		goto done;
 	if (recall_open(o, r.now, &r.mem, d) != 0)
@@ -985,8 +1105,16 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	for (size_t i = 0; i < nahead; i++)
 		pipeline_width(&r, &ahead[i].row);
 	r.wctx.width = pipeline_align(&r);
+	/*
+	 * --excel's BOM says "UTF-8": never before bytes that are not
+	 * (validator/README, "CSV facts"). Pass 1 scanned the file; an
+	 * offline pass assumes UTF-8 and runs again when it was wrong. An
+	 * input that had a BOM keeps it (mirrored, whatever follows).
+	 */
+	if (!o->offline)
+		h->utf8 = rep->utf8 ? 1 : 0;
 	if ((r.out = outset_open(o, ci->delim, o->excel ? "\r\n" : ci->eol,
-	    o->excel || ci->bom, ci->sep_line, d)) == NULL)
+	    ci->bom || (o->excel && h->utf8 != 0), ci->sep_line, d)) == NULL)
 		goto done;
 	if (outset_header(r.out, &r.wctx, header ? &ahead[0].row : NULL,
 	    d) != 0)
@@ -994,10 +1122,13 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	progress_init(&prog, o->progress == PROGRESS_ON ||
 	    (o->progress == PROGRESS_AUTO && !o->quiet && isatty(2)), stderr,
 	    S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0);
+	for (size_t i = 0; i < nahead; i++)
+		pipeline_scan(&r, &ahead[i].row);	/* --offline */
 	for (size_t i = header ? 1 : 0; i < nahead; i++)
 		if (pipeline_row(&r, &ahead[i].row, d) != 0)
 			goto done;
 	while ((got = csvread_next(in, &row, d)) == 1) {
+		pipeline_scan(&r, &row);
 		if (pipeline_interrupted(&r, d) != 0 ||
 		    pipeline_row(&r, &row, d) != 0)
 			goto done;
@@ -1006,15 +1137,21 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	progress_done(&prog);
 	if (got < 0 || pipeline_interrupted(&r, d) != 0)
 		goto done;
+	pipeline_scan_done(&r);	/* --offline: the single pass */
 	if (!o->offline && f_is_input && pipeline_same_input(&r, f, st,
 	    d) != 0)
 		goto done;
-	if (pipeline_align(&r) > r.wctx.width && h->width == 0) {
-		/* only an offline pass can get here */
-		h->width = r.maxw;
+	if (pipeline_align(&r) > r.wctx.width && h->width == 0)
+		h->again = true;	/* only an offline pass can get here */
+	if (o->excel && !ci->bom && h->utf8 < 0 && !rep->utf8) {
+		h->utf8 = 0;	/* the BOM went out before bytes that are not
+				   UTF-8: offline only, too */
 		h->again = true;
-		diag_set(d, DIAG_INTERNAL, "a row is wider than the first %d",
-		    SNIFF_ROWS);
+	}
+	if (h->again) {
+		h->width = r.maxw;
+		diag_set(d, DIAG_INTERNAL, "the offline pass must be done "
+		    "again");
 		goto done;
 	}
 	rep->blank_lines = csvread_blank_lines(in);
@@ -1061,7 +1198,7 @@ done:
 int
 pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 {
-	struct pass_hint h = { .now = time(NULL) };
+	struct pass_hint h = { .now = time(NULL), .utf8 = -1 };
 	struct stat st = { 0 };
 	FILE *f = NULL;
 	bool f_is_input;
@@ -1082,17 +1219,11 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 		diag_set(d, DIAG_INPUT, "%s: is a directory", o->input);
 		goto done;
 	}
-	/* every run may read the input twice: a pipe is copied first */
-	if (!S_ISREG(st.st_mode)) {
-		FILE *copy = pipeline_spool(f, o->input, d);
-
-		if (copy == NULL)
-			goto done;
-		if (f != stdin)
-			fclose(f);
-		f = copy;
-		f_is_input = false;
-	}
+	if (pipeline_input(o, &f, &st, &f_is_input, d) != 0)
+		goto done;
+	/* a temporary copy: its size is what the progress line counts */
+	if (!f_is_input && fstat(fileno(f), &st) != 0)
+		st.st_size = 0;
 	rc = pipeline_scrub(o, rep, f, &st, f_is_input, &h, d);
 	if (rc != 0 && h.again && interrupt_signal() == 0) {
 		clearerr(f);

@@ -759,20 +759,26 @@ csvread_sniff(const char *s, size_t n, bool complete)
 	return best;
 }
 
-/* csvread_encoding - "UTF-16"/"UTF-32" when the input is not byte-oriented. */
+/*
+ * csvread_encoding - the --encoding name that reads the input when it is
+ * not byte-oriented (UTF-16 or UTF-32), else NULL. With a BOM iconv's
+ * "utf-16"/"utf-32" follow it; without one they assume big-endian, so
+ * the byte order is named.
+ */
 static const char *
 csvread_encoding(const unsigned char *s, size_t n)
 {
 	if (n >= 4 && ((s[0] == 0xFF && s[1] == 0xFE && !s[2] && !s[3]) ||
 	    (!s[0] && !s[1] && s[2] == 0xFE && s[3] == 0xFF)))
-		return "UTF-32";
+		return "utf-32";
 	if (n >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) ||
 	    (s[0] == 0xFE && s[1] == 0xFF)))
-		return "UTF-16";
+		return "utf-16";
 	/* No BOM, but ASCII text with every other byte NUL. */
-	if (n >= 4 && ((s[0] && !s[1] && s[2] && !s[3]) ||
-	    (!s[0] && s[1] && !s[2] && s[3])))
-		return "UTF-16";
+	if (n >= 4 && s[0] && !s[1] && s[2] && !s[3])
+		return "utf-16le";
+	if (n >= 4 && !s[0] && s[1] && !s[2] && s[3])
+		return "utf-16be";
 	return NULL;
 }
 
@@ -856,8 +862,9 @@ csvread_open(FILE *in, const char *name, const struct csvread_opts *o,
 	}
 	if ((enc = csvread_encoding((const unsigned char *)r->buf,
 	    r->len)) != NULL) {
-		diag_set(d, DIAG_INPUT, "%s is %s; save it as UTF-8 CSV",
-		    r->name, enc);
+		diag_set(d, DIAG_INPUT, "%s is %s; run again with --encoding "
+		    "%s, or save it as UTF-8 CSV", r->name, enc[4] == '3' ?
+		    "UTF-32" : "UTF-16", enc);
 		goto fail;
 	}
 	if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) {

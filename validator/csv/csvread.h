@@ -117,7 +117,8 @@ struct csvread;
  * o may be NULL (all defaults).
  * Returns NULL with d filled (DIAG_INPUT) on a read error, on empty input
  * (0 bytes, or only a BOM, a sep= line and blank lines), and on UTF-16 or
- * UTF-32 input ("NAME is UTF-16; save it as UTF-8 CSV"); DIAG_USAGE for
+ * UTF-32 input ("NAME is UTF-16; run again with --encoding utf-16, or
+ * save it as UTF-8 CSV"); DIAG_USAGE for
  * a delimiter that cannot be one (a quote, CR, LF, or not a byte).
  * The caller keeps `in` open until csvread_close.
  */

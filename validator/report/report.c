@@ -20,6 +20,7 @@ static void report_csv(const struct report *r, FILE *f);
 static size_t report_went_bad(const struct report_changes *c, int *subs);
 static void report_text_store(const struct report *r, FILE *f);
 static void report_text_changes(const struct report *r, FILE *f);
+static void report_text_encoding(const struct report *r, FILE *f);
 static void report_csv_str(FILE *f, const char *s);
 
 /* report_eol_name - the input's line ending as a word: CRLF, CR or LF. */
@@ -55,6 +56,7 @@ report_init(struct report *r)
 	r->column = -1;
 	r->column_how = "";
 	r->eol = "\n";
+	r->utf8 = true;
 }
 
 void
@@ -237,6 +239,24 @@ report_text_changes(const struct report *r, FILE *f)
 	    (unsigned long long)c->compared);
 }
 
+/* report_text_encoding - the input's encoding, one line. */
+static void
+report_text_encoding(const struct report *r, FILE *f)
+{
+	char s1[256];
+
+	if (r->converted_from != NULL)
+		fprintf(f, "  encoding: converted from %s to UTF-8\n",
+		    report_safe(s1, sizeof(s1), r->converted_from));
+	else if (r->utf8)
+		fprintf(f, "  encoding: UTF-8\n");
+	else
+		fprintf(f, "  encoding: not UTF-8 (first at line %lu), looks "
+		    "like %s; bytes passed through unchanged (--encoding %s "
+		    "converts them)\n", r->non_utf8_line, r->encoding_guess,
+		    r->encoding_guess);
+}
+
 void
 report_text(const struct report *r, FILE *f)
 {
@@ -267,6 +287,7 @@ report_text(const struct report *r, FILE *f)
 		fprintf(f, "; chosen for the %s", r->column_why);
 	}
 	fprintf(f, ")\n");
+	report_text_encoding(r, f);
 	if (r->other_email_columns > 0)
 		fprintf(f, "  warning: %d other column(s) also look like email; "
 		    "only column %ld was checked (see --column)\n",
@@ -550,6 +571,18 @@ report_json(const struct report *r, FILE *f)
 	report_json_str(f, r->column_name);
 	fprintf(f, ", \"column_by\": \"%s\", \"other_email_columns\": %d",
 	    r->column_how, r->other_email_columns);
+	fprintf(f, ", \"utf8\": %s, \"encoding\": \"%s\", "
+	    "\"first_non_utf8_line\": ", r->utf8 ? "true" : "false",
+	    r->utf8 ? "utf-8" : r->encoding_guess);
+	if (r->utf8)
+		fprintf(f, "null");
+	else
+		fprintf(f, "%lu", r->non_utf8_line);
+	fprintf(f, ", \"converted_from\": ");
+	if (r->converted_from != NULL)
+		report_json_str(f, r->converted_from);
+	else
+		fprintf(f, "null");
 	if (r->ncandidates > 1) {
 		fprintf(f, ", \"column_candidates\": [");
 		for (size_t i = 0; i < r->ncandidates; i++)
@@ -729,6 +762,12 @@ report_csv(const struct report *r, FILE *f)
 	    report_eol_name(r->eol),
 	    r->bom ? "true" : "false", r->header ? "true" : "false",
 	    r->column + 1);
+	fprintf(f, "input,utf8,%s\ninput,encoding,%s\n"
+	    "input,first_non_utf8_line,%lu\ninput,converted_from,",
+	    r->utf8 ? "true" : "false", r->utf8 ? "utf-8" : r->encoding_guess,
+	    r->non_utf8_line);
+	report_csv_str(f, r->converted_from ? r->converted_from : "");
+	fputc('\n', f);
 	fprintf(f, "input,blank_lines,%lu\ninput,short_rows,%llu\n"
 	    "input,long_rows,%llu\ninput,guarded_rows,%llu\n", r->blank_lines,
 	    (unsigned long long)r->short_rows, (unsigned long long)r->long_rows,

@@ -45,6 +45,16 @@ struct report {
 	struct report_candidate candidates[REPORT_MAX_CANDIDATES];
 	const char *column_why;	/* why candidates[0] won, when several */
 	unsigned long blank_lines;
+	/*
+	 * The input's encoding (validator/README, "CSV facts"): whether
+	 * every record read was UTF-8; if not, the likely encoding and the
+	 * line of the first byte that is not; converted_from is --encoding's
+	 * NAME (the records read were then the UTF-8 copy).
+	 */
+	bool utf8;
+	const char *encoding_guess;	/* NULL while utf8 */
+	unsigned long non_utf8_line;	/* 0 while utf8 */
+	const char *converted_from;	/* NULL: the bytes as they are */
 	/* rows */
 	uint64_t rows;
 	uint64_t by_status[STATUS_LAST];
