@@ -111,6 +111,7 @@ E2E_TESTS = \
 	tests/e2e/t_dns.sh \
 	tests/e2e/t_formats.sh \
 	tests/e2e/t_hostile.sh \
+	tests/e2e/t_html.sh \
 	tests/e2e/t_io.sh \
 	tests/e2e/t_malformed.sh \
 	tests/e2e/t_policy.sh \

@@ -33,12 +33,14 @@
 #include "outputs.h"
 #include "recall.h"
 #include "report/report.h"
+#include "report/report_html.h"
 
 #define SNIFF_ROWS 200		/* rows read ahead to find the email column */
 #define SNIFF_MAX_FIELDS 4096	/* wider rows are read ahead unmasked */
 
 /* The run's outputs, in the order they are committed (outputs.h). */
-enum out_file { OUT_CLEANED, OUT_REJECTED, OUT_REVIEW, OUT_SUMMARY, OUT_LAST };
+enum out_file { OUT_CLEANED, OUT_REJECTED, OUT_REVIEW, OUT_SUMMARY, OUT_REPORT,
+    OUT_LAST };
 
 /* Where the run is, for the message of an interrupted run. */
 enum run_stage { STAGE_READ, STAGE_DNS, STAGE_SMTP, STAGE_WRITE };
@@ -94,6 +96,8 @@ static bool pipeline_is_index(const char *s, long *out);
 static int pipeline_interrupted(const struct run *r, struct diag *d);
 static int pipeline_same_input(const struct run *r, FILE *f,
     const struct stat *was, struct diag *d);
+static int pipeline_page(struct run *r, enum out_file i, const char *path,
+    bool html, struct diag *d);
 static int pipeline_commit(struct run *r, struct diag *d);
 static void pipeline_columns(const struct csvrow *h, char *buf, size_t n);
 static void pipeline_own(struct run *r, const struct csvrow *h);
@@ -862,11 +866,13 @@ pipeline_same_input(const struct run *r, FILE *f, const struct stat *was,
 }
 
 /*
- * pipeline_commit - the summary file joins the CSV outputs, and all of
- * them are put in place as one set (outputs.h).
+ * pipeline_page - one more output of the set, made in memory by the
+ * report (the --summary file, or the --report page when html) and
+ * written to path's temporary name as out[i].
  */
 static int
-pipeline_commit(struct run *r, struct diag *d)
+pipeline_page(struct run *r, enum out_file i, const char *path, bool html,
+    struct diag *d)
 {
 	const struct csvwrite_opts so = { 0 };
 	char *text = NULL;
@@ -874,30 +880,41 @@ pipeline_commit(struct run *r, struct diag *d)
 	FILE *m;
 	int rc;
 
-	if (r->o->summary != NULL) {
-		if ((m = open_memstream(&text, &len)) == NULL) {
-			diag_set(d, DIAG_INTERNAL, "summary: %s",
-			    strerror(errno));
-			return -1;
-		}
-		report_format(r->rep, r->o->summary, m);
-		if (fclose(m) != 0) {
-			diag_set(d, DIAG_INTERNAL, "summary: %s",
-			    strerror(errno));
-			free(text);
-			return -1;
-		}
-		r->out[OUT_SUMMARY] = csvwrite_open(r->o->summary, &so, d);
-		rc = r->out[OUT_SUMMARY] == NULL ? -1 :
-		    csvwrite_raw(r->out[OUT_SUMMARY], text, len);
-		free(text);
-		if (rc != 0) {
-			if (r->out[OUT_SUMMARY] != NULL)
-				diag_set(d, DIAG_OUTPUT, "%s: cannot write: "
-				    "%s", r->o->summary, strerror(errno));
-			return -1;
-		}
+	if ((m = open_memstream(&text, &len)) == NULL) {
+		diag_set(d, DIAG_INTERNAL, "%s: %s", path, strerror(errno));
+		return -1;
 	}
+	if (html)
+		report_html(r->rep, m);
+	else
+		report_format(r->rep, path, m);
+	if (fclose(m) != 0) {
+		diag_set(d, DIAG_INTERNAL, "%s: %s", path, strerror(errno));
+		free(text);
+		return -1;
+	}
+	r->out[i] = csvwrite_open(path, &so, d);
+	rc = r->out[i] == NULL ? -1 : csvwrite_raw(r->out[i], text, len);
+	free(text);
+	if (rc != 0 && r->out[i] != NULL)
+		diag_set(d, DIAG_OUTPUT, "%s: cannot write: %s", path,
+		    strerror(errno));
+	return rc;
+}
+
+/*
+ * pipeline_commit - the summary file and the report page join the CSV
+ * outputs, and all of them are put in place as one set (outputs.h).
+ */
+static int
+pipeline_commit(struct run *r, struct diag *d)
+{
+	if (r->o->summary != NULL && pipeline_page(r, OUT_SUMMARY,
+	    r->o->summary, false, d) != 0)
+		return -1;
+	if (r->o->report != NULL && pipeline_page(r, OUT_REPORT,
+	    r->o->report, true, d) != 0)
+		return -1;
 	return outputs_commit(r->out, OUT_LAST, d);
 }
 
@@ -945,6 +962,7 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 			{ o->rejected, "--rejected (-r)" },
 			{ o->review, "--review" },
 			{ o->summary, "--summary" },
+			{ o->report, "--report" },
 		};
 
 		if (outputs_check(o->input, names, sizeof(names) /
