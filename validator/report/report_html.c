@@ -1,9 +1,9 @@
 /*
  * report_html - the --report page. The contract is in report_html.h; the
- * rules it keeps are in validator/README, "Layers and modules" (report/):
+ * rules it keeps are in (validator/README, "Data between the stages"):
  * one file, inline CSS and SVG, no script, nothing fetched (no URL of any
  * kind: not even url() or an SVG namespace), counts only, every text from
- * the input or a server made valid UTF-8 and HTML-escaped.
+ * the input or a server made valid UTF-8 and HTML-escaped (rh_text).
  */
 #include "config.h"
 
