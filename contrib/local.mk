@@ -1,6 +1,6 @@
 # Nothing here is built by default.
 EXTRA_DIST += contrib/install-deps contrib/bench contrib/update-lists.sh \
-	contrib/demo
+	contrib/demo contrib/report-screenshot.sh contrib/report-example.png
 # Scheduled scrubs (contrib/README.schedule); tests/e2e/t_schedule.sh.
 EXTRA_DIST += contrib/scheduled-scrub contrib/README.schedule \
 	contrib/systemd/listscrub-scrub@.service \

@@ -27,6 +27,7 @@ UNIT_TESTS = \
 	tests/unit/t_probe_targets \
 	tests/unit/t_probe_trouble \
 	tests/unit/t_report \
+	tests/unit/t_report_html \
 	tests/unit/t_row_write \
 	tests/unit/t_session_peer \
 	tests/unit/t_smtp_classify \
@@ -56,6 +57,7 @@ tests_unit_t_explain_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_listcheck_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_probe_trouble_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_report_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_report_html_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_row_write_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_probe_targets_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_probe_addrsel_LDADD = $(LISTSCRUB_LIBS)
@@ -123,6 +125,7 @@ E2E_TESTS = \
 	tests/e2e/t_formats.sh \
 	tests/e2e/t_hostile.sh \
 	tests/e2e/t_inputs.sh \
+	tests/e2e/t_html.sh \
 	tests/e2e/t_io.sh \
 	tests/e2e/t_malformed.sh \
 	tests/e2e/t_policy.sh \

@@ -12,6 +12,7 @@
 #include "options_table.h"
 #include "util/ascii.h"
 #include "report/report.h"
+#include "util/ascii.h"
 #include "util/xalloc.h"
 
 /* The options that take a plain number: where it goes and its range. */
@@ -60,6 +61,7 @@ static int options_uint(const char *opt, const char *s, unsigned lo,
     unsigned hi, unsigned *out, struct diag *d);
 static int options_probe_check(const struct options *o, struct diag *d);
 static int options_summary_check(const char *path, struct diag *d);
+static int options_report_check(const char *path, struct diag *d);
 static int options_subs(const char *opt, const char *list, uint64_t *mask,
     struct diag *d);
 static int options_delim(const char *s);
@@ -308,6 +310,26 @@ options_summary_check(const char *path, struct diag *d)
 }
 
 /*
+ * options_report_check - --report FILE: the page is HTML, so the name must
+ * say so (.html or .htm, in any case): a browser opens it by its name, and
+ * a slip like --report list.csv must not overwrite a spreadsheet.
+ */
+static int
+options_report_check(const char *path, struct diag *d)
+{
+	const char *base = strrchr(path, '/'), *dot;
+
+	base = base != NULL ? base + 1 : path;
+	dot = strrchr(base, '.');
+	if (dot != NULL && dot != base && (ascii_ncasecmp(dot, ".html", 6) ==
+	    0 || ascii_ncasecmp(dot, ".htm", 5) == 0))
+		return 0;
+	diag_set(d, DIAG_USAGE, "--report '%s': the name must end in .html "
+	    "or .htm (the report is a web page)", path);
+	return -1;
+}
+
+/*
  * options_help - --help [statuses] or --help=statuses: print the text to
  * standard output. topic is NULL for plain --help.
  */
@@ -408,6 +430,11 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 			if (options_summary_check(optarg, d) != 0)
 				return OPTIONS_ERROR;
 			o->summary = optarg;
+			break;
+		case OPT_REPORT:
+			if (options_report_check(optarg, d) != 0)
+				return OPTIONS_ERROR;
+			o->report = optarg;
 			break;
 		case OPT_COLUMN:
 			o->column = optarg;

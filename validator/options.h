@@ -28,6 +28,8 @@ struct options {
 	const char *review;	/* NULL: no review file */
 	const char *summary;	/* NULL: no summary file; else *.json,
 				   *.csv, *.txt or no extension (checked) */
+	const char *report;	/* NULL: no HTML report; else *.html or
+				   *.htm (checked) */
 	const char *column;	/* NULL: detect */
 	int delim;		/* 0: sniff */
 	const char *encoding;	/* --encoding NAME; NULL: bytes as they are */

@@ -66,6 +66,13 @@ static const struct options_row {
 	    "the summary as a file, in the format its name ends with: .json, "
 	    ".csv (long format section,key,value, ready to chart), or .txt or "
 	    "no extension (text). Other extensions are refused." },
+	{ "report", 0, OPT_REPORT, "FILE", GROUP_OUTPUTS,
+	    "the report as one web page, for people: the list's health at a "
+	    "glance, charts of statuses and reasons, the top domains, "
+	    "sender-side problems with their fixes and what to do next. "
+	    "Self-contained (it loads nothing; open or forward it as it is), "
+	    "counts only, never an address. The name must end in .html or "
+	    ".htm." },
 	{ "quiet", 'q', 'q', NULL, GROUP_OUTPUTS,
 	    "no summary on standard error" },
 	{ "progress", 0, OPT_PROGRESS, NULL, GROUP_OUTPUTS,

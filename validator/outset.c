@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "outputs.h"
+#include "report/report_html.h"
 #include "sheet/xlsxbook.h"
 #include "util/xalloc.h"
 
@@ -16,6 +17,7 @@ enum {
 	W_SPLIT,			/* one per status, STATUS_LAST of them */
 	W_XLSX = W_SPLIT + STATUS_LAST,
 	W_SUMMARY,
+	W_REPORT,
 	W_LAST
 };
 
@@ -44,6 +46,8 @@ static void outset_cells(struct outset *s, size_t n);
 static size_t outset_originals(struct outset *s,
     const struct row_write_ctx *c, const struct csvrow *row);
 static const char *outset_name(const struct outset *s, int i);
+static int outset_page(struct outset *s, int i, const char *path, bool html,
+    const struct report *rep, struct diag *d);
 
 /* outset_split_path - DIR/STATUS.EXT */
 static char *
@@ -67,6 +71,7 @@ outset_check(const struct options *o, struct diag *d)
 		[W_REVIEW] = { o->review, "--review" },
 		[W_XLSX] = { o->xlsx, "--xlsx" },
 		[W_SUMMARY] = { o->summary, "--summary" },
+		[W_REPORT] = { o->report, "--report" },
 	};
 	char *split[STATUS_LAST] = { 0 };
 	struct stat st;
@@ -310,13 +315,46 @@ outset_warnings(const struct outset *s, FILE *f)
 		    (unsigned long long)n, line, " (see --encoding)");
 }
 
-int
-outset_commit(struct outset *s, const struct report *rep, struct diag *d)
+/*
+ * outset_page - one more output of the set, made in memory from the
+ * report (the --summary file, or the --report page when html) and
+ * written to path's temporary name as w[i].
+ */
+static int
+outset_page(struct outset *s, int i, const char *path, bool html,
+    const struct report *rep, struct diag *d)
 {
 	const struct csvwrite_opts so = { 0 };
 	char *text = NULL;
 	size_t len = 0;
 	FILE *m;
+	int rc;
+
+	if ((m = open_memstream(&text, &len)) == NULL) {
+		diag_set(d, DIAG_INTERNAL, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (html)
+		report_html(rep, m);
+	else
+		report_format(rep, path, m);
+	if (fclose(m) != 0) {
+		diag_set(d, DIAG_INTERNAL, "%s: %s", path, strerror(errno));
+		free(text);
+		return -1;
+	}
+	s->w[i] = csvwrite_open(path, &so, d);
+	rc = s->w[i] == NULL ? -1 : csvwrite_raw(s->w[i], text, len);
+	free(text);
+	if (rc != 0 && s->w[i] != NULL)
+		diag_set(d, DIAG_OUTPUT, "%s: cannot write: %s", path,
+		    strerror(errno));
+	return rc;
+}
+
+int
+outset_commit(struct outset *s, const struct report *rep, struct diag *d)
+{
 	int rc;
 
 	if (s->wb != NULL) {
@@ -325,30 +363,12 @@ outset_commit(struct outset *s, const struct report *rep, struct diag *d)
 		if (rc != 0)
 			goto fail;
 	}
-	if (s->o->summary != NULL) {
-		if ((m = open_memstream(&text, &len)) == NULL) {
-			diag_set(d, DIAG_INTERNAL, "summary: %s",
-			    strerror(errno));
-			goto fail;
-		}
-		report_format(rep, s->o->summary, m);
-		if (fclose(m) != 0) {
-			diag_set(d, DIAG_INTERNAL, "summary: %s",
-			    strerror(errno));
-			free(text);
-			goto fail;
-		}
-		s->w[W_SUMMARY] = csvwrite_open(s->o->summary, &so, d);
-		rc = s->w[W_SUMMARY] == NULL ? -1 :
-		    csvwrite_raw(s->w[W_SUMMARY], text, len);
-		free(text);
-		if (rc != 0) {
-			if (s->w[W_SUMMARY] != NULL)
-				diag_set(d, DIAG_OUTPUT, "%s: cannot write: "
-				    "%s", s->o->summary, strerror(errno));
-			goto fail;
-		}
-	}
+	if (s->o->summary != NULL && outset_page(s, W_SUMMARY, s->o->summary,
+	    false, rep, d) != 0)
+		goto fail;
+	if (s->o->report != NULL && outset_page(s, W_REPORT, s->o->report,
+	    true, rep, d) != 0)
+		goto fail;
 	rc = outputs_commit(s->w, W_LAST, d);
 	outset_abort(s);
 	return rc;

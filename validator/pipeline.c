@@ -893,6 +893,8 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 	}
 	classify(&e, &v);
 	classify_action(&r->policy, e.role, &v);
+	if (dom != UINT32_MAX)
+		domains_count_action(r->domains, dom, v.action);
 	/* an answer kept from an earlier run shows when it was learned */
 	if (e.smtp != NULL)
 		at = recall_smtp_at(r->mem, aid);

@@ -7,12 +7,14 @@
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
-/* One domain; 40 bytes on LP64, largest fields first. */
+/* One domain; 56 bytes on LP64, largest fields first. */
 struct domain_info {
 	const char *suggest;	/* owned by the listcheck, or NULL */
 	const char *mx;		/* preferred mail host (texts), or NULL */
 	const char *dns_detail;	/* why a lookup failed (texts), or NULL */
 	uint64_t rows;		/* rows with a valid address at this domain */
+	/* ... of those, by action (row numbers fit 32 bits: dedupe) */
+	uint32_t actions[ACTION_LAST];
 	uint32_t hosts;		/* mailhosts list handle of its mail hosts */
 	uint8_t nhosts;		/* 0: none kept */
 	uint8_t dns;		/* enum evidence_dns; 0 until the DNS stage */
@@ -160,6 +162,20 @@ void
 domains_count_row(struct domains *t, uint32_t id)
 {
 	t->info[id].rows++;
+}
+
+void
+domains_count_action(struct domains *t, uint32_t id, enum verdict_action a)
+{
+	if (a < ACTION_LAST && t->info[id].actions[a] < UINT32_MAX)
+		t->info[id].actions[a]++;
+}
+
+uint64_t
+domains_action_rows(const struct domains *t, uint32_t id,
+    enum verdict_action a)
+{
+	return a < ACTION_LAST ? t->info[id].actions[a] : 0;
 }
 
 size_t

@@ -7,7 +7,8 @@
  * Each fact has one writer: the list flags and the suggestion are set when
  * the domain is first seen (domains_id); the DNS stage stores its answer
  * (domains_set_dns) and drops suggestions that do not deliver
- * (domains_drop_suggest); pass 2 counts the rows (domains_count_row).
+ * (domains_drop_suggest); pass 2 counts the rows (domains_count_row) and
+ * their actions (domains_count_action).
  * Everyone else reads, by id; no read allocates or hashes, so the per-row
  * path stays a few loads (validator/README, "Data between the stages").
  *
@@ -104,6 +105,17 @@ void domains_drop_suggest(struct domains *t, uint32_t id);
 
 /* domains_count_row - one more row with a valid address at the domain. */
 void domains_count_row(struct domains *t, uint32_t id);
+
+/*
+ * domains_count_action - one more of the domain's rows (those counted by
+ * domains_count_row) got action a (for the report's busiest domains).
+ */
+void domains_count_action(struct domains *t, uint32_t id,
+    enum verdict_action a);
+
+/* domains_action_rows - the domain's rows that got action a, so far. */
+uint64_t domains_action_rows(const struct domains *t, uint32_t id,
+    enum verdict_action a);
 
 /*
  * domains_top - up to n ids of the domains with the most rows (and at

@@ -17,7 +17,6 @@ static void report_json_str(FILE *f, const char *s);
 static const char *report_safe(char *buf, size_t size, const char *s);
 static void report_json(const struct report *r, FILE *f);
 static void report_csv(const struct report *r, FILE *f);
-static size_t report_went_bad(const struct report_changes *c, int *subs);
 static void report_text_store(const struct report *r, FILE *f);
 static void report_text_changes(const struct report *r, FILE *f);
 static void report_text_encoding(const struct report *r, FILE *f);
@@ -88,6 +87,11 @@ report_top_domains(struct report *r, const struct domains *t)
 		snprintf(r->top_names[i], sizeof(r->top_names[i]), "%s",
 		    domains_name(t, r->top_ids[i]));
 		r->top_rows[i] = domains_rows(t, r->top_ids[i]);
+		r->top_dns[i] = domains_dns(t, r->top_ids[i]);
+		r->top_free_mail[i] = domains_free_mail(t, r->top_ids[i]);
+		for (int a = 0; a < ACTION_LAST; a++)
+			r->top_action[i][a] = domains_action_rows(t,
+			    r->top_ids[i], (enum verdict_action)a);
 	}
 }
 
@@ -163,11 +167,7 @@ report_degraded(const struct report *r, char *why, size_t n)
 	return false;
 }
 
-/*
- * report_went_bad - the sub-statuses addresses went bad with (count not
- * 0) into subs, largest count first, equal counts in sub-status order.
- */
-static size_t
+size_t
 report_went_bad(const struct report_changes *c, int *subs)
 {
 	size_t n = 0;

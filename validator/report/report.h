@@ -14,6 +14,7 @@
 #include "dns/dnsstage.h"
 #include "probe/probe_sched.h"
 #include "probe/probe_targets.h"
+#include "verdict/classify.h"
 #include "verdict/verdict.h"
 
 struct domains;
@@ -73,6 +74,11 @@ struct report {
 	uint32_t top_ids[REPORT_TOP_DOMAINS];
 	uint64_t top_rows[REPORT_TOP_DOMAINS];
 	char top_names[REPORT_TOP_DOMAINS][256];
+	/* each top domain's DNS answer (EVDNS_NONE: not looked up) */
+	enum evidence_dns top_dns[REPORT_TOP_DOMAINS];
+	/* each top domain's rows by action (they add up to top_rows) */
+	uint64_t top_action[REPORT_TOP_DOMAINS][ACTION_LAST];
+	bool top_free_mail[REPORT_TOP_DOMAINS];	/* a free mail provider */
 	size_t ntop;
 	/* DNS stage */
 	bool dns_ran;
@@ -131,7 +137,17 @@ struct email_column;
 void report_column_candidates(struct report *r, const struct email_column *c,
     const struct csvrow *h);
 
-/* report_top_domains - copy the busiest domains out of t. */
+/*
+ * report_went_bad - the sub-statuses addresses went bad with (count not
+ * 0) into subs (SUB_LAST entries), largest count first, equal counts in
+ * sub-status order; returns how many.
+ */
+size_t report_went_bad(const struct report_changes *c, int *subs);
+
+/*
+ * report_top_domains - copy the busiest domains out of t: name, rows, DNS
+ * answer, free-mail flag and rows by action.
+ */
 void report_top_domains(struct report *r, const struct domains *t);
 /*
  * A degraded run: it completed, but the network stages mostly failed, so

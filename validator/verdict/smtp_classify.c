@@ -116,6 +116,12 @@ smtp_class_name(enum smtp_class c)
 }
 
 const char *
+smtp_class_advice(enum smtp_class c)
+{
+	return (unsigned)c < SMTPC_LAST ? advice[c] : "?";
+}
+
+const char *
 smtp_fault_name(enum smtp_fault f)
 {
 	return (unsigned)f < SMTPF_LAST ? fault_names[f] : "?";

@@ -102,6 +102,12 @@ struct smtp_phrases;
 
 /* smtp_class_name - the stable snake_case word for c ("?" if invalid). */
 const char *smtp_class_name(enum smtp_class c);
+/*
+ * smtp_class_advice - the sentence of advice for a reply of class c (what
+ * smtp_classify puts in v->advice, but for a 252 or a temporary
+ * mailbox_full); "?" if c is invalid. Static.
+ */
+const char *smtp_class_advice(enum smtp_class c);
 /* smtp_fault_name - none, recipient, sender, temporary ("?"). */
 const char *smtp_fault_name(enum smtp_fault f);
 /* smtp_stage_name - connect, ehlo, starttls, mail, rcpt ("?"). */
