@@ -138,6 +138,7 @@ E2E_TESTS = \
 	tests/e2e/t_trust.sh \
 	tests/e2e/t_usage.sh \
 	tests/e2e/t_verdicts.sh \
+	tests/e2e/t_xlsx.sh \
 	tests/e2e/t_xlsx_lo.sh
 TESTS += $(E2E_TESTS)
 # Tests that need the loopback NSD of tests/dns (t_mxlookup runs through

@@ -150,7 +150,7 @@ listscrub DEGRADED: contacts.csv on $(uname -n)
 ops@example.org" "dead resolver: mail -s SUBJECT ADDR"
 like "$(cat "$REC/mail.1.in" 2>/dev/null)" '^listscrub: DEGRADED: the DNS lookup failed' \
     "dead resolver: the message holds the DEGRADED line"
-like "$(cat "$REC/mail.1.in" 2>/dev/null)" '^  cleaned: [0-9]+  rejected: [0-9]+' \
+like "$(cat "$REC/mail.1.in" 2>/dev/null)" '^  cleaned: [0-9]+ \([0-9.]+%\)  rejected: [0-9]+' \
     "dead resolver: the message holds the summary"
 is "$(sed -n 4p "$REC/logger.1.args" 2>/dev/null)" user.warning "dead resolver: syslog priority user.warning"
 
