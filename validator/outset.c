@@ -141,6 +141,7 @@ outset_open(const struct options *o, int delim, const char *eol, bool bom,
 		if ((s->w[W_XLSX] = csvwrite_open(o->xlsx, NULL, d)) == NULL)
 			goto fail;
 		bo.path = csvwrite_tmp_path(s->w[W_XLSX]);
+		bo.name = o->xlsx;
 		if ((s->wb = xlsxbook_new(&bo, d)) == NULL)
 			goto fail;
 	}

@@ -5,10 +5,13 @@
 # which costs an offline run a second pass), a header for a headerless
 # file (--no-header-out), outputs named and separated like the input
 # (.tsv in, .tsv out), Excel's "sep=;" line kept, percentages in the
-# summary. Checked with python3's csv module as an independent reader.
+# summary; a full disk under the split files and the workbook, SIGTERM
+# while they are written, a row too wide for a workbook. Checked with
+# python3's csv module as an independent reader.
 . "$(dirname "$0")/lib.sh"
+. "$srcdir/tests/proc.sh"
 
-plan 59
+plan 72
 
 command -v python3 >/dev/null || bail "python3 is needed"
 
@@ -162,6 +165,55 @@ is "$(head -1 "$T/sep.rejected.csv" | tr -d '\r')" "sep=;" "sep= line: and of th
 is "$(sed -n 2p "$T/sep.cleaned.csv" | cut -d';' -f1-3)" "Name;Email;scrub_row" "sep= line: the header follows it"
 scrub sep-split --offline --split "$T/sepsplit" "$F"
 is "$(head -1 "$T/sepsplit/valid.csv" | tr -d '\r')" "sep=;" "sep= line: in the split files too"
+
+# ---------------------------------------------------------------- faults
+# A full disk under the split files, then under the workbook: the run
+# fails (exit 1) naming the file, and neither the final names nor a
+# temporary file are left; the cleaned and rejected files, on another
+# disk, are not written either (the outputs are one set).
+FD=$T/full
+mkdir -p "$FD"
+{ echo 'First,Last,Email,Phone'; gen_rows 6000 3; } >"$T/many.csv"
+if mount -t tmpfs -o size=96k tmpfs "$FD" 2>/dev/null; then
+	cleanup_fd() { local rc=$?; umount "$FD" 2>/dev/null; return $rc; }
+	proc_on_exit cleanup_fd
+	scrub fullsplit --offline --split "$FD/split" "$T/many.csv"
+	is "$SCRUB_RC" 1 "--split on a full disk: exit status 1"
+	like "$SCRUB_ERR" "$FD/split/[a-z_]+\.csv.*(No space|write)" "--split on a full disk: names the file"
+	is "$(find "$FD/split" -type f | wc -l)" 0 "--split on a full disk: no split file, not even a temporary one"
+	ok "--split on a full disk: cleaned and rejected not written either" \
+	    test ! -e "$T/fullsplit.cleaned.csv" -a ! -e "$T/fullsplit.rejected.csv"
+	scrub fullx --offline --xlsx "$FD/book.xlsx" "$T/many.csv"
+	is "$SCRUB_RC" 1 "--xlsx on a full disk: exit status 1"
+	like "$SCRUB_ERR" "full/book\\.xlsx: cannot write the workbook: .*No space left" \
+	    "--xlsx on a full disk: names the workbook (its final name) and the cause"
+	is "$(find "$FD" -type f | wc -l)" 0 "--xlsx on a full disk: no workbook, no temporary file"
+	ok "--xlsx on a full disk: cleaned and rejected not written either" \
+	    test ! -e "$T/fullx.cleaned.csv" -a ! -e "$T/fullx.rejected.csv"
+else
+	skip 8 "cannot mount a tmpfs (not root?)"
+fi
+# SIGTERM while the workbook is written: exit 143, nothing left behind.
+{ echo 'First,Last,Email,Phone'; gen_rows 300000 5; } >"$T/big.csv"
+mkdir -p "$T/term"
+"$LISTSCRUB" --offline -q --no-progress -o "$T/term/c.csv" -r "$T/term/r.csv" --split "$T/term/s" \
+    --xlsx "$T/term/b.xlsx" "$T/big.csv" 2>"$T/term.err" &
+pid=$!
+for _ in $(seq 1 200); do
+	[ -n "$(find "$T/term" -name 'c.csv.tmp-*' 2>/dev/null)" ] && break
+	sleep 0.05
+done
+kill -TERM $pid
+wait $pid
+is "$?" 143 "SIGTERM during a --split --xlsx run: exit status 143"
+is "$(find "$T/term" -type f | wc -l)" 0 "SIGTERM: no output and no temporary file left"
+# A row wider than a workbook can hold: exit 2, the line named, nothing written.
+F=$T/toowide.csv
+{ echo 'Name,Email'; echo 'a,a@example.com'; printf 'b,b@example.com'; seq 1 16400 | sed 's/^/,/' | tr -d '\n'; echo; } >"$F"
+scrub toowide --offline --allow-reserved --xlsx "$T/toowide.xlsx" "$F"
+is "$SCRUB_RC" 2 "a row of 16,402 cells with --xlsx: exit status 2"
+like "$SCRUB_ERR" "line 3" "a row too wide for a workbook: the line is named"
+ok "a row too wide for a workbook: nothing written" test ! -e "$T/toowide.xlsx" -a ! -e "$T/toowide.cleaned.csv"
 
 # ---------------------------------------------------------------- percentages
 F=$SAMPLES/messy.csv

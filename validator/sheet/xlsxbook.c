@@ -110,8 +110,15 @@ static int
 xlsxbook_fail(struct xlsxbook *wb, lxw_error e, const char *what,
     struct diag *d)
 {
-	diag_set(d, DIAG_OUTPUT, "%s: %s: %s", wb->path, what,
-	    lxw_strerror(e));
+	int err = errno;
+
+	/* a zip error of the file system's: say which (ENOSPC ...) */
+	if (e == LXW_ERROR_ZIP_FILE_OPERATION && err != 0)
+		diag_set(d, DIAG_OUTPUT, "%s: %s: %s (%s)", wb->path, what,
+		    lxw_strerror(e), strerror(err));
+	else
+		diag_set(d, DIAG_OUTPUT, "%s: %s: %s", wb->path, what,
+		    lxw_strerror(e));
 	return -1;
 }
 
@@ -358,7 +365,7 @@ xlsxbook_new(const struct xlsxbook_opts *o, struct diag *d)
 		return NULL;
 	}
 	wb = xcalloc(1, sizeof(*wb));
-	wb->path = xstrdup(o->path);
+	wb->path = xstrdup(o->name != NULL ? o->name : o->path);
 	wb->tmpdir = o->tmpdir ? xstrdup(o->tmpdir) : NULL;
 	buf_init(&wb->cell, 4 * XLSXBOOK_CELL_MAX + 16);
 	wb->max_rows = o->max_rows >= 2 && o->max_rows < LXW_ROW_MAX ?

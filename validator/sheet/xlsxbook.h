@@ -35,6 +35,7 @@ struct xlsxbook_opts {
 	 * place with the run's other outputs); its content is replaced.
 	 */
 	const char *path;
+	const char *name;	/* the file in messages (NULL: path) */
 	/* Directory for libxlsxwriter's own temporary files (NULL: its
 	   default); xlsxbook_new fails when it is not a writable one. */
 	const char *tmpdir;
