@@ -421,13 +421,20 @@ pipeline_spool(FILE *in, const char *name, struct diag *d)
 		    "read %s twice: %s", name, strerror(errno));
 		return NULL;
 	}
-	while ((n = fread(b, 1, sizeof(b), in)) > 0)
+	/* a read a signal interrupts (EINTR) ends the loop: a producer
+	 * that keeps the pipe open must not keep us waiting */
+	while ((n = fread(b, 1, sizeof(b), in)) > 0 && !ferror(in) &&
+	    interrupt_signal() == 0)
 		if (fwrite(b, 1, n, t) != n) {
 			diag_set(d, DIAG_INTERNAL, "cannot copy %s to a "
 			    "temporary file: %s", name, strerror(errno));
 			fclose(t);
 			return NULL;
 		}
+	if (interrupt_check("reading the input", d) != 0) {
+		fclose(t);
+		return NULL;
+	}
 	if (ferror(in)) {
 		diag_set(d, DIAG_INPUT, "%s: read error: %s", name,
 		    strerror(errno));

@@ -5,7 +5,7 @@
 # final names, a normal run leaves no temporary files.
 . "$(dirname "$0")/lib.sh"
 
-plan 59
+plan 61
 
 IN=$SAMPLES/contacts.csv
 
@@ -162,6 +162,11 @@ for sig in KILL TERM; do
 	ok "killed run (SIG$sig, writing): nothing under the final names" killed_run $sig file
 	ok "killed run (SIG$sig, writing): listscrub was mid-run, its temporary outputs open" test -n "$KILL_FILES"
 	is "$KILL_RC" $((128 + $(kill -l $sig))) "killed run (SIG$sig, writing): killed, not finished"
+	t0=$(date +%s)
 	ok "killed run (SIG$sig, reading a pipe): nothing under the final names" killed_run $sig fifo
 	is "$KILL_FILES" "" "killed run (SIG$sig, reading a pipe): no output begun yet"
+	# the producer keeps the pipe open for 30 s: the signal must not wait
+	# for it (a read the signal interrupts ends the copy)
+	is "$KILL_RC:$(($(date +%s) - t0 < 10))" "$((128 + $(kill -l $sig))):1" \
+	    "killed run (SIG$sig, reading a pipe): stopped at once, 128 + the signal"
 done

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "util/ascii.h"
+#include "util/interrupt.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 
@@ -176,6 +177,8 @@ encoding_check(struct conv *c, struct diag *d)
 		goto done;
 	}
 	do {
+		if (interrupt_check("checking the input", d) != 0)
+			goto done;
 		got = fread(c->ib + have, 1, ENCODING_BLOCK - have, c->in);
 		if (got == 0 && ferror(c->in)) {
 			diag_set(d, DIAG_INPUT, "%s: read error: %s", c->file,
@@ -291,6 +294,8 @@ encoding_to_utf8(FILE *in, const char *name, const char *file,
 		char *ip = c.ib, *op = c.ob;
 		size_t il, ol = ENCODING_OUT, r;
 
+		if (interrupt_check("converting the input", d) != 0)
+			goto done;
 		if (!eof) {
 			size_t got = fread(c.ib + have, 1,
 			    ENCODING_BLOCK - have, in);

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 #include <zlib.h>
 
+#include "util/interrupt.h"
 #include "util/xalloc.h"
 
 #define INFILE_SNIFF	16384	/* bytes looked at for the kind */
@@ -191,6 +192,8 @@ infile_gunzip(FILE *in, const char *file, struct diag *d)
 		goto done;
 	}
 	for (;;) {
+		if (interrupt_check("decompressing the input", d) != 0)
+			goto done;
 		if (z.avail_in == 0 && !eof) {
 			z.next_in = ib;
 			z.avail_in = (uInt)fread(ib, 1, INFILE_BLOCK, in);

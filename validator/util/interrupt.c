@@ -78,3 +78,15 @@ interrupt_name(int sig)
 		return "a signal";
 	}
 }
+
+int
+interrupt_check(const char *what, struct diag *d)
+{
+	int sig = interrupt_signal();
+
+	if (sig == 0)
+		return 0;
+	diag_set(d, DIAG_INTERRUPT, "interrupted by %s while %s; nothing was "
+	    "written", interrupt_name(sig), what);
+	return -1;
+}

@@ -27,4 +27,11 @@ int interrupt_exit_status(int sig);
 /* interrupt_name - "SIGINT", "SIGTERM", "SIGHUP", or "a signal". */
 const char *interrupt_name(int sig);
 
+/*
+ * interrupt_check - 0 while no signal was caught; else -1 with d
+ * (DIAG_INTERRUPT) "interrupted by SIGTERM while WHAT; nothing was
+ * written", for the loops that prepare the input.
+ */
+int interrupt_check(const char *what, struct diag *d);
+
 #endif
