@@ -23,7 +23,7 @@ command -v python3 >/dev/null 2>&1 || { echo "1..0 # SKIP python3 not found"; ex
 CASES='unterminated stray_quote nul over_limit big_cell cr_only bad_utf8
 bom_middle columns_100k email_1mb garbage garbage_header'
 # shellcheck disable=SC2086
-plan $(( $(set -- $CASES; echo $#) * 5 + 9 ))
+plan $(( $(set -- $CASES; echo $#) * 9 + 9 ))
 
 cat >"$T/hostile.py" <<'PY'
 """gen DIR CASE...: write DIR/CASE.csv and DIR/CASE.csv.json (what it
@@ -265,6 +265,74 @@ for c in $CASES; do
 	result "$c" cells "$c: well-formed rows: every original cell byte-identical, with a verdict"
 	result "$c" raw "$c: malformed rows: the whole raw line is the first cell"
 	result "$c" ctrl "$c: standard error holds no raw control byte"
+done
+
+# ---------------------------------------------------------------- every output
+# The same files into every output at once: --split, --xlsx and --report.
+# The split files hold exactly the records of cleaned + rejected; the
+# workbook is a sound ZIP whose data sheets hold one row per output row
+# (a header each); the page is valid UTF-8 with no control byte. A row
+# wider than a workbook can hold (columns_100k) stops the run with exit 2,
+# naming its line, and nothing is written.
+cat >"$T/outs.py" <<'PY'
+import re, sys, zipfile
+case, d = sys.argv[1], sys.argv[2]
+def records(p):
+    b = open(p, 'rb').read()
+    return b
+import csv, io
+csv.field_size_limit(sys.maxsize)
+def rows(p):
+    t = open(p, 'rb').read().decode('utf-8', 'surrogateescape')
+    if t.startswith('\ufeff'):
+        t = t[1:]
+    return [tuple(r) for r in csv.reader(io.StringIO(t, newline=''))][1:]
+out = rows('%s/%s.all.cleaned.csv' % (d, case)) + rows('%s/%s.all.rejected.csv' % (d, case))
+split = []
+for s in ('valid', 'catch_all', 'risky', 'unknown', 'invalid', 'skipped'):
+    split += rows('%s/%s.split/%s.csv' % (d, case, s))
+print('split', 'OK' if sorted(out) == sorted(split) else 'FAIL %d vs %d rows' % (len(split), len(out)))
+z = zipfile.ZipFile('%s/%s.xlsx' % (d, case))
+bad = z.testzip()
+n = 0
+for name in z.namelist():
+    m = re.match(r'xl/worksheets/sheet(\d+)\.xml$', name)
+    if m and m.group(1) != '1':
+        n += len(re.findall(rb'<row ', z.read(name))) - 1
+print('xlsx', 'OK' if bad is None and n == len(out) else 'FAIL zip %r, %d sheet rows for %d' % (bad, n, len(out)))
+h = open('%s/%s.html' % (d, case), 'rb').read()
+try:
+    h.decode('utf-8')
+    ctrl = [c for c in h if c < 0x20 and c not in (9, 10, 13)]
+    print('html', 'OK' if not ctrl else 'FAIL control bytes %r' % ctrl[:5])
+except UnicodeDecodeError as e:
+    print('html', 'FAIL', e)
+PY
+for c in $CASES; do
+	args=(--offline)
+	[ "$c" = over_limit ] && args+=(--max-record-size 1K)
+	run_scrub -q --no-progress -o "$T/$c.all.cleaned.csv" -r "$T/$c.all.rejected.csv" \
+	    --split "$T/$c.split" --xlsx "$T/$c.xlsx" --report "$T/$c.html" "${args[@]}" "$T/$c.csv"
+	if [ "$c" = columns_100k ]; then
+		is "$SCRUB_RC" 2 "$c, every output: a row wider than a workbook: exit status 2"
+		like "$SCRUB_ERR" "$c\\.xlsx: the header has [0-9]+ columns.*at most 16384.*leave out --xlsx" \
+		    "$c, every output: says the header is too wide for the workbook, and what to do"
+		ok "$c, every output: nothing written" test ! -e "$T/$c.xlsx" -a ! -e "$T/$c.all.cleaned.csv" \
+		    -a ! -e "$T/$c.html" -a ! -e "$T/$c.split/valid.csv"
+		pass "$c, every output: (no workbook to read)"
+		continue
+	fi
+	scrub_ok "$c, every output: exit status 0"
+	r=$(python3 "$T/outs.py" "$c" "$T" 2>&1)
+	for k in split xlsx html; do
+		line=$(printf '%s\n' "$r" | grep -a "^$k ")
+		case $k in
+		split) desc="the split files hold the records of cleaned + rejected" ;;
+		xlsx) desc="the workbook is a sound ZIP, one sheet row per output row" ;;
+		html) desc="the report page is UTF-8 without control bytes" ;;
+		esac
+		if [ "$line" = "$k OK" ]; then pass "$c, every output: $desc"; else fail "$c, every output: $desc" "${line:-$r}"; fi
+	done
 done
 
 # ---------------------------------------------------------------- what the summary says

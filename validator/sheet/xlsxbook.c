@@ -413,8 +413,10 @@ xlsxbook_header(struct xlsxbook *wb, const char *const *cell,
 		return -1;
 	}
 	if (n > LXW_COL_MAX) {
-		diag_set(d, DIAG_INPUT, "the header has %zu columns; a "
-		    "spreadsheet row holds at most %d", n, LXW_COL_MAX);
+		diag_set(d, DIAG_INPUT, "%s: the header has %zu columns with "
+		    "the appended ones; a workbook row holds at most %d (the "
+		    "CSV outputs hold any width: leave out --xlsx)", wb->path, n,
+		    LXW_COL_MAX);
 		return -1;
 	}
 	wb->hdr = xcalloc(n ? n : 1, sizeof(*wb->hdr));
@@ -447,8 +449,10 @@ xlsxbook_row(struct xlsxbook *wb, enum xlsxbook_sheet s,
 		return -1;
 	}
 	if (n > LXW_COL_MAX) {
-		diag_set(d, DIAG_INPUT, "line %lu has %zu cells; a spreadsheet "
-		    "row holds at most %d", line, n, LXW_COL_MAX);
+		diag_set(d, DIAG_INPUT, "%s: line %lu has %zu cells with the "
+		    "appended ones; a workbook row holds at most %d (the CSV "
+		    "outputs hold any width: leave out --xlsx)", wb->path, line,
+		    n, LXW_COL_MAX);
 		return -1;
 	}
 	p = &wb->parts[wb->cur[s]];
