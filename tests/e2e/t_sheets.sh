@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$srcdir/tests/proc.sh"
 
-plan 72
+plan 73
 
 command -v python3 >/dev/null || bail "python3 is needed"
 
@@ -227,3 +227,9 @@ p = j["status_percent"]
 want = {k: round(100.0 * v / j["rows"], 1) for k, v in j["status"].items()}
 ok = all(abs(p[k] - want[k]) < 0.051 for k in want) and abs(sum(p.values()) - 100) < 0.5
 print("ok" if ok else "bad %r %r" % (p, want))' "$T/pc.json")" ok "summary JSON: status_percent right, sums to 100"
+is "$(python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+t = j["top_domains"]
+ok = t and all(d["keep"] + d["review"] + d["remove"] + d["retry_later"] == d["rows"] for d in t)
+print("ok" if ok else "bad %r" % t[:3])' "$T/pc.json")" ok "summary JSON: each top domain its rows by action, summing to its rows"

@@ -636,7 +636,12 @@ report_json(const struct report *r, FILE *f)
 	for (size_t i = 0; i < r->ntop; i++) {
 		fprintf(f, "%s{\"domain\": ", i ? ", " : "");
 		report_json_str(f, r->top_names[i]);
-		fprintf(f, ", \"rows\": %llu}", (unsigned long long)r->top_rows[i]);
+		fprintf(f, ", \"rows\": %llu", (unsigned long long)r->top_rows[i]);
+		/* the domain's rows by action */
+		for (int a = 0; a < ACTION_LAST; a++)
+			fprintf(f, ", \"%s\": %llu", verdict_action_name(a),
+			    (unsigned long long)r->top_action[i][a]);
+		fputc('}', f);
 	}
 	fprintf(f, "],\n  \"short_rows\": %llu,\n  \"long_rows\": %llu,\n"
 	    "  \"guarded_rows\": %llu,\n  \"blank_lines\": %lu,\n"
@@ -754,9 +759,14 @@ report_csv(const struct report *r, FILE *f)
 	for (int a = 0; a < ACTION_LAST; a++)
 		fprintf(f, "action_percent,%s,%.1f\n", verdict_action_name(a),
 		    report_pct(r->by_action[a], r->rows));
-	for (size_t i = 0; i < r->ntop; i++)
+	for (size_t i = 0; i < r->ntop; i++) {
 		fprintf(f, "top_domain,%s,%llu\n", r->top_names[i],
 		    (unsigned long long)r->top_rows[i]);
+		for (int a = 0; a < ACTION_LAST; a++)
+			fprintf(f, "top_domain_%s,%s,%llu\n",
+			    verdict_action_name(a), r->top_names[i],
+			    (unsigned long long)r->top_action[i][a]);
+	}
 	fprintf(f, "input,delimiter,%s\ninput,line_ending,%s\ninput,bom,%s\n"
 	    "input,header,%s\ninput,column,%ld\n", report_delim_name(r->delim),
 	    report_eol_name(r->eol),
