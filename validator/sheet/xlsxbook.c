@@ -638,7 +638,8 @@ xlsxbook_summary(struct xlsxbook *wb, const struct report *rep,
 	chart_series_set_categories(series, "Summary", 1, 0, STATUS_LAST, 0);
 	chart_series_set_values(series, "Summary", 1, 1, STATUS_LAST, 1);
 	chart_title_set_name(chart, "Rows by status");
-	if ((e = worksheet_insert_chart(ws, 0, 5, chart)) != LXW_NO_ERROR)
+	/* below the tables: the Meaning texts run on to the right */
+	if ((e = worksheet_insert_chart(ws, r + 1, 0, chart)) != LXW_NO_ERROR)
 		return xlsxbook_fail(wb, e, "chart", d);
 	return 0;
 }
