@@ -24,6 +24,7 @@ UNIT_TESTS = \
 	tests/unit/t_listcheck \
 	tests/unit/t_probe_addrsel \
 	tests/unit/t_probe_sched \
+	tests/unit/t_probe_source \
 	tests/unit/t_probe_targets \
 	tests/unit/t_probe_trouble \
 	tests/unit/t_report \
@@ -61,6 +62,7 @@ tests_unit_t_report_html_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_row_write_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_probe_targets_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_probe_addrsel_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_probe_source_LDADD = $(LISTSCRUB_LIBS)
 # The scheduler (probe_run) against scripted peers on 127.0.0.x
 # (tests/data/sched/*.sched): no root, no mail server.
 tests_unit_t_probe_sched_SOURCES = tests/unit/t_probe_sched.c tests/unit/peer.c tests/unit/peer.h
