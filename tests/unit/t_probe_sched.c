@@ -304,7 +304,8 @@ script_load(const char *path, struct sscript *sc, char *why, size_t whylen)
 			else if (strcmp(k, "source") == 0) {
 				struct diag sd = { DIAG_OK, "" };
 
-				if (probe_source_parse(v, &sc->sources, &sd) != 0)
+				if (probe_source_parse(v, &sc->sources,
+				    &sd) != 0)
 					goto bad;
 			} else if (strcmp(k, "pipelining") == 0 &&
 			    (strcmp(v, "on") == 0 || strcmp(v, "off") == 0))

@@ -6,13 +6,13 @@
  * host's queue is empty; a host's addresses are tried in turn, in RFC
  * 6724 order (probe_addrsel), each session bound to the host's source
  * address of that family when --source-address gives some (probe_source;
- * an address of a family without a source is not tried). Per domain one random local part, drawn
- * once for the run, is asked first (catch-all); an accepted address is
- * mailbox_ok only when that test was refused as not found. Replies are
- * judged by smtp_classify; what a reply or the end of a session means for
- * the address and its host (answer, ask again now or after --retry-delay,
- * give up, back off, block the host) is decided by probe_trouble, and
- * carried out here. Results go into the probe_targets.
+ * an address of a family without a source is not tried). Per domain one
+ * random local part, drawn once for the run, is asked first (catch-all);
+ * an accepted address is mailbox_ok only when that test was refused as
+ * not found. Replies are judged by smtp_classify; what a reply or the end
+ * of a session means for the address and its host (answer, ask again now
+ * or after --retry-delay, give up, back off, block the host) is decided by
+ * probe_trouble, and carried out here. Results go into the probe_targets.
  */
 #ifndef LISTSCRUB_PROBE_SCHED_H
 #define LISTSCRUB_PROBE_SCHED_H

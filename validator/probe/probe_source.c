@@ -134,7 +134,7 @@ probe_source_hash(const char *host)
 	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a 64 offset basis */
 
 	for (; *host != '\0'; host++) {
-		h ^= (uint64_t)(unsigned char)ascii_tolower((unsigned char)*host);
+		h ^= (uint64_t)ascii_tolower((unsigned char)*host);
 		h *= 0x100000001b3ULL;
 	}
 	return h;

@@ -374,8 +374,8 @@ smtp_session_start(struct evloop *loop, const struct smtp_session_opts *o,
 				    sockaddr_in *)(const void *)o->source)->
 				    sin_addr, txt, sizeof(txt));
 			close(fd);
-			diag_set(d, DIAG_INTERNAL, "SMTP: bind to source %s: %s",
-			    txt, strerror(err));
+			diag_set(d, DIAG_INTERNAL, "SMTP: bind to source %s: "
+			    "%s", txt, strerror(err));
 			return NULL;
 		}
 	}

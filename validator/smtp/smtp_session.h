@@ -179,7 +179,8 @@ struct smtp_session_opts {
  * when an option is unusable (helo/mail_from with bytes < 0x20, 0x7f,
  * '<', '>', or too long; tls wanted without ssl_ctx; a source of
  * another family than sa) or no socket can be made or bound to the
- * source (d says which: EADDRNOTAVAIL when the source address is gone). A connect that fails at once is reported through ended() from
+ * source (d says which: EADDRNOTAVAIL when the source address is
+ * gone). A connect that fails at once is reported through ended() from
  * the loop.
  */
 struct smtp_session *smtp_session_start(struct evloop *loop,
