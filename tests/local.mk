@@ -24,6 +24,7 @@ UNIT_TESTS = \
 	tests/unit/t_listcheck \
 	tests/unit/t_probe_addrsel \
 	tests/unit/t_probe_sched \
+	tests/unit/t_probe_source \
 	tests/unit/t_probe_targets \
 	tests/unit/t_probe_trouble \
 	tests/unit/t_report \
@@ -61,6 +62,7 @@ tests_unit_t_report_html_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_row_write_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_probe_targets_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_probe_addrsel_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_probe_source_LDADD = $(LISTSCRUB_LIBS)
 # The scheduler (probe_run) against scripted peers on 127.0.0.x
 # (tests/data/sched/*.sched): no root, no mail server.
 tests_unit_t_probe_sched_SOURCES = tests/unit/t_probe_sched.c tests/unit/peer.c tests/unit/peer.h
@@ -148,7 +150,7 @@ TESTS += $(DNS_TESTS)
 # The loopback mail world of tests/smtp (Postfix, postgrey, a fault
 # server); t_smtp_session runs through its wrapper.
 SMTP_TESTS = tests/smtp/t_harness.sh tests/smtp/t_session.sh tests/smtp/t_probe.sh \
-	tests/smtp/t_degraded.sh tests/smtp/t_resume.sh
+	tests/smtp/t_degraded.sh tests/smtp/t_resume.sh tests/smtp/t_source.sh
 TESTS += $(SMTP_TESTS)
 EXTRA_DIST += $(SMTP_TESTS) tests/smtp/lib.sh tests/smtp/main.cf.in \
 	tests/smtp/master.cf.in tests/smtp/users tests/smtp/catchall.regexp \

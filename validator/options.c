@@ -571,6 +571,10 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 		case OPT_TLS_CA:
 			o->tls_ca = optarg;
 			break;
+		case OPT_SOURCE_ADDRESS:
+			if (probe_source_parse(optarg, &o->sources, d) != 0)
+				return OPTIONS_ERROR;
+			break;
 		case OPT_NO_PIPELINING:
 			o->pipelining = false;
 			break;
@@ -637,6 +641,10 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 		}
 	}
 	if (o->probe && options_probe_check(o, d) != 0)
+		return OPTIONS_ERROR;
+	/* An address that is not ours is found now, before any connection
+	 * (validator/README, "Probe etiquette"). */
+	if (o->sources.n > 0 && probe_source_check(&o->sources, d) != 0)
 		return OPTIONS_ERROR;
 	if (o->cache != NULL && o->no_cache) {
 		diag_set(d, DIAG_USAGE, "--cache and --no-cache cannot be used "

@@ -10,6 +10,7 @@
 
 #include "csv/columns.h"
 #include "csv/csvwrite.h"
+#include "probe/probe_source.h"
 #include "store/store.h"
 #include "util/diag.h"
 #include "verdict/verdict.h"
@@ -73,6 +74,7 @@ struct options {
 	unsigned host_rate;	/* connections per mail host per minute */
 	unsigned max_connections;	/* connections at once, all hosts */
 	unsigned connect_timeout, banner_timeout, command_timeout;	/* s */
+	struct probe_sources sources;	/* --source-address; n 0: none */
 	/* result store */
 	const char *cache;	/* --cache FILE; NULL: the default, if any */
 	bool no_cache;
@@ -91,7 +93,9 @@ enum options_result {
  * options_table.c. Prints --help, --help statuses and --version to stdout
  * (OPTIONS_EXIT). On OPTIONS_ERROR, d holds a one-line message
  * (DIAG_USAGE): a bad value, an unknown sub-status, a --summary name
- * whose extension is not .json, .csv or .txt.
+ * whose extension is not .json, .csv or .txt, a --source-address that
+ * this host cannot bind to (a test socket is bound to each, nothing is
+ * sent).
  */
 enum options_result options_parse(int argc, char **argv, struct options *out,
     struct diag *d);

@@ -170,6 +170,17 @@ static const struct options_row {
 	    "verify (chain and host name checked), off" },
 	{ "tls-ca", 0, OPT_TLS_CA, "FILE", GROUP_SMTP,
 	    "CA bundle for --tls verify (default: the system's)" },
+	{ "source-address", 0, OPT_SOURCE_ADDRESS, "ADDR[,ADDR...]",
+	    GROUP_SMTP,
+	    "local IPv4/IPv6 addresses to connect from, up to 16 (default: "
+	    "the system chooses). Each mail host keeps one of them (per "
+	    "family) for the whole run and in every run, picked by a hash of "
+	    "its name, so each address keeps its own reputation and a "
+	    "greylisted retry comes from the same IP. A host with only "
+	    "addresses of a family none of them has is not reachable from "
+	    "here: its addresses end unknown/connection_failed. An address "
+	    "this host cannot bind to is a usage error at start. The summary "
+	    "counts connections per source." },
 	{ "rcpt-per-transaction", 0, OPT_RCPT_PER_TXN, "N", GROUP_SMTP,
 	    "recipients per MAIL FROM (default 50; a \"452 too many "
 	    "recipients\" continues in a new one)" },

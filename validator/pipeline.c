@@ -606,6 +606,7 @@ pipeline_probe(struct run *r, struct diag *d)
 	po.connect_ms = o->connect_timeout * 1000;
 	po.banner_ms = o->banner_timeout * 1000;
 	po.command_ms = o->command_timeout * 1000;
+	po.sources = &o->sources;
 	po.memory = recall_probe(r->mem, r->loop, r->probes, r->domains);
 	rc = probe_run(r->loop, r->probes, r->domains, r->hosts, ph, &po,
 	    &r->rep->smtp, d);

@@ -20,6 +20,7 @@
  *   opt command-ms N                (connect, banner and command timeouts;
  *                                    default 1000)
  *   opt pipelining on|off           (default on)
+ *   opt source ADDR[,ADDR...]       --source-address (probe_source)
  *   opt no-socket-ms N              for the first N ms of the run no
  *                                   socket can be made (every descriptor
  *                                   of a lowered limit taken: EMFILE)
@@ -35,6 +36,8 @@
  *   expect-tests DOMAIN N           distinct catch-all test addresses the
  *                                   peers saw for the domain
  *   max-ms N                        probe_run's run time (default 8000)
+ *   expect-unreachable N            hosts not reachable from the sources
+ *                                   (probe_stats.source_unreachable)
  *   peer ADDR                       a peer listens at ADDR; the lines up
  *                                   to the next "peer" are its rules:
  *     greet TEXT                    the greeting (first match wins; the
@@ -153,6 +156,8 @@ struct sscript {
 	enum smtp_tls tls;
 	unsigned retries, retry_ms, per_txn, cmd_ms, max_ms, nosock_ms;
 	bool pipelining;
+	struct probe_sources sources;
+	int want_unreachable;	/* -1: not checked */
 	struct sdom doms[MAXDOM];
 	size_t ndoms;
 	struct shost hosts[MAXHOST];
@@ -262,6 +267,8 @@ script_load(const char *path, struct sscript *sc, char *why, size_t whylen)
 	sc->cmd_ms = 1000;
 	sc->max_ms = 8000;
 	sc->pipelining = true;
+	memset(&sc->sources, 0, sizeof(sc->sources));
+	sc->want_unreachable = -1;
 	if (f == NULL) {
 		snprintf(why, whylen, "%s: %s", path, strerror(errno));
 		return -1;
@@ -294,7 +301,13 @@ script_load(const char *path, struct sscript *sc, char *why, size_t whylen)
 			else if (strcmp(k, "no-socket-ms") == 0 && num > 0 &&
 			    num < 10000)
 				sc->nosock_ms = (unsigned)num;
-			else if (strcmp(k, "pipelining") == 0 &&
+			else if (strcmp(k, "source") == 0) {
+				struct diag sd = { DIAG_OK, "" };
+
+				if (probe_source_parse(v, &sc->sources,
+				    &sd) != 0)
+					goto bad;
+			} else if (strcmp(k, "pipelining") == 0 &&
 			    (strcmp(v, "on") == 0 || strcmp(v, "off") == 0))
 				sc->pipelining = strcmp(v, "on") == 0;
 			else
@@ -375,6 +388,12 @@ script_load(const char *path, struct sscript *sc, char *why, size_t whylen)
 				sc->doms[i].want_ca = PROBE_TRI_UNSET;
 			else
 				goto bad;
+		} else if (strcmp(d, "expect-unreachable") == 0) {
+			long v = peer_num(peer_word(&p));
+
+			if (v < 0)
+				goto bad;
+			sc->want_unreachable = (int)v;
 		} else if (strcmp(d, "max-ms") == 0) {
 			long v = peer_num(peer_word(&p));
 
@@ -991,6 +1010,7 @@ run_script(const char *path)
 	o.max_connections = 10;
 	o.connect_ms = o.banner_ms = o.command_ms = sc.cmd_ms;
 	o.seed = 42;
+	o.sources = &sc.sources;
 	signal(SIGALRM, on_alarm);
 	alarm(sc.max_ms / 1000 + 10);
 	t0 = evloop_now_ms();
@@ -1058,6 +1078,10 @@ run_script(const char *path)
 				    w->addr, w->sub);
 		}
 	}
+	if (sc.want_unreachable >= 0)
+		is_int((int)st.source_unreachable, sc.want_unreachable,
+		    "%s: hosts not reachable from the source addresses",
+		    sc.name);
 	for (size_t i = 0; i < sc.npeers; i++) {
 		struct speer *pe = &sc.peers[i];
 

@@ -263,6 +263,39 @@ changes_store(void)
 	ok(json_ok(got), "json: with dns, smtp and a store path of control "
 	    "and invalid bytes: parses");
 	free(got);
+	/* --source-address: connections per source, unreachable hosts. */
+	base(&r);
+	r.dns_ran = r.smtp_ran = true;
+	r.smtp.connections = 7;
+	r.smtp.nsources = 2;
+	snprintf(r.smtp.source_addr[0], sizeof(r.smtp.source_addr[0]),
+	    "192.0.2.10");
+	snprintf(r.smtp.source_addr[1], sizeof(r.smtp.source_addr[1]),
+	    "2001:db8::25");
+	r.smtp.source_connections[0] = 5;
+	r.smtp.source_connections[1] = 2;
+	r.smtp.source_unreachable = 3;
+	r.smtp.source_missing_v6 = true;
+	got = format(&r, "s.json");
+	ok(json_ok(got) && strstr(got, "\"source_connections\": [{\"address\": "
+	    "\"192.0.2.10\", \"connections\": 5}, {\"address\": "
+	    "\"2001:db8::25\", \"connections\": 2}]") != NULL &&
+	    strstr(got, "\"hosts_unreachable_from_sources\": 3") != NULL,
+	    "json: connections per source, unreachable hosts");
+	free(got);
+	got = format(&r, "s.csv");
+	ok(strstr(got, "\nsource_connections,192.0.2.10,5\n"
+	    "source_connections,2001:db8::25,2\n") != NULL &&
+	    strstr(got, "\nsmtp,hosts_unreachable_from_sources,3\n") != NULL,
+	    "csv: connections per source, unreachable hosts");
+	free(got);
+	got = format(&r, "s.txt");
+	ok(strstr(got, "connections per source address: 192.0.2.10 5, "
+	    "2001:db8::25 2\n") != NULL &&
+	    strstr(got, "not reachable from here: 3 mail host(s) have only "
+	    "IPv6 addresses") != NULL, "text: connections per source, and "
+	    "the hosts not reachable from here");
+	free(got);
 }
 
 int

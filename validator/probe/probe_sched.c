@@ -53,6 +53,8 @@ struct hstate {
 				 * position in order */
 	bool ordered;
 	uint8_t order[MAILHOSTS_MAX_ADDRS];	/* RFC 6724 order */
+	uint8_t ntry;		/* order[0..ntry-1] are tried: those of a
+				 * family with a source address */
 	int64_t next_allowed;
 	int64_t *starts;	/* ring of the last host_rate start times */
 	unsigned nstarts, startpos;
@@ -610,7 +612,6 @@ on_ended(void *arg, enum smtp_end why, const char *phase,
 	uint32_t hid = p->host;
 	struct hstate *h = &s->hosts[hid];
 	struct probe_trouble_host th;
-	const struct mx_addr *addrs;
 
 	(void)caps;
 	h->active--;
@@ -619,7 +620,7 @@ on_ended(void *arg, enum smtp_end why, const char *phase,
 	if (probe_trouble_next_addr(why, phase) && p->addr < h->addr) {
 		/* An address the host's sessions have left already. */
 	} else if (probe_trouble_next_addr(why, phase) &&
-	    h->addr + 1u < mailhosts_addrs(s->mx, hid, &addrs)) {
+	    h->addr + 1u < h->ntry) {
 		/* That address failed, not the host: try its next one at
 		 * once, counting nothing against the host. */
 		h->addr++;
@@ -667,6 +668,68 @@ sched_can_start(struct sched *s, uint32_t hid, int64_t now)
 	return true;
 }
 
+/*
+ * sched_order - once per host: the order to try its addresses in (RFC
+ * 6724), leaving out those of a family without a source address when
+ * --source-address gives some; a host left with none is counted as not
+ * reachable from here.
+ */
+static void
+sched_order(struct sched *s, uint32_t hid, const struct mx_addr *addrs,
+    size_t naddrs)
+{
+	struct hstate *h = &s->hosts[hid];
+	struct probe_addrsel_src src[MAILHOSTS_MAX_ADDRS];
+	const struct probe_sources *ps = s->o->sources;
+	bool sourced = ps != NULL && ps->n > 0;
+	bool has[MAILHOSTS_MAX_ADDRS];
+	size_t keep = 0;
+
+	if (naddrs > MAILHOSTS_MAX_ADDRS)
+		naddrs = MAILHOSTS_MAX_ADDRS;
+	for (size_t i = 0; i < naddrs; i++) {
+		int k;
+
+		probe_addrsel_source(&addrs[i], s->o->port, &src[i]);
+		has[i] = true;
+		if (!sourced)
+			continue;
+		k = probe_source_pick(ps, mailhosts_name(s->mx, hid),
+		    addrs[i].family);
+		if (k < 0) {
+			has[i] = false;
+			src[i].usable = false;
+		} else if (src[i].usable) {
+			/* RFC 6724 rule 2 compares the scope of the source
+			 * the connection will really leave from */
+			struct mx_addr a;
+
+			memset(&a, 0, sizeof(a));
+			a.family = ps->src[k].family;
+			if (a.family == AF_INET6)
+				a.u.v6 = ps->src[k].u.v6;
+			else
+				a.u.v4 = ps->src[k].u.v4;
+			src[i].scope = probe_addrsel_scope(&a);
+		}
+	}
+	probe_addrsel_order(addrs, src, naddrs, h->order);
+	for (size_t i = 0; i < naddrs; i++)
+		if (has[h->order[i]])
+			h->order[keep++] = h->order[i];
+	h->ntry = (uint8_t)keep;
+	h->ordered = true;
+	if (keep == 0 && naddrs > 0) {
+		s->st->source_unreachable++;
+		for (size_t i = 0; i < naddrs; i++) {
+			if (addrs[i].family == AF_INET6)
+				s->st->source_missing_v6 = true;
+			else
+				s->st->source_missing_v4 = true;
+		}
+	}
+}
+
 /* sched_start - open one session to host hid. */
 static void
 sched_start(struct sched *s, uint32_t hid, int64_t now)
@@ -679,21 +742,20 @@ sched_start(struct sched *s, uint32_t hid, int64_t now)
 	size_t naddrs = mailhosts_addrs(s->mx, hid, &addrs);
 	struct psess *p;
 	struct diag d = { 0 };
+	struct sockaddr_storage srcss;
+	int srcidx = -1;
 
 	if (naddrs <= h->addr) {
 		sched_unreachable(s, hid);
 		return;
 	}
-	if (!h->ordered) {
-		/* Once per host: the order to try its addresses in. */
-		struct probe_addrsel_src src[MAILHOSTS_MAX_ADDRS];
-
-		if (naddrs > MAILHOSTS_MAX_ADDRS)
-			naddrs = MAILHOSTS_MAX_ADDRS;
-		for (size_t i = 0; i < naddrs; i++)
-			probe_addrsel_source(&addrs[i], s->o->port, &src[i]);
-		probe_addrsel_order(addrs, src, naddrs, h->order);
-		h->ordered = true;
+	if (!h->ordered)
+		sched_order(s, hid, addrs, naddrs);
+	if (h->ntry <= h->addr) {
+		/* Every address it has is of a family we have no source
+		 * address for: not reachable from here. */
+		sched_unreachable(s, hid);
+		return;
 	}
 	to = &addrs[h->order[h->addr]];
 	memset(&ss, 0, sizeof(ss));
@@ -721,6 +783,18 @@ sched_start(struct sched *s, uint32_t hid, int64_t now)
 	so.banner_ms = s->o->banner_ms;
 	so.command_ms = s->o->command_ms;
 	so.ssl_ctx = s->ctx;
+	if (s->o->sources != NULL && s->o->sources->n > 0) {
+		/* sched_order tried only addresses of a family that has one */
+		srcidx = probe_source_pick(s->o->sources,
+		    mailhosts_name(s->mx, hid), to->family);
+		if (srcidx < 0) {	/* cannot happen: not in order[] */
+			sched_unreachable(s, hid);
+			return;
+		}
+		so.source_len = probe_source_sockaddr(
+		    &s->o->sources->src[srcidx], &srcss);
+		so.source = (struct sockaddr *)&srcss;
+	}
 	p = xcalloc(1, sizeof(*p));
 	p->s = s;
 	p->host = hid;
@@ -753,6 +827,8 @@ sched_start(struct sched *s, uint32_t hid, int64_t now)
 	h->active++;
 	s->active++;
 	s->st->connections++;
+	if (srcidx >= 0)
+		s->st->source_connections[srcidx]++;
 }
 
 /* sched_kick - start what may start; forget hosts without work. */
@@ -918,6 +994,12 @@ probe_run(struct evloop *loop, struct probe_targets *ps,
 	s->rng = o->seed ? o->seed : (uint64_t)t0 * 0x9e3779b97f4a7c15ULL ^
 	    (uint64_t)(uintptr_t)s;
 	evtimer_init(&s->tick);
+	if (o->sources != NULL) {
+		st->nsources = o->sources->n;
+		for (size_t i = 0; i < o->sources->n; i++)
+			snprintf(st->source_addr[i], sizeof(st->source_addr[i]),
+			    "%s", o->sources->src[i].text);
+	}
 	if (probe_fd_check(o->max_connections, d) != 0)
 		goto done;
 	if (o->tls != SMTP_TLS_OFF &&

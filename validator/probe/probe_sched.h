@@ -4,13 +4,15 @@
  * each host gets at most --per-host connections and --host-rate new ones
  * a minute, and every connection serves batches of recipients until its
  * host's queue is empty; a host's addresses are tried in turn, in RFC
- * 6724 order (probe_addrsel). Per domain one random local part, drawn
- * once for the run, is asked first (catch-all); an accepted address is
- * mailbox_ok only when that test was refused as not found. Replies are
- * judged by smtp_classify; what a reply or the end of a session means for
- * the address and its host (answer, ask again now or after --retry-delay,
- * give up, back off, block the host) is decided by probe_trouble, and
- * carried out here. Results go into the probe_targets.
+ * 6724 order (probe_addrsel), each session bound to the host's source
+ * address of that family when --source-address gives some (probe_source;
+ * an address of a family without a source is not tried). Per domain one
+ * random local part, drawn once for the run, is asked first (catch-all);
+ * an accepted address is mailbox_ok only when that test was refused as
+ * not found. Replies are judged by smtp_classify; what a reply or the end
+ * of a session means for the address and its host (answer, ask again now
+ * or after --retry-delay, give up, back off, block the host) is decided by
+ * probe_trouble, and carried out here. Results go into the probe_targets.
  */
 #ifndef LISTSCRUB_PROBE_SCHED_H
 #define LISTSCRUB_PROBE_SCHED_H
@@ -19,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "probe/probe_source.h"
 #include "smtp/smtp_session.h"
 #include "verdict/classify.h"
 
@@ -58,6 +61,8 @@ struct probe_opts {
 	unsigned max_connections;
 	unsigned connect_ms, banner_ms, command_ms;
 	uint64_t seed;			/* catch-all local parts; 0: clock */
+	const struct probe_sources *sources;	/* --source-address; NULL or
+						 * none: the system's choice */
 	const struct probe_memory *memory;	/* NULL: nobody */
 };
 
@@ -81,6 +86,15 @@ struct probe_stats {
 	uint64_t addresses;		/* addresses with an SMTP answer */
 	size_t nproblems;
 	struct probe_problem problems[PROBE_MAX_PROBLEMS];
+	/* --source-address: sessions started from each source (as in
+	 * probe_opts.sources), and the mail hosts none of whose addresses
+	 * has a source of its family (not reachable from here) */
+	size_t nsources;
+	char source_addr[PROBE_SOURCE_MAX][INET6_ADDRSTRLEN];
+	uint64_t source_connections[PROBE_SOURCE_MAX];
+	uint64_t source_unreachable;
+	bool source_missing_v4;		/* such a host has IPv4 addresses */
+	bool source_missing_v6;		/* ... IPv6 addresses */
 	double seconds;
 };
 

@@ -378,6 +378,25 @@ report_text(const struct report *r, FILE *f)
 		    (unsigned long long)p->requeued,
 		    (unsigned long long)p->catch_all_domains,
 		    (unsigned long long)p->blocked_hosts);
+		if (p->nsources > 0) {
+			fprintf(f, "        connections per source address:");
+			for (size_t i = 0; i < p->nsources; i++)
+				fprintf(f, "%s %s %llu", i ? "," : "",
+				    p->source_addr[i], (unsigned long long)
+				    p->source_connections[i]);
+			fprintf(f, "\n");
+		}
+		if (p->source_unreachable > 0)
+			fprintf(f, "  not reachable from here: %llu mail "
+			    "host(s) have only %s addresses, and no "
+			    "--source-address is of that family; their "
+			    "addresses are unknown/connection_failed unless "
+			    "another mail host of the domain answered (the "
+			    "prober's trouble, not the addresses')\n",
+			    (unsigned long long)p->source_unreachable,
+			    p->source_missing_v4 && p->source_missing_v6 ?
+			    "IPv4 or IPv6" : p->source_missing_v6 ?
+			    "IPv6" : "IPv4");
 		if (p->nproblems > 0) {
 			fprintf(f, "  sender-side problems: these mail hosts "
 			    "refused the SENDER (IP, EHLO name, SPF/DKIM/DMARC), "
@@ -506,6 +525,8 @@ report_smtp_counts(const struct report *r, struct report_count *c)
 	c[n++] = (struct report_count){ "blocked_hosts", p->blocked_hosts };
 	c[n++] = (struct report_count){ "addresses_sender_refused",
 	    r->smtp_refused };
+	c[n++] = (struct report_count){ "hosts_unreachable_from_sources",
+	    p->source_unreachable };
 	return n;
 }
 
@@ -678,6 +699,13 @@ report_json(const struct report *r, FILE *f)
 			fprintf(f, ", \"count\": %llu}",
 			    (unsigned long long)p->problems[i].count);
 		}
+		fprintf(f, "], \"source_connections\": [");
+		for (size_t i = 0; i < p->nsources; i++) {
+			fprintf(f, "%s{\"address\": ", i ? ", " : "");
+			report_json_str(f, p->source_addr[i]);
+			fprintf(f, ", \"connections\": %llu}",
+			    (unsigned long long)p->source_connections[i]);
+		}
 		fprintf(f, "]}");
 	}
 	if (r->store.on) {
@@ -805,6 +833,11 @@ report_csv(const struct report *r, FILE *f)
 			fprintf(f, "sender_problem,%s,%llu\n",
 			    p->problems[i].host,
 			    (unsigned long long)p->problems[i].count);
+		/* inet_ntop text: no comma or quote either */
+		for (size_t i = 0; i < p->nsources; i++)
+			fprintf(f, "source_connections,%s,%llu\n",
+			    p->source_addr[i],
+			    (unsigned long long)p->source_connections[i]);
 	}
 	if (r->store.on) {
 		fprintf(f, "store,path,");

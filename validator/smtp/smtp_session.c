@@ -340,6 +340,12 @@ smtp_session_start(struct evloop *loop, const struct smtp_session_opts *o,
 		diag_set(d, DIAG_INTERNAL, "SMTP: unsupported address");
 		return NULL;
 	}
+	if (o->source != NULL && (o->source->sa_family != sa->sa_family ||
+	    o->source_len > sizeof(struct sockaddr_storage))) {
+		diag_set(d, DIAG_INTERNAL, "SMTP: source address of another "
+		    "family than the mail host's");
+		return NULL;
+	}
 	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
 	if (fd < 0) {
@@ -347,6 +353,32 @@ smtp_session_start(struct evloop *loop, const struct smtp_session_opts *o,
 		return NULL;
 	}
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (o->source != NULL) {
+		char txt[INET6_ADDRSTRLEN] = "?";
+
+#ifdef IP_BIND_ADDRESS_NO_PORT
+		/* Linux: the port is chosen at connect(), per destination,
+		 * not at bind() from one pool for every destination. */
+		(void)setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
+		    sizeof(one));
+#endif
+		if (bind(fd, o->source, o->source_len) != 0) {
+			int err = errno;
+
+			if (o->source->sa_family == AF_INET6)
+				(void)inet_ntop(AF_INET6, &((const struct
+				    sockaddr_in6 *)(const void *)o->source)->
+				    sin6_addr, txt, sizeof(txt));
+			else
+				(void)inet_ntop(AF_INET, &((const struct
+				    sockaddr_in *)(const void *)o->source)->
+				    sin_addr, txt, sizeof(txt));
+			close(fd);
+			diag_set(d, DIAG_INTERNAL, "SMTP: bind to source %s: "
+			    "%s", txt, strerror(err));
+			return NULL;
+		}
+	}
 
 	s = xcalloc(1, sizeof(*s));
 	s->loop = loop;

@@ -164,6 +164,11 @@ struct smtp_session_opts {
 	unsigned command_ms;	/* per command (and TLS handshake);
 				 * 0 = 60000 */
 	SSL_CTX *ssl_ctx;	/* tlsctx_new(); required unless tls OFF */
+	const struct sockaddr *source;	/* local address to bind to (port
+					 * 0), of sa's family; NULL: the
+					 * system chooses. Read only
+					 * during smtp_session_start */
+	socklen_t source_len;
 };
 
 /*
@@ -172,8 +177,10 @@ struct smtp_session_opts {
  * arg. mx_name is the host's name: the TLS SNI and verify name (may be
  * NULL: no SNI, no name check). Returns the session, or NULL with d set
  * when an option is unusable (helo/mail_from with bytes < 0x20, 0x7f,
- * '<', '>', or too long; tls wanted without ssl_ctx) or no socket can be
- * made. A connect that fails at once is reported through ended() from
+ * '<', '>', or too long; tls wanted without ssl_ctx; a source of
+ * another family than sa) or no socket can be made or bound to the
+ * source (d says which: EADDRNOTAVAIL when the source address is
+ * gone). A connect that fails at once is reported through ended() from
  * the loop.
  */
 struct smtp_session *smtp_session_start(struct evloop *loop,
