@@ -721,6 +721,7 @@ sched_start(struct sched *s, uint32_t hid, int64_t now)
 	so.banner_ms = s->o->banner_ms;
 	so.command_ms = s->o->command_ms;
 	so.ssl_ctx = s->ctx;
+	so.proxy = s->o->proxy;
 	p = xcalloc(1, sizeof(*p));
 	p->s = s;
 	p->host = hid;

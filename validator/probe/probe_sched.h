@@ -59,6 +59,7 @@ struct probe_opts {
 	unsigned connect_ms, banner_ms, command_ms;
 	uint64_t seed;			/* catch-all local parts; 0: clock */
 	const struct probe_memory *memory;	/* NULL: nobody */
+	const struct socks5_proxy *proxy;	/* resolved; NULL: direct */
 };
 
 /* A refusal aimed at the sender: a problem of the sending setup. */
