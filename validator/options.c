@@ -571,6 +571,19 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 		case OPT_TLS_CA:
 			o->tls_ca = optarg;
 			break;
+		case OPT_PROXY: {
+			char *at = strrchr(optarg, '@');
+
+			if (socks5_proxy_parse(optarg, &o->proxy, d) != 0)
+				return OPTIONS_ERROR;
+			o->proxied = true;
+			/* Blank USER:PASS in argv: ps shows it otherwise. */
+			if (at != NULL)
+				for (char *q = strstr(optarg, "//") + 2;
+				    q < at; q++)
+					*q = '*';
+			break;
+		}
 		case OPT_NO_PIPELINING:
 			o->pipelining = false;
 			break;
@@ -638,6 +651,11 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 	}
 	if (o->probe && options_probe_check(o, d) != 0)
 		return OPTIONS_ERROR;
+	if (o->proxied && !o->probe) {
+		diag_set(d, DIAG_USAGE, "--proxy is for the SMTP stage: add "
+		    "--probe");
+		return OPTIONS_ERROR;
+	}
 	if (o->cache != NULL && o->no_cache) {
 		diag_set(d, DIAG_USAGE, "--cache and --no-cache cannot be used "
 		    "together");

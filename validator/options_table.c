@@ -170,6 +170,13 @@ static const struct options_row {
 	    "verify (chain and host name checked), off" },
 	{ "tls-ca", 0, OPT_TLS_CA, "FILE", GROUP_SMTP,
 	    "CA bundle for --tls verify (default: the system's)" },
+	{ "proxy", 0, OPT_PROXY, "URL", GROUP_SMTP,
+	    "socks5://[USER:PASS@]HOST:PORT: every SMTP connection goes "
+	    "through this SOCKS5 proxy (RFC 1928; USER:PASS by RFC 1929, "
+	    "%XX escapes allowed), which connects to the mail host's address "
+	    "for us. A proxy that fails makes the addresses unknown "
+	    "(proxy_failed), never invalid. The credentials are never shown "
+	    "and are blanked in the process's arguments." },
 	{ "rcpt-per-transaction", 0, OPT_RCPT_PER_TXN, "N", GROUP_SMTP,
 	    "recipients per MAIL FROM (default 50; a \"452 too many "
 	    "recipients\" continues in a new one)" },
