@@ -32,6 +32,7 @@ UNIT_TESTS = \
 	tests/unit/t_session_peer \
 	tests/unit/t_smtp_classify \
 	tests/unit/t_smtp_reply \
+	tests/unit/t_socks5 \
 	tests/unit/t_store \
 	tests/unit/t_strmap \
 	tests/unit/t_utf8 \
@@ -74,6 +75,10 @@ tests_unit_t_smtp_session_LDADD = $(LISTSCRUB_LIBS)
 # the scripts, is in EXTRA_DIST below.
 tests_unit_t_session_peer_SOURCES = tests/unit/t_session_peer.c tests/unit/peer.c tests/unit/peer.h
 tests_unit_t_session_peer_LDADD = $(LISTSCRUB_LIBS)
+# The SOCKS5 client in a real session against scripted fake proxies
+# (tests/data/socks5/*.s5), and the --proxy URL grammar.
+tests_unit_t_socks5_SOURCES = tests/unit/t_socks5.c tests/unit/peer.c tests/unit/peer.h
+tests_unit_t_socks5_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_fileid_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_interrupt_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_utf8_LDADD = $(LISTSCRUB_LIBS)
