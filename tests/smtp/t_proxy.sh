@@ -114,7 +114,8 @@ PROXY="socks5://127.0.0.1:$PROXY_PORT"
 F=$T/list.csv
 ADDRS=(alice@normal.mail bob@normal.mail zed@normal.mail full@normal.mail
     disabled@normal.mail anyone@catchall.mail alice@policy.mail
-    carol@normal.mail ghost@normal.mail u0001@bulk.mail)
+    carol@normal.mail ghost@normal.mail u0001@bulk.mail alice@fallback.mail
+    bob@fallback.mail)
 { echo Email; printf '%s\n' "${ADDRS[@]}"; } >"$F"
 N=${#ADDRS[@]}
 scrub direct "${PROBE[@]}" "$F"
