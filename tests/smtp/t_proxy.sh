@@ -97,7 +97,7 @@ if ! proxy_start; then
 	echo "1..0 # SKIP danted does not start"
 	exit 0
 fi
-plan 17
+plan 18
 
 export FAULT_TARPIT_DELAY=4
 smtp_start >/dev/null || bail "cannot start the mail world"
@@ -168,6 +168,23 @@ like "$(cat "$T/badauth.json")" "socks5://\\*\\*\\*:\\*\\*\\*@127\\.0\\.0\\.1" \
     "the summary shows the credentials masked"
 like "$(get "$T/badauth.cleaned.csv" 1 scrub_reason)" "." \
     "a proxy_failed row has a reason text"
+# What ps shows once the options are read: the input is a FIFO, so the
+# run waits there with its arguments parsed.
+mkfifo "$T/in.fifo"
+XDG_CACHE_HOME=$T/.cache/argv "$LISTSCRUB" -q --no-progress \
+    -o "$T/argv.cleaned.csv" -r "$T/argv.rejected.csv" "${PROBE[@]}" \
+    --proxy "socks5://nosuchuser:$SECRET@127.0.0.1:$PROXY_PORT" \
+    "$T/in.fifo" >/dev/null 2>&1 &
+LPID=$!
+CMD=
+for _ in $(seq 1 50); do
+	CMD=$(tr '\0' ' ' <"/proc/$LPID/cmdline" 2>/dev/null)
+	case $CMD in *"socks5://****"*) break ;; esac
+	sleep 0.1
+done
+printf 'Email\nalice@normal.mail\n' >"$T/in.fifo"
+wait "$LPID"
+like "$CMD" "socks5://\*+@127\.0\.0\.1" "ps shows the --proxy credentials blanked"
 
 # ---------------------------------------------------------------- danted stopped mid-run
 # The tarpit host greets only after 4 s; the run's sessions to it are open
