@@ -97,7 +97,7 @@ if ! proxy_start; then
 	echo "1..0 # SKIP danted does not start"
 	exit 0
 fi
-plan 18
+plan 19
 
 export FAULT_TARPIT_DELAY=4
 smtp_start >/dev/null || bail "cannot start the mail world"
@@ -107,7 +107,7 @@ dns_start "$SMTP_ZONE" >/dev/null || bail "cannot start the DNS server"
 V=scrub_status,scrub_sub_status
 PROBE=(--dns-server "$DNS_ADDR" --allow-reserved --probe --helo probe.listscrub.test
     --mail-from lists@sender.test --smtp-port "$SMTP_PORT" --banner-timeout 8
-    --command-timeout 20 --connect-timeout 3 --tls off)
+    --command-timeout 20 --connect-timeout 3)
 PROXY="socks5://127.0.0.1:$PROXY_PORT"
 
 # ---------------------------------------------------------------- the same verdicts, through danted
@@ -142,6 +142,9 @@ like "$(grep 'connect from' "$SMTP_LOG")" "connect from [^ ]*\\[127\\.0\\.3\\.1\
     "Postfix's log shows connections from danted's external address"
 like "$(grep 'connect from' "$SMTP_LOG")" "connect from [^ ]*\\[127\\.0\\.0\\.1\\]" \
     "... and the direct run's from 127.0.0.1"
+like "$(grep 'TLS connection established from' "$SMTP_LOG")" \
+    "TLS connection established from [^ ]*\\[127\\.0\\.3\\.1\\]" \
+    "STARTTLS runs end to end through the tunnel"
 like "$(cat "$PROXY_DIR/danted.log")" "pass\\(1\\): tcp/connect" \
     "danted's log has the CONNECTs it passed"
 
