@@ -33,6 +33,7 @@ UNIT_TESTS = \
 	tests/unit/t_session_peer \
 	tests/unit/t_smtp_classify \
 	tests/unit/t_smtp_reply \
+	tests/unit/t_socks5 \
 	tests/unit/t_store \
 	tests/unit/t_strmap \
 	tests/unit/t_utf8 \
@@ -76,6 +77,10 @@ tests_unit_t_smtp_session_LDADD = $(LISTSCRUB_LIBS)
 # the scripts, is in EXTRA_DIST below.
 tests_unit_t_session_peer_SOURCES = tests/unit/t_session_peer.c tests/unit/peer.c tests/unit/peer.h
 tests_unit_t_session_peer_LDADD = $(LISTSCRUB_LIBS)
+# The SOCKS5 client in a real session against scripted fake proxies
+# (tests/data/socks5/*.s5), and the --proxy URL grammar.
+tests_unit_t_socks5_SOURCES = tests/unit/t_socks5.c tests/unit/peer.c tests/unit/peer.h
+tests_unit_t_socks5_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_fileid_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_interrupt_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_utf8_LDADD = $(LISTSCRUB_LIBS)
@@ -150,9 +155,11 @@ TESTS += $(DNS_TESTS)
 # The loopback mail world of tests/smtp (Postfix, postgrey, a fault
 # server); t_smtp_session runs through its wrapper.
 SMTP_TESTS = tests/smtp/t_harness.sh tests/smtp/t_session.sh tests/smtp/t_probe.sh \
-	tests/smtp/t_degraded.sh tests/smtp/t_resume.sh tests/smtp/t_source.sh
+	tests/smtp/t_degraded.sh tests/smtp/t_resume.sh tests/smtp/t_source.sh \
+	tests/smtp/t_proxy.sh
 TESTS += $(SMTP_TESTS)
 EXTRA_DIST += $(SMTP_TESTS) tests/smtp/lib.sh tests/smtp/main.cf.in \
+	tests/smtp/danted.conf.in \
 	tests/smtp/master.cf.in tests/smtp/users tests/smtp/catchall.regexp \
 	tests/smtp/rcpt_access tests/smtp/policy.cidr tests/smtp/mail.zone \
 	tests/smtp/faultsrv.c tests/smtp/smtpchat.pl tests/smtp/README

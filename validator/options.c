@@ -575,6 +575,19 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 			if (probe_source_parse(optarg, &o->sources, d) != 0)
 				return OPTIONS_ERROR;
 			break;
+		case OPT_PROXY: {
+			char *at = strrchr(optarg, '@');
+
+			if (socks5_proxy_parse(optarg, &o->proxy, d) != 0)
+				return OPTIONS_ERROR;
+			o->proxied = true;
+			/* Blank USER:PASS in argv: ps shows it otherwise. */
+			if (at != NULL)
+				for (char *q = strstr(optarg, "//") + 2;
+				    q < at; q++)
+					*q = '*';
+			break;
+		}
 		case OPT_NO_PIPELINING:
 			o->pipelining = false;
 			break;
@@ -646,6 +659,18 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 	 * (validator/README, "Probe etiquette"). */
 	if (o->sources.n > 0 && probe_source_check(&o->sources, d) != 0)
 		return OPTIONS_ERROR;
+	if (o->proxied && o->sources.n > 0) {
+		/* the mail hosts see the proxy's address, not ours */
+		diag_set(d, DIAG_USAGE, "--source-address and --proxy cannot "
+		    "be used together: the mail hosts see the proxy's "
+		    "outgoing address");
+		return OPTIONS_ERROR;
+	}
+	if (o->proxied && !o->probe) {
+		diag_set(d, DIAG_USAGE, "--proxy is for the SMTP stage: add "
+		    "--probe");
+		return OPTIONS_ERROR;
+	}
 	if (o->cache != NULL && o->no_cache) {
 		diag_set(d, DIAG_USAGE, "--cache and --no-cache cannot be used "
 		    "together");

@@ -11,6 +11,7 @@
 #include "csv/columns.h"
 #include "csv/csvwrite.h"
 #include "probe/probe_source.h"
+#include "smtp/socks5.h"
 #include "store/store.h"
 #include "util/diag.h"
 #include "verdict/verdict.h"
@@ -65,6 +66,8 @@ struct options {
 	unsigned smtp_port;	/* 25 */
 	enum options_tls tls;
 	const char *tls_ca;	/* CA file for --tls verify; NULL: system */
+	bool proxied;		/* --proxy given: proxy holds it */
+	struct socks5_proxy proxy;	/* parsed, not yet resolved */
 	unsigned rcpt_per_txn;	/* recipients per MAIL FROM */
 	unsigned rcpt_per_conn;	/* recipients per connection, 0: no limit */
 	bool pipelining;	/* use PIPELINING when offered */

@@ -181,6 +181,14 @@ static const struct options_row {
 	    "here: its addresses end unknown/connection_failed. An address "
 	    "this host cannot bind to is a usage error at start. The summary "
 	    "counts connections per source." },
+	{ "proxy", 0, OPT_PROXY, "URL", GROUP_SMTP,
+	    "socks5://[USER:PASS@]HOST:PORT: every SMTP connection goes "
+	    "through this SOCKS5 proxy (RFC 1928; USER:PASS by RFC 1929, "
+	    "%XX escapes allowed), which connects to the mail host's address "
+	    "for us. A proxy that fails makes the addresses unknown "
+	    "(proxy_failed), never invalid. The credentials are never shown "
+	    "and are blanked in the process's arguments. Not with "
+	    "--source-address: the mail hosts see the proxy's address." },
 	{ "rcpt-per-transaction", 0, OPT_RCPT_PER_TXN, "N", GROUP_SMTP,
 	    "recipients per MAIL FROM (default 50; a \"452 too many "
 	    "recipients\" continues in a new one)" },

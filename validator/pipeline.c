@@ -24,6 +24,7 @@
 #include "util/evloop.h"
 #include "dns/mailhosts.h"
 #include "probe/probe_sched.h"
+#include "smtp/socks5.h"
 #include "probe/probe_targets.h"
 #include "verdict/smtp_classify.h"
 #include "address/listcheck.h"
@@ -582,10 +583,20 @@ pipeline_probe(struct run *r, struct diag *d)
 {
 	const struct options *o = r->o;
 	struct probe_opts po = { 0 };
+	struct socks5_proxy proxy;
 	struct smtp_phrases *ph;
 	char path[4096];
 	int rc;
 
+	if (o->proxied) {
+		/* Once per run; the sessions only copy its address. */
+		proxy = o->proxy;
+		if (socks5_proxy_resolve(&proxy, d) != 0)
+			return -1;
+		po.proxy = &proxy;
+		snprintf(r->rep->smtp_proxy, sizeof(r->rep->smtp_proxy), "%s",
+		    proxy.shown);
+	}
 	snprintf(path, sizeof(path), "%s/smtp-phrases.tsv",
 	    pipeline_lists_dir(o));
 	if ((ph = smtp_phrases_load(path, d)) == NULL)
@@ -613,6 +624,7 @@ pipeline_probe(struct run *r, struct diag *d)
 	if (rc == 0)
 		r->rep->smtp_ran = true;
 	smtp_phrases_free(ph);
+	memset(&proxy, 0, sizeof(proxy));	/* the credentials */
 	return rc;
 }
 

@@ -187,6 +187,12 @@ static const struct end_case end_cases[] = {
 	{ "connect failed", SMTP_END_CONNECT_FAILED, "connect", NOLAST, "",
 	    false, SMTP_TLS_OPPORTUNISTIC, 0, 0,
 	    TROUBLE_HOST_DEAD, SUB_CONNECTION_FAILED, false, 0, false, 0, 0 },
+	{ "proxy refused the connect", SMTP_END_PROXY, "connect", NOLAST, "",
+	    false, SMTP_TLS_OPPORTUNISTIC, 0, 0,
+	    TROUBLE_HOST_DEAD, SUB_PROXY_FAILED, false, 0, false, 0, 0 },
+	{ "proxy refused CONNECT (REP 5)", SMTP_END_PROXY, "proxy", NOLAST,
+	    "", false, SMTP_TLS_OPPORTUNISTIC, 1, 1,
+	    TROUBLE_HOST_DEAD, SUB_PROXY_FAILED, false, 0, false, 1, 1 },
 	{ "connect timeout", SMTP_END_TIMEOUT, "connect", NOLAST, "", false,
 	    SMTP_TLS_OPPORTUNISTIC, 0, 0,
 	    TROUBLE_HOST_DEAD, SUB_TIMEOUT, false, 0, false, 0, 0 },
@@ -432,6 +438,9 @@ check_next_addr(void)
 	    "refused greeting: about us, not the address");
 	ok(!probe_trouble_next_addr(SMTP_END_DROPPED, "ehlo"),
 	    "dropped: the host's trouble");
+	ok(!probe_trouble_next_addr(SMTP_END_PROXY, "connect") &&
+	    !probe_trouble_next_addr(SMTP_END_PROXY, "proxy"),
+	    "the proxy failed: not the address's trouble either");
 }
 
 /* check_out - addresses routed onto a host already out for the run. */

@@ -49,6 +49,7 @@ struct hstate {
 	struct probe_trouble_host_count trouble;
 	unsigned batch_max;
 	bool dead, blocked, tls_off, listed;
+	bool dead_proxy;	/* dead because the --proxy failed */
 	uint8_t addr;		/* the address sessions go to now: its
 				 * position in order */
 	bool ordered;
@@ -160,6 +161,8 @@ sched_push(struct sched *s, uint32_t id, bool front)
 		struct probe_trouble_host t;
 
 		probe_trouble_out(h->dead, &t);
+		if (h->dead && h->dead_proxy)
+			t.sub = SUB_PROXY_FAILED;	/* not the host's */
 		sched_out(s, id, &t, NULL);
 		return;
 	}
@@ -386,6 +389,7 @@ sched_apply_host(struct sched *s, uint32_t hid,
 		break;
 	case TROUBLE_HOST_DEAD:
 		h->dead = true;
+		h->dead_proxy = t->sub == SUB_PROXY_FAILED;
 		sched_drain(s, hid, t, qr);
 		break;
 	case TROUBLE_HOST_BLOCKED:
@@ -795,6 +799,7 @@ sched_start(struct sched *s, uint32_t hid, int64_t now)
 		    &s->o->sources->src[srcidx], &srcss);
 		so.source = (struct sockaddr *)&srcss;
 	}
+	so.proxy = s->o->proxy;
 	p = xcalloc(1, sizeof(*p));
 	p->s = s;
 	p->host = hid;

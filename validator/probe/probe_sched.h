@@ -64,6 +64,7 @@ struct probe_opts {
 	const struct probe_sources *sources;	/* --source-address; NULL or
 						 * none: the system's choice */
 	const struct probe_memory *memory;	/* NULL: nobody */
+	const struct socks5_proxy *proxy;	/* resolved; NULL: direct */
 };
 
 /* A refusal aimed at the sender: a problem of the sending setup. */

@@ -215,6 +215,12 @@ probe_trouble_ended(const struct probe_trouble_opts *o, enum smtp_end why,
 	case SMTP_END_TLS_REQUIRED:
 		trouble_host(host, TROUBLE_HOST_DEAD, SUB_TLS_FAILED, true);
 		break;
+	case SMTP_END_PROXY:
+		/* The proxy failed us (any REP included): the host was
+		 * never asked, and nothing is held against the address. */
+		trouble_host(host, TROUBLE_HOST_DEAD, SUB_PROXY_FAILED,
+		    false);
+		break;
 	case SMTP_END_REFUSED:
 		if (last != NULL && last->code >= 500) {
 			/* A refused greeting is about us, not the list. */

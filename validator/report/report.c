@@ -118,7 +118,7 @@ report_probe_answers(struct report *r, struct probe_targets *pt)
 {
 	size_t n = probe_targets_count(pt);
 
-	r->smtp_answered = r->smtp_refused = 0;
+	r->smtp_answered = r->smtp_refused = r->smtp_proxy_failed = 0;
 	for (size_t id = 0; id < n; id++) {
 		uint16_t sub = probe_targets_result(pt, (uint32_t)id)->sub;
 
@@ -127,6 +127,8 @@ report_probe_answers(struct report *r, struct probe_targets *pt)
 		r->smtp_answered++;
 		if (sub == SUB_POLICY_BLOCKED || sub == SUB_PROBE_BLOCKED)
 			r->smtp_refused++;
+		if (sub == SUB_PROXY_FAILED)
+			r->smtp_proxy_failed++;
 	}
 }
 
@@ -151,6 +153,17 @@ report_degraded(const struct report *r, char *why, size_t n)
 				    (unsigned long long)d->outcomes[MX_ERROR]);
 			return true;
 		}
+	}
+	if (r->smtp_ran && r->smtp_answered >= REPORT_DEGRADED_MIN &&
+	    r->smtp_proxy_failed * 2 > r->smtp_answered) {
+		if (why != NULL)
+			snprintf(why, n, "DEGRADED: the --proxy failed for "
+			    "%llu of %llu addresses asked (proxy_failed): is "
+			    "it running, are its credentials right? Those rows "
+			    "are unknown, not checked (exit status 3)",
+			    (unsigned long long)r->smtp_proxy_failed,
+			    (unsigned long long)r->smtp_answered);
+		return true;
 	}
 	if (r->smtp_ran && r->smtp_answered >= REPORT_DEGRADED_MIN &&
 	    r->smtp_refused * 2 > r->smtp_answered) {
@@ -397,6 +410,13 @@ report_text(const struct report *r, FILE *f)
 			    p->source_missing_v4 && p->source_missing_v6 ?
 			    "IPv4 or IPv6" : p->source_missing_v6 ?
 			    "IPv6" : "IPv4");
+		if (r->smtp_proxy[0] != '\0')
+			fprintf(f, "        through the proxy %s: %llu "
+			    "address(es) unknown because it failed "
+			    "(proxy_failed)%s\n", r->smtp_proxy,
+			    (unsigned long long)r->smtp_proxy_failed,
+			    r->smtp_proxy_failed > 0 ? ": the proxy's "
+			    "trouble, not the addresses'" : "");
 		if (p->nproblems > 0) {
 			fprintf(f, "  sender-side problems: these mail hosts "
 			    "refused the SENDER (IP, EHLO name, SPF/DKIM/DMARC), "
@@ -690,6 +710,12 @@ report_json(const struct report *r, FILE *f)
 
 		fprintf(f, ",\n  \"smtp\": {\"seconds\": %.3f", p->seconds);
 		report_json_counts(f, c, report_smtp_counts(r, c));
+		if (r->smtp_proxy[0] != '\0') {
+			fprintf(f, ", \"proxy\": ");
+			report_json_str(f, r->smtp_proxy);
+			fprintf(f, ", \"proxy_failed\": %llu",
+			    (unsigned long long)r->smtp_proxy_failed);
+		}
 		fprintf(f, ", \"sender_problems\": [");
 		for (size_t i = 0; i < p->nproblems; i++) {
 			fprintf(f, "%s{\"host\": ", i ? ", " : "");

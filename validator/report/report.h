@@ -88,6 +88,8 @@ struct report {
 	struct probe_stats smtp;
 	uint64_t smtp_answered;	/* addresses with an SMTP answer */
 	uint64_t smtp_refused;	/* ... policy_blocked or probe_blocked */
+	uint64_t smtp_proxy_failed;	/* ... proxy_failed (--proxy) */
+	char smtp_proxy[300];	/* --proxy, masked; "" without */
 	/*
 	 * What changed since the last scrub: per unique address with a
 	 * previous status.

@@ -96,6 +96,10 @@ static const struct {
 	{ SUB_TLS_FAILED, SMTPC_LAST,
 	    "Check --tls (verify needs a CA the servers' certificates chain "
 	    "to: --tls-ca) and that OpenSSL here is up to date; run again." },
+	{ SUB_PROXY_FAILED, SMTPC_LAST,
+	    "Check that the --proxy is running and reachable, that its "
+	    "credentials are right and that it may connect out to port 25; "
+	    "then run again." },
 };
 #define NSENDER_SUBS (sizeof(sender_subs) / sizeof(sender_subs[0]))
 

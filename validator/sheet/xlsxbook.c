@@ -29,6 +29,7 @@
 /* The sender-side sub-statuses: about our probe, not the address. */
 static const enum verdict_sub xlsxbook_sender_subs[] = {
 	SUB_POLICY_BLOCKED, SUB_PROBE_BLOCKED, SUB_TLS_FAILED,
+	SUB_PROXY_FAILED,
 };
 
 static const char *const xlsxbook_kind_names[XLSXBOOK_LAST] = {

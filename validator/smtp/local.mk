@@ -3,4 +3,5 @@
 validator_liblistscrub_a_SOURCES += \
 	%D%/smtp_reply.c %D%/smtp_reply.h \
 	%D%/smtp_session.c %D%/smtp_session.h \
+	%D%/socks5.c %D%/socks5.h \
 	%D%/tlsctx.c %D%/tlsctx.h

@@ -114,6 +114,8 @@
 #include "util/evloop.h"
 #include "util/xalloc.h"
 
+#include "smtp/socks5.h"
+
 /* A single reply may not take more bytes than this (endless reply). */
 #define SESSION_REPLY_MAX (64 * 1024)
 /* Output: a whole pipelined group fits. */
@@ -125,6 +127,7 @@
 
 enum sstate {
 	ST_CONNECT,
+	ST_PROXY,
 	ST_BANNER,
 	ST_EHLO,
 	ST_HELO,
@@ -141,8 +144,8 @@ enum sstate {
 
 /* Phase words for ended(), indexed by state. */
 static const char *const state_phase[ST_LAST] = {
-	"connect", "banner", "ehlo", "ehlo", "starttls", "tls", "mail",
-	"mail", "rcpt", "rset", "quit", "quit",
+	"connect", "proxy", "banner", "ehlo", "ehlo", "starttls", "tls",
+	"mail", "mail", "rcpt", "rset", "quit", "quit",
 };
 
 struct sess_rcpt {
@@ -163,6 +166,8 @@ struct smtp_session {
 	socklen_t salen;
 	int fd;
 	bool watching;
+	bool proxied;		/* o.proxy was set: fd goes to the proxy */
+	struct socks5 *socks;	/* the proxy handshake, while it runs */
 	SSL *ssl;
 	bool ssl_write_wants_read;	/* SSL_write said WANT_READ */
 	bool ssl_read_wants_write;	/* SSL_read said WANT_WRITE */
@@ -215,7 +220,8 @@ struct smtp_session {
 	unsigned depth;		/* nesting of loop callbacks into us */
 	bool done;		/* closed; free when depth drops to 0 */
 	bool silent;		/* aborted: no more callbacks */
-	char detail[256];
+	char detail[512];
+	char proxy_shown[300];	/* the proxy's masked URL, for texts */
 };
 
 static void sess_detail(struct smtp_session *s, const char *fmt, ...)
@@ -253,6 +259,8 @@ static void on_io(void *arg, int fd, bool rd, bool wr);
 static void on_timer(void *arg);
 static void on_defer(void *arg);
 static void sess_connected(struct smtp_session *s);
+static void sess_connect_failed(struct smtp_session *s, int err);
+static void sess_proxy_step(struct smtp_session *s);
 static int sess_flush(struct smtp_session *s);
 static void sess_wrote(struct smtp_session *s);
 static int sess_read(struct smtp_session *s);
@@ -268,7 +276,7 @@ static void sigpipe_restore(bool changed, const struct sigaction *old);
 
 static const char *const end_names[SMTP_END_LAST] = {
 	"quit", "connect_failed", "timeout", "tls_failed", "tls_required",
-	"refused", "dropped", "protocol",
+	"refused", "dropped", "protocol", "proxy_failed",
 };
 
 const char *
@@ -316,8 +324,10 @@ smtp_session_start(struct evloop *loop, const struct smtp_session_opts *o,
     const struct smtp_session_cb *cb, void *arg, struct diag *d)
 {
 	struct smtp_session *s;
-	int fd, one = 1;
+	int fd, one = 1, rc;
 	size_t max;
+	const struct sockaddr *dst = sa;	/* the proxy, with one */
+	socklen_t dstlen = salen;
 
 	if (o->helo == NULL || o->helo[0] == '\0' || o->mail_from == NULL ||
 	    !sess_safe_arg(o->helo, SMTP_LINE_MAX - sizeof("EHLO \r\n")) ||
@@ -340,13 +350,23 @@ smtp_session_start(struct evloop *loop, const struct smtp_session_opts *o,
 		diag_set(d, DIAG_INTERNAL, "SMTP: unsupported address");
 		return NULL;
 	}
-	if (o->source != NULL && (o->source->sa_family != sa->sa_family ||
+	if (o->proxy != NULL) {
+		if (o->proxy->salen == 0) {
+			diag_set(d, DIAG_INTERNAL, "SMTP: proxy not resolved");
+			return NULL;
+		}
+		dst = (const struct sockaddr *)&o->proxy->sa;
+		dstlen = o->proxy->salen;
+	}
+	/* the source address binds the connection we open: to the proxy
+	 * when there is one */
+	if (o->source != NULL && (o->source->sa_family != dst->sa_family ||
 	    o->source_len > sizeof(struct sockaddr_storage))) {
 		diag_set(d, DIAG_INTERNAL, "SMTP: source address of another "
-		    "family than the mail host's");
+		    "family than the %s's", o->proxy ? "proxy" : "mail host");
 		return NULL;
 	}
-	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	fd = socket(dst->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
 	if (fd < 0) {
 		diag_set(d, DIAG_INTERNAL, "SMTP: socket: %s", strerror(errno));
@@ -417,12 +437,23 @@ smtp_session_start(struct evloop *loop, const struct smtp_session_opts *o,
 	s->scratch = xcalloc(max, sizeof(*s->scratch));
 	s->held = xcalloc(max, sizeof(*s->held));
 	s->state = ST_CONNECT;
+	if (o->proxy != NULL) {
+		/* SOCKS5 (RFC 1928): TCP to the proxy, then the handshake
+		 * asks it for sa; the dialogue runs in the tunnel. */
+		s->proxied = true;
+		s->socks = socks5_new(o->proxy, sa, salen);
+		memcpy(s->proxy_shown, o->proxy->shown,
+		    sizeof(s->proxy_shown));
+		s->o.proxy = NULL;	/* not ours to keep */
+	}
 
-	if (connect(fd, (const struct sockaddr *)&s->sa, salen) == 0) {
+	rc = connect(fd, dst, dstlen);
+	if (rc == 0 && !s->proxied) {
 		sess_connected(s);	/* loopback can be that quick */
 		return s;
 	}
-	if (errno != EINPROGRESS && errno != EINTR) {
+	/* rc 0 with a proxy: the handshake starts from the loop (writable) */
+	if (rc < 0 && errno != EINPROGRESS && errno != EINTR) {
 		/* ended() must come from the loop: defer it */
 		sess_detail(s, "connect: %s", strerror(errno));
 		evloop_timer_set(loop, &s->defer, 0, on_defer, s);
@@ -496,6 +527,7 @@ sess_free(struct smtp_session *s)
 	free(s->held);
 	buf_free(&s->out);
 	buf_free(&s->ehlo_raw);
+	socks5_free(s->socks);
 	SSL_CTX_free(s->o.ssl_ctx);
 	free(s->helo);
 	free(s->mail_from);
@@ -685,6 +717,7 @@ sess_enter(struct smtp_session *s, enum sstate st)
 		ok = sess_send(s, "QUIT");
 		break;
 	case ST_CONNECT:
+	case ST_PROXY:
 	case ST_DONE:
 	case ST_LAST:
 		return;
@@ -1098,6 +1131,7 @@ on_reply(struct smtp_session *s, const struct smtp_reply *r)
 		    r);
 		return;
 	case ST_CONNECT:
+	case ST_PROXY:
 	case ST_TLS:
 	case ST_READY:
 	case ST_DONE:
@@ -1144,6 +1178,12 @@ on_timer(void *arg)
 		sess_end(s, s->quit_why, s->quit_phase != NULL ?
 		    s->quit_phase : "quit", s->quit_have_last ? &s->quit_last :
 		    NULL);
+	} else if (s->proxied && (s->state == ST_CONNECT ||
+	    s->state == ST_PROXY)) {
+		/* The proxy, not the mail host, did not answer. */
+		sess_detail(s, "proxy %s: no %s in time", s->proxy_shown,
+		    s->state == ST_CONNECT ? "connection" : "reply");
+		sess_end(s, SMTP_END_PROXY, state_phase[s->state], NULL);
 	} else {
 		sess_detail(s, "no reply in time");
 		sess_end(s, SMTP_END_TIMEOUT, state_phase[s->state], NULL);
@@ -1158,16 +1198,67 @@ on_defer(void *arg)
 	struct smtp_session *s = arg;
 
 	s->depth++;
-	sess_end(s, SMTP_END_CONNECT_FAILED, "connect", NULL);
+	sess_end(s, s->proxied ? SMTP_END_PROXY : SMTP_END_CONNECT_FAILED,
+	    "connect", NULL);
 	sess_leave(s);
 }
 
-/* sess_connected - TCP is up: wait for the banner. */
+/* sess_connect_failed - the connect failed with err: the mail host's
+ * trouble, or the proxy's when there is one. */
+static void
+sess_connect_failed(struct smtp_session *s, int err)
+{
+	if (s->proxied) {
+		sess_detail(s, "proxy %s: connect: %s", s->proxy_shown,
+		    strerror(err));
+		sess_end(s, SMTP_END_PROXY, "connect", NULL);
+	} else {
+		sess_detail(s, "connect: %s", strerror(err));
+		sess_end(s, SMTP_END_CONNECT_FAILED, "connect", NULL);
+	}
+}
+
+/* sess_connected - TCP is up: the proxy handshake first, if any, then
+ * wait for the banner. */
 static void
 sess_connected(struct smtp_session *s)
 {
+	if (s->socks != NULL && s->state == ST_CONNECT) {
+		s->state = ST_PROXY;
+		sess_arm(s, s->o.connect_ms);
+		sess_proxy_step(s);
+		return;
+	}
 	sess_enter(s, ST_BANNER);
 	sess_watch(s);
+}
+
+/* sess_proxy_step - drive the SOCKS5 handshake; on success the socket is
+ * the tunnel to the mail host and the SMTP dialogue starts on it. */
+static void
+sess_proxy_step(struct smtp_session *s)
+{
+	switch (socks5_step(s->socks, s->fd)) {
+	case SOCKS5_WANT_READ:
+		if (evloop_watch(s->loop, s->fd, true, false, on_io, s,
+		    NULL) == 0)
+			s->watching = true;
+		return;
+	case SOCKS5_WANT_WRITE:
+		if (evloop_watch(s->loop, s->fd, false, true, on_io, s,
+		    NULL) == 0)
+			s->watching = true;
+		return;
+	case SOCKS5_DONE:
+		socks5_free(s->socks);
+		s->socks = NULL;
+		sess_connected(s);
+		return;
+	case SOCKS5_FAILED:
+		sess_detail(s, "%s", socks5_error(s->socks));
+		sess_end(s, SMTP_END_PROXY, "proxy", NULL);
+		return;
+	}
 }
 
 /* on_io - the one I/O handler. */
@@ -1190,12 +1281,15 @@ on_io(void *arg, int fd, bool rd, bool wr)
 			sess_leave(s);
 			return;
 		}
-		if (err != 0) {
-			sess_detail(s, "connect: %s", strerror(err));
-			sess_end(s, SMTP_END_CONNECT_FAILED, "connect", NULL);
-		} else {
+		if (err != 0)
+			sess_connect_failed(s, err);
+		else
 			sess_connected(s);
-		}
+		sess_leave(s);
+		return;
+	}
+	if (s->state == ST_PROXY) {
+		sess_proxy_step(s);
 		sess_leave(s);
 		return;
 	}

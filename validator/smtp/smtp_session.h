@@ -39,6 +39,7 @@
 struct diag;
 struct evloop;
 struct smtp_session;
+struct socks5_proxy;
 
 /* Longest command line, CRLF included (RFC 5321 4.5.3.1.4). */
 #define SMTP_LINE_MAX 512
@@ -95,6 +96,11 @@ enum smtp_end {
 				 * out of place, RSET not 250, a 2xx before
 				 * the greeting). The open transaction's
 				 * recipients get reply and mail NULL */
+	SMTP_END_PROXY,		/* with opts.proxy: the proxy could not be
+				 * reached, did not answer in time, refused
+				 * the credentials or the CONNECT (any REP),
+				 * or answered garbage (phase "connect" or
+				 * "proxy"); never the mail host's doing */
 	SMTP_END_LAST
 };
 
@@ -135,7 +141,8 @@ struct smtp_session_cb {
 	 * ended - the session is over; called exactly once, from the loop
 	 * (never from inside smtp_session_start), after every rcpt_done.
 	 * last = the reply that ended it, if any (421, banner refusal,
-	 * 454 to STARTTLS, 221 to QUIT...). phase = "connect", "banner",
+	 * 454 to STARTTLS, 221 to QUIT...). phase = "connect", "proxy"
+	 * (the SOCKS5 handshake), "banner",
 	 * "ehlo", "starttls", "tls", "mail", "rcpt", "rset" or "quit".
 	 * caps = what was known at the end. After it returns the session
 	 * frees itself: do not call smtp_session_abort. During the call,
@@ -169,6 +176,9 @@ struct smtp_session_opts {
 					 * system chooses. Read only
 					 * during smtp_session_start */
 	socklen_t source_len;
+	const struct socks5_proxy *proxy;	/* resolved; NULL: connect
+						 * directly. Read during
+						 * smtp_session_start only */
 };
 
 /*

@@ -164,6 +164,11 @@ static const struct {
 	    "The mail server refused the address without saying it does not exist.",
 	    "(--probe) a 5xx that does not say the mailbox is missing: not "
 	    "enough to remove" },
+	[SUB_PROXY_FAILED] = { "proxy_failed", STATUS_UNKNOWN,
+	    "The --proxy could not reach the mail server for us (unreachable, credentials refused, CONNECT refused, or it stopped); the address was not checked.",
+	    "(--probe with --proxy) the SOCKS5 proxy failed: it could not "
+	    "be reached, refused the credentials or the CONNECT, answered "
+	    "garbage or stopped; our trouble, never the address's" },
 };
 
 static const char *const action_names[ACTION_LAST] = {
