@@ -23,6 +23,7 @@ UNIT_TESTS = \
 	tests/unit/t_interrupt \
 	tests/unit/t_listcheck \
 	tests/unit/t_probe_addrsel \
+	tests/unit/t_providers \
 	tests/unit/t_probe_sched \
 	tests/unit/t_probe_targets \
 	tests/unit/t_probe_trouble \
@@ -56,6 +57,7 @@ tests_unit_t_csvwrite_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_explain_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_listcheck_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_probe_trouble_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_providers_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_report_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_report_html_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_row_write_LDADD = $(LISTSCRUB_LIBS)
