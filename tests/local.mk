@@ -123,6 +123,7 @@ E2E_TESTS = \
 	tests/e2e/t_columns.sh \
 	tests/e2e/t_degraded.sh \
 	tests/e2e/t_dns.sh \
+	tests/e2e/t_providers.sh \
 	tests/e2e/t_encoding.sh \
 	tests/e2e/t_formats.sh \
 	tests/e2e/t_hostile.sh \
@@ -199,7 +200,7 @@ EXTRA_DIST += tests/tap.h tests/unit/slurp.h tests/xlsx_check.py tests/fuzz/fuzz
 	tests/options_doc.sh \
 	tests/data tests/fuzz/corpus tests/fuzz/known tests/e2e/lib.sh tests/e2e/lo.sh $(E2E_TESTS) \
 	tests/proc.sh $(DNS_TESTS) tests/dns/lib.sh tests/dns/nsd.conf.in tests/dns/dnsprobe.pl \
-	tests/dns/deadserver.pl tests/dns/zones tests/dns/README
+	tests/dns/deadserver.pl tests/dns/zones tests/dns/providers tests/dns/README
 
 # make test: the whole suite, then the closing line CI reads.
 test:

@@ -307,6 +307,8 @@ providers_row(struct providers *p, char *line, size_t len, char *why,
 			    "provider";
 		}
 	} else {
+		if (p->nlist == PROVIDERS_MAX)
+			return "more than 250 providers";
 		if (p->nlist == p->caplist) {
 			p->caplist = p->caplist ? 2 * p->caplist : 16;
 			p->list = xreallocarray(p->list, p->caplist,

@@ -21,6 +21,7 @@
 #include "util/diag.h"
 
 #define PROVIDERS_THROTTLE_MAX 8	/* throttle_codes per provider */
+#define PROVIDERS_MAX 250		/* providers per table */
 
 /* One reply that means "slow down": code, and enhanced code or "". */
 struct provider_code {

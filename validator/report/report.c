@@ -80,6 +80,30 @@ report_column_candidates(struct report *r, const struct email_column *c,
 }
 
 void
+report_count_provider(struct report *r, const char *name,
+    enum verdict_status s)
+{
+	size_t i;
+
+	if (name == NULL)
+		return;
+	for (i = 0; i < r->nproviders; i++)
+		if (strcmp(r->providers[i].name, name) == 0)
+			break;
+	if (i == r->nproviders) {
+		if (i == REPORT_PROVIDERS) {
+			r->providers_more++;
+			return;
+		}
+		snprintf(r->providers[i].name, sizeof(r->providers[i].name),
+		    "%s", name);
+		r->nproviders++;
+	}
+	r->providers[i].rows++;
+	r->providers[i].by_status[s]++;
+}
+
+void
 report_top_domains(struct report *r, const struct domains *t)
 {
 	r->ntop = domains_top(t, r->top_ids, REPORT_TOP_DOMAINS);
@@ -335,6 +359,27 @@ report_text(const struct report *r, FILE *f)
 			    (unsigned long long)r->top_rows[i]);
 		fprintf(f, "\n");
 	}
+	for (size_t i = 0; i < r->nproviders; i++) {
+		const struct report_provider *p = &r->providers[i];
+		bool first = true;
+
+		fprintf(f, "%s %s %llu", i ? ";" : "  providers:",
+		    report_safe(s1, sizeof(s1), p->name),
+		    (unsigned long long)p->rows);
+		for (int s = 0; s < STATUS_LAST; s++) {
+			if (p->by_status[s] == 0)
+				continue;
+			fprintf(f, "%s%s %llu", first ? " (" : ", ",
+			    verdict_status_name(s),
+			    (unsigned long long)p->by_status[s]);
+			first = false;
+		}
+		fprintf(f, "%s%s", first ? "" : ")",
+		    i + 1 == r->nproviders ? "\n" : "");
+	}
+	if (r->providers_more > 0)
+		fprintf(f, "  %llu more row(s) at providers not listed\n",
+		    (unsigned long long)r->providers_more);
 	if (r->dns_ran) {
 		const struct dnsstage_stats *d = &r->dns;
 
@@ -643,6 +688,19 @@ report_json(const struct report *r, FILE *f)
 			    (unsigned long long)r->top_action[i][a]);
 		fputc('}', f);
 	}
+	/* rows by mailbox provider, and their statuses */
+	fprintf(f, "],\n  \"providers\": [");
+	for (size_t i = 0; i < r->nproviders; i++) {
+		const struct report_provider *p = &r->providers[i];
+
+		fprintf(f, "%s{\"provider\": ", i ? ", " : "");
+		report_json_str(f, p->name);
+		fprintf(f, ", \"rows\": %llu", (unsigned long long)p->rows);
+		for (int s = 0; s < STATUS_LAST; s++)
+			fprintf(f, ", \"%s\": %llu", verdict_status_name(s),
+			    (unsigned long long)p->by_status[s]);
+		fputc('}', f);
+	}
 	fprintf(f, "],\n  \"short_rows\": %llu,\n  \"long_rows\": %llu,\n"
 	    "  \"guarded_rows\": %llu,\n  \"blank_lines\": %lu,\n"
 	    "  \"malformed_lines\": [", (unsigned long long)r->short_rows,
@@ -766,6 +824,16 @@ report_csv(const struct report *r, FILE *f)
 			fprintf(f, "top_domain_%s,%s,%llu\n",
 			    verdict_action_name(a), r->top_names[i],
 			    (unsigned long long)r->top_action[i][a]);
+	}
+	for (size_t i = 0; i < r->nproviders; i++) {
+		const struct report_provider *p = &r->providers[i];
+
+		fprintf(f, "provider,%s,%llu\n", p->name,
+		    (unsigned long long)p->rows);
+		for (int s = 0; s < STATUS_LAST; s++)
+			fprintf(f, "provider_%s,%s,%llu\n",
+			    verdict_status_name(s), p->name,
+			    (unsigned long long)p->by_status[s]);
 	}
 	fprintf(f, "input,delimiter,%s\ninput,line_ending,%s\ninput,bom,%s\n"
 	    "input,header,%s\ninput,column,%ld\n", report_delim_name(r->delim),
