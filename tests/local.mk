@@ -151,11 +151,11 @@ TESTS += $(DNS_TESTS)
 # The loopback mail world of tests/smtp (Postfix, postgrey, a fault
 # server); t_smtp_session runs through its wrapper.
 SMTP_TESTS = tests/smtp/t_harness.sh tests/smtp/t_session.sh tests/smtp/t_probe.sh \
-	tests/smtp/t_degraded.sh tests/smtp/t_resume.sh
+	tests/smtp/t_degraded.sh tests/smtp/t_resume.sh tests/smtp/t_providers.sh
 TESTS += $(SMTP_TESTS)
 EXTRA_DIST += $(SMTP_TESTS) tests/smtp/lib.sh tests/smtp/main.cf.in \
 	tests/smtp/master.cf.in tests/smtp/users tests/smtp/catchall.regexp \
-	tests/smtp/rcpt_access tests/smtp/policy.cidr tests/smtp/mail.zone \
+	tests/smtp/rcpt_access tests/smtp/policy.cidr tests/smtp/mail.zone tests/smtp/providers \
 	tests/smtp/faultsrv.c tests/smtp/smtpchat.pl tests/smtp/README
 TESTS += tests/checksrc.sh tests/layers.sh
 # The README's and listscrub.1's option and status lists against --help

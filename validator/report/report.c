@@ -423,6 +423,15 @@ report_text(const struct report *r, FILE *f)
 		    (unsigned long long)p->requeued,
 		    (unsigned long long)p->catch_all_domains,
 		    (unsigned long long)p->blocked_hosts);
+		if (p->provider_not_asked + p->provider_no_test +
+		    p->provider_throttled > 0)
+			fprintf(f, "        providers.tsv: %llu address(es) not "
+			    "asked (the provider accepts all), %llu domain(s) "
+			    "without a catch-all test, %llu throttling "
+			    "repl(ies) asked again later\n",
+			    (unsigned long long)p->provider_not_asked,
+			    (unsigned long long)p->provider_no_test,
+			    (unsigned long long)p->provider_throttled);
 		if (p->nproblems > 0) {
 			fprintf(f, "  sender-side problems: these mail hosts "
 			    "refused the SENDER (IP, EHLO name, SPF/DKIM/DMARC), "
@@ -504,7 +513,7 @@ report_json_str(FILE *f, const char *s)
  * A network stage's counters, in the order the JSON and CSV summaries
  * print them (one list, so the two formats cannot drift apart).
  */
-#define REPORT_MAX_COUNTS 16
+#define REPORT_MAX_COUNTS 24
 struct report_count {
 	const char *key;
 	unsigned long long n;
@@ -549,6 +558,12 @@ report_smtp_counts(const struct report *r, struct report_count *c)
 	c[n++] = (struct report_count){ "catch_all_domains",
 	    p->catch_all_domains };
 	c[n++] = (struct report_count){ "blocked_hosts", p->blocked_hosts };
+	c[n++] = (struct report_count){ "provider_not_asked",
+	    p->provider_not_asked };
+	c[n++] = (struct report_count){ "provider_no_test",
+	    p->provider_no_test };
+	c[n++] = (struct report_count){ "provider_throttled",
+	    p->provider_throttled };
 	c[n++] = (struct report_count){ "addresses_sender_refused",
 	    r->smtp_refused };
 	return n;

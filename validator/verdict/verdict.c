@@ -164,6 +164,11 @@ static const struct {
 	    "The mail server refused the address without saying it does not exist.",
 	    "(--probe) a 5xx that does not say the mailbox is missing: not "
 	    "enough to remove" },
+	[SUB_PROVIDER_ACCEPTS_ALL] = { "provider_accepts_all", STATUS_CATCH_ALL,
+	    "The mailbox provider accepts every address at the time of the check, so this one was not asked and cannot be confirmed.",
+	    "(--probe) the domain's mail host belongs to a provider that "
+	    "accepts every recipient (accept_all in lists/providers.tsv: "
+	    "Yahoo/AOL, Mail.ru): the address is not asked" },
 };
 
 static const char *const action_names[ACTION_LAST] = {
