@@ -3,7 +3,9 @@
 # stage, in the loopback mail world (tests/smtp/lib.sh) with MX names that
 # match the table's rows (tests/smtp/providers/): a Yahoo-named host
 # (accept_all) hears nothing at all; an Outlook.com-named host
-# (max_rcpt_per_conn=1) gets one RCPT per connection; and, with a test row
+# (max_rcpt_per_conn=1) gets one RCPT per connection; a Gmail-named host
+# answering 450 4.2.1 (throttle_codes) is asked again later and its
+# addresses end with the later answer; and, with a test row
 # added through --lists-dir, no_catch_all_test skips the random-address
 # test and throttle_codes turns a reply into "ask again later", never a
 # verdict. Asserts on the outputs and on Postfix's own log.
@@ -14,10 +16,11 @@
 
 dns_require
 smtp_require
-plan 16
+plan 20
 
 SMTP_EXTRA_DOMAINS="yahoo.provmail hotmail.provmail"
 smtp_start >/dev/null || bail "cannot start the mail world"
+smtp_fault_start throttle >/dev/null || bail "cannot start the fault server"
 dns_start "$SMTP_ZONE" "$srcdir/tests/smtp/providers" >/dev/null || bail "cannot start the DNS server"
 
 V=scrub_status,scrub_sub_status
@@ -98,3 +101,18 @@ is "$(look 1 $V,scrub_provider "$T/rules.cleaned.csv" "$T/rules.rejected.csv")" 
     "cleaned|valid|mailbox_ok|worldtest" "no_catch_all_test: an accepted address is mailbox_ok"
 is "$(look 2 $V "$T/rules.cleaned.csv" "$T/rules.rejected.csv" | cut -d'|' -f2-)" "unknown|temporary_error" \
     "throttle_codes: 452 4.2.2 is asked again later, never a verdict"
+
+# ---------------------------------------------------------------- throttle_codes (Gmail)
+# The fault server answers the first RCPT of each address 450 4.2.1, the
+# next 250: the rate limit is never a verdict, the later answer is.
+Q=$T/gmail.csv
+printf '%s\n' 'Name,Email' 'a,x1@gmail.provmail' 'b,x2@gmail.provmail' >"$Q"
+scrub gmail --summary "$T/gmail.json" "${PROBE[@]}" --retry-delay 0 --retries 2 "$Q"
+scrub_ok "throttling provider: exit status 0"
+is "$(for n in 1 2; do look $n $V,scrub_smtp_code,scrub_provider "$T/gmail.cleaned.csv" "$T/gmail.rejected.csv"; done | sort -u)" \
+    "cleaned|catch_all|accept_all|250|google" \
+    "450 4.2.1: asked again; the answer is the later 250 (next to the accepted catch-all test)"
+is "$(grep -c '^throttle .* < RCPT TO:<x1@gmail.provmail>' "$FAULT_LOG")" 2 \
+    "the fault server saw x1 twice: the 450 4.2.1, then the retry"
+ok "summary: the throttling replies counted (at least the 2 addresses and the test)" \
+    test "$(json "$T/gmail.json" provider_throttled)" -ge 3
