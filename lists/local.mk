@@ -3,6 +3,7 @@ dist_pkgdata_DATA = \
 	lists/disposable.txt \
 	lists/free.txt \
 	lists/popular.txt \
+	lists/providers.tsv \
 	lists/role.txt \
 	lists/smtp-phrases.tsv \
 	lists/typos.tsv

@@ -23,6 +23,7 @@ UNIT_TESTS = \
 	tests/unit/t_interrupt \
 	tests/unit/t_listcheck \
 	tests/unit/t_probe_addrsel \
+	tests/unit/t_providers \
 	tests/unit/t_probe_sched \
 	tests/unit/t_probe_source \
 	tests/unit/t_probe_targets \
@@ -58,6 +59,7 @@ tests_unit_t_csvwrite_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_explain_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_listcheck_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_probe_trouble_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_providers_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_report_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_report_html_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_row_write_LDADD = $(LISTSCRUB_LIBS)
@@ -128,6 +130,7 @@ E2E_TESTS = \
 	tests/e2e/t_columns.sh \
 	tests/e2e/t_degraded.sh \
 	tests/e2e/t_dns.sh \
+	tests/e2e/t_providers.sh \
 	tests/e2e/t_encoding.sh \
 	tests/e2e/t_formats.sh \
 	tests/e2e/t_hostile.sh \
@@ -156,12 +159,13 @@ TESTS += $(DNS_TESTS)
 # server); t_smtp_session runs through its wrapper.
 SMTP_TESTS = tests/smtp/t_harness.sh tests/smtp/t_session.sh tests/smtp/t_probe.sh \
 	tests/smtp/t_degraded.sh tests/smtp/t_resume.sh tests/smtp/t_source.sh \
-	tests/smtp/t_proxy.sh
+	tests/smtp/t_proxy.sh \
+	tests/smtp/t_providers.sh
 TESTS += $(SMTP_TESTS)
 EXTRA_DIST += $(SMTP_TESTS) tests/smtp/lib.sh tests/smtp/main.cf.in \
 	tests/smtp/danted.conf.in \
 	tests/smtp/master.cf.in tests/smtp/users tests/smtp/catchall.regexp \
-	tests/smtp/rcpt_access tests/smtp/policy.cidr tests/smtp/mail.zone \
+	tests/smtp/rcpt_access tests/smtp/policy.cidr tests/smtp/mail.zone tests/smtp/providers \
 	tests/smtp/faultsrv.c tests/smtp/smtpchat.pl tests/smtp/README
 TESTS += tests/checksrc.sh tests/layers.sh
 # The README's and listscrub.1's option and status lists against --help
@@ -206,7 +210,7 @@ EXTRA_DIST += tests/tap.h tests/unit/slurp.h tests/xlsx_check.py tests/fuzz/fuzz
 	tests/options_doc.sh \
 	tests/data tests/fuzz/corpus tests/fuzz/known tests/e2e/lib.sh tests/e2e/lo.sh $(E2E_TESTS) \
 	tests/proc.sh $(DNS_TESTS) tests/dns/lib.sh tests/dns/nsd.conf.in tests/dns/dnsprobe.pl \
-	tests/dns/deadserver.pl tests/dns/zones tests/dns/README
+	tests/dns/deadserver.pl tests/dns/zones tests/dns/providers tests/dns/README
 
 # make test: the whole suite, then the closing line CI reads.
 test:

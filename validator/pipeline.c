@@ -23,6 +23,7 @@
 #include "dns/domains.h"
 #include "util/evloop.h"
 #include "dns/mailhosts.h"
+#include "dns/providers.h"
 #include "probe/probe_sched.h"
 #include "smtp/socks5.h"
 #include "probe/probe_targets.h"
@@ -67,6 +68,7 @@ struct run {
 	const struct options *o;
 	struct report *rep;
 	struct listcheck *lists;
+	struct providers *providers;	/* lists/providers.tsv */
 	struct addr_checker *addr;
 	struct addr_result ar;
 	struct dedupe *dedupe;
@@ -688,6 +690,7 @@ pipeline_dns(struct run *r, FILE *f, struct diag *d)
 	if (dnsstage_run(r->loop, r->domains, &dopts, &r->rep->dns, d) != 0)
 		goto done;
 	r->rep->dns_ran = true;
+	domains_find_providers(r->domains, r->providers);
 	r->rep->store.dns_recalled = r->rep->dns.recalled;
 	r->rep->store.dns_asked = r->rep->dns.domains - r->rep->dns.recalled;
 	r->stage = STAGE_SMTP;
@@ -886,6 +889,8 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 				e.dns = domains_dns(t, dom);
 				e.dns_detail = domains_dns_detail(t, dom);
 				k.mx = domains_mx(t, dom);
+				k.provider = domains_provider(t, dom) ?
+				    domains_provider(t, dom)->name : NULL;
 				if (e.dns != EVDNS_NONE)
 					k.checked = "dns";
 				e.disposable = domains_disposable(t, dom);
@@ -936,6 +941,7 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 	rep->by_sub[v.sub]++;
 	rep->by_status[v.status]++;
 	rep->by_action[v.action]++;
+	report_count_provider(rep, k.provider, v.status);
 	if (f == OUTSET_CLEANED)
 		rep->cleaned++;
 	else if (f == OUTSET_REJECTED)
@@ -1074,6 +1080,14 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	r.hint = h;
 	if ((r.lists = listcheck_load(pipeline_lists_dir(o), d)) == NULL)
 		goto done;
+	{
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/providers.tsv",
+		    pipeline_lists_dir(o));
+		if ((r.providers = providers_load(path, d)) == NULL)
+			goto done;
+	}
 	if (recall_open(o, r.now, &r.mem, d) != 0)
 		goto done;
 	rep->store.on = r.mem != NULL;
@@ -1213,6 +1227,7 @@ done:
 		addr_checker_free(r.addr);
 	}
 	listcheck_free(r.lists);
+	providers_free(r.providers);
 	buf_free(&r.suggest);
 	return rc;
 }

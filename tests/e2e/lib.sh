@@ -59,7 +59,7 @@ if [ -z "${LISTSCRUB:-}" ]; then
 fi
 export LISTSCRUB
 SAMPLES=$srcdir/lists/sample
-SCRUB_COLS='scrub_row scrub_email scrub_status scrub_sub_status scrub_action scrub_reason scrub_did_you_mean scrub_role scrub_disposable scrub_free scrub_checked scrub_checked_at scrub_duplicate_of scrub_mx scrub_catch_all scrub_smtp_code scrub_smtp_enhanced scrub_smtp_response scrub_tls'
+SCRUB_COLS='scrub_row scrub_email scrub_status scrub_sub_status scrub_action scrub_reason scrub_did_you_mean scrub_role scrub_disposable scrub_free scrub_checked scrub_checked_at scrub_duplicate_of scrub_mx scrub_catch_all scrub_smtp_code scrub_smtp_enhanced scrub_smtp_response scrub_tls scrub_provider'
 # shellcheck disable=SC2086
 NCOLS=$(set -- $SCRUB_COLS; echo $#)	# appended scrub_* columns
 LC_ALL=C

@@ -182,8 +182,8 @@ F=$T/huge.csv
 # the input's record (Python's csv) or, malformed, its first cell is the
 # input's whole line, else ":diff". H=0: the input has no header.
 whole() {
-	python3 - "$@" <<'PY'
-import csv, sys
+	NCOLS=$NCOLS python3 - "$@" <<'PY'
+import csv, os, sys
 csv.field_size_limit(sys.maxsize)
 inp, h, outs = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 # index n is data row n (index 0: the header, or nothing)
@@ -192,7 +192,7 @@ recs = [[]] * (1 - h) + list(csv.reader(open(inp, newline='', encoding='utf-8'))
 rows = {}
 for path in outs:
     out = list(csv.reader(open(path, newline='', encoding='utf-8')))
-    k = out[0].index('scrub_row') if h else len(out[0]) - 19
+    k = out[0].index('scrub_row') if h else len(out[0]) - int(os.environ['NCOLS'])
     for r in out[h:]:
         rows[int(r[k])] = (r[:k], r[k + 3])
 words = []

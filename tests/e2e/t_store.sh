@@ -22,7 +22,7 @@ S=$T/s.sqlite
 # ---------------------------------------------------------------- previous statuses, offline
 scrub a --offline --cache "$S" --summary "$T/a.json" "$F"
 scrub_ok "--offline --cache: exit status 0"
-like "$(head -1 "$T/a.cleaned.csv")" ',scrub_tls,scrub_previous_status,scrub_changed' \
+like "$(head -1 "$T/a.cleaned.csv")" ',scrub_tls,scrub_provider,scrub_previous_status,scrub_changed' \
     "with a store the two change columns come last"
 is "$(look 1 scrub_previous_status,scrub_changed "$T/a.cleaned.csv" "$T/a.rejected.csv")" "cleaned||" \
     "first run: no previous status, changed empty"

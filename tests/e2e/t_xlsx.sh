@@ -59,10 +59,10 @@ import csv, sys
 src, T = sys.argv[1], sys.argv[2]
 inp = list(csv.reader(open(src, newline='', encoding='utf-8')))
 width = max(len(r) for r in inp)
-ncols = 19
 for name, path in (('Cleaned', 'c.csv'), ('Rejected', 'r.csv'), ('Review', 'v.csv')):
     out = list(csv.reader(open('%s/%s' % (T, path), newline='', encoding='utf-8')))
     hdr = out[0]
+    ncols = len(hdr) - hdr.index('scrub_row')	# the appended columns
     want = [inp[0] + [''] * (width - len(inp[0])) + hdr[-ncols:]]
     ri = hdr.index('scrub_row')
     for r in out[1:]:

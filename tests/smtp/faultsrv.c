@@ -16,6 +16,10 @@
  *   drop      normal, but the connection is closed (no reply) when the
  *             4th RCPT of the connection arrives: 3 RCPTs answered, then the
  *             rest of a pipelined batch is lost
+ *   throttle  normal, but the first RCPT of each address (over all
+ *             connections) gets Gmail's rate limit "450 4.2.1 The user you
+ *             are trying to contact is receiving mail at a rate ..."; the
+ *             next one 250 (a prober that asks again later gets through)
  * "normal" dialogue: EHLO -> 250-host/250-PIPELINING/250-ENHANCEDSTATUSCODES/
  * 250 8BITMIME, HELO 250, MAIL 250 2.1.0, RCPT 250 2.1.5, RSET 250 2.0.0,
  * NOOP 250, QUIT 221 + close, DATA 554 5.5.1 (logged), others 502 5.5.2.
@@ -39,9 +43,27 @@
 #include <time.h>
 #include <unistd.h>
 
-enum mode { M_421, M_NOBANNER, M_ENDLESS, M_INJECT, M_TARPIT, M_DROP };
+enum mode { M_421, M_NOBANNER, M_ENDLESS, M_INJECT, M_TARPIT, M_DROP,
+	    M_THROTTLE };
 static const char *mode_name[] = { "421", "nobanner", "endless", "inject",
-				   "tarpit", "drop" };
+				   "tarpit", "drop", "throttle" };
+#define NMODES 7
+
+/* throttle: the RCPT lines seen once already */
+#define SEEN_MAX 256
+static char *seen[SEEN_MAX];
+static int nseen;
+
+/* seen_before - whether line was seen; remembers it otherwise */
+static int seen_before(const char *line)
+{
+	for (int i = 0; i < nseen; i++)
+		if (strcmp(seen[i], line) == 0)
+			return 1;
+	if (nseen < SEEN_MAX && (seen[nseen] = strdup(line)) != NULL)
+		nseen++;
+	return 0;
+}
 
 #define MAXL 16
 #define MAXC 256
@@ -209,6 +231,13 @@ static void command(struct conn *c, const char *line)
 			c->closing = 1; /* the replies so far, then close */
 			return;
 		}
+		if (c->mode == M_THROTTLE && !seen_before(line)) {
+			reply(c, "450-4.2.1 The user you are trying to contact is "
+				 "receiving mail at a rate that\r\n450-4.2.1 prevents "
+				 "additional messages from being delivered. Please\r\n"
+				 "450 4.2.1 resend your message at a later time. - gsmtp\r\n");
+			return;
+		}
 		reply(c, "250 2.1.5 Ok\r\n");
 	} else if (prefix(line, "RSET")) {
 		reply(c, "250 2.0.0 Ok\r\n");
@@ -372,7 +401,7 @@ int main(int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		const char *eq = strchr(argv[i], '=');
 		int m = -1;
-		for (int k = 0; eq && k < 6; k++)
+		for (int k = 0; eq && k < NMODES; k++)
 			if (strlen(mode_name[k]) == (size_t)(eq - argv[i]) &&
 			    strncmp(argv[i], mode_name[k], (size_t)(eq - argv[i])) == 0)
 				m = k;

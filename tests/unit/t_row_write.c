@@ -26,12 +26,12 @@
 #define CHECKED_AT "2026-12-03T18:00:00Z"
 /* The appended cells of data row N for the verdict fill() gives. */
 #define APP(n) n ",a@x.test,valid,syntax_ok,keep,fine,,,,,," CHECKED_AT \
-	",,,,,,,"
+	",,,,,,,,"
 #define NAMES "scrub_row,scrub_email,scrub_status,scrub_sub_status," \
 	"scrub_action,scrub_reason,scrub_did_you_mean,scrub_role," \
 	"scrub_disposable,scrub_free,scrub_checked,scrub_checked_at," \
 	"scrub_duplicate_of,scrub_mx,scrub_catch_all,scrub_smtp_code," \
-	"scrub_smtp_enhanced,scrub_smtp_response,scrub_tls"
+	"scrub_smtp_enhanced,scrub_smtp_response,scrub_tls,scrub_provider"
 
 /* What one data row (by number, 1-based) says about its previous status. */
 struct change {

@@ -8,7 +8,7 @@ static const char *const names[COL_LAST] = {
 	"row", "email", "status", "sub_status", "action", "reason",
 	"did_you_mean", "role", "disposable", "free", "checked", "checked_at",
 	"duplicate_of", "mx", "catch_all", "smtp_code", "smtp_enhanced",
-	"smtp_response", "tls", "previous_status", "changed",
+	"smtp_response", "tls", "previous_status", "changed", "provider",
 };
 
 static const enum column minimal[] = {
@@ -67,6 +67,7 @@ columns_parse(const char *spec, struct columns *c, struct diag *d)
 			c->all = true;
 			for (int i = 0; i < COL_PREVIOUS_STATUS; i++)
 				columns_add(c, (enum column)i);
+			columns_add(c, COL_PROVIDER);
 		} else if (len == 7 && ascii_ncasecmp(w, "minimal", 7) == 0) {
 			for (size_t i = 0; i < sizeof(minimal) /
 			    sizeof(minimal[0]); i++)
@@ -80,7 +81,7 @@ columns_parse(const char *spec, struct columns *c, struct diag *d)
 				    "disposable, free, checked, checked_at, "
 				    "duplicate_of, mx, catch_all, smtp_code, "
 				    "smtp_enhanced, smtp_response, tls, "
-				    "previous_status, changed",
+				    "previous_status, changed, provider",
 				    (int)(len > 40 ? 40 : len), w);
 				return -1;
 			}

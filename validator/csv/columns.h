@@ -3,7 +3,8 @@
  * once; new ones are only ever added at the end) and the selection a run
  * writes (--columns). A selection is a list of names and named sets:
  * "all" (the default: every column, previous_status and changed only
- * when the run compares with earlier statuses) and "minimal" (status,
+ * when the run compares with earlier statuses; provider is written after
+ * tls, before those two) and "minimal" (status,
  * sub_status, action, reason). Names are given without the prefix.
  */
 #ifndef LISTSCRUB_COLUMNS_H
@@ -19,7 +20,7 @@ enum column {
 	COL_REASON, COL_DID_YOU_MEAN, COL_ROLE, COL_DISPOSABLE, COL_FREE,
 	COL_CHECKED, COL_CHECKED_AT, COL_DUPLICATE_OF, COL_MX, COL_CATCH_ALL,
 	COL_SMTP_CODE, COL_SMTP_ENHANCED, COL_SMTP_RESPONSE, COL_TLS,
-	COL_PREVIOUS_STATUS, COL_CHANGED,
+	COL_PREVIOUS_STATUS, COL_CHANGED, COL_PROVIDER,
 	COL_LAST
 };
 

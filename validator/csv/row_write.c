@@ -294,6 +294,7 @@ row_write_value(const struct row_write_ctx *c, const struct row_write_cols *k,
 		s = known_prev ? k->previous_status : "";
 		break;
 	case COL_CHANGED: s = row_write_bool(known_prev, k->changed); break;
+	case COL_PROVIDER: s = k->provider ? k->provider : ""; break;
 	case COL_LAST: break;
 	}
 	*len = strlen(s);

@@ -55,6 +55,7 @@ struct row_write_cols {
 	const char *checked;		/* "syntax", "dns", "smtp" or "" */
 	uint64_t duplicate_of;		/* 0 for none */
 	const char *mx;			/* preferred mail host, or NULL */
+	const char *provider;		/* mailbox provider's name, or NULL */
 	const struct probe_result *smtp;	/* SMTP answer, or NULL */
 	/* Only with ctx->changes: */
 	const char *previous_status;	/* NULL or "": none */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "address/listcheck.h"
+#include "dns/providers.h"
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
@@ -27,6 +28,9 @@ struct domains {
 	struct strmap *names;
 	struct strmap *texts;	/* mail host names, DNS failure details */
 	struct domain_info *info;
+	/* per id: 0, or 1 + the provider's index in providers */
+	uint8_t *prov;
+	const struct providers *providers;	/* borrowed, or NULL */
 	size_t cap;
 };
 
@@ -65,7 +69,9 @@ domains_id(struct domains *t, const char *domain, size_t len)
 	if (id >= t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 256;
 		t->info = xreallocarray(t->info, t->cap, sizeof(*t->info));
+		t->prov = xreallocarray(t->prov, t->cap, sizeof(*t->prov));
 	}
+	t->prov[id] = 0;
 	i = &t->info[id];
 	memset(i, 0, sizeof(*i));
 	i->dns = EVDNS_NONE;
@@ -207,7 +213,7 @@ size_t
 domains_bytes(const struct domains *t)
 {
 	return strmap_bytes(t->names) + strmap_bytes(t->texts) +
-	    t->cap * sizeof(*t->info);
+	    t->cap * (sizeof(*t->info) + sizeof(*t->prov));
 }
 
 void
@@ -218,5 +224,41 @@ domains_free(struct domains *t)
 	strmap_free(t->names);
 	strmap_free(t->texts);
 	free(t->info);
+	free(t->prov);
 	free(t);
+}
+
+void
+domains_find_providers(struct domains *t, const struct providers *p)
+{
+	size_t n = domains_count(t);
+
+	t->providers = p;
+	for (size_t id = 0; id < n; id++) {
+		const struct domain_info *i = &t->info[id];
+		const struct provider *pv = NULL;
+
+		t->prov[id] = 0;
+		if (i->mx != NULL)
+			pv = providers_match(p, i->mx, strlen(i->mx));
+		for (size_t k = 0; pv != NULL && k < providers_count(p); k++)
+			if (providers_at(p, k) == pv) {
+				t->prov[id] = (uint8_t)(k + 1);
+				break;
+			}
+	}
+}
+
+const struct provider *
+domains_provider(const struct domains *t, uint32_t id)
+{
+	if (t->providers == NULL || t->prov[id] == 0)
+		return NULL;
+	return providers_at(t->providers, (size_t)t->prov[id] - 1);
+}
+
+size_t
+domains_provider_index(const struct domains *t, uint32_t id)
+{
+	return t->prov[id];
 }

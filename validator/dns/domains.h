@@ -27,6 +27,8 @@
 
 struct listcheck;
 struct domains;
+struct provider;
+struct providers;
 
 /* The DNS stage's answer for one domain (domains_set_dns). */
 struct domains_dns_answer {
@@ -122,6 +124,25 @@ uint64_t domains_action_rows(const struct domains *t, uint32_t id,
  * least one), most first, into ids; returns how many.
  */
 size_t domains_top(const struct domains *t, uint32_t *ids, size_t n);
+
+/*
+ * domains_find_providers - which provider of p (borrowed; must outlive
+ * the table) runs each domain's mail: the one its preferred mail host
+ * (domains_mx, the scrub_mx column) matches, or none. The same answer
+ * with or without --probe, and whether the DNS answer was looked up or
+ * recalled. Call after the DNS stage; a domain added later has none.
+ */
+void domains_find_providers(struct domains *t, const struct providers *p);
+
+/* domains_provider - the domain's provider, or NULL (none, not found yet). */
+const struct provider *domains_provider(const struct domains *t,
+    uint32_t id);
+
+/*
+ * domains_provider_index - 0 for none, else 1 + the provider's index in
+ * the table (providers_at), for per-provider counters.
+ */
+size_t domains_provider_index(const struct domains *t, uint32_t id);
 
 /* domains_bytes - memory held by the table, for benchmarks. */
 size_t domains_bytes(const struct domains *t);

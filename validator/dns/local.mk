@@ -4,4 +4,5 @@ validator_liblistscrub_a_SOURCES += \
 	%D%/dnsstage.c %D%/dnsstage.h \
 	%D%/domains.c %D%/domains.h \
 	%D%/mailhosts.c %D%/mailhosts.h \
-	%D%/mxlookup.c %D%/mxlookup.h
+	%D%/mxlookup.c %D%/mxlookup.h \
+	%D%/providers.c %D%/providers.h

@@ -11,6 +11,7 @@
 #include "dns/domains.h"
 #include "util/evloop.h"
 #include "dns/mailhosts.h"
+#include "dns/providers.h"
 #include "probe/probe_addrsel.h"
 #include "probe/probe_targets.h"
 #include "probe/probe_trouble.h"
@@ -48,6 +49,7 @@ struct hstate {
 	unsigned active;	/* sessions now */
 	struct probe_trouble_host_count trouble;
 	unsigned batch_max;
+	unsigned max_rcpt;	/* per connection (providers.tsv); 0: none */
 	bool dead, blocked, tls_off, listed;
 	bool dead_proxy;	/* dead because the --proxy failed */
 	uint8_t addr;		/* the address sessions go to now: its
@@ -506,6 +508,14 @@ on_next_batch(void *arg, const struct smtp_caps *caps, struct smtp_rcpt *out,
 		if (max > s->o->rcpt_per_session - p->handed)
 			max = s->o->rcpt_per_session - p->handed;
 	}
+	/* The provider's cap per connection (max_rcpt_per_conn): a new
+	 * connection asks the rest. */
+	if (h->max_rcpt > 0) {
+		if (p->handed >= h->max_rcpt)
+			return 0;
+		if (max > h->max_rcpt - p->handed)
+			max = h->max_rcpt - p->handed;
+	}
 	maxtests = probe_trouble_tests(p->errors);
 	while (id != NONE && n < max) {
 		uint32_t next = s->items[id].next;
@@ -584,6 +594,13 @@ on_rcpt_done(void *arg, const struct smtp_rcpt *r, const struct smtp_reply *repl
 		if (reply->code >= 500)
 			p->errors++;
 		smtp_classify(s->ph, SMTPS_RCPT, reply, &v);
+		/* The provider's "slow down" replies (throttle_codes): back
+		 * off and ask again later, never a verdict. */
+		if (provider_throttles(domains_provider(s->dt,
+		    s->items[r->id].domain), reply->code, reply->enhanced)) {
+			v.cls = SMTPC_RATE_LIMITED;
+			s->st->provider_throttled++;
+		}
 	}
 	probe_trouble_rcpt(&s->topts, reply, v.cls, mail, r->utf8,
 	    &s->items[r->id].trouble, &s->hosts[p->host].trouble, &ta, &th);
@@ -890,6 +907,7 @@ sched_setup(struct sched *s)
 	for (uint32_t id = 0; id < naddr; id++) {
 		uint32_t dom = probe_targets_domain(s->ps, id);
 		struct item *it = &s->items[id];
+		const struct provider *pv;
 
 		it->done = true;	/* until queued */
 		/* answered already: by an earlier run (the result store) */
@@ -897,8 +915,27 @@ sched_setup(struct sched *s)
 			continue;
 		if (dom == NONE || domains_hosts(s->dt, dom, NULL) == 0)
 			continue;
-		/* The domain's catch-all test goes first on its host. */
-		if (s->doms[dom].catchall == NONE) {
+		pv = domains_provider(s->dt, dom);
+		/* A provider that accepts every recipient (accept_all):
+		 * asking proves nothing, so nobody is asked. */
+		if (pv != NULL && pv->accept_all) {
+			struct probe_result *pr = probe_targets_result(s->ps,
+			    id);
+
+			pr->sub = SUB_PROVIDER_ACCEPTS_ALL;
+			pr->catch_all = PROBE_TRI_YES;
+			s->st->provider_not_asked++;
+			continue;
+		}
+		/* The domain's catch-all test goes first on its host, unless
+		 * the provider is known to refuse unknown users. */
+		if (pv != NULL && pv->no_catch_all_test &&
+		    !s->doms[dom].tested) {
+			s->doms[dom].tested = true;
+			s->st->provider_no_test++;
+		}
+		if (s->doms[dom].catchall == NONE && !(pv != NULL &&
+		    pv->no_catch_all_test)) {
 			uint32_t cid = (uint32_t)s->nitems++;
 
 			s->doms[dom].catchall = cid;
@@ -909,6 +946,12 @@ sched_setup(struct sched *s)
 		it->domain = dom;
 		s->remaining++;
 		sched_push(s, id, false);
+		if (pv != NULL && pv->max_rcpt > 0) {
+			struct hstate *h = &s->hosts[sched_host(s, it)];
+
+			if (h->max_rcpt == 0 || pv->max_rcpt < h->max_rcpt)
+				h->max_rcpt = pv->max_rcpt;
+		}
 	}
 	for (size_t i = 0; i < s->nhosts; i++)
 		if (s->hosts[i].queued > 0)

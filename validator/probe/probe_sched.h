@@ -85,6 +85,10 @@ struct probe_stats {
 	uint64_t catch_all_domains;
 	uint64_t blocked_hosts;		/* stopped probing after refusals */
 	uint64_t addresses;		/* addresses with an SMTP answer */
+	/* lists/providers.tsv rules at work */
+	uint64_t provider_not_asked;	/* accept_all: addresses not asked */
+	uint64_t provider_no_test;	/* no_catch_all_test: domains */
+	uint64_t provider_throttled;	/* throttle_codes replies */
 	size_t nproblems;
 	struct probe_problem problems[PROBE_MAX_PROBLEMS];
 	/* --source-address: sessions started from each source (as in

@@ -80,6 +80,30 @@ report_column_candidates(struct report *r, const struct email_column *c,
 }
 
 void
+report_count_provider(struct report *r, const char *name,
+    enum verdict_status s)
+{
+	size_t i;
+
+	if (name == NULL)
+		return;
+	for (i = 0; i < r->nproviders; i++)
+		if (strcmp(r->providers[i].name, name) == 0)
+			break;
+	if (i == r->nproviders) {
+		if (i == REPORT_PROVIDERS) {
+			r->providers_more++;
+			return;
+		}
+		snprintf(r->providers[i].name, sizeof(r->providers[i].name),
+		    "%s", name);
+		r->nproviders++;
+	}
+	r->providers[i].rows++;
+	r->providers[i].by_status[s]++;
+}
+
+void
 report_top_domains(struct report *r, const struct domains *t)
 {
 	r->ntop = domains_top(t, r->top_ids, REPORT_TOP_DOMAINS);
@@ -348,6 +372,27 @@ report_text(const struct report *r, FILE *f)
 			    (unsigned long long)r->top_rows[i]);
 		fprintf(f, "\n");
 	}
+	for (size_t i = 0; i < r->nproviders; i++) {
+		const struct report_provider *p = &r->providers[i];
+		bool first = true;
+
+		fprintf(f, "%s %s %llu", i ? ";" : "  providers:",
+		    report_safe(s1, sizeof(s1), p->name),
+		    (unsigned long long)p->rows);
+		for (int s = 0; s < STATUS_LAST; s++) {
+			if (p->by_status[s] == 0)
+				continue;
+			fprintf(f, "%s%s %llu", first ? " (" : ", ",
+			    verdict_status_name(s),
+			    (unsigned long long)p->by_status[s]);
+			first = false;
+		}
+		fprintf(f, "%s%s", first ? "" : ")",
+		    i + 1 == r->nproviders ? "\n" : "");
+	}
+	if (r->providers_more > 0)
+		fprintf(f, "  %llu more row(s) at providers not listed\n",
+		    (unsigned long long)r->providers_more);
 	if (r->dns_ran) {
 		const struct dnsstage_stats *d = &r->dns;
 
@@ -417,6 +462,15 @@ report_text(const struct report *r, FILE *f)
 			    (unsigned long long)r->smtp_proxy_failed,
 			    r->smtp_proxy_failed > 0 ? ": the proxy's "
 			    "trouble, not the addresses'" : "");
+		if (p->provider_not_asked + p->provider_no_test +
+		    p->provider_throttled > 0)
+			fprintf(f, "        providers.tsv: %llu address(es) not "
+			    "asked (the provider accepts all), %llu domain(s) "
+			    "without a catch-all test, %llu throttling "
+			    "repl(ies) asked again later\n",
+			    (unsigned long long)p->provider_not_asked,
+			    (unsigned long long)p->provider_no_test,
+			    (unsigned long long)p->provider_throttled);
 		if (p->nproblems > 0) {
 			fprintf(f, "  sender-side problems: these mail hosts "
 			    "refused the SENDER (IP, EHLO name, SPF/DKIM/DMARC), "
@@ -498,7 +552,7 @@ report_json_str(FILE *f, const char *s)
  * A network stage's counters, in the order the JSON and CSV summaries
  * print them (one list, so the two formats cannot drift apart).
  */
-#define REPORT_MAX_COUNTS 16
+#define REPORT_MAX_COUNTS 24
 struct report_count {
 	const char *key;
 	unsigned long long n;
@@ -543,6 +597,12 @@ report_smtp_counts(const struct report *r, struct report_count *c)
 	c[n++] = (struct report_count){ "catch_all_domains",
 	    p->catch_all_domains };
 	c[n++] = (struct report_count){ "blocked_hosts", p->blocked_hosts };
+	c[n++] = (struct report_count){ "provider_not_asked",
+	    p->provider_not_asked };
+	c[n++] = (struct report_count){ "provider_no_test",
+	    p->provider_no_test };
+	c[n++] = (struct report_count){ "provider_throttled",
+	    p->provider_throttled };
 	c[n++] = (struct report_count){ "addresses_sender_refused",
 	    r->smtp_refused };
 	c[n++] = (struct report_count){ "hosts_unreachable_from_sources",
@@ -684,6 +744,19 @@ report_json(const struct report *r, FILE *f)
 			    (unsigned long long)r->top_action[i][a]);
 		fputc('}', f);
 	}
+	/* rows by mailbox provider, and their statuses */
+	fprintf(f, "],\n  \"providers\": [");
+	for (size_t i = 0; i < r->nproviders; i++) {
+		const struct report_provider *p = &r->providers[i];
+
+		fprintf(f, "%s{\"provider\": ", i ? ", " : "");
+		report_json_str(f, p->name);
+		fprintf(f, ", \"rows\": %llu", (unsigned long long)p->rows);
+		for (int s = 0; s < STATUS_LAST; s++)
+			fprintf(f, ", \"%s\": %llu", verdict_status_name(s),
+			    (unsigned long long)p->by_status[s]);
+		fputc('}', f);
+	}
 	fprintf(f, "],\n  \"short_rows\": %llu,\n  \"long_rows\": %llu,\n"
 	    "  \"guarded_rows\": %llu,\n  \"blank_lines\": %lu,\n"
 	    "  \"malformed_lines\": [", (unsigned long long)r->short_rows,
@@ -820,6 +893,16 @@ report_csv(const struct report *r, FILE *f)
 			fprintf(f, "top_domain_%s,%s,%llu\n",
 			    verdict_action_name(a), r->top_names[i],
 			    (unsigned long long)r->top_action[i][a]);
+	}
+	for (size_t i = 0; i < r->nproviders; i++) {
+		const struct report_provider *p = &r->providers[i];
+
+		fprintf(f, "provider,%s,%llu\n", p->name,
+		    (unsigned long long)p->rows);
+		for (int s = 0; s < STATUS_LAST; s++)
+			fprintf(f, "provider_%s,%s,%llu\n",
+			    verdict_status_name(s), p->name,
+			    (unsigned long long)p->by_status[s]);
 	}
 	fprintf(f, "input,delimiter,%s\ninput,line_ending,%s\ninput,bom,%s\n"
 	    "input,header,%s\ninput,column,%ld\n", report_delim_name(r->delim),

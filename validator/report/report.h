@@ -21,6 +21,7 @@ struct domains;
 
 #define REPORT_MAX_LINES 10	/* malformed/ragged line numbers kept */
 #define REPORT_TOP_DOMAINS 10
+#define REPORT_PROVIDERS 32	/* providers named in the summary */
 #define REPORT_MAX_CANDIDATES 8	/* address-like columns named */
 
 /* One column content detection could have chosen. */
@@ -80,6 +81,18 @@ struct report {
 	uint64_t top_action[REPORT_TOP_DOMAINS][ACTION_LAST];
 	bool top_free_mail[REPORT_TOP_DOMAINS];	/* a free mail provider */
 	size_t ntop;
+	/*
+	 * Rows by mailbox provider (lists/providers.tsv, found from the
+	 * domain's mail hosts by the DNS stage), in order of first sight;
+	 * providers past REPORT_PROVIDERS are counted in providers_more.
+	 */
+	struct report_provider {
+		char name[48];
+		uint64_t rows;
+		uint64_t by_status[STATUS_LAST];
+	} providers[REPORT_PROVIDERS];
+	size_t nproviders;
+	uint64_t providers_more;	/* rows at providers not listed */
 	/* DNS stage */
 	bool dns_ran;
 	struct dnsstage_stats dns;
@@ -145,6 +158,13 @@ void report_column_candidates(struct report *r, const struct email_column *c,
  * sub-status order; returns how many.
  */
 size_t report_went_bad(const struct report_changes *c, int *subs);
+
+/*
+ * report_count_provider - one more row at provider name (NULL: no
+ * provider, not counted) with status s.
+ */
+void report_count_provider(struct report *r, const char *name,
+    enum verdict_status s);
 
 /*
  * report_top_domains - copy the busiest domains out of t: name, rows, DNS

@@ -323,6 +323,7 @@ store_class_of_sub(enum verdict_sub s)
 	case SUB_SMTPUTF8_UNSUPPORTED:
 		return STORE_CLASS_VALID;
 	case SUB_ACCEPT_ALL:
+	case SUB_PROVIDER_ACCEPTS_ALL:
 		return STORE_CLASS_CATCH_ALL;
 	case SUB_GREYLISTED:
 	case SUB_TEMPORARY_ERROR:

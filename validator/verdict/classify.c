@@ -64,6 +64,7 @@ classify_sub(const struct evidence *e)
 	 * form itself (RFC 6531 3.4), not the prober's trouble.
 	 */
 	if (smtp == SUB_MAILBOX_FULL || smtp == SUB_ACCEPT_ALL ||
+	    smtp == SUB_PROVIDER_ACCEPTS_ALL ||
 	    smtp == SUB_SMTPUTF8_UNSUPPORTED)
 		return smtp;
 	/*

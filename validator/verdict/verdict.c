@@ -169,6 +169,11 @@ static const struct {
 	    "(--probe with --proxy) the SOCKS5 proxy failed: it could not "
 	    "be reached, refused the credentials or the CONNECT, answered "
 	    "garbage or stopped; our trouble, never the address's" },
+	[SUB_PROVIDER_ACCEPTS_ALL] = { "provider_accepts_all", STATUS_CATCH_ALL,
+	    "The mailbox provider accepts every address at the time of the check, so this one was not asked and cannot be confirmed.",
+	    "(--probe) the domain's mail host belongs to a provider that "
+	    "accepts every recipient (accept_all in lists/providers.tsv: "
+	    "Yahoo/AOL, Mail.ru): the address is not asked" },
 };
 
 static const char *const action_names[ACTION_LAST] = {
