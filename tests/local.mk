@@ -15,6 +15,7 @@ UNIT_TESTS = \
 	tests/unit/t_classify \
 	tests/unit/t_csvread \
 	tests/unit/t_csvwrite \
+	tests/unit/t_dsn \
 	tests/unit/t_email_column \
 	tests/unit/t_encoding \
 	tests/unit/t_explain \
@@ -42,7 +43,7 @@ UNIT_TESTS = \
 	tests/unit/t_xlsxbook
 FUZZ_REPLAYS = tests/fuzz/replay_addr tests/fuzz/replay_csvread \
 	tests/fuzz/replay_csvread_small tests/fuzz/replay_smtp_reply \
-	tests/fuzz/replay_dns tests/fuzz/replay_smtp_session
+	tests/fuzz/replay_dns tests/fuzz/replay_smtp_session tests/fuzz/replay_dsn
 check_PROGRAMS += $(UNIT_TESTS) $(FUZZ_REPLAYS) \
 	tests/unit/t_mxlookup tests/unit/t_smtp_session
 TESTS += $(UNIT_TESTS) $(FUZZ_REPLAYS)
@@ -56,6 +57,7 @@ tests_unit_t_encoding_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_infile_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_csvread_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_csvwrite_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_dsn_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_explain_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_listcheck_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_probe_trouble_LDADD = $(LISTSCRUB_LIBS)
@@ -103,6 +105,9 @@ tests_fuzz_replay_addr_LDADD = $(LISTSCRUB_LIBS)
 tests_fuzz_replay_csvread_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_csvread.c
 tests_fuzz_replay_csvread_CPPFLAGS = $(AM_CPPFLAGS) -DREPLAY_CORPUS='"csvread"'
 tests_fuzz_replay_csvread_LDADD = $(LISTSCRUB_LIBS)
+tests_fuzz_replay_dsn_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_dsn.c
+tests_fuzz_replay_dsn_CPPFLAGS = $(AM_CPPFLAGS) -DREPLAY_CORPUS='"dsn"'
+tests_fuzz_replay_dsn_LDADD = $(LISTSCRUB_LIBS)
 tests_fuzz_replay_smtp_reply_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_smtp_reply.c
 tests_fuzz_replay_smtp_reply_CPPFLAGS = $(AM_CPPFLAGS) -DREPLAY_CORPUS='"smtp_reply"'
 tests_fuzz_replay_smtp_reply_LDADD = $(LISTSCRUB_LIBS)
@@ -177,7 +182,11 @@ if FUZZING
 FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined
 noinst_PROGRAMS += tests/fuzz/fuzz_addr tests/fuzz/fuzz_csvread \
 	tests/fuzz/fuzz_csvread_small tests/fuzz/fuzz_smtp_reply \
-	tests/fuzz/fuzz_dns tests/fuzz/fuzz_smtp_session
+	tests/fuzz/fuzz_dns tests/fuzz/fuzz_smtp_session tests/fuzz/fuzz_dsn
+tests_fuzz_fuzz_dsn_SOURCES = tests/fuzz/fuzz_dsn.c
+tests_fuzz_fuzz_dsn_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_dsn_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_dsn_LDADD = $(LISTSCRUB_LIBS)
 tests_fuzz_fuzz_addr_SOURCES = tests/fuzz/fuzz_addr.c
 tests_fuzz_fuzz_addr_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_addr_LDFLAGS = $(FUZZ_FLAGS)

@@ -2,7 +2,9 @@
  * t_explain - `listscrub explain` through explain_main(), with stdout
  * and stdin redirected to temporary files: arguments joined, stdin with a
  * multi-line reply, --json, --stage and the stage read from a Postfix
- * bounce, the exit statuses of usage errors and unparseable input.
+ * bounce, the exit statuses of usage errors and unparseable input; then
+ * the bounces of tests/data/dsn, their class and who is at fault, in text
+ * and --json.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -13,9 +15,46 @@
 
 #include "verdict/explain.h"
 #include "tap.h"
+#include "slurp.h"
 
 static char lists[4096];
+
+/* A Postfix-style report: two failures, one delivery (RFC 3464). */
+#define DSN "From: MAILER-DAEMON@mx.example.org\r\n" \
+    "Subject: Undelivered Mail Returned to Sender\r\n" \
+    "MIME-Version: 1.0\r\n" \
+    "Content-Type: multipart/report; report-type=delivery-status;\r\n" \
+    "\tboundary=\"XX.1/mx.example.org\"\r\n\r\n" \
+    "--XX.1/mx.example.org\r\nContent-Type: text/plain\r\n\r\n" \
+    "I'm sorry to have to inform you...\r\n\r\n" \
+    "--XX.1/mx.example.org\r\n" \
+    "Content-Type: message/delivery-status\r\n\r\n" \
+    "Reporting-MTA: dns; mx.example.org\r\n\r\n" \
+    "Final-Recipient: rfc822; a@example.net\r\nAction: failed\r\n" \
+    "Status: 5.1.1\r\nRemote-MTA: dns; mx.example.net\r\n" \
+    "Diagnostic-Code: smtp; 550 5.1.1 User unknown\r\n\r\n" \
+    "Final-Recipient: rfc822; b@example.org\r\nAction: failed\r\n" \
+    "Status: 5.7.1\r\nDiagnostic-Code: smtp; 554 5.7.1 Service\r\n" \
+    "    unavailable; Client host [192.0.2.1] blocked using\r\n" \
+    "    zen.spamhaus.org\r\n\r\n" \
+    "Final-Recipient: rfc822; c@example.com\r\nAction: delivered\r\n" \
+    "Status: 2.0.0\r\n\r\n" \
+    "--XX.1/mx.example.org--\r\n"
 static char out[65536];
+
+/* The samples of tests/data/dsn: the first recipient's class and fault. */
+static const struct {
+	const char *file, *cls, *fault;
+} SAMPLES[] = {
+	{ "rfc3464-plain.eml", "mailbox_not_found", "recipient" },
+	{ "rfc3464-base64.eml", "mailbox_not_found", "recipient" },
+	{ "rfc3464-qp.eml", "mailbox_not_found", "recipient" },
+	{ "postfix-two-rcpts.eml", "mailbox_not_found", "recipient" },
+	{ "exim.eml", "policy_blocked", "sender" },
+	{ "m365.eml", "mailbox_not_found", "recipient" },
+	{ "google.eml", "rejected_other", "none" },
+	{ "postfix-delayed.eml", "rate_limited", "temporary" },
+};
 
 /* run - explain_main(argv) with stdin from in (NULL: none); stdout in out. */
 static int
@@ -141,6 +180,80 @@ main(void)
 		const char *a[] = { "explain" };
 
 		is_int(run("", 1, a), 2, "empty stdin: exit 2");
+	}
+	{
+		const char *a[] = { "explain" };
+
+		rc = run("Diagnostic-Code: smtp; 550 5.1.1 no such user\n", 1, a);
+		ok(rc == 0 && strstr(out, "class:      mailbox_not_found") != NULL,
+		    "one pasted field line on stdin is a reply, not a message");
+	}
+	{
+		const char *a[] = { "explain" };
+
+		rc = run(DSN, 1, a);
+		is_int(rc, 0, "a bounce message on stdin: exit 0");
+		ok(strstr(out, "recipient:  a@example.net\n") != NULL &&
+		    strstr(out, "status:     5.1.1\n") != NULL &&
+		    strstr(out, "diagnostic: smtp; 550 5.1.1 User unknown\n") &&
+		    strstr(out, "class:      mailbox_not_found\n") != NULL &&
+		    strstr(out, "recipient:  b@example.org\n") != NULL &&
+		    strstr(out, "class:      policy_blocked\n") != NULL &&
+		    strstr(out, "1 recipient(s) not failed") != NULL,
+		    "DSN: both failed recipients explained, the delivered one "
+		    "counted");
+		if (strstr(out, "policy_blocked") == NULL)
+			diag("%s", out);
+	}
+	{
+		const char *a[] = { "explain", "--json" };
+
+		rc = run(DSN, 2, a);
+		ok(rc == 0 && strstr(out, "{\"dsn\":true,\"recipients\":[{") ==
+		    out && strstr(out, "\"fault\":\"sender\"") != NULL &&
+		    strstr(out, "\"recipients_total\":3,\"not_failed\":1") !=
+		    NULL, "DSN --json");
+	}
+	{
+		const char *a[] = { "explain" };
+
+		rc = run("From: a@example.org\nSubject: hi\n\nHello.\n", 1, a);
+		is_int(rc, 2, "a letter that is no bounce: exit 2");
+	}
+	{
+		const char *a[] = { "explain", "--dsn" };
+
+		is_int(run("550 5.1.1 no", 2, a), 2, "--dsn on a reply: exit 2");
+	}
+	{
+		const char *a[] = { "explain", "--dsn", "550" };
+
+		is_int(run(NULL, 3, a), 2, "--dsn with arguments: exit 2");
+	}
+	for (size_t k = 0; k < sizeof(SAMPLES) / sizeof(SAMPLES[0]); k++) {
+		const char *t[] = { "explain" }, *j[] = { "explain", "--json" };
+		char path[4096], want[128];
+		char *msg;
+
+		snprintf(path, sizeof(path), "%s/tests/data/dsn/%s",
+		    src != NULL ? src : ".", SAMPLES[k].file);
+		if ((msg = slurp(path, NULL)) == NULL) {
+			ok(0, "%s: cannot read", SAMPLES[k].file);
+			continue;
+		}
+		rc = run(msg, 1, t);
+		snprintf(want, sizeof(want), "class:      %s\n", SAMPLES[k].cls);
+		ok(rc == 0 && strstr(out, want) != NULL, "%s: text, class %s",
+		    SAMPLES[k].file, SAMPLES[k].cls);
+		rc = run(msg, 2, j);
+		snprintf(want, sizeof(want), "\"class\":\"%s\",", SAMPLES[k].cls);
+		ok(rc == 0 && strstr(out, "{\"dsn\":true,") == out &&
+		    strstr(out, want) != NULL, "%s: --json, class %s",
+		    SAMPLES[k].file, SAMPLES[k].cls);
+		snprintf(want, sizeof(want), "\"fault\":\"%s\"", SAMPLES[k].fault);
+		ok(strstr(out, want) != NULL, "%s: at fault: %s",
+		    SAMPLES[k].file, SAMPLES[k].fault);
+		free(msg);
 	}
 	{
 		const char *a[] = { "explain", "--help" };

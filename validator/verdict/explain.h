@@ -14,8 +14,18 @@
  * Output: plain text on stdout, or one JSON object with --json (keys
  * code, code_inferred, enhanced, text, stage, class, fault, permanent,
  * remove, matched, advice).
- * Exit: 0 explained; 2 usage error or no reply code in the input (message
- * on stderr); 1 the phrase table cannot be loaded.
+ * Bounce messages: with --dsn, or when standard input starts with a
+ * header section (dsn_looks_like_message), the input (up to 16 MiB) is a
+ * delivery status notification read by dsn_parse(); every recipient whose
+ * Action is failed or delayed (or missing) is explained from its
+ * Diagnostic-Code, else its Status: text blocks (recipient, action,
+ * status, diagnostic, remote MTA, class, at fault, what to do, remove),
+ * or with --json one object {"dsn":true, "recipients":[...],
+ * "recipients_total", "not_failed", "truncated"}. At most 1000
+ * recipients are read.
+ * Exit: 0 explained; 2 usage error, no reply code in the input, or a
+ * message that is no delivery status notification (message on stderr);
+ * 1 the phrase table cannot be loaded.
  */
 #ifndef LISTSCRUB_EXPLAIN_H
 #define LISTSCRUB_EXPLAIN_H

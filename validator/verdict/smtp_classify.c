@@ -571,6 +571,10 @@ sc_enh_matched(const struct sc_enh *e)
 		    "in RFC 7505)";
 	if (e->subject == 2 && e->detail == 1)
 		return "enhanced code 5.2.1 (mailbox disabled, RFC 3463)";
+	if ((e->subject == 2 && e->detail == 3) ||
+	    (e->subject == 3 && e->detail == 4))
+		return "enhanced code 5.2.3/5.3.4 (message too large, RFC "
+		    "3463): the message, not the address";
 	if (e->subject == 1)
 		return "enhanced code 4.1.x (address status, transient)";
 	return "enhanced code 4.2.x (mailbox status, transient)";
@@ -715,6 +719,12 @@ smtp_classify(const struct smtp_phrases *ph, enum smtp_stage st,
 		if (k == 5 && e.subject == 2 && e.detail == 1) {
 			sc_set(v, SMTPC_MAILBOX_DISABLED, SMTPF_RECIPIENT,
 			    true, why);
+			return;
+		}
+		if (k == 5 && ((e.subject == 2 && e.detail == 3) ||
+		    (e.subject == 3 && e.detail == 4))) {
+			sc_set(v, SMTPC_UNKNOWN_PERMANENT, SMTPF_NONE, true,
+			    why);
 			return;
 		}
 		if (k == 4 && (e.subject == 1 || e.subject == 2)) {

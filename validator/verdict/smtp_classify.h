@@ -27,8 +27,9 @@
  *     x.7.x policy_blocked; x.1.7, x.1.8 sender_rejected; x.5.3
  *     too_many_recipients (never permanent); x.2.2 mailbox_full;
  *     5.1.1, 5.1.2, 5.1.6, 5.1.10 mailbox_not_found; 5.2.1
- *     mailbox_disabled; 4.1.x and 4.2.x temporary_error. Any other
- *     enhanced code falls through.
+ *     mailbox_disabled; 5.2.3, 5.3.4 (message too large) rejected_other;
+ *     4.1.x and 4.2.x temporary_error. Any other enhanced code falls
+ *     through.
  *  5. RCPT, recipient phrases: with a 5xx their class (not_found,
  *     disabled, full); with a 4xx mailbox_full stays mailbox_full (not
  *     permanent) and the others become temporary_error.
