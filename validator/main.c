@@ -15,6 +15,7 @@
 #include "cache_main.h"
 #include "options.h"
 #include "pipeline.h"
+#include "preflight_main.h"
 #include "probe/probe_sched.h"
 #include "report/report.h"
 
@@ -46,6 +47,9 @@ main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "explain") == 0)
 		return explain_main(argc - 1, argv + 1,
 		    pipeline_lists_default());
+	/* listscrub preflight ...: the sender preflight on its own. */
+	if (argc > 1 && strcmp(argv[1], "preflight") == 0)
+		return preflight_main(argc - 1, argv + 1);
 	/* listscrub cache ...: look after the result store. */
 	if (argc > 1 && strcmp(argv[1], "cache") == 0)
 		return cache_main(argc - 1, argv + 1);
