@@ -22,6 +22,7 @@ UNIT_TESTS = \
 	tests/unit/t_infile \
 	tests/unit/t_interrupt \
 	tests/unit/t_listcheck \
+	tests/unit/t_preflight \
 	tests/unit/t_probe_addrsel \
 	tests/unit/t_probe_sched \
 	tests/unit/t_probe_targets \
@@ -55,6 +56,7 @@ tests_unit_t_csvread_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_csvwrite_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_explain_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_listcheck_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_preflight_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_probe_trouble_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_report_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_report_html_LDADD = $(LISTSCRUB_LIBS)
@@ -143,7 +145,7 @@ E2E_TESTS = \
 TESTS += $(E2E_TESTS)
 # Tests that need the loopback NSD of tests/dns (t_mxlookup runs through
 # its wrapper, which starts the server).
-DNS_TESTS = tests/dns/t_harness.sh tests/dns/t_mxlookup.sh
+DNS_TESTS = tests/dns/t_harness.sh tests/dns/t_mxlookup.sh tests/dns/t_preflight.sh
 TESTS += $(DNS_TESTS)
 # The loopback mail world of tests/smtp (Postfix, postgrey, a fault
 # server); t_smtp_session runs through its wrapper.

@@ -107,9 +107,23 @@ pfcodes_dnsbl(enum pf_dnsbl_kind kind, uint32_t a,
 }
 
 void
-pfcodes_spf(int r, struct pf_spf_meaning *out)
+pfcodes_spf(int r, int err, struct pf_spf_meaning *out)
 {
 	out->blocking = false;
+	if ((SPF_result_t)r == SPF_RESULT_INVALID && err != SPF_E_SUCCESS) {
+		switch ((SPF_errcode_t)err) {
+		case SPF_E_DNS_ERROR:
+			r = SPF_RESULT_TEMPERROR;
+			break;
+		case SPF_E_NO_MEMORY:
+		case SPF_E_INTERNAL_ERROR:
+		case SPF_E_NOT_CONFIG:
+			break;
+		default:	/* the record: syntax, limits (RFC 7208 4.6) */
+			r = SPF_RESULT_PERMERROR;
+			break;
+		}
+	}
 	out->fix = "publish or extend the MAIL FROM domain's SPF record "
 	    "(TXT \"v=spf1 ip4:ADDR ... -all\") to include the probing IP";
 	switch ((SPF_result_t)r) {

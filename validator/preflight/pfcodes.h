@@ -52,8 +52,11 @@ struct pf_spf_meaning {
 	const char *fix;	/* NULL on pass */
 };
 
-/* pfcodes_spf - the meaning of libspf2's SPF_result_t value r (passed as
- * an int so this header needs no libspf2). Unknown values are a warning. */
-void pfcodes_spf(int r, struct pf_spf_meaning *out);
+/* pfcodes_spf - the meaning of libspf2's SPF_result_t value r and the
+ * SPF_errcode_t err SPF_request_query_mailfrom returned (ints, so this
+ * header needs no libspf2). libspf2 leaves r "invalid" when the record
+ * does not compile: then err tells permerror (a record error) from
+ * temperror (SPF_E_DNS_ERROR). Unknown values are a warning. */
+void pfcodes_spf(int r, int err, struct pf_spf_meaning *out);
 
 #endif

@@ -641,6 +641,7 @@ pf_spf(struct pf *p)
 	SPF_request_t *req;
 	SPF_response_t *resp = NULL;
 	struct pf_spf_meaning m;
+	SPF_errcode_t err;
 	int res;
 
 	if (c == NULL)
@@ -671,13 +672,21 @@ pf_spf(struct pf *p)
 		SPF_server_free(srv);
 		return;
 	}
-	SPF_request_query_mailfrom(req, &resp);
+	err = SPF_request_query_mailfrom(req, &resp);
 	res = resp != NULL ? (int)SPF_response_result(resp) :
 	    (int)SPF_RESULT_INVALID;
-	pfcodes_spf(res, &m);
-	pf_set(c, m.status, m.blocking, m.meaning, m.fix,
-	    "SPF of %s for %s: %s", pf_domain(p->o->mail_from), p->ipstr,
-	    m.word);
+	pfcodes_spf(res, (int)err, &m);
+	if (resp != NULL && SPF_response_reason(resp) == SPF_REASON_LOCALHOST)
+		/* libspf2 passes loopback clients without looking. */
+		pf_set(c, PF_WARN, false, "the IP is a loopback address; "
+		    "libspf2 passes it without evaluating the record",
+		    "give the public probing IP (--source-address)",
+		    "SPF of %s for %s: not evaluated",
+		    pf_domain(p->o->mail_from), p->ipstr);
+	else
+		pf_set(c, m.status, m.blocking, m.meaning, m.fix,
+		    "SPF of %s for %s: %s", pf_domain(p->o->mail_from),
+		    p->ipstr, m.word);
 	if (resp != NULL)
 		SPF_response_free(resp);
 	SPF_request_free(req);
