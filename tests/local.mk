@@ -150,7 +150,7 @@ TESTS += $(DNS_TESTS)
 # The loopback mail world of tests/smtp (Postfix, postgrey, a fault
 # server); t_smtp_session runs through its wrapper.
 SMTP_TESTS = tests/smtp/t_harness.sh tests/smtp/t_session.sh tests/smtp/t_probe.sh \
-	tests/smtp/t_degraded.sh tests/smtp/t_resume.sh
+	tests/smtp/t_degraded.sh tests/smtp/t_resume.sh tests/smtp/t_preflight_run.sh
 TESTS += $(SMTP_TESTS)
 EXTRA_DIST += $(SMTP_TESTS) tests/smtp/lib.sh tests/smtp/main.cf.in \
 	tests/smtp/master.cf.in tests/smtp/users tests/smtp/catchall.regexp \
