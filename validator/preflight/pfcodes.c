@@ -3,7 +3,7 @@
  * The contract is in pfcodes.h; the sources of each meaning are in
  * validator/README, "DNS facts" (DNS blocklists, SPF).
  */
-#include "pfcodes.h"
+#include "preflight/pfcodes.h"
 
 #include <sys/types.h>
 

@@ -3,7 +3,7 @@
  * preflight.h; the facts (query forms, record locations) are in
  * validator/README, "DNS facts".
  */
-#include "preflight.h"
+#include "preflight/preflight.h"
 
 #include <sys/select.h>
 #include <sys/socket.h>
