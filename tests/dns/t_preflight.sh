@@ -20,7 +20,7 @@ notok() {
 is() { if [ "$1" = "$2" ]; then ok "$3"; else notok "$3" "got:  '$1'" "want: '$2'"; fi; }
 has() { case $1 in *"$2"*) ok "$3" ;; *) notok "$3" "got:  '$1'" "want: ...'$2'..." ;; esac; }
 
-echo "1..41"
+echo "1..44"
 Z=$srcdir/tests/dns/zones
 if ! dns_start pf.test="$Z/pftest.zone" 0.0.127.in-addr.arpa="$Z/pfrev.zone" \
     zen.test="$Z/pfzen.zone" bl.test="$Z/pfbl.zone" >/dev/null; then
@@ -151,5 +151,17 @@ has "$(cat "$T/out.txt")" "1 blocking failure" "text says there is a blocking fa
 is "$?" 2 "no --helo: exit 2"
 "$prog" preflight --helo x --mail-from a@b --dnsbl zen.test=nosuch --source-address 127.0.0.3 >/dev/null 2>&1
 is "$?" 2 "unknown --dnsbl kind: exit 2"
+
+# 42-44: a resolver that never answers costs one query's timeout, not one
+# per check; everything is a warning, nothing blocks
+dns_dead_server
+t0=$SECONDS
+"$prog" preflight --json --dns-server "$DEAD_DNS_ADDR" --dnsbl zen.test=spamhaus,bl.test \
+    --source-address 127.0.0.3 --helo mail.pf.test --mail-from probe@good.pf.test >"$T/out.json" 2>"$T/err"
+rc=$?
+is "$rc" 0 "dead resolver: exit 0 (nothing known to block)"
+is "$(st dnsbl:bl.test) $(st spf)" "warn false warn false" "dead resolver: warnings"
+ok_t=$((SECONDS - t0))
+if [ "$ok_t" -le 8 ]; then ok "dead resolver: done in ${ok_t} s"; else notok "dead resolver: took ${ok_t} s"; fi
 
 [ "$_fail" -eq 0 ]

@@ -43,6 +43,16 @@ struct pf_ip {
 	} u;
 };
 
+/* The run's state. */
+struct pf {
+	ares_channel ch;
+	bool dns_dead;		/* a query timed out: ask no more */
+	struct pf_ip ip;
+	char ipstr[64];
+	const struct preflight_opts *o;
+	struct preflight_result *r;
+};
+
 /* One query's answer, copied out of the c-ares callback. */
 struct pfq {
 	bool done;
@@ -66,11 +76,21 @@ pfq_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	}
 }
 
-/* pf_query - ask name/type and wait for the answer (q->status tells). */
+/* pf_query - ask name/type and wait for the answer (q->status tells).
+ * After a timeout no more is asked: every later query fails at once the
+ * same way, so a dead resolver costs one query's
+ * timeout, not one per check. */
 static void
-pf_query(ares_channel ch, const char *name, int type, struct pfq *q)
+pf_query(struct pf *p, const char *name, int type, struct pfq *q)
 {
+	ares_channel ch = p->ch;
+
 	memset(q, 0, sizeof *q);
+	if (p->dns_dead) {
+		q->done = true;
+		q->status = ARES_ETIMEOUT;
+		return;
+	}
 	ares_query(ch, name, ns_c_in, type, pfq_cb, q);
 	while (!q->done) {
 		fd_set r, w;
@@ -92,6 +112,11 @@ pf_query(ares_channel ch, const char *name, int type, struct pfq *q)
 		q->done = true;
 		q->status = ARES_ECANCELLED;
 	}
+	/* Not ARES_ECONNREFUSED: c-ares also says that when every server
+	 * answered REFUSED (a zone the server does not serve), which costs
+	 * nothing to ask again. */
+	if (q->status == ARES_ETIMEOUT || q->status == ARES_ECANCELLED)
+		p->dns_dead = true;
 }
 
 static void
@@ -255,14 +280,6 @@ pf_answer_has_ip(const struct pfq *q, const struct pf_ip *ip)
 	return false;
 }
 
-/* The run's state. */
-struct pf {
-	ares_channel ch;
-	struct pf_ip ip;
-	char ipstr[64];
-	const struct preflight_opts *o;
-	struct preflight_result *r;
-};
 
 static struct preflight_check *
 pf_add(struct pf *p, const char *name)
@@ -316,7 +333,7 @@ pf_dnsbl_one(struct pf *p, const char *zone, enum pf_dnsbl_kind kind)
 	if ((c = pf_add(p, cname)) == NULL)
 		return;
 	pf_reverse(&p->ip, zone, name, sizeof name);
-	pf_query(p->ch, name, ns_t_a, &q);
+	pf_query(p, name, ns_t_a, &q);
 	if (q.status == ARES_ENOTFOUND || q.status == ARES_ENODATA) {
 		pf_set(c, PF_PASS, true, "the IP is not on this blocklist",
 		    NULL, "%s: not listed", name);
@@ -410,7 +427,7 @@ pf_fcrdns(struct pf *p)
 		return;
 	pf_reverse(&p->ip, p->ip.family == AF_INET ? "in-addr.arpa" :
 	    "ip6.arpa", name, sizeof name);
-	pf_query(p->ch, name, ns_t_ptr, &q);
+	pf_query(p, name, ns_t_ptr, &q);
 	if (pf_temp(&q)) {
 		pf_set(c, PF_WARN, true, "the reverse DNS could not be asked",
 		    "check --dns-server", "PTR %s: %s", name,
@@ -436,7 +453,7 @@ pf_fcrdns(struct pf *p)
 
 		if (n == NULL)
 			break;
-		pf_query(p->ch, n, p->ip.family == AF_INET ? ns_t_a :
+		pf_query(p, n, p->ip.family == AF_INET ? ns_t_a :
 		    ns_t_aaaa, &f);
 		if (pf_answer_has_ip(&f, &p->ip)) {
 			if (confirmed[0] == '\0' || pf_name_eq(n, helo))
@@ -471,7 +488,7 @@ pf_fcrdns(struct pf *p)
 	{
 		struct pfq f;
 
-		pf_query(p->ch, helo, p->ip.family == AF_INET ? ns_t_a :
+		pf_query(p, helo, p->ip.family == AF_INET ? ns_t_a :
 		    ns_t_aaaa, &f);
 		helo_back = pf_answer_has_ip(&f, &p->ip);
 		pfq_free(&f);
@@ -496,7 +513,7 @@ pf_spf_lookup(SPF_dns_server_t *s, const char *domain, ns_type type,
 	int i, n = 0;
 
 	(void)should_cache;
-	pf_query(p->ch, domain, (int)type, &q);
+	pf_query(p, domain, (int)type, &q);
 	if (q.status == ARES_ENOTFOUND) {
 		pfq_free(&q);
 		return SPF_dns_rr_new_init(s, domain, type, 0, HOST_NOT_FOUND);
@@ -711,7 +728,7 @@ pf_dmarc(struct pf *p)
 	if (c == NULL)
 		return;
 	snprintf(name, sizeof name, "_dmarc.%s", dom);
-	pf_query(p->ch, name, ns_t_txt, &q);
+	pf_query(p, name, ns_t_txt, &q);
 	if (pf_temp(&q)) {
 		pf_set(c, PF_WARN, false, "the DMARC record could not be "
 		    "asked", "check --dns-server", "TXT %s: %s", name,
@@ -772,7 +789,7 @@ pf_mx(struct pf *p)
 
 	if (c == NULL)
 		return;
-	pf_query(p->ch, dom, ns_t_mx, &q);
+	pf_query(p, dom, ns_t_mx, &q);
 	if (q.status == ARES_ENOTFOUND) {
 		pf_set(c, PF_FAIL, true, "the MAIL FROM domain does not "
 		    "exist; receivers reject the sender (4.1.8/5.1.8 "
