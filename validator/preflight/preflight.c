@@ -635,12 +635,6 @@ pf_spf_lookup(SPF_dns_server_t *s, const char *domain, ns_type type,
 	return rr;
 }
 
-static void
-pf_spf_destroy(SPF_dns_server_t *s)
-{
-	free(s);
-}
-
 static const char *
 pf_domain(const char *mail_from)
 {
@@ -664,7 +658,9 @@ pf_spf(struct pf *p)
 	if (c == NULL)
 		return;
 	dns = xcalloc(1, sizeof *dns);
-	dns->destroy = pf_spf_destroy;
+	/* destroy NULL: the layer is ours, SPF_server_free leaves it
+	 * (spf_dns.h); freed below. */
+	dns->destroy = NULL;
 	dns->lookup = pf_spf_lookup;
 	dns->name = "listscrub-c-ares";
 	dns->hook = p;
@@ -687,6 +683,7 @@ pf_spf(struct pf *p)
 		    "MAIL FROM %s", p->o->mail_from);
 		SPF_request_free(req);
 		SPF_server_free(srv);
+		free(dns);
 		return;
 	}
 	err = SPF_request_query_mailfrom(req, &resp);
@@ -708,6 +705,7 @@ pf_spf(struct pf *p)
 		SPF_response_free(resp);
 	SPF_request_free(req);
 	SPF_server_free(srv);
+	free(dns);
 }
 
 /* pf_dmarc - a TXT record at _dmarc.DOMAIN that starts "v=DMARC1"
