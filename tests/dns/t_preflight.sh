@@ -74,7 +74,8 @@ pf 127.0.0.2 probe@good.pf.test bad.pf.test
 is "$rc" 4 "listed IP: exit 4"
 is "$(st dnsbl:zen.test)" "fail true" "127.0.0.2 on zen.test: blocking failure"
 has "$(field dnsbl:zen.test detail)" "127.0.0.2 SBL, 127.0.0.4 XBL" "both return codes named"
-has "$(field dnsbl:zen.test meaning)" "Spamhaus Block List" "the SBL meaning"
+has "$(field dnsbl:zen.test meaning)" "Spamhaus Block List: a known spam source or spam operation; Exploits Block List" \
+    "the SBL and the XBL meaning"
 is "$(st fcrdns)" "pass false" "bad.pf.test forward-confirms"
 
 # 15-17: 127.255.255.254 = the query was refused: a warning, not listed

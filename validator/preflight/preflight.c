@@ -326,7 +326,7 @@ pf_dnsbl_one(struct pf *p, const char *zone, enum pf_dnsbl_kind kind)
 	struct pfq q;
 	int i, n = 16;
 	enum pf_status worst = PF_PASS;
-	struct buf codes;
+	struct buf codes, means;
 	const char *meaning = NULL;
 
 	snprintf(cname, sizeof cname, "dnsbl:%s", zone);
@@ -350,6 +350,7 @@ pf_dnsbl_one(struct pf *p, const char *zone, enum pf_dnsbl_kind kind)
 		return;
 	}
 	buf_init(&codes, 512);
+	buf_init(&means, 1024);
 	for (i = 0; i < n; i++) {
 		struct pf_dnsbl_meaning m;
 		char a[INET_ADDRSTRLEN];
@@ -361,6 +362,13 @@ pf_dnsbl_one(struct pf *p, const char *zone, enum pf_dnsbl_kind kind)
 		buf_addstr(&codes, a);
 		buf_addstr(&codes, " ");
 		buf_addstr(&codes, m.list);
+		/* Every listing's meaning, each once (.4 to .7 are all XBL). */
+		if (m.status == PF_FAIL &&
+		    strstr(buf_str(&means), m.meaning) == NULL) {
+			if (means.len > 0)
+				buf_addstr(&means, "; ");
+			buf_addstr(&means, m.meaning);
+		}
 		if (m.status == PF_FAIL || (worst == PF_PASS &&
 		    m.status == PF_WARN)) {
 			if (worst != PF_FAIL)
@@ -372,8 +380,8 @@ pf_dnsbl_one(struct pf *p, const char *zone, enum pf_dnsbl_kind kind)
 		}
 	}
 	if (worst == PF_FAIL)
-		pf_set(c, PF_FAIL, true, meaning, "find why at the list's "
-		    "lookup page and request delisting, or probe from "
+		pf_set(c, PF_FAIL, true, buf_str(&means), "find why at the "
+		    "list's lookup page and request delisting, or probe from "
 		    "another IP (--source-address); listed IPs are refused "
 		    "by receivers that use this list", "%s: %s", name,
 		    buf_str(&codes));
@@ -383,6 +391,7 @@ pf_dnsbl_one(struct pf *p, const char *zone, enum pf_dnsbl_kind kind)
 		    "use your own recursive resolver (--dns-server), not a "
 		    "public one", "%s: %s", name, buf_str(&codes));
 	buf_free(&codes);
+	buf_free(&means);
 	pfq_free(&q);
 }
 
