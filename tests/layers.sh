@@ -13,7 +13,7 @@ rank() {
 	address | smtp) echo 1 ;;
 	verdict) echo 2 ;;
 	csv | dns | store) echo 3 ;;
-	probe) echo 4 ;;
+	probe | preflight) echo 4 ;;
 	report) echo 5 ;;
 	sheet) echo 6 ;;
 	.) echo 9 ;;

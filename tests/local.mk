@@ -23,6 +23,7 @@ UNIT_TESTS = \
 	tests/unit/t_infile \
 	tests/unit/t_interrupt \
 	tests/unit/t_listcheck \
+	tests/unit/t_preflight \
 	tests/unit/t_probe_addrsel \
 	tests/unit/t_providers \
 	tests/unit/t_probe_sched \
@@ -60,6 +61,7 @@ tests_unit_t_csvwrite_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_dsn_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_explain_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_listcheck_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_preflight_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_probe_trouble_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_providers_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_report_LDADD = $(LISTSCRUB_LIBS)
@@ -158,14 +160,15 @@ E2E_TESTS = \
 TESTS += $(E2E_TESTS)
 # Tests that need the loopback NSD of tests/dns (t_mxlookup runs through
 # its wrapper, which starts the server).
-DNS_TESTS = tests/dns/t_harness.sh tests/dns/t_mxlookup.sh
+DNS_TESTS = tests/dns/t_harness.sh tests/dns/t_mxlookup.sh tests/dns/t_preflight.sh
 TESTS += $(DNS_TESTS)
 # The loopback mail world of tests/smtp (Postfix, postgrey, a fault
 # server); t_smtp_session runs through its wrapper.
 SMTP_TESTS = tests/smtp/t_harness.sh tests/smtp/t_session.sh tests/smtp/t_probe.sh \
 	tests/smtp/t_degraded.sh tests/smtp/t_resume.sh tests/smtp/t_source.sh \
 	tests/smtp/t_proxy.sh \
-	tests/smtp/t_providers.sh
+	tests/smtp/t_providers.sh \
+	tests/smtp/t_preflight_run.sh
 TESTS += $(SMTP_TESTS)
 EXTRA_DIST += $(SMTP_TESTS) tests/smtp/lib.sh tests/smtp/main.cf.in \
 	tests/smtp/danted.conf.in \

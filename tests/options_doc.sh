@@ -256,15 +256,16 @@ man_section get "$man" STATUSES >"$T/man.statuses" || echo "(no .SH STATUSES)" >
 same "listscrub.1's STATUSES section is listscrub --help statuses'" "$T/man.statuses" "$T/statuses.roff"
 
 # Every --option the documents name is one of listscrub's, of listscrub
-# explain's, or configure's --enable-*.
+# explain's, cache's, preflight's, or configure's --enable-*.
 grep -o -- '--[a-z][a-z0-9-]*' "$T/help.block" | sort -u >"$T/known"
 "$prog" explain --help 2>&1 | grep -o -- '--[a-z][a-z0-9-]*' | sort -u >>"$T/known"
 "$prog" cache --help 2>&1 | grep -o -- '--[a-z][a-z0-9-]*' | sort -u >>"$T/known"
+"$prog" preflight --help 2>&1 | grep -o -- '--[a-z][a-z0-9-]*' | sort -u >>"$T/known"
 bad=$( { grep -o -- '--[a-z][a-z0-9-]*' "$readme"
 	sed 's/\\-/-/g' "$man" | grep -o -- '--[a-z][a-z0-9-]*'; } |
     grep -v -- '^--enable-' | sort -u | grep -vxF -f "$T/known")
 result "every --option the README and listscrub.1 name exists" \
-    "${bad:+not an option of listscrub, listscrub explain or listscrub cache: }$(echo $bad)"
+    "${bad:+not an option of listscrub or its explain, cache or preflight: }$(echo $bad)"
 
 # Every option of the table reaches a handler of options.c: with any
 # value, the answer is never "unknown option".

@@ -5,6 +5,7 @@
 noinst_LIBRARIES += validator/liblistscrub.a
 validator_liblistscrub_a_SOURCES = \
 	validator/cache_main.c validator/cache_main.h \
+	validator/preflight_main.c validator/preflight_main.h \
 	validator/options.c validator/options.h \
 	validator/outputs.c validator/outputs.h \
 	validator/outset.c validator/outset.h \
@@ -19,13 +20,14 @@ include %D%/csv/local.mk
 include %D%/dns/local.mk
 include %D%/store/local.mk
 include %D%/probe/local.mk
+include %D%/preflight/local.mk
 include %D%/report/local.mk
 include %D%/sheet/local.mk
 validator_liblistscrub_a_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS) $(IDN2_CFLAGS) $(CARES_CFLAGS) \
 	$(OPENSSL_CFLAGS) $(SQLITE_CFLAGS) $(XLSX_CFLAGS) $(ZLIB_CFLAGS)
 
 LISTSCRUB_LIBS = validator/liblistscrub.a $(IDN2_LIBS) $(CARES_LIBS) $(CSV_LIBS) \
-	$(OPENSSL_LIBS) $(SQLITE_LIBS) $(XLSX_LIBS) $(ZLIB_LIBS)
+	$(OPENSSL_LIBS) $(SQLITE_LIBS) $(XLSX_LIBS) $(ZLIB_LIBS) $(SPF2_LIBS)
 
 bin_PROGRAMS += validator/listscrub
 validator_listscrub_SOURCES = validator/main.c

@@ -15,6 +15,8 @@
 #include "cache_main.h"
 #include "options.h"
 #include "pipeline.h"
+#include "preflight/preflight.h"
+#include "preflight_main.h"
 #include "probe/probe_sched.h"
 #include "report/report.h"
 
@@ -34,11 +36,62 @@ main_error(const struct diag *d)
 	buf_free(&b);
 }
 
+/*
+ * main_preflight - the sender preflight of a --probe run into *p: 0 to go
+ * on, else the exit status, with the explanation said on stderr. A
+ * blocking failure stops the run before its first connection unless
+ * --force.
+ */
+static int
+main_preflight(const struct options *o, struct preflight_result *p)
+{
+	struct preflight_opts po;
+	struct diag d = { DIAG_OK, "" };
+	size_t nb;
+
+	memset(&po, 0, sizeof(po));
+	po.helo = o->helo;
+	po.mail_from = o->mail_from;
+	po.source = o->preflight_address;
+	/* the probes' own address, when they are bound to one (the first
+	 * of --source-address: the others are not checked) */
+	if (po.source == NULL && o->sources.n > 0)
+		po.source = o->sources.src[0].text;
+	po.dnsbl = o->dnsbl;
+	po.servers = o->dns_servers;
+	po.nservers = (size_t)o->ndns_servers;
+	po.port25 = o->port25_test;
+	po.timeout_ms = o->dns_timeout_ms;
+	if (preflight_run(&po, p, &d) != 0) {
+		main_error(&d);
+		fprintf(stderr, "listscrub: the sender preflight cannot run; "
+		    "give --preflight-address IP, or skip it with "
+		    "--no-preflight\n");
+		return d.code == DIAG_USAGE ? 2 : 1;
+	}
+	nb = preflight_blocking(p);
+	if (nb == 0)
+		return 0;
+	if (o->force) {
+		fprintf(stderr, "listscrub: preflight: %zu blocking "
+		    "failure%s; probing anyway (--force)\n", nb,
+		    nb == 1 ? "" : "s");
+		return 0;
+	}
+	preflight_write_text(stderr, p);
+	fprintf(stderr, "listscrub: preflight: stopped before the first "
+	    "connection: receivers would refuse every probe. Fix the "
+	    "failing check%s above, or probe anyway with --force.\n",
+	    nb == 1 ? "" : "s");
+	return PREFLIGHT_EXIT_BLOCKED;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct options o;
 	struct report rep;
+	struct preflight_result pre;
 	struct diag d = { DIAG_OK, "" };
 	int rc;
 
@@ -46,6 +99,9 @@ main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "explain") == 0)
 		return explain_main(argc - 1, argv + 1,
 		    pipeline_lists_default());
+	/* listscrub preflight ...: the sender preflight on its own. */
+	if (argc > 1 && strcmp(argv[1], "preflight") == 0)
+		return preflight_main(argc - 1, argv + 1);
 	/* listscrub cache ...: look after the result store. */
 	if (argc > 1 && strcmp(argv[1], "cache") == 0)
 		return cache_main(argc - 1, argv + 1);
@@ -68,6 +124,16 @@ main(int argc, char **argv)
 		return 2;
 	}
 	report_init(&rep);
+	/* The sender preflight: before the first connection of a --probe
+	 * run (README, "Sender preflight"). */
+	if (o.probe && o.preflight) {
+		rc = main_preflight(&o, &pre);
+		if (rc != 0) {
+			options_free(&o);
+			return rc;
+		}
+		rep.preflight = &pre;
+	}
 	if (interrupt_install(&d) != 0) {
 		main_error(&d);
 		options_free(&o);

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "options_table.h"
 #include "util/ascii.h"
+#include "preflight/preflight.h"
 #include "report/report.h"
 #include "util/ascii.h"
 #include "util/xalloc.h"
@@ -384,6 +385,7 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 	o->dns_tries = 2;
 	o->dns_concurrency = 256;
 	o->smtp_port = 25;
+	o->preflight = true;
 	o->tls = TLS_OPPORTUNISTIC;
 	o->rcpt_per_txn = 50;
 	o->pipelining = true;
@@ -552,6 +554,23 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 			break;
 		case OPT_MAIL_FROM:
 			o->mail_from = optarg;
+			break;
+		case OPT_NO_PREFLIGHT:
+			o->preflight = false;
+			break;
+		case OPT_FORCE:
+			o->force = true;
+			break;
+		case OPT_PREFLIGHT_ADDRESS:
+			o->preflight_address = optarg;
+			break;
+		case OPT_DNSBL:
+			if (preflight_check_zones(optarg, d) != 0)
+				return OPTIONS_ERROR;
+			o->dnsbl = optarg;
+			break;
+		case OPT_PORT25_TEST:
+			o->port25_test = optarg;
 			break;
 		case OPT_TLS:
 			if (strcmp(optarg, "opportunistic") == 0)

@@ -64,6 +64,12 @@ struct options {
 	const char *helo;	/* FQDN for EHLO */
 	const char *mail_from;	/* the envelope sender */
 	unsigned smtp_port;	/* 25 */
+	/* the sender preflight at the start of a --probe run */
+	bool preflight;		/* false: --no-preflight */
+	bool force;		/* probe despite a blocking failure */
+	const char *preflight_address;	/* NULL: the default route's */
+	const char *dnsbl;	/* NULL: PREFLIGHT_DNSBL_DEFAULT */
+	const char *port25_test;	/* NULL: not tested */
 	enum options_tls tls;
 	const char *tls_ca;	/* CA file for --tls verify; NULL: system */
 	bool proxied;		/* --proxy given: proxy holds it */

@@ -161,6 +161,25 @@ static const struct options_row {
 	    "DNS (required; localhost and big providers' names are refused)" },
 	{ "mail-from", 0, OPT_MAIL_FROM, "ADDR", GROUP_SMTP,
 	    "a real address of yours, the envelope sender (required)" },
+	{ "no-preflight", 0, OPT_NO_PREFLIGHT, NULL, GROUP_SMTP,
+	    "skip the sender preflight that starts every --probe run (DNS "
+	    "blocklists, reverse DNS, SPF, DMARC and MX of the sender: "
+	    "listscrub preflight --help)" },
+	{ "force", 0, OPT_FORCE, NULL, GROUP_SMTP,
+	    "probe even when the preflight finds a blocking failure (a listed "
+	    "IP, SPF fail, no forward-confirmed reverse DNS, a MAIL FROM "
+	    "domain that does not exist); without it the run stops before its "
+	    "first connection with exit status 4" },
+	{ "preflight-address", 0, OPT_PREFLIGHT_ADDRESS, "IP", GROUP_SMTP,
+	    "the probing IP the preflight checks (default: the address of "
+	    "the route to the internet)" },
+	{ "dnsbl", 0, OPT_DNSBL, "ZONE[=KIND],...", GROUP_SMTP,
+	    "the DNS blocklists the preflight asks, KIND spamhaus or generic "
+	    "(default zen.spamhaus.org=spamhaus, b.barracudacentral.org, "
+	    "bl.spamcop.net)" },
+	{ "port25-test", 0, OPT_PORT25_TEST, "HOST[:PORT]", GROUP_SMTP,
+	    "the preflight connects there to test outbound port 25 (default: "
+	    "not tested)" },
 	{ "smtp-port", 0, OPT_SMTP_PORT, "N", GROUP_SMTP,
 	    "port of the mail servers (default 25; for tests)" },
 	{ "tls", 0, OPT_TLS, "MODE", GROUP_SMTP,

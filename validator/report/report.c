@@ -8,6 +8,7 @@
 
 #include "csv/email_column.h"
 #include "dns/domains.h"
+#include "preflight/preflight.h"
 #include "util/buf.h"
 #include "util/utf8.h"
 
@@ -244,6 +245,21 @@ report_text_store(const struct report *r, FILE *f)
 	    (unsigned long long)s->dns_asked,
 	    (unsigned long long)s->smtp_recalled,
 	    (unsigned long long)s->smtp_asked);
+}
+
+/* report_text_preflight - the sender preflight, one line per check. */
+static void
+report_text_preflight(const struct preflight_result *p, FILE *f)
+{
+	size_t nb = preflight_blocking(p);
+
+	fprintf(f, "  sender preflight for %s: %s\n", p->ip, nb > 0 ?
+	    "blocking failure, probed anyway (--force)" :
+	    "no blocking failure");
+	for (size_t i = 0; i < p->n; i++)
+		fprintf(f, "       %-11s %s: %s\n",
+		    pf_status_name(p->checks[i].status), p->checks[i].name,
+		    p->checks[i].detail);
 }
 
 /* report_text_changes - the "since the last scrub" block. */
@@ -484,6 +500,8 @@ report_text(const struct report *r, FILE *f)
 				    (unsigned long long)p->problems[i].count);
 		}
 	}
+	if (r->preflight != NULL)
+		report_text_preflight(r->preflight, f);
 	if (r->store.on)
 		report_text_store(r, f);
 	if (r->changes.on)
@@ -806,6 +824,10 @@ report_json(const struct report *r, FILE *f)
 			    (unsigned long long)p->source_connections[i]);
 		}
 		fprintf(f, "]}");
+	}
+	if (r->preflight != NULL) {
+		fprintf(f, ",\n  \"preflight\": ");
+		preflight_write_json(f, r->preflight);
 	}
 	if (r->store.on) {
 		fprintf(f, ",\n  \"store\": {\"path\": ");

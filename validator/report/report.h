@@ -32,6 +32,8 @@ struct report_candidate {
 	uint64_t addresses;	/* ... that look like an address */
 };
 
+struct preflight_result;
+
 struct report {
 	/* input */
 	const char *input;
@@ -130,6 +132,9 @@ struct report {
 		/* addresses: answer from the store / probed now */
 		uint64_t smtp_recalled, smtp_asked;
 	} store;
+	/* The sender preflight of a --probe run; NULL: not run (owned by
+	 * the caller). */
+	const struct preflight_result *preflight;
 	/* timings */
 	double seconds;
 	char started_at[32];	/* UTC, ISO 8601 */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "preflight/preflight.h"
 #include "util/buf.h"
 #include "util/utf8.h"
 #include "verdict/smtp_classify.h"
@@ -129,6 +130,7 @@ static void rh_tile(FILE *f, uint64_t n, const char *what);
 static void rh_network(const struct report *r, FILE *f);
 static uint64_t rh_sender_rows(const struct report *r);
 static void rh_sender(const struct report *r, FILE *f);
+static void rh_preflight(const struct report *r, FILE *f);
 static void rh_next(const struct report *r, FILE *f);
 static void rh_store(const struct report *r, FILE *f);
 static void rh_changes(const struct report *r, FILE *f);
@@ -755,6 +757,41 @@ rh_sender_rows(const struct report *r)
 }
 
 /*
+ * rh_preflight - the sender preflight of a --probe run: each check, what
+ * it found and, where it did not pass, the fix.
+ */
+static void
+rh_preflight(const struct report *r, FILE *f)
+{
+	const struct preflight_result *p = r->preflight;
+
+	if (p == NULL)
+		return;
+	fputs("<section>\n<h2>Sender preflight</h2>\n<p>Checked before the "
+	    "first connection, for the probing IP ", f);
+	rh_text(f, p->ip);
+	fputs(preflight_blocking(p) > 0 ? ": a blocking failure; probed "
+	    "anyway (<code>--force</code>).</p>\n" : ": no blocking "
+	    "failure.</p>\n", f);
+	fputs("<table>\n<thead><tr><th>Check</th><th>Result</th><th>Found"
+	    "</th><th>How to fix it</th></tr></thead>\n<tbody>\n", f);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct preflight_check *c = &p->checks[i];
+
+		fputs("<tr><td><code>", f);
+		rh_text(f, c->name);
+		fprintf(f, "</code></td><td>%s</td><td>",
+		    pf_status_name(c->status));
+		rh_text(f, c->detail);
+		fputs("</td><td>", f);
+		if (c->status != PF_PASS)
+			rh_prose(f, c->fix);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</tbody>\n</table>\n</section>\n", f);
+}
+
+/*
  * rh_sender - the problems of the checking side, with the fix for each,
  * and the mail hosts that refused the sender.
  */
@@ -1071,6 +1108,7 @@ report_html(const struct report *r, FILE *f)
 	rh_subs(r, f);
 	rh_domains(r, f);
 	rh_sender(r, f);
+	rh_preflight(r, f);
 	rh_network(r, f);
 	rh_store(r, f);
 	rh_changes(r, f);
