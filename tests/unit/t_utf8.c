@@ -39,6 +39,18 @@ esc(const char *s, size_t n)
 	return r;
 }
 
+/* json - what utf8_json_str writes for s. */
+static const char *
+json(const char *s)
+{
+	static char out[256];
+	FILE *f = fmemopen(out, sizeof(out), "w");
+
+	utf8_json_str(f, s);
+	fclose(f);
+	return out;
+}
+
 int
 main(void)
 {
@@ -66,6 +78,11 @@ main(void)
 	is_str(esc("x\xFFy", 3), "x\\xFFy", "invalid byte escaped");
 	is_str(esc("Zo\xC3\xAB", 4), "Zo\xC3\xAB", "visible UTF-8 kept");
 	is_str(esc("a\0b", 3), "a\\x00b", "NUL escaped");
+	is_str(json("say \"hi\" \\ now"), "\"say \\\"hi\\\" \\\\ now\"",
+	    "JSON: quote and backslash escaped");
+	is_str(json("a\x1b[2J\xE2\x80\xAE" "b\xFF"), "\"a[2Jb\xEF\xBF\xBD\"",
+	    "JSON: control and bidi dropped, a bad byte is U+FFFD");
+	is_str(json(""), "\"\"", "JSON: the empty string");
 	printf("1..%d\n", tap_n);
 	return tap_failed != 0;
 }

@@ -30,6 +30,7 @@
 #include "util/ascii.h"
 #include "util/buf.h"
 #include "util/diag.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 #define PF_TIMEOUT_MS	2000
@@ -1100,49 +1101,31 @@ preflight_write_text(FILE *f, const struct preflight_result *r)
 		fprintf(f, "no blocking failure\n");
 }
 
-/* pf_json_str - s as a JSON string (the texts are ASCII or sanitized). */
-static void
-pf_json_str(FILE *f, const char *s)
-{
-	const unsigned char *p;
-
-	fputc('"', f);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
-
 void
 preflight_write_json(FILE *f, const struct preflight_result *r)
 {
 	size_t i;
 
 	fputs("{\"ip\":", f);
-	pf_json_str(f, r->ip);
+	utf8_json_str(f, r->ip);
 	fputs(",\"helo\":", f);
-	pf_json_str(f, r->helo);
+	utf8_json_str(f, r->helo);
 	fputs(",\"mail_from\":", f);
-	pf_json_str(f, r->mail_from);
+	utf8_json_str(f, r->mail_from);
 	fprintf(f, ",\"blocking\":%zu,\"checks\":[", preflight_blocking(r));
 	for (i = 0; i < r->n; i++) {
 		const struct preflight_check *c = &r->checks[i];
 
 		fputs(i ? ",{\"name\":" : "{\"name\":", f);
-		pf_json_str(f, c->name);
+		utf8_json_str(f, c->name);
 		fprintf(f, ",\"status\":\"%s\",\"blocking\":%s,\"detail\":",
 		    pf_status_name(c->status), c->blocking ? "true" :
 		    "false");
-		pf_json_str(f, c->detail);
+		utf8_json_str(f, c->detail);
 		fputs(",\"meaning\":", f);
-		pf_json_str(f, c->meaning);
+		utf8_json_str(f, c->meaning);
 		fputs(",\"fix\":", f);
-		pf_json_str(f, c->fix);
+		utf8_json_str(f, c->fix);
 		fputc('}', f);
 	}
 	fputs("]}", f);

@@ -14,7 +14,6 @@
 
 static const char *report_delim_name(int delim);
 static const char *report_eol_name(const char *eol);
-static void report_json_str(FILE *f, const char *s);
 static const char *report_safe(char *buf, size_t size, const char *s);
 static void report_json(const struct report *r, FILE *f);
 static void report_csv(const struct report *r, FILE *f);
@@ -539,34 +538,6 @@ report_text(const struct report *r, FILE *f)
 }
 
 /*
- * report_json_str - s as a JSON string literal (RFC 8259 7): made valid
- * UTF-8 first (utf8_clean: bad bytes become U+FFFD, control and bidi
- * characters go), so every JSON reader accepts the summary.
- */
-static void
-report_json_str(FILE *f, const char *s)
-{
-	struct buf b;
-
-	buf_init(&b, 4 * strlen(s) + 16);
-	(void)utf8_clean(s, strlen(s), SIZE_MAX, &b);
-	s = buf_str(&b);
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-	buf_free(&b);
-}
-
-/*
  * A network stage's counters, in the order the JSON and CSV summaries
  * print them (one list, so the two formats cannot drift apart).
  */
@@ -678,7 +649,7 @@ report_json(const struct report *r, FILE *f)
 	struct report_count c[REPORT_MAX_COUNTS];
 
 	fprintf(f, "{\n  \"input\": ");
-	report_json_str(f, r->input);
+	utf8_json_str(f, r->input);
 	fprintf(f, ",\n  \"started_at\": \"%s\",\n  \"seconds\": %.3f,\n",
 	    r->started_at, r->seconds);
 	fprintf(f, "  \"detected\": {\"delimiter\": \"%s\", \"bom\": %s, "
@@ -687,7 +658,7 @@ report_json(const struct report *r, FILE *f)
 	    r->bom ? "true" : "false",
 	    report_eol_name(r->eol),
 	    r->header ? "true" : "false", r->column + 1);
-	report_json_str(f, r->column_name);
+	utf8_json_str(f, r->column_name);
 	fprintf(f, ", \"column_by\": \"%s\", \"other_email_columns\": %d",
 	    r->column_how, r->other_email_columns);
 	fprintf(f, ", \"utf8\": %s, \"encoding\": \"%s\", "
@@ -699,7 +670,7 @@ report_json(const struct report *r, FILE *f)
 		fprintf(f, "%lu", r->non_utf8_line);
 	fprintf(f, ", \"converted_from\": ");
 	if (r->converted_from != NULL)
-		report_json_str(f, r->converted_from);
+		utf8_json_str(f, r->converted_from);
 	else
 		fprintf(f, "null");
 	if (r->ncandidates > 1) {
@@ -720,7 +691,7 @@ report_json(const struct report *r, FILE *f)
 		fprintf(f, "  \"degraded\": %s,\n", deg ? "true" : "false");
 		if (deg) {
 			fprintf(f, "  \"degraded_why\": ");
-			report_json_str(f, why);
+			utf8_json_str(f, why);
 			fprintf(f, ",\n");
 		}
 	}
@@ -754,7 +725,7 @@ report_json(const struct report *r, FILE *f)
 	    (unsigned long long)r->unique_domains);
 	for (size_t i = 0; i < r->ntop; i++) {
 		fprintf(f, "%s{\"domain\": ", i ? ", " : "");
-		report_json_str(f, r->top_names[i]);
+		utf8_json_str(f, r->top_names[i]);
 		fprintf(f, ", \"rows\": %llu", (unsigned long long)r->top_rows[i]);
 		/* the domain's rows by action */
 		for (int a = 0; a < ACTION_LAST; a++)
@@ -768,7 +739,7 @@ report_json(const struct report *r, FILE *f)
 		const struct report_provider *p = &r->providers[i];
 
 		fprintf(f, "%s{\"provider\": ", i ? ", " : "");
-		report_json_str(f, p->name);
+		utf8_json_str(f, p->name);
 		fprintf(f, ", \"rows\": %llu", (unsigned long long)p->rows);
 		for (int s = 0; s < STATUS_LAST; s++)
 			fprintf(f, ", \"%s\": %llu", verdict_status_name(s),
@@ -803,23 +774,23 @@ report_json(const struct report *r, FILE *f)
 		report_json_counts(f, c, report_smtp_counts(r, c));
 		if (r->smtp_proxy[0] != '\0') {
 			fprintf(f, ", \"proxy\": ");
-			report_json_str(f, r->smtp_proxy);
+			utf8_json_str(f, r->smtp_proxy);
 			fprintf(f, ", \"proxy_failed\": %llu",
 			    (unsigned long long)r->smtp_proxy_failed);
 		}
 		fprintf(f, ", \"sender_problems\": [");
 		for (size_t i = 0; i < p->nproblems; i++) {
 			fprintf(f, "%s{\"host\": ", i ? ", " : "");
-			report_json_str(f, p->problems[i].host);
+			utf8_json_str(f, p->problems[i].host);
 			fprintf(f, ", \"reply\": ");
-			report_json_str(f, p->problems[i].reply);
+			utf8_json_str(f, p->problems[i].reply);
 			fprintf(f, ", \"count\": %llu}",
 			    (unsigned long long)p->problems[i].count);
 		}
 		fprintf(f, "], \"source_connections\": [");
 		for (size_t i = 0; i < p->nsources; i++) {
 			fprintf(f, "%s{\"address\": ", i ? ", " : "");
-			report_json_str(f, p->source_addr[i]);
+			utf8_json_str(f, p->source_addr[i]);
 			fprintf(f, ", \"connections\": %llu}",
 			    (unsigned long long)p->source_connections[i]);
 		}
@@ -831,7 +802,7 @@ report_json(const struct report *r, FILE *f)
 	}
 	if (r->store.on) {
 		fprintf(f, ",\n  \"store\": {\"path\": ");
-		report_json_str(f, r->store.path);
+		utf8_json_str(f, r->store.path);
 		report_json_counts(f, c, report_store_counts(&r->store, c));
 		fprintf(f, "}");
 	}

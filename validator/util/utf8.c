@@ -1,6 +1,8 @@
 #include "util/utf8.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 size_t
 utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
@@ -113,4 +115,27 @@ utf8_escape(const char *s, size_t n, struct buf *out)
 		i += k;
 	}
 	return rc;
+}
+
+void
+utf8_json_str(FILE *f, const char *s)
+{
+	struct buf b;
+
+	buf_init(&b, 4 * strlen(s) + 16);
+	(void)utf8_clean(s, strlen(s), SIZE_MAX, &b);
+	s = buf_str(&b);
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+	buf_free(&b);
 }

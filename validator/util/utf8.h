@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdio.h>
+
 #include "util/buf.h"
 
 /*
@@ -47,5 +49,12 @@ int utf8_clean(const char *s, size_t n, size_t max, struct buf *out);
  * escape sequence can reach the terminal. Returns -1 when out is full.
  */
 int utf8_escape(const char *s, size_t n, struct buf *out);
+
+/*
+ * utf8_json_str - s as a JSON string literal (RFC 8259 7) on f: made
+ * valid UTF-8 first (utf8_clean: bad bytes become U+FFFD, control and
+ * bidi characters go), so every JSON reader accepts it.
+ */
+void utf8_json_str(FILE *f, const char *s);
 
 #endif
