@@ -243,7 +243,7 @@ outset_header(struct outset *s, const struct row_write_ctx *c,
 			s->cell[n] = s->scratch[i];
 			s->len[n++] = strlen(s->scratch[i]);
 		}
-		if (xlsxbook_header(s->wb, s->cell, s->len, n, norig,
+		if (xlsxbook_header(s->wb, s->cell, s->len, n,
 		    st < 0 ? SIZE_MAX : norig + (size_t)st, d) != 0)
 			return -1;
 	}

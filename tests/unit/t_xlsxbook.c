@@ -151,7 +151,7 @@ tricky(void)
 	}
 	for (size_t i = 0; i < 5; i++)
 		hlen[i] = strlen(header[i]);
-	is_int(xlsxbook_header(wb, header, hlen, 5, 4, 4, &d), 0,
+	is_int(xlsxbook_header(wb, header, hlen, 5, 4, &d), 0,
 	    "xlsxbook_header");
 	fprintf(e, "sheets\tSummary|Cleaned|Rejected|Review|Cleaned (2)\n");
 
@@ -306,7 +306,7 @@ real_limit(void)
 	o.tmpdir = dir;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((wb = xlsxbook_new(&o, &d)) == NULL ||
-	    xlsxbook_header(wb, h, hl, 1, 1, SIZE_MAX, &d) != 0) {
+	    xlsxbook_header(wb, h, hl, 1, SIZE_MAX, &d) != 0) {
 		ok(0, "limit: start");
 		diag("%s", d.msg);
 		xlsxbook_abort(wb);
@@ -359,7 +359,7 @@ failures(void)
 		return;
 	rc = xlsxbook_row(wb, XLSXBOOK_CLEANED, h, hl, 1, ACTION_KEEP, 2, &d);
 	ok(rc == -1 && d.code == DIAG_INTERNAL, "a row before the header: -1");
-	is_int(xlsxbook_header(wb, h, hl, 1, 1, 0, &d), 0, "fail: header");
+	is_int(xlsxbook_header(wb, h, hl, 1, 0, &d), 0, "fail: header");
 	rc = xlsxbook_row(wb, XLSXBOOK_REVIEW, h, hl, 1, ACTION_REVIEW, 2, &d);
 	ok(rc == -1 && d.code == DIAG_INTERNAL,
 	    "a Review row without the Review sheet: -1");
@@ -388,7 +388,7 @@ failures(void)
 	snprintf(path, sizeof(path), "%s/missing/x.xlsx", dir);
 	o.path = path;
 	if ((wb = xlsxbook_new(&o, &d)) != NULL) {
-		xlsxbook_header(wb, h, hl, 1, 1, 0, &d);
+		xlsxbook_header(wb, h, hl, 1, 0, &d);
 		d.code = DIAG_OK;
 		rc = xlsxbook_finish(wb, NULL, &d);
 	} else {
@@ -409,7 +409,7 @@ failures(void)
 	snprintf(path, sizeof(path), "%s/aborted.xlsx", dir);
 	o.path = path;
 	wb = xlsxbook_new(&o, &d);
-	xlsxbook_header(wb, h, hl, 1, 1, 0, &d);
+	xlsxbook_header(wb, h, hl, 1, 0, &d);
 	xlsxbook_abort(wb);
 	xlsxbook_abort(NULL);
 	ok(access(path, F_OK) != 0, "xlsxbook_abort writes nothing");

@@ -66,7 +66,7 @@ main(int argc, char **argv)
 				if (strcmp(row.field[i], "sheet") == 0)
 					route = i;
 			if (xlsxbook_header(wb, row.field, row.field_len,
-			    row.nfields, row.nfields, route, &d) != 0)
+			    row.nfields, route, &d) != 0)
 				goto fail;
 			if (route == SIZE_MAX)
 				route = SIZE_MAX - 1;

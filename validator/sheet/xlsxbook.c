@@ -404,10 +404,8 @@ xlsxbook_new(const struct xlsxbook_opts *o, struct diag *d)
 
 int
 xlsxbook_header(struct xlsxbook *wb, const char *const *cell,
-    const size_t *len, size_t n, size_t norig, size_t status_col,
-    struct diag *d)
+    const size_t *len, size_t n, size_t status_col, struct diag *d)
 {
-	(void)norig;
 	if (wb->have_header) {
 		diag_set(d, DIAG_INTERNAL, "%s: the header was given twice",
 		    wb->path);

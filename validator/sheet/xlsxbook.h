@@ -55,16 +55,14 @@ struct xlsxbook *xlsxbook_new(const struct xlsxbook_opts *o, struct diag *d);
 
 /*
  * xlsxbook_header - the header row of every data sheet: n cells, the
- * first norig of them the input's columns (its header cells, or names
- * the caller made up for a headerless file), the rest the appended
- * names. status_col is the index among the n of the appended status
+ * input's columns (its header cells, or names the caller made up for a
+ * headerless file), then the appended names. status_col is the index among the n of the appended status
  * column, or SIZE_MAX when it is not written (--columns). Called once,
  * before the first row. 0, or -1 with d (DIAG_INPUT for more than
  * 16,384 cells).
  */
 int xlsxbook_header(struct xlsxbook *wb, const char *const *cell,
-    const size_t *len, size_t n, size_t norig, size_t status_col,
-    struct diag *d);
+    const size_t *len, size_t n, size_t status_col, struct diag *d);
 
 /*
  * xlsxbook_row - one data row on sheet s: n cells of len[i] bytes (not
