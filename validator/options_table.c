@@ -222,7 +222,8 @@ static const struct options_row {
 	    "300; 0 for tests)" },
 	{ "retries", 0, OPT_RETRIES, "N", GROUP_SMTP,
 	    "how often (default 2); still deferred at the end: "
-	    "unknown/greylisted or unknown/temporary_error" },
+	    "unknown/greylisted, unknown/throttled or "
+	    "unknown/temporary_error" },
 	{ "per-host", 0, OPT_PER_HOST, "N", GROUP_SMTP,
 	    "connections per mail host at once (default 2)" },
 	{ "host-rate", 0, OPT_HOST_RATE, "N[/MIN]", GROUP_SMTP,

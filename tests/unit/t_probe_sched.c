@@ -38,6 +38,12 @@
  *   max-ms N                        probe_run's run time (default 8000)
  *   expect-unreachable N            hosts not reachable from the sources
  *                                   (probe_stats.source_unreachable)
+ *   provider PATTERN NAME RULES     a row of the providers table the run
+ *                                   uses (lists/providers.tsv format, a
+ *                                   test source added); without any, the
+ *                                   run has no table
+ *   expect-throttled N              at least N "slow down" replies
+ *                                   (probe_stats.provider_throttled)
  *   peer ADDR                       a peer listens at ADDR; the lines up
  *                                   to the next "peer" are its rules:
  *     greet TEXT                    the greeting (first match wins; the
@@ -47,6 +53,8 @@
  *                                   (fnmatch: lsx-*@d.test is the
  *                                   catch-all test)
  *     max-connections N             sessions it may accept in the run
+ *     min-connections N             sessions it must have accepted
+ *     max-rcpt-per-conn N           RCPT commands it may get in one session
  *     greylist                      the first RCPT of each address gets
  *                                   450 4.2.0 (a triplet greylister);
  *                                   later ones go by the rules
@@ -86,6 +94,7 @@
 
 #include "dns/domains.h"
 #include "dns/mailhosts.h"
+#include "dns/providers.h"
 #include "peer.h"
 #include "probe/probe_sched.h"
 #include "probe/probe_targets.h"
@@ -122,11 +131,14 @@ struct speer {
 	size_t nrules;
 	bool greylist;
 	int max_conns;		/* -1: no check */
+	int min_conns;		/* -1: no check */
+	int max_rcpt;		/* per session; -1: no check */
 	pid_t pid;
 	int logfd, ctlfd;
 	/* from the transcript */
 	char *log;
 	unsigned conns;
+	unsigned most_rcpt;	/* RCPTs in its busiest session */
 	char tests[MAXSEEN][100];
 	size_t ntests;
 };
@@ -158,6 +170,9 @@ struct sscript {
 	bool pipelining;
 	struct probe_sources sources;
 	int want_unreachable;	/* -1: not checked */
+	int want_throttled;	/* -1: not checked */
+	char provrows[MAXDOM * 2][400];
+	size_t nprov;
 	struct sdom doms[MAXDOM];
 	size_t ndoms;
 	struct shost hosts[MAXHOST];
@@ -269,6 +284,7 @@ script_load(const char *path, struct sscript *sc, char *why, size_t whylen)
 	sc->pipelining = true;
 	memset(&sc->sources, 0, sizeof(sc->sources));
 	sc->want_unreachable = -1;
+	sc->want_throttled = -1;
 	if (f == NULL) {
 		snprintf(why, whylen, "%s: %s", path, strerror(errno));
 		return -1;
@@ -394,6 +410,23 @@ script_load(const char *path, struct sscript *sc, char *why, size_t whylen)
 			if (v < 0)
 				goto bad;
 			sc->want_unreachable = (int)v;
+		} else if (strcmp(d, "expect-throttled") == 0) {
+			long v = peer_num(peer_word(&p));
+
+			if (v < 0)
+				goto bad;
+			sc->want_throttled = (int)v;
+		} else if (strcmp(d, "provider") == 0) {
+			const char *pat = peer_word(&p), *nm = peer_word(&p);
+
+			if (sc->nprov == MAXDOM * 2 || *pat == '\0' ||
+			    *nm == '\0' || *p == '\0')
+				goto bad;
+			/* the rules may hold spaces ("450 4.2.1") */
+			snprintf(sc->provrows[sc->nprov++],
+			    sizeof(sc->provrows[0]), "%s\t%s\t%s\t"
+			    "https://example.invalid/t_probe_sched\n", pat, nm,
+			    p);
 		} else if (strcmp(d, "max-ms") == 0) {
 			long v = peer_num(peer_word(&p));
 
@@ -406,6 +439,16 @@ script_load(const char *path, struct sscript *sc, char *why, size_t whylen)
 			if (v < 0)
 				goto bad;
 			pe->max_conns = (int)v;
+		} else if (pe != NULL && (strcmp(d, "min-connections") == 0 ||
+		    strcmp(d, "max-rcpt-per-conn") == 0)) {
+			long v = peer_num(peer_word(&p));
+
+			if (v < 0)
+				goto bad;
+			if (d[1] == 'i')
+				pe->min_conns = (int)v;
+			else
+				pe->max_rcpt = (int)v;
 		} else if (strcmp(d, "peer") == 0) {
 			struct in_addr ia;
 
@@ -414,6 +457,8 @@ script_load(const char *path, struct sscript *sc, char *why, size_t whylen)
 			pe = &sc->peers[sc->npeers++];
 			snprintf(pe->addr, sizeof(pe->addr), "%s", peer_word(&p));
 			pe->max_conns = -1;
+			pe->min_conns = -1;
+			pe->max_rcpt = -1;
 			if (strcmp(pe->addr, "::1") != 0 &&
 			    (inet_pton(AF_INET, pe->addr, &ia) != 1 ||
 			    (ntohl(ia.s_addr) >> 24) != 127))
@@ -806,9 +851,11 @@ read_log(struct speer *pe)
 	size_t cap = PEER_LOGMAX + 65536, n = 0;
 	char *buf = malloc(cap), *line, *nl;
 	ssize_t r;
+	unsigned nrcpt = 0;
 
 	pe->log = buf;
 	pe->conns = 0;
+	pe->most_rcpt = 0;
 	pe->ntests = 0;
 	if (buf == NULL)
 		return;
@@ -818,6 +865,11 @@ read_log(struct speer *pe)
 	for (line = buf; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
 		if (sscanf(line, "SUMMARY conns %u", &pe->conns) == 1)
 			continue;
+		if (strncmp(line, "(connection ", 12) == 0)
+			nrcpt = 0;
+		else if (strncmp(line, "< RCPT ", 7) == 0 &&
+		    ++nrcpt > pe->most_rcpt)
+			pe->most_rcpt = nrcpt;
 		if (strncmp(line, "SUMMARY test ", 13) == 0 &&
 		    pe->ntests < MAXSEEN)
 			snprintf(pe->tests[pe->ntests++], sizeof(pe->tests[0]),
@@ -958,6 +1010,32 @@ release_fds(void *arg)
 }
 static struct smtp_phrases *phrases;
 
+/* load_providers - the script's provider rows as a table, or NULL */
+static struct providers *
+load_providers(const struct sscript *sc)
+{
+	char path[] = "/tmp/t_probe_sched.XXXXXX";
+	int fd;
+	FILE *f;
+	struct providers *pv = NULL;
+	struct diag d = { DIAG_OK, "" };
+
+	if (sc->nprov == 0)
+		return NULL;
+	if ((fd = mkstemp(path)) < 0 || (f = fdopen(fd, "w")) == NULL) {
+		ok(0, "%s: providers table written", sc->name);
+		return NULL;
+	}
+	for (size_t i = 0; i < sc->nprov; i++)
+		fputs(sc->provrows[i], f);
+	if (fclose(f) == 0)
+		pv = providers_load(path, &d);
+	unlink(path);
+	ok(pv != NULL, "%s: providers table loads%s%s", sc->name,
+	    pv == NULL ? ": " : "", pv == NULL ? d.msg : "");
+	return pv;
+}
+
 /* run_script - one script */
 static void
 run_script(const char *path)
@@ -974,6 +1052,7 @@ run_script(const char *path)
 	int port, rc, before = tap_failed;
 	int64_t t0, ms;
 	struct evtimer release;
+	struct providers *pvt;
 
 	if (script_load(path, &sc, why, sizeof(why)) < 0) {
 		ok(0, "script loads: %s", why);
@@ -996,6 +1075,8 @@ run_script(const char *path)
 	mx = mailhosts_new();
 	ps = probe_targets_new();
 	build(&sc, dt, mx, ps);
+	if ((pvt = load_providers(&sc)) != NULL)
+		domains_find_providers(dt, pvt);
 	memset(&o, 0, sizeof(o));
 	o.helo = "probe.listscrub.test";
 	o.mail_from = "probe@listscrub.test";
@@ -1078,6 +1159,11 @@ run_script(const char *path)
 				    w->addr, w->sub);
 		}
 	}
+	if (sc.want_throttled >= 0)
+		ok(st.provider_throttled >= (uint64_t)sc.want_throttled,
+		    "%s: at least %d \"slow down\" replies (%llu)", sc.name,
+		    sc.want_throttled,
+		    (unsigned long long)st.provider_throttled);
 	if (sc.want_unreachable >= 0)
 		is_int((int)st.source_unreachable, sc.want_unreachable,
 		    "%s: hosts not reachable from the source addresses",
@@ -1089,6 +1175,14 @@ run_script(const char *path)
 			ok(pe->conns <= (unsigned)pe->max_conns, "%s: %s "
 			    "accepted at most %d sessions (%u)", sc.name,
 			    pe->addr, pe->max_conns, pe->conns);
+		if (pe->min_conns >= 0)
+			ok(pe->conns >= (unsigned)pe->min_conns, "%s: %s "
+			    "accepted at least %d sessions (%u)", sc.name,
+			    pe->addr, pe->min_conns, pe->conns);
+		if (pe->max_rcpt >= 0)
+			ok(pe->most_rcpt <= (unsigned)pe->max_rcpt, "%s: %s "
+			    "got at most %d RCPTs in a session (%u)", sc.name,
+			    pe->addr, pe->max_rcpt, pe->most_rcpt);
 	}
 	for (size_t i = 0; i < sc.ndoms; i++) {
 		const struct sdom *dm = &sc.doms[i];
@@ -1133,6 +1227,7 @@ run_script(const char *path)
 	probe_targets_free(ps);
 	mailhosts_free(mx);
 	domains_free(dt);
+	providers_free(pvt);
 	evloop_free(loop);
 	current = NULL;
 }

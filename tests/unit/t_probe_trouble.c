@@ -119,8 +119,8 @@ static const struct rcpt_case rcpt_cases[] = {
 	{ "421 rate limited: host backs off", 421, SMTPC_RATE_LIMITED, 250,
 	    false, 0, 0, 0, TROUBLE_RETRY, ANY, false, 300000,
 	    TROUBLE_HOST_BACK_OFF, ANY, 1000, false, 0, 0, 1, 0, 0 },
-	{ "421 rate limited, retries spent", 421, SMTPC_RATE_LIMITED, 250,
-	    false, 0, 0, 2, TROUBLE_ANSWER, SUB_TEMPORARY_ERROR, true, 0,
+	{ "rate limited, retries spent: throttled", 450, SMTPC_RATE_LIMITED,
+	    250, false, 0, 0, 2, TROUBLE_ANSWER, SUB_THROTTLED, true, 0,
 	    TROUBLE_HOST_BACK_OFF, ANY, 1000, false, 0, 0, 2, 0, 0 },
 	/* Not sent by the session: answered without a reply. */
 	{ "unsafe, needs SMTPUTF8", SMTP_CODE_UNSAFE, SMTPC_LAST, 250, true,
@@ -296,7 +296,7 @@ check_rcpt(void)
 		struct smtp_reply reply, mail;
 		struct probe_trouble_addr_count ac = { (uint8_t)c->noreply,
 		    (uint8_t)c->retries, (uint8_t)c->smaller };
-		struct probe_trouble_host_count hc = { 5, 6, c->policy };
+		struct probe_trouble_host_count hc = { 5, 6, c->policy, 0 };
 		struct probe_trouble_addr a;
 		struct probe_trouble_host h;
 
@@ -345,7 +345,7 @@ check_ended(void)
 		const struct end_case *c = &end_cases[i];
 		struct probe_trouble_opts o = OPTS;
 		struct probe_trouble_host_count hc = { c->refusals, c->drops,
-		    4 };
+		    4, 0 };
 		struct probe_trouble_host h;
 		struct smtp_reply last;
 
@@ -420,6 +420,63 @@ check_sequences(void)
 		is_str(verdict_sub_name(a.sub), "greylisted",
 		    "--retries 0: as greylisted");
 	}
+}
+
+/*
+ * check_throttled - sessions ended "slow down" (421 4.7.28, throttle_codes):
+ * the host backs off for the retry delay, is never dead, and is given up
+ * (blocked, queue throttled) only after --retries + 1 in a row without an
+ * answer; its addresses are asked again after the delay, --retries times,
+ * then answered throttled with the reply.
+ */
+static void
+check_throttled(void)
+{
+	struct probe_trouble_host_count hc = { 1, 1, 1, 0 };
+	struct probe_trouble_addr_count ac = { 4, 0, 0 };
+	struct probe_trouble_host h;
+	struct probe_trouble_addr a;
+	struct probe_trouble_opts fast = { 2, 0, SMTP_TLS_OFF };
+
+	probe_trouble_throttled(&OPTS, false, &hc, &h);
+	is_str(probe_trouble_host_name(h.act), "back_off",
+	    "throttled, first: back off");
+	is_int(h.delay_ms, 300000, "throttled: the host waits the retry delay");
+	ok(!h.problem && hc.throttled == 1 && hc.refusals == 1 &&
+	    hc.drops == 1 && hc.policy == 1,
+	    "throttled: counted apart from refusals and drops");
+	probe_trouble_throttled(&OPTS, false, &hc, &h);
+	is_str(probe_trouble_host_name(h.act), "back_off",
+	    "throttled, second: back off");
+	probe_trouble_throttled(&OPTS, false, &hc, &h);
+	is_str(probe_trouble_host_name(h.act), "blocked",
+	    "throttled, third in a row (--retries 2): given up");
+	is_str(verdict_sub_name(h.sub), "throttled",
+	    "given up: the queue is throttled, never probe_blocked");
+	ok(h.reply && h.problem, "given up: with the reply, noted as ours");
+	hc.throttled = 2;
+	probe_trouble_throttled(&OPTS, true, &hc, &h);
+	is_str(probe_trouble_host_name(h.act), "back_off",
+	    "throttled after answers: back off, the count starts again");
+	is_int(hc.throttled, 1, "throttled after answers: count 1");
+	hc.throttled = 0;
+	probe_trouble_throttled(&fast, false, &hc, &h);
+	is_int(h.delay_ms, 1000, "--retry-delay 0: the back-off pause");
+	probe_trouble_throttled(&fast, false, &hc, &h);
+	is_int(h.delay_ms, 2000, "second in a row: longer");
+
+	probe_trouble_throttled_addr(&OPTS, &ac, &a);
+	is_str(probe_trouble_addr_name(a.act), "retry",
+	    "address in a throttled session: asked again later");
+	is_int(a.delay_ms, 300000, "after the retry delay");
+	ok(ac.retries == 1 && ac.noreply == 0,
+	    "counted as a retry, not as a missing reply");
+	probe_trouble_throttled_addr(&OPTS, &ac, &a);
+	probe_trouble_throttled_addr(&OPTS, &ac, &a);
+	is_str(probe_trouble_addr_name(a.act), "answer",
+	    "retries spent: answered");
+	is_str(verdict_sub_name(a.sub), "throttled", "as throttled");
+	ok(a.reply, "with the reply that ended the session");
 }
 
 /* check_next_addr - which ends move on to the host's next address. */
@@ -503,6 +560,7 @@ main(void)
 	check_rcpt();
 	check_ended();
 	check_sequences();
+	check_throttled();
 	check_next_addr();
 	check_out();
 	check_session();

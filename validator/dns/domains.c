@@ -241,12 +241,15 @@ domains_find_providers(struct domains *t, const struct providers *p)
 		t->prov[id] = 0;
 		if (i->mx != NULL)
 			pv = providers_match(p, i->mx, strlen(i->mx));
-		for (size_t k = 0; pv != NULL && k < providers_count(p); k++)
-			if (providers_at(p, k) == pv) {
-				t->prov[id] = (uint8_t)(k + 1);
-				break;
-			}
+		if (pv != NULL)
+			t->prov[id] = (uint8_t)(providers_index(p, pv) + 1);
 	}
+}
+
+const struct providers *
+domains_providers(const struct domains *t)
+{
+	return t->providers;
 }
 
 const struct provider *

@@ -134,6 +134,9 @@ size_t domains_top(const struct domains *t, uint32_t *ids, size_t n);
  */
 void domains_find_providers(struct domains *t, const struct providers *p);
 
+/* domains_providers - the table given to domains_find_providers, or NULL. */
+const struct providers *domains_providers(const struct domains *t);
+
 /* domains_provider - the domain's provider, or NULL (none, not found yet). */
 const struct provider *domains_provider(const struct domains *t,
     uint32_t id);

@@ -444,6 +444,15 @@ providers_at(const struct providers *p, size_t i)
 }
 
 size_t
+providers_index(const struct providers *p, const struct provider *pv)
+{
+	for (size_t i = 0; p != NULL && pv != NULL && i < p->nlist; i++)
+		if (&p->list[i] == pv)
+			return i;
+	return providers_count(p);
+}
+
+size_t
 providers_rows(const struct providers *p)
 {
 	return p ? p->nrows : 0;

@@ -65,6 +65,12 @@ size_t providers_count(const struct providers *p);
 /* providers_at - provider i (0 <= i < providers_count), in table order. */
 const struct provider *providers_at(const struct providers *p, size_t i);
 
+/*
+ * providers_index - i such that providers_at(p, i) == pv, or
+ * providers_count(p) when pv is NULL or not one of p's.
+ */
+size_t providers_index(const struct providers *p, const struct provider *pv);
+
 /* providers_rows - how many pattern rows the table has. */
 size_t providers_rows(const struct providers *p);
 

@@ -26,6 +26,8 @@
 /* Sessions in a row that could not start for a local reason (no socket)
  * while none was open to free one: the stage cannot run. */
 #define LOCAL_FAILS_MAX 50
+/* Bytes of a host's set of providers (one bit per provider of the table). */
+#define PVSET_BYTES ((PROVIDERS_MAX + 7) / 8)
 
 /* One recipient: an address of the probe_targets, or a domain's catch-all test. */
 struct item {
@@ -50,8 +52,11 @@ struct hstate {
 	struct probe_trouble_host_count trouble;
 	unsigned batch_max;
 	unsigned max_rcpt;	/* per connection (providers.tsv); 0: none */
+	const struct provider *own;	/* the provider its own name names */
 	bool dead, blocked, tls_off, listed;
 	bool dead_proxy;	/* dead because the --proxy failed */
+	bool throttled;		/* blocked because it kept saying "slow
+				 * down" */
 	uint8_t addr;		/* the address sessions go to now: its
 				 * position in order */
 	bool ordered;
@@ -68,6 +73,7 @@ struct dstate {
 	uint8_t catch_all;	/* enum probe_tri */
 	uint8_t test_sub;	/* enum verdict_sub: how the test ended */
 	bool tested;		/* the test has ended */
+	bool routed;		/* some of its addresses are asked */
 	uint32_t waiting;	/* answered items waiting for the test */
 	char local[24];		/* the test's local part, one for the run:
 				 * a greylister lets it through when it is
@@ -89,6 +95,10 @@ struct psess {
 	unsigned txns;		/* transactions in this session */
 	bool too_many;		/* a 452 too many recipients in this one */
 	unsigned handed;	/* recipients handed out in this session */
+	/* handed out, and the session ended before their RCPT got a reply:
+	 * what becomes of them waits for how it ended (on_ended) */
+	uint32_t pend[SMTP_RCPT_MAX];
+	unsigned npend;
 };
 
 struct sched {
@@ -105,6 +115,9 @@ struct sched {
 	size_t naddr, nitems;
 	struct hstate *hosts;
 	size_t nhosts;
+	const struct providers *pvt;	/* lists/providers.tsv, or NULL */
+	uint8_t *pvset;		/* per host: PVSET_BYTES, the providers whose
+				 * rules it follows */
 	struct dstate *doms;
 	size_t ndoms;
 	uint32_t *work;		/* hosts with queued items */
@@ -165,7 +178,17 @@ sched_push(struct sched *s, uint32_t id, bool front)
 		probe_trouble_out(h->dead, &t);
 		if (h->dead && h->dead_proxy)
 			t.sub = SUB_PROXY_FAILED;	/* not the host's */
+		else if (!h->dead && h->throttled)
+			t.sub = SUB_THROTTLED;
 		sched_out(s, id, &t, NULL);
+		return;
+	}
+	if (h->own != NULL && h->own->accept_all) {
+		/* A host of a provider that accepts every recipient (reached
+		 * by falling back to it): asking it proves nothing. */
+		if (id < s->naddr)
+			s->st->provider_not_asked++;
+		sched_finish(s, id, SUB_PROVIDER_ACCEPTS_ALL, NULL, false);
 		return;
 	}
 	it->done = false;
@@ -204,7 +227,7 @@ sched_finish(struct sched *s, uint32_t id, enum verdict_sub sub,
 		 * checks its recipients; anything else leaves it open
 		 * (validator/README, "Probe etiquette"). */
 		ds->test_sub = (uint8_t)sub;
-		if (sub == SUB_MAILBOX_OK)
+		if (sub == SUB_MAILBOX_OK || sub == SUB_PROVIDER_ACCEPTS_ALL)
 			ds->catch_all = PROBE_TRI_YES;
 		else if (sub == SUB_MAILBOX_NOT_FOUND)
 			ds->catch_all = PROBE_TRI_NO;
@@ -398,6 +421,7 @@ sched_apply_host(struct sched *s, uint32_t hid,
 		if (h->blocked)
 			break;
 		h->blocked = true;
+		h->throttled = t->sub == SUB_THROTTLED;
 		s->st->blocked_hosts++;
 		sched_drain(s, hid, t, qr);
 		break;
@@ -480,6 +504,47 @@ static bool
 sched_ready(const struct sched *s, uint32_t id, int64_t now)
 {
 	return s->items[id].not_before <= now;
+}
+
+/*
+ * sched_host_rules - host hid follows provider pv's rules too (pv may be
+ * NULL): its cap per connection is the smallest of its providers'
+ * (validator/README, "Mailbox providers").
+ */
+static void
+sched_host_rules(struct sched *s, uint32_t hid, const struct provider *pv)
+{
+	struct hstate *h = &s->hosts[hid];
+	size_t k = providers_index(s->pvt, pv);
+
+	if (pv == NULL || k >= PROVIDERS_MAX)
+		return;
+	s->pvset[(size_t)hid * PVSET_BYTES + k / 8] |= (uint8_t)(1u << (k % 8));
+	if (pv->max_rcpt > 0 && (h->max_rcpt == 0 || pv->max_rcpt < h->max_rcpt))
+		h->max_rcpt = pv->max_rcpt;
+}
+
+/*
+ * sched_throttles - whether reply r from host hid means "slow down": 421
+ * 4.7.28 from anyone, or a throttle_codes reply of one of the host's
+ * providers (validator/README, "Probe etiquette").
+ */
+static bool
+sched_throttles(const struct sched *s, uint32_t hid, const struct smtp_reply *r)
+{
+	const uint8_t *set = &s->pvset[(size_t)hid * PVSET_BYTES];
+	size_t n = providers_count(s->pvt);
+
+	if (r == NULL || r->code <= 0)
+		return false;
+	if (r->code == 421 && strcmp(r->enhanced, "4.7.28") == 0)
+		return true;
+	for (size_t k = 0; k < n && k < PROVIDERS_MAX; k++)
+		if ((set[k / 8] >> (k % 8) & 1u) != 0 &&
+		    provider_throttles(providers_at(s->pvt, k),
+		    (unsigned)r->code, r->enhanced))
+			return true;
+	return false;
 }
 
 /* on_next_batch - smtp_session wants the next transaction's recipients. */
@@ -587,6 +652,13 @@ on_rcpt_done(void *arg, const struct smtp_rcpt *r, const struct smtp_reply *repl
 	struct probe_trouble_addr ta;
 	struct probe_trouble_host th;
 
+	if (reply == NULL && (mail == NULL || mail->code < 400) &&
+	    p->npend < SMTP_RCPT_MAX) {
+		/* Not refused, no reply: the session is ending before r got
+		 * one. What that means waits for how it ends (on_ended). */
+		p->pend[p->npend++] = r->id;
+		return;
+	}
 	if (reply != NULL && reply->code != SMTP_CODE_UNSAFE) {
 		p->progress = true;
 		p->answered++;
@@ -594,10 +666,9 @@ on_rcpt_done(void *arg, const struct smtp_rcpt *r, const struct smtp_reply *repl
 		if (reply->code >= 500)
 			p->errors++;
 		smtp_classify(s->ph, SMTPS_RCPT, reply, &v);
-		/* The provider's "slow down" replies (throttle_codes): back
-		 * off and ask again later, never a verdict. */
-		if (provider_throttles(domains_provider(s->dt,
-		    s->items[r->id].domain), reply->code, reply->enhanced)) {
+		/* The host's providers' "slow down" replies (throttle_codes):
+		 * back off and ask again later, never a verdict. */
+		if (sched_throttles(s, p->host, reply)) {
 			v.cls = SMTPC_RATE_LIMITED;
 			s->st->provider_throttled++;
 		}
@@ -623,6 +694,36 @@ sched_unlink(struct sched *s, struct psess *p)
 		p->next->prev = p->prev;
 }
 
+/*
+ * sched_pending - the recipients of p's last transaction that got no
+ * reply: asked again later when the session ended "slow down" (throttled,
+ * last the reply that ended it), else as probe_trouble_rcpt says.
+ */
+static void
+sched_pending(struct sched *s, struct psess *p, bool throttled,
+    const struct smtp_reply *last)
+{
+	for (unsigned i = 0; i < p->npend; i++) {
+		uint32_t id = p->pend[i];
+		struct item *it = &s->items[id];
+		struct probe_trouble_addr ta;
+		struct probe_trouble_host th;
+
+		if (throttled) {
+			probe_trouble_throttled_addr(&s->topts, &it->trouble,
+			    &ta);
+			sched_apply_addr(s, p, id, &ta, last);
+			continue;
+		}
+		probe_trouble_rcpt(&s->topts, NULL, SMTPC_LAST, NULL,
+		    id < s->naddr && probe_targets_utf8(s->ps, id),
+		    &it->trouble, &s->hosts[p->host].trouble, &ta, &th);
+		sched_apply_addr(s, p, id, &ta, NULL);
+		sched_apply_host(s, p->host, &th, NULL, NULL);
+	}
+	p->npend = 0;
+}
+
 /* on_ended - a session is over: probe_trouble says what it means. */
 static void
 on_ended(void *arg, enum smtp_end why, const char *phase,
@@ -633,12 +734,22 @@ on_ended(void *arg, enum smtp_end why, const char *phase,
 	uint32_t hid = p->host;
 	struct hstate *h = &s->hosts[hid];
 	struct probe_trouble_host th;
+	/* "Slow down" at any phase: ask again later, never a verdict. */
+	bool throttled = why == SMTP_END_REFUSED &&
+	    sched_throttles(s, hid, last);
 
 	(void)caps;
 	h->active--;
 	s->active--;
 	sched_unlink(s, p);
-	if (probe_trouble_next_addr(why, phase) && p->addr < h->addr) {
+	if (throttled)
+		s->st->provider_throttled++;
+	sched_pending(s, p, throttled, last);
+	if (throttled) {
+		probe_trouble_throttled(&s->topts, p->progress, &h->trouble,
+		    &th);
+		sched_apply_host(s, hid, &th, last, last);
+	} else if (probe_trouble_next_addr(why, phase) && p->addr < h->addr) {
 		/* An address the host's sessions have left already. */
 	} else if (probe_trouble_next_addr(why, phase) &&
 	    h->addr + 1u < h->ntry) {
@@ -899,8 +1010,17 @@ sched_setup(struct sched *s)
 	s->doms = xcalloc(s->ndoms + 1, sizeof(*s->doms));
 	s->hosts = xcalloc(s->nhosts + 1, sizeof(*s->hosts));
 	s->work = xcalloc(s->nhosts + 1, sizeof(*s->work));
-	for (size_t i = 0; i < s->nhosts; i++)
+	s->pvt = domains_providers(s->dt);
+	s->pvset = xcalloc(s->nhosts + 1, PVSET_BYTES);
+	for (size_t i = 0; i < s->nhosts; i++) {
+		const char *name = mailhosts_name(s->mx, (uint32_t)i);
+
 		s->hosts[i].head = s->hosts[i].tail = NONE;
+		/* A host whose own name is a provider's follows its rules,
+		 * whichever domain it serves. */
+		s->hosts[i].own = providers_match(s->pvt, name, strlen(name));
+		sched_host_rules(s, (uint32_t)i, s->hosts[i].own);
+	}
 	for (size_t i = 0; i < s->ndoms; i++)
 		s->doms[i].catchall = s->doms[i].waiting = NONE;
 	s->nitems = naddr;
@@ -945,13 +1065,22 @@ sched_setup(struct sched *s)
 		}
 		it->domain = dom;
 		s->remaining++;
+		s->doms[dom].routed = true;
 		sched_push(s, id, false);
-		if (pv != NULL && pv->max_rcpt > 0) {
-			struct hstate *h = &s->hosts[sched_host(s, it)];
+	}
+	/* The domain's provider's rules go with its addresses to every
+	 * host of the domain, the fallbacks too. */
+	for (uint32_t dom = 0; dom < s->ndoms; dom++) {
+		uint32_t list;
+		size_t n;
+		const uint32_t *hl;
 
-			if (h->max_rcpt == 0 || pv->max_rcpt < h->max_rcpt)
-				h->max_rcpt = pv->max_rcpt;
-		}
+		if (!s->doms[dom].routed)
+			continue;
+		n = domains_hosts(s->dt, dom, &list);
+		hl = mailhosts_list_at(s->mx, list);
+		for (size_t k = 0; k < n; k++)
+			sched_host_rules(s, hl[k], domains_provider(s->dt, dom));
 	}
 	for (size_t i = 0; i < s->nhosts; i++)
 		if (s->hosts[i].queued > 0)
@@ -983,6 +1112,8 @@ sched_settle_one(struct sched *s, uint32_t id)
 				    SUB_TEMPORARY_ERROR;
 		}
 	}
+	if (pr->sub == SUB_PROVIDER_ACCEPTS_ALL)	/* a fallback host's */
+		pr->catch_all = PROBE_TRI_YES;
 	if (s->o->memory != NULL)
 		s->o->memory->answered(s->o->memory->arg, id);
 }
@@ -1082,6 +1213,7 @@ done:
 	for (size_t i = 0; i < s->nhosts; i++)
 		free(s->hosts[i].starts);
 	free(s->hosts);
+	free(s->pvset);
 	free(s->items);
 	free(s->doms);
 	free(s->work);

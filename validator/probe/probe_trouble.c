@@ -154,7 +154,7 @@ probe_trouble_rcpt(const struct probe_trouble_opts *o,
 	case SMTPC_RATE_LIMITED:
 		host->act = TROUBLE_HOST_BACK_OFF;
 		host->delay_ms = BACKOFF_MS;
-		trouble_retry(o, SUB_TEMPORARY_ERROR, ac, addr);
+		trouble_retry(o, SUB_THROTTLED, ac, addr);
 		break;
 	case SMTPC_TEMPORARY:
 		trouble_retry(o, SUB_TEMPORARY_ERROR, ac, addr);
@@ -262,6 +262,36 @@ probe_trouble_ended(const struct probe_trouble_opts *o, enum smtp_end why,
 		}
 		break;
 	}
+}
+
+void
+probe_trouble_throttled(const struct probe_trouble_opts *o, bool progress,
+    struct probe_trouble_host_count *hc, struct probe_trouble_host *host)
+{
+	unsigned delay;
+
+	memset(host, 0, sizeof(*host));
+	host->sub = SUB_LAST;
+	/* Answers came before it: the host works, it only wants us slower. */
+	if (progress)
+		hc->throttled = 0;
+	if (++hc->throttled > o->retries && !progress) {
+		host->problem = true;
+		trouble_host(host, TROUBLE_HOST_BLOCKED, SUB_THROTTLED, true);
+		return;
+	}
+	delay = BACKOFF_MS * hc->throttled;
+	host->act = TROUBLE_HOST_BACK_OFF;
+	host->delay_ms = o->retry_delay_ms > delay ? o->retry_delay_ms : delay;
+}
+
+void
+probe_trouble_throttled_addr(const struct probe_trouble_opts *o,
+    struct probe_trouble_addr_count *ac, struct probe_trouble_addr *addr)
+{
+	memset(addr, 0, sizeof(*addr));
+	ac->noreply = 0;
+	trouble_retry(o, SUB_THROTTLED, ac, addr);
 }
 
 bool

@@ -92,6 +92,7 @@ struct probe_trouble_host_count {
 	unsigned refusals;	/* sessions refused before any RCPT reply */
 	unsigned drops;		/* sessions dropped or timed out before any */
 	unsigned policy;	/* policy refusals of MAIL FROM or RCPT */
+	unsigned throttled;	/* sessions in a row ended "slow down" */
 };
 
 /* The run's settings the policy depends on. */
@@ -131,6 +132,31 @@ void probe_trouble_ended(const struct probe_trouble_opts *o,
     enum smtp_end why, const char *phase, const struct smtp_reply *last,
     bool progress, struct probe_trouble_host_count *hc,
     struct probe_trouble_host *host);
+
+/*
+ * probe_trouble_throttled - a session ended by a reply that means "slow
+ * down" (the caller decides: 421 4.7.28, or one of the host's
+ * throttle_codes; validator/README, "Probe etiquette"), in any phase;
+ * progress as for probe_trouble_ended. Never a verdict, never the host
+ * dead: the host backs off for the retry delay (at least the back-off
+ * pause, longer with each such session in a row). A host that said it
+ * --retries + 1 times in a row before any RCPT reply is given up for the
+ * run: BLOCKED, its queue answered SUB_THROTTLED with the reply. Updates
+ * hc and fills *host. Never fails.
+ */
+void probe_trouble_throttled(const struct probe_trouble_opts *o,
+    bool progress, struct probe_trouble_host_count *hc,
+    struct probe_trouble_host *host);
+
+/*
+ * probe_trouble_throttled_addr - an address handed out in a session that
+ * ended "slow down" before its RCPT got a reply: asked again after the
+ * retry delay (RETRY, counted against --retries), and when the retries
+ * are spent answered SUB_THROTTLED with the reply that ended the session.
+ * Updates ac and fills *addr. Never fails.
+ */
+void probe_trouble_throttled_addr(const struct probe_trouble_opts *o,
+    struct probe_trouble_addr_count *ac, struct probe_trouble_addr *addr);
 
 /*
  * probe_trouble_next_addr - whether a session that ended why in phase

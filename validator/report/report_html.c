@@ -83,6 +83,10 @@ static const struct {
 	{ SUB_PROBE_BLOCKED, SMTPC_RATE_LIMITED,
 	    "Ask each host less often (lower --per-host and --host-rate) and "
 	    "run again later." },
+	{ SUB_THROTTLED, SMTPC_RATE_LIMITED,
+	    "The hosts asked us to slow down: lower --per-host, --host-rate "
+	    "and --rcpt-per-connection, raise --retry-delay, or run again "
+	    "later." },
 	{ SUB_GREYLISTED, SMTPC_GREYLISTED,
 	    "Greylisting usually lasts 5 to 15 minutes: raise --retry-delay "
 	    "or run again later." },

@@ -140,6 +140,7 @@ classify(const struct evidence *e, struct verdict *v)
 	case SUB_POLICY_BLOCKED:
 	case SUB_GREYLISTED:
 	case SUB_TEMPORARY_ERROR:
+	case SUB_THROTTLED:
 	case SUB_SMTP_REJECTED:
 		if (e->smtp != NULL && e->smtp->code > 0) {
 			char said[PROBE_TEXT_MAX + 32];

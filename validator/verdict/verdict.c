@@ -174,6 +174,11 @@ static const struct {
 	    "(--probe) the domain's mail host belongs to a provider that "
 	    "accepts every recipient (accept_all in lists/providers.tsv: "
 	    "Yahoo/AOL, Mail.ru): the address is not asked" },
+	[SUB_THROTTLED] = { "throttled", STATUS_UNKNOWN,
+	    "The mail server asked us to slow down (rate limit) every time we asked; the address was not checked. Try again later.",
+	    "(--probe) the host kept asking us to slow down (421 4.7.28, "
+	    "or a provider's throttle_codes) until --retries ran out; our "
+	    "sending rate, never the address's" },
 };
 
 static const char *const action_names[ACTION_LAST] = {
