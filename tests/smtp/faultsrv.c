@@ -20,6 +20,12 @@
  *             connections) gets Gmail's rate limit "450 4.2.1 The user you
  *             are trying to contact is receiving mail at a rate ..."; the
  *             next one 250 (a prober that asks again later gets through)
+ *   ratelimit normal, but the first RCPT of each address (over all
+ *             connections) gets Gmail's "421 4.7.28 ... unusual rate of
+ *             unsolicited mail" and the connection is closed; later RCPTs:
+ *             550 5.1.1 for a local part starting "gone" or "lsx-" (the
+ *             catch-all test), 250 for the others
+ *   slowgreet the greeting is always that 421 4.7.28, then close
  * "normal" dialogue: EHLO -> 250-host/250-PIPELINING/250-ENHANCEDSTATUSCODES/
  * 250 8BITMIME, HELO 250, MAIL 250 2.1.0, RCPT 250 2.1.5, RSET 250 2.0.0,
  * NOOP 250, QUIT 221 + close, DATA 554 5.5.1 (logged), others 502 5.5.2.
@@ -44,10 +50,14 @@
 #include <unistd.h>
 
 enum mode { M_421, M_NOBANNER, M_ENDLESS, M_INJECT, M_TARPIT, M_DROP,
-	    M_THROTTLE };
+	    M_THROTTLE, M_RATELIMIT, M_SLOWGREET };
 static const char *mode_name[] = { "421", "nobanner", "endless", "inject",
-				   "tarpit", "drop", "throttle" };
-#define NMODES 7
+				   "tarpit", "drop", "throttle", "ratelimit",
+				   "slowgreet" };
+#define NMODES 9
+#define RATE_421 "421-4.7.28 [127.0.2.15] Our system has detected an unusual rate of\r\n" \
+	"421-4.7.28 unsolicited mail originating from your IP address. To protect our\r\n" \
+	"421 4.7.28 users from spam, mail sent from your IP address has been temporarily rate limited. - gsmtp\r\n"
 
 /* throttle: the RCPT lines seen once already */
 #define SEEN_MAX 256
@@ -181,6 +191,11 @@ static int prefix(const char *line, const char *cmd)
 
 static void banner(struct conn *c)
 {
+	if (c->mode == M_SLOWGREET) {
+		reply(c, RATE_421);
+		c->closing = 1;
+		return;
+	}
 	reply(c, "220 fault.mail ESMTP faultsrv\r\n");
 }
 
@@ -237,6 +252,20 @@ static void command(struct conn *c, const char *line)
 				 "additional messages from being delivered. Please\r\n"
 				 "450 4.2.1 resend your message at a later time. - gsmtp\r\n");
 			return;
+		}
+		if (c->mode == M_RATELIMIT) {
+			const char *lt = strchr(line, '<');
+
+			if (!seen_before(line)) {
+				reply(c, RATE_421);
+				c->closing = 1;
+				return;
+			}
+			if (lt != NULL && (strncmp(lt + 1, "gone", 4) == 0 ||
+					   strncmp(lt + 1, "lsx-", 4) == 0)) {
+				reply(c, "550 5.1.1 <gone>: Recipient address rejected: User unknown\r\n");
+				return;
+			}
 		}
 		reply(c, "250 2.1.5 Ok\r\n");
 	} else if (prefix(line, "RSET")) {

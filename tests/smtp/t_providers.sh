@@ -8,7 +8,11 @@
 # addresses end with the later answer; and, with a test row
 # added through --lists-dir, no_catch_all_test skips the random-address
 # test and throttle_codes turns a reply into "ask again later", never a
-# verdict. Asserts on the outputs and on Postfix's own log.
+# verdict. A 421 4.7.28 that ends the session (fault server: at the first
+# RCPT of each address on a Gmail-named host, at every greeting on a host
+# of no provider) is "slow down": the addresses come out with the later
+# answer, or unknown/throttled when it never stops, never invalid.
+# Asserts on the outputs and on Postfix's own log.
 : "${srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$srcdir/tests/e2e/lib.sh"
 . "$srcdir/tests/dns/lib.sh"
@@ -16,11 +20,11 @@
 
 dns_require
 smtp_require
-plan 20
+plan 31
 
 SMTP_EXTRA_DOMAINS="yahoo.provmail hotmail.provmail"
 smtp_start >/dev/null || bail "cannot start the mail world"
-smtp_fault_start throttle >/dev/null || bail "cannot start the fault server"
+smtp_fault_start throttle ratelimit slowgreet >/dev/null || bail "cannot start the fault server"
 dns_start "$SMTP_ZONE" "$srcdir/tests/smtp/providers" >/dev/null || bail "cannot start the DNS server"
 
 V=scrub_status,scrub_sub_status
@@ -99,7 +103,7 @@ settle
 is "$(since "$m" | grep -c 'RCPT TO:<lsx-')" 0 "no_catch_all_test: no made-up local part asked"
 is "$(look 1 $V,scrub_provider "$T/rules.cleaned.csv" "$T/rules.rejected.csv")" \
     "cleaned|valid|mailbox_ok|worldtest" "no_catch_all_test: an accepted address is mailbox_ok"
-is "$(look 2 $V "$T/rules.cleaned.csv" "$T/rules.rejected.csv" | cut -d'|' -f2-)" "unknown|temporary_error" \
+is "$(look 2 $V "$T/rules.cleaned.csv" "$T/rules.rejected.csv" | cut -d'|' -f2-)" "unknown|throttled" \
     "throttle_codes: 452 4.2.2 is asked again later, never a verdict"
 
 # ---------------------------------------------------------------- throttle_codes (Gmail)
@@ -116,3 +120,46 @@ is "$(grep -c '^throttle .* < RCPT TO:<x1@gmail.provmail>' "$FAULT_LOG")" 2 \
     "the fault server saw x1 twice: the 450 4.2.1, then the retry"
 ok "summary: the throttling replies counted (at least the 2 addresses and the test)" \
     test "$(json "$T/gmail.json" provider_throttled)" -ge 3
+
+# ---------------------------------------------------------------- 421 4.7.28 ends the session
+# ratelimit: the first RCPT of every address (the catch-all test too) gets
+# 421 4.7.28 and the connection closes; asked again, alice is accepted and
+# gone is refused 5.1.1. Each later session gets one answer further, so 4
+# retries are needed for the last address: the verdicts come from the
+# later answers, never from the 421.
+Z=$T/rate.csv
+printf '%s\n' 'Name,Email' 'a,alice@gmail2.provmail' 'b,gone@gmail2.provmail' >"$Z"
+scrub rate --summary "$T/rate.json" "${PROBE[@]}" --retry-delay 0 --retries 4 "$Z"
+scrub_ok "421 4.7.28 at RCPT: exit status 0"
+is "$(look 1 $V,scrub_smtp_code,scrub_provider "$T/rate.cleaned.csv" "$T/rate.rejected.csv")" \
+    "cleaned|valid|mailbox_ok|250|google" "421 4.7.28 at RCPT: alice is mailbox_ok from the later 250"
+is "$(look 2 $V,scrub_smtp_code "$T/rate.cleaned.csv" "$T/rate.rejected.csv")" \
+    "rejected|invalid|mailbox_not_found|550" "421 4.7.28 at RCPT: gone is invalid from the later 550, not the 421"
+is "$(grep -c '^ratelimit .* > 421 4.7.28' "$FAULT_LOG")" 3 \
+    "the fault server said 421 4.7.28 once to each of the 3 recipients (the test included)"
+ok "summary: the throttled sessions counted" test "$(json "$T/rate.json" provider_throttled)" -ge 3
+
+# the same host with --retries 1: the throttling outlasts the retries for
+# the addresses behind the test; they end unknown/throttled with the 421
+# (new addresses: the fault server remembers those it has seen)
+Z1=$T/rate1.csv
+printf '%s\n' 'Name,Email' 'a,carl@gmail2.provmail' 'b,gone2@gmail2.provmail' >"$Z1"
+scrub rate1 "${PROBE[@]}" --retry-delay 0 --retries 1 "$Z1"
+is "$(for n in 1 2; do look $n $V,scrub_smtp_code "$T/rate1.cleaned.csv" "$T/rate1.rejected.csv"; done | cut -d'|' -f2- | sort -u)" \
+    "unknown|throttled|421" "421 4.7.28 past --retries: unknown/throttled with the 421, never invalid"
+like "$(look 1 scrub_reason "$T/rate1.cleaned.csv" "$T/rate1.rejected.csv")" "unusual rate" \
+    "... and the reason quotes the server"
+
+# slowgreet: a host of no provider greets 421 4.7.28 every time: asked
+# --retries + 1 times, then given up as throttled (not probe_blocked)
+W=$T/slow.csv
+printf '%s\n' 'Name,Email' 'a,ann@slowgreet.provmail' 'b,bo@slowgreet.provmail' >"$W"
+before=$(grep -c '^slowgreet [0-9]* accept' "$FAULT_LOG")
+scrub slow --summary "$T/slow.json" "${PROBE[@]}" --retry-delay 0 --retries 1 "$W"
+ok "421 4.7.28 greeting: exit status 0 or 3 (unknowns), never a failure" \
+    test "$SCRUB_RC" = 0 -o "$SCRUB_RC" = 3
+is "$(for n in 1 2; do look $n $V,scrub_smtp_code "$T/slow.cleaned.csv" "$T/slow.rejected.csv"; done | cut -d'|' -f2- | sort -u)" \
+    "unknown|throttled|421" "421 4.7.28 greeting every time: unknown/throttled with the 421"
+is "$(($(grep -c '^slowgreet [0-9]* accept' "$FAULT_LOG") - before))" 2 \
+    "... after exactly --retries + 1 = 2 connections"
+is "$(grep -c '^slowgreet .* < RCPT' "$FAULT_LOG")" 0 "... and no RCPT was ever sent there"
