@@ -23,6 +23,7 @@ UNIT_TESTS = \
 	tests/unit/t_infile \
 	tests/unit/t_interrupt \
 	tests/unit/t_listcheck \
+	tests/unit/t_options \
 	tests/unit/t_preflight \
 	tests/unit/t_probe_addrsel \
 	tests/unit/t_providers \
@@ -61,6 +62,7 @@ tests_unit_t_csvwrite_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_dsn_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_explain_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_listcheck_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_options_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_preflight_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_probe_trouble_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_providers_LDADD = $(LISTSCRUB_LIBS)

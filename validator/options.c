@@ -61,6 +61,8 @@ static int options_ext_check(const char *opt, const char *path,
 static int options_uint(const char *opt, const char *s, unsigned lo,
     unsigned hi, unsigned *out, struct diag *d);
 static int options_probe_check(const struct options *o, struct diag *d);
+static void options_blank_creds(char *url);
+static int options_proxy_for(char *arg, struct options *o, struct diag *d);
 static int options_summary_check(const char *path, struct diag *d);
 static int options_report_check(const char *path, struct diag *d);
 static int options_subs(const char *opt, const char *list, uint64_t *mask,
@@ -367,6 +369,71 @@ options_delim(const char *s)
 	return -1;
 }
 
+/*
+ * options_blank_creds - overwrite USER:PASS of a proxy URL in argv with
+ * '*': ps shows the arguments otherwise.
+ */
+static void
+options_blank_creds(char *url)
+{
+	char *at = strrchr(url, '@'), *q = strstr(url, "//");
+
+	if (at == NULL || q == NULL || q > at)
+		return;
+	for (q += 2; q < at; q++)
+		*q = '*';
+}
+
+/*
+ * options_proxy_for - one --proxy-for PROVIDER=URL into o: PROVIDER as a
+ * lists/providers.tsv provider name is spelled (the table itself is read
+ * later: pipeline), once each, URL as --proxy's. Blanks the credentials
+ * in arg. 0, or -1 with d set (DIAG_USAGE, credentials never repeated).
+ */
+static int
+options_proxy_for(char *arg, struct options *o, struct diag *d)
+{
+	char *eq = strchr(arg, '=');
+	struct probe_proxy_for *pf = &o->proxy_for[o->nproxy_for];
+	size_t n = eq != NULL ? (size_t)(eq - arg) : 0;
+	int rc = -1;
+
+	if (n == 0 || n >= sizeof(pf->provider) ||
+	    strspn(arg, "abcdefghijklmnopqrstuvwxyz0123456789_") != n) {
+		diag_set(d, DIAG_USAGE, "--proxy-for takes PROVIDER=URL, "
+		    "PROVIDER a name of lists/providers.tsv (lower-case "
+		    "letters, digits, '_'), e.g. google=socks5://HOST:PORT");
+		goto done;
+	}
+	if (o->nproxy_for == OPTIONS_PROXY_FOR_MAX) {
+		diag_set(d, DIAG_USAGE, "--proxy-for: at most %d providers",
+		    OPTIONS_PROXY_FOR_MAX);
+		goto done;
+	}
+	for (size_t i = 0; i < o->nproxy_for; i++)
+		if (strlen(o->proxy_for[i].provider) == n &&
+		    strncmp(o->proxy_for[i].provider, arg, n) == 0) {
+			diag_set(d, DIAG_USAGE, "--proxy-for %.*s given twice",
+			    (int)n, arg);
+			goto done;
+		}
+	memcpy(pf->provider, arg, n);
+	pf->provider[n] = '\0';
+	if (socks5_proxy_parse(eq + 1, &pf->proxy, d) != 0) {
+		char msg[sizeof(d->msg)];
+
+		snprintf(msg, sizeof(msg), "%s", d->msg);
+		diag_set(d, DIAG_USAGE, "--proxy-for %s: %s", pf->provider,
+		    msg);
+		goto done;
+	}
+	o->nproxy_for++;
+	rc = 0;
+done:
+	options_blank_creds(arg);
+	return rc;
+}
+
 enum options_result
 options_parse(int argc, char **argv, struct options *o, struct diag *d)
 {
@@ -594,19 +661,16 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 			if (probe_source_parse(optarg, &o->sources, d) != 0)
 				return OPTIONS_ERROR;
 			break;
-		case OPT_PROXY: {
-			char *at = strrchr(optarg, '@');
-
+		case OPT_PROXY:
 			if (socks5_proxy_parse(optarg, &o->proxy, d) != 0)
 				return OPTIONS_ERROR;
 			o->proxied = true;
-			/* Blank USER:PASS in argv: ps shows it otherwise. */
-			if (at != NULL)
-				for (char *q = strstr(optarg, "//") + 2;
-				    q < at; q++)
-					*q = '*';
+			options_blank_creds(optarg);
 			break;
-		}
+		case OPT_PROXY_FOR:
+			if (options_proxy_for(optarg, o, d) != 0)
+				return OPTIONS_ERROR;
+			break;
 		case OPT_NO_PIPELINING:
 			o->pipelining = false;
 			break;
@@ -685,9 +749,9 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 		    "outgoing address");
 		return OPTIONS_ERROR;
 	}
-	if (o->proxied && !o->probe) {
-		diag_set(d, DIAG_USAGE, "--proxy is for the SMTP stage: add "
-		    "--probe");
+	if ((o->proxied || o->nproxy_for > 0) && !o->probe) {
+		diag_set(d, DIAG_USAGE, "--%s is for the SMTP stage: add "
+		    "--probe", o->proxied ? "proxy" : "proxy-for");
 		return OPTIONS_ERROR;
 	}
 	if (o->cache != NULL && o->no_cache) {

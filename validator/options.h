@@ -10,11 +10,14 @@
 
 #include "csv/columns.h"
 #include "csv/csvwrite.h"
+#include "probe/probe_sched.h"
 #include "probe/probe_source.h"
 #include "smtp/socks5.h"
 #include "store/store.h"
 #include "util/diag.h"
 #include "verdict/verdict.h"
+
+#define OPTIONS_PROXY_FOR_MAX 8	/* --proxy-for options */
 
 enum options_progress { PROGRESS_AUTO, PROGRESS_ON, PROGRESS_OFF };
 
@@ -74,6 +77,10 @@ struct options {
 	const char *tls_ca;	/* CA file for --tls verify; NULL: system */
 	bool proxied;		/* --proxy given: proxy holds it */
 	struct socks5_proxy proxy;	/* parsed, not yet resolved */
+	/* --proxy-for PROVIDER=URL, parsed, not yet resolved; the names
+	 * are checked against lists/providers.tsv when the run loads it */
+	size_t nproxy_for;
+	struct probe_proxy_for proxy_for[OPTIONS_PROXY_FOR_MAX];
 	unsigned rcpt_per_txn;	/* recipients per MAIL FROM */
 	unsigned rcpt_per_conn;	/* recipients per connection, 0: no limit */
 	bool pipelining;	/* use PIPELINING when offered */

@@ -208,6 +208,14 @@ static const struct options_row {
 	    "(proxy_failed), never invalid. The credentials are never shown "
 	    "and are blanked in the process's arguments. Not with "
 	    "--source-address: the mail hosts see the proxy's address." },
+	{ "proxy-for", 0, OPT_PROXY_FOR, "PROVIDER=URL", GROUP_SMTP,
+	    "the connections to one provider's mail hosts (those whose name "
+	    "matches its rows in lists/providers.tsv, e.g. google) go "
+	    "through this SOCKS5 proxy (URL as for --proxy); the other hosts "
+	    "are asked directly, or through --proxy. Repeatable, once per "
+	    "provider. A name the table does not know is a usage error that "
+	    "lists the known ones. With --source-address, only the other "
+	    "hosts' connections are bound to those addresses." },
 	{ "rcpt-per-transaction", 0, OPT_RCPT_PER_TXN, "N", GROUP_SMTP,
 	    "recipients per MAIL FROM (default 50; a \"452 too many "
 	    "recipients\" continues in a new one)" },

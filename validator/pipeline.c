@@ -105,6 +105,8 @@ struct run {
 };
 
 static const char *pipeline_lists_dir(const struct options *o);
+static int pipeline_proxy_for_check(const struct options *o,
+    const struct providers *p, struct diag *d);
 static int pipeline_pick(struct run *r, struct csvread *in,
     struct row_copy *ahead, size_t *nahead, bool *header, struct diag *d);
 static int pipeline_row(struct run *r, const struct csvrow *row,
@@ -139,6 +141,36 @@ static int pipeline_changes(struct run *r, const struct csvrow *row,
     const struct verdict *v, uint32_t aid, bool first,
     struct row_write_cols *k, struct diag *d);
 static const char *pipeline_checked_at(struct run *r, int64_t at);
+
+/*
+ * pipeline_proxy_for_check - every --proxy-for names a provider of the
+ * table p: checked once the table is read, before any lookup. 0, or -1
+ * with d set (DIAG_USAGE, listing the names the table knows).
+ */
+static int
+pipeline_proxy_for_check(const struct options *o, const struct providers *p,
+    struct diag *d)
+{
+	for (size_t i = 0; i < o->nproxy_for; i++) {
+		const char *want = o->proxy_for[i].provider;
+		char known[400] = "";
+		size_t k, n = providers_count(p), len = 0;
+
+		for (k = 0; k < n; k++)
+			if (strcmp(providers_at(p, k)->name, want) == 0)
+				break;
+		if (k < n)
+			continue;
+		for (k = 0; k < n && len < sizeof(known); k++)
+			len += (size_t)snprintf(known + len, sizeof(known) - len,
+			    "%s%s", k > 0 ? ", " : "", providers_at(p, k)->name);
+		diag_set(d, DIAG_USAGE, "--proxy-for %s: no such provider in "
+		    "%s/providers.tsv; it knows: %s", want,
+		    pipeline_lists_dir(o), known);
+		return -1;
+	}
+	return 0;
+}
 
 /* pipeline_lists_dir - where the data tables are: the option, or the default. */
 static const char *
@@ -586,23 +618,39 @@ pipeline_probe(struct run *r, struct diag *d)
 	const struct options *o = r->o;
 	struct probe_opts po = { 0 };
 	struct socks5_proxy proxy;
+	struct probe_proxy_for pf[OPTIONS_PROXY_FOR_MAX];
 	struct smtp_phrases *ph;
 	char path[4096];
-	int rc;
+	int rc = -1;
 
+	memset(&proxy, 0, sizeof(proxy));
+	memset(pf, 0, sizeof(pf));
 	if (o->proxied) {
 		/* Once per run; the sessions only copy its address. */
 		proxy = o->proxy;
 		if (socks5_proxy_resolve(&proxy, d) != 0)
-			return -1;
+			goto done;
 		po.proxy = &proxy;
 		snprintf(r->rep->smtp_proxy, sizeof(r->rep->smtp_proxy), "%s",
 		    proxy.shown);
 	}
+	for (size_t i = 0; i < o->nproxy_for; i++) {
+		size_t len = strlen(r->rep->smtp_proxy);
+
+		pf[i] = o->proxy_for[i];
+		if (socks5_proxy_resolve(&pf[i].proxy, d) != 0)
+			goto done;
+		/* the summary names each: "[URL, ]PROVIDER=URL, ..." */
+		snprintf(r->rep->smtp_proxy + len, sizeof(r->rep->smtp_proxy) -
+		    len, "%s%s=%s", len > 0 ? ", " : "", pf[i].provider,
+		    pf[i].proxy.shown);
+	}
+	po.proxy_for = pf;
+	po.nproxy_for = o->nproxy_for;
 	snprintf(path, sizeof(path), "%s/smtp-phrases.tsv",
 	    pipeline_lists_dir(o));
 	if ((ph = smtp_phrases_load(path, d)) == NULL)
-		return -1;
+		goto done;
 	po.helo = o->helo;
 	po.mail_from = o->mail_from;
 	po.port = o->smtp_port;
@@ -626,7 +674,9 @@ pipeline_probe(struct run *r, struct diag *d)
 	if (rc == 0)
 		r->rep->smtp_ran = true;
 	smtp_phrases_free(ph);
+done:
 	memset(&proxy, 0, sizeof(proxy));	/* the credentials */
+	memset(pf, 0, sizeof(pf));
 	return rc;
 }
 
@@ -1085,7 +1135,8 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 
 		snprintf(path, sizeof(path), "%s/providers.tsv",
 		    pipeline_lists_dir(o));
-		if ((r.providers = providers_load(path, d)) == NULL)
+		if ((r.providers = providers_load(path, d)) == NULL ||
+		    pipeline_proxy_for_check(o, r.providers, d) != 0)
 			goto done;
 	}
 	if (recall_open(o, r.now, &r.mem, d) != 0)

@@ -8,7 +8,7 @@
 . "$srcdir/tests/dns/lib.sh"
 
 dns_require
-plan 19
+plan 24
 
 dns_start lab "$srcdir/tests/dns/providers" || bail "cannot start the test DNS server"
 
@@ -82,3 +82,14 @@ scrub broken --lists-dir "$L" "${DNS[@]}" "$F"
 is "$SCRUB_RC" 1 "a broken providers.tsv: exit status 1"
 like "$SCRUB_ERR" "providers.tsv:$n: a probe rule needs a source" "... naming the file, the line and what is wrong"
 ok "... and writing no output" test ! -e "$T/broken.cleaned.csv"
+
+# --proxy-for names a provider of the table: checked when the run reads
+# it, before any lookup; the error lists the names it knows and never
+# shows the proxy's credentials.
+scrub pf --probe --no-preflight --helo probe.listscrub.test --mail-from lists@sender.test \
+    "${DNS[@]}" --no-cache --proxy-for gmail=socks5://u:s3cr3tpw@127.0.0.1:9 "$F"
+is "$SCRUB_RC" 2 "--proxy-for a provider the table does not know: usage error (exit status 2)"
+like "$SCRUB_ERR" "--proxy-for gmail: no such provider" "... naming it"
+like "$SCRUB_ERR" "it knows: google, microsoft365, outlook_com" "... and listing the known names"
+unlike "$SCRUB_ERR" "s3cr3tpw" "... without the credentials"
+ok "... and writing no output" test ! -e "$T/pf.cleaned.csv"

@@ -9,7 +9,12 @@
 #     address, 127.0.3.1 (a direct run comes from 127.0.0.1);
 #   - wrong credentials: every address unknown/proxy_failed, exit status 3
 #     (degraded), and the credentials appear nowhere;
-#   - danted stopped in the middle of a run: unknown, never invalid.
+#   - danted stopped in the middle of a run: unknown, never invalid;
+#   - --proxy-for outlook_com=URL: only the Outlook.com-named host
+#     (tests/smtp/providers) is reached through danted, the other hosts
+#     directly (from --source-address, allowed next to --proxy-for); a
+#     dead per-provider proxy makes only that provider's addresses
+#     unknown/proxy_failed.
 # Skips (counted as skipped) when danted is not installed or does not start;
 # fails instead under CI or with SMTP_REQUIRE=1, like the other tests here.
 : "${srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -97,12 +102,13 @@ if ! proxy_start; then
 	echo "1..0 # SKIP danted does not start"
 	exit 0
 fi
-plan 19
+plan 27
 
 export FAULT_TARPIT_DELAY=4
+SMTP_EXTRA_DOMAINS="hotmail.provmail"
 smtp_start >/dev/null || bail "cannot start the mail world"
 smtp_fault_start tarpit >/dev/null || bail "cannot start the fault server"
-dns_start "$SMTP_ZONE" >/dev/null || bail "cannot start the DNS server"
+dns_start "$SMTP_ZONE" "$srcdir/tests/smtp/providers" >/dev/null || bail "cannot start the DNS server"
 
 V=scrub_status,scrub_sub_status
 PROBE=(--dns-server "$DNS_ADDR" --allow-reserved --probe --helo probe.listscrub.test
@@ -188,6 +194,43 @@ done
 printf 'Email\nalice@normal.mail\n' >"$T/in.fifo"
 wait "$LPID"
 like "$CMD" "socks5://\*+@127\.0\.0\.1" "ps shows the --proxy credentials blanked"
+
+# ---------------------------------------------------------------- --proxy-for PROVIDER=URL
+# hotmail.provmail's MX is an Outlook.com name (outlook_com) on the normal
+# listener, as is normal.mail's own: one Postfix, told apart by the
+# client address in its log. Postfix logs every refused RCPT with it.
+SRC=127.0.4.1
+FP=$T/pf.csv
+{ echo Email; echo u1@hotmail.provmail; echo u2@hotmail.provmail; echo alice@normal.mail
+  echo zed@normal.mail; echo ghost@normal.mail; } >"$FP"
+m=$(wc -l <"$SMTP_LOG")
+scrub pf --summary "$T/pf.json" "${PROBE[@]}" --source-address "$SRC" \
+    --proxy-for "outlook_com=$PROXY" "$FP"
+is "$(for i in 1 2 4 5; do look "$i" $V "$T/pf.cleaned.csv" "$T/pf.rejected.csv"; done | sort -u)" \
+    "rejected|invalid|mailbox_not_found" "--proxy-for: both hosts answered (550 5.1.1 is invalid)"
+is "$(look 3 $V "$T/pf.cleaned.csv" "$T/pf.rejected.csv")" "cleaned|valid|mailbox_ok" \
+    "--proxy-for: an address of the direct host is mailbox_ok"
+smtp_wait_log "RCPT from [^ ]*\\[127\\.0\\.3\\.1\\]" 5
+rej=$(tail -n +"$((m + 1))" "$SMTP_LOG" | grep 'reject: RCPT from')
+is "$(printf '%s\n' "$rej" | grep -c "\[$PROXY_EXT\]:.*@hotmail\.provmail>")" 3 \
+    "--proxy-for: the Outlook.com-named host heard its 2 addresses and the catch-all test from danted's address"
+is "$(printf '%s\n' "$rej" | grep -c "\[$PROXY_EXT\]:.*@normal\.mail>")" 0 \
+    "... and no other host's address came through danted"
+is "$(printf '%s\n' "$rej" | grep -c "\[$SRC\]:.*<\(zed\|ghost\)@normal\.mail>")" 2 \
+    "... which went directly, from --source-address $SRC (allowed next to --proxy-for)"
+like "$(cat "$T/pf.json")" "\"proxy\": \"outlook_com=socks5://127.0.0.1:$PROXY_PORT\"" \
+    "the summary JSON names the per-provider proxy"
+
+# a dead per-provider proxy: nobody listens at its port
+DEADPORT=$(perl -MIO::Socket::INET -e 'for (1 .. 200) { my $p = 20000 + int rand 40000;
+    IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => $p, Proto => "tcp",
+    Listen => 1) or next; print "$p\n"; exit 0 } exit 1')
+scrub pfdead "${PROBE[@]}" --proxy-for "outlook_com=socks5://127.0.0.1:$DEADPORT" "$FP"
+is "$(for i in 1 2; do look "$i" $V "$T/pfdead.cleaned.csv" "$T/pfdead.rejected.csv"; done | sort -u)" \
+    "cleaned|unknown|proxy_failed" "a dead --proxy-for: that provider's addresses unknown/proxy_failed"
+is "$(for i in 3 4; do look "$i" $V "$T/pfdead.cleaned.csv" "$T/pfdead.rejected.csv"; done | tr '\n' ' ')" \
+    "cleaned|valid|mailbox_ok rejected|invalid|mailbox_not_found " \
+    "... and only theirs: the other host still answers"
 
 # ---------------------------------------------------------------- danted stopped mid-run
 # The tarpit host greets only after 4 s; the run's sessions to it are open

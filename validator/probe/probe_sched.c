@@ -53,6 +53,8 @@ struct hstate {
 	unsigned batch_max;
 	unsigned max_rcpt;	/* per connection (providers.tsv); 0: none */
 	const struct provider *own;	/* the provider its own name names */
+	const struct socks5_proxy *proxy;	/* its sessions' (--proxy,
+						 * --proxy-for); NULL: direct */
 	bool dead, blocked, tls_off, listed;
 	bool dead_proxy;	/* dead because the --proxy failed */
 	bool throttled;		/* blocked because it kept saying "slow
@@ -813,7 +815,8 @@ sched_order(struct sched *s, uint32_t hid, const struct mx_addr *addrs,
 	struct hstate *h = &s->hosts[hid];
 	struct probe_addrsel_src src[MAILHOSTS_MAX_ADDRS];
 	const struct probe_sources *ps = s->o->sources;
-	bool sourced = ps != NULL && ps->n > 0;
+	/* through a proxy, the proxy's address is the one the host sees */
+	bool sourced = ps != NULL && ps->n > 0 && h->proxy == NULL;
 	bool has[MAILHOSTS_MAX_ADDRS];
 	size_t keep = 0;
 
@@ -915,7 +918,7 @@ sched_start(struct sched *s, uint32_t hid, int64_t now)
 	so.banner_ms = s->o->banner_ms;
 	so.command_ms = s->o->command_ms;
 	so.ssl_ctx = s->ctx;
-	if (s->o->sources != NULL && s->o->sources->n > 0) {
+	if (s->o->sources != NULL && s->o->sources->n > 0 && h->proxy == NULL) {
 		/* sched_order tried only addresses of a family that has one */
 		srcidx = probe_source_pick(s->o->sources,
 		    mailhosts_name(s->mx, hid), to->family);
@@ -927,7 +930,7 @@ sched_start(struct sched *s, uint32_t hid, int64_t now)
 		    &s->o->sources->src[srcidx], &srcss);
 		so.source = (struct sockaddr *)&srcss;
 	}
-	so.proxy = s->o->proxy;
+	so.proxy = h->proxy;
 	p = xcalloc(1, sizeof(*p));
 	p->s = s;
 	p->host = hid;
@@ -997,6 +1000,19 @@ on_tick(void *arg)
 		    on_tick, s);
 }
 
+/*
+ * sched_proxy - the proxy of the sessions to a host of provider pv (NULL:
+ * none): its --proxy-for, else --proxy, else none.
+ */
+static const struct socks5_proxy *
+sched_proxy(const struct probe_opts *o, const struct provider *pv)
+{
+	for (size_t i = 0; pv != NULL && i < o->nproxy_for; i++)
+		if (strcmp(o->proxy_for[i].provider, pv->name) == 0)
+			return &o->proxy_for[i].proxy;
+	return o->proxy;
+}
+
 /* sched_setup - items for every probeable address, hosts, catch-all tests. */
 static void
 sched_setup(struct sched *s)
@@ -1020,6 +1036,7 @@ sched_setup(struct sched *s)
 		 * whichever domain it serves. */
 		s->hosts[i].own = providers_match(s->pvt, name, strlen(name));
 		sched_host_rules(s, (uint32_t)i, s->hosts[i].own);
+		s->hosts[i].proxy = sched_proxy(s->o, s->hosts[i].own);
 	}
 	for (size_t i = 0; i < s->ndoms; i++)
 		s->doms[i].catchall = s->doms[i].waiting = NONE;

@@ -23,6 +23,7 @@
 
 #include "probe/probe_source.h"
 #include "smtp/smtp_session.h"
+#include "smtp/socks5.h"
 #include "verdict/classify.h"
 
 struct diag;
@@ -45,6 +46,15 @@ struct probe_memory {
 	void *arg;
 };
 
+/*
+ * --proxy-for: the sessions to the mail hosts of one provider (the hosts
+ * whose own name matches its rows) go through their own SOCKS5 proxy.
+ */
+struct probe_proxy_for {
+	char provider[64];		/* a provider of lists/providers.tsv */
+	struct socks5_proxy proxy;	/* resolved before probe_run */
+};
+
 struct probe_opts {
 	const char *helo;
 	const char *mail_from;
@@ -65,6 +75,10 @@ struct probe_opts {
 						 * none: the system's choice */
 	const struct probe_memory *memory;	/* NULL: nobody */
 	const struct socks5_proxy *proxy;	/* resolved; NULL: direct */
+	const struct probe_proxy_for *proxy_for;	/* per provider: before
+							 * proxy; bound to no
+							 * source address */
+	size_t nproxy_for;
 };
 
 /* A refusal aimed at the sender: a problem of the sending setup. */
