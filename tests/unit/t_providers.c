@@ -2,8 +2,10 @@
  * t_providers - unit tests for validator/dns/providers.c: the real table
  * $srcdir/lists/providers.tsv loads and every row keeps its promises
  * (a source, rules only where sourced), the matcher (suffix rules,
- * longest pattern, case, root dot, len not NUL), the throttle codes, and
- * every kind of bad line refused with file:line (tables under $TMPDIR).
+ * longest pattern, case, root dot, len not NUL), the throttle codes, the
+ * banner rows (a greeting's text, case ignored, never a host name; the
+ * shipped ones on real greetings), and every kind of bad line refused
+ * with file:line (tables under $TMPDIR).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -93,6 +95,30 @@ static const struct bad_case bad_cases[] = {
 	{ "a.example\tp\t-" SRC "a.example\tq\t-" SRC, "listed twice", 2 },
 	{ "a.example\tp\taccept_all" SRC "b.example\tp\t-" SRC,
 	    "rules differ", 2 },
+	{ "banner:abc\tp\t-" SRC, "4 to 100 bytes", 1 },
+	{ "banner:\tp\t-" SRC, "4 to 100 bytes", 1 },
+	{ "banner:Mx.Google.com esmtp\tp\t-" SRC, "lower case", 1 },
+	{ "banner: esmtp x\tp\t-" SRC, "starts or ends with a space", 1 },
+	{ "banner:esmtp \xc3\xa9t\xc3\xa9\tp\t-" SRC, "printable ASCII", 1 },
+	{ "banner:ready esmtp\tp\t-" SRC "banner:ready esmtp\tq\t-" SRC,
+	    "listed twice", 2 },
+	{ "banner:ready esmtp\tp\taccept_all\tunsourced: no page\n",
+	    "needs a source", 1 },
+	{ "a.example\tp\taccept_all" SRC "banner:ready esmtp\tp\t-" SRC,
+	    "rules differ", 2 },
+};
+
+/* One greeting and the provider its banner rows name (NULL: none). */
+static const struct match_case banner_cases[] = {
+	{ "mx.google.com ESMTP r88si6832467pfa.128 - gsmtp", "google" },
+	{ "mx.google.com at your service, [205.175.118.110]", NULL },
+	{ "BL2NAM06FT004.mail.protection.outlook.com Microsoft ESMTP MAIL "
+	    "Service ready at Thu, 26 Sep 2019 10:51:20 +0000", "microsoft365" },
+	/* an on-premises Exchange: the same words under its own name */
+	{ "mail1.fabrikam.com Microsoft ESMTP MAIL Service ready at Fri, 5 "
+	    "Aug 2016 16:24:41 -0700", NULL },
+	{ "mx.example.com ESMTP Postfix (Debian/GNU)", NULL },
+	{ "", NULL },
 };
 
 static char tmpdir[600];
@@ -145,6 +171,17 @@ test_real(const char *lists)
 	}
 	diag("%zu providers, %zu with rules, %zu unsourced",
 	    providers_count(p), ruled, unsourced);
+	for (size_t i = 0; i < sizeof(banner_cases) / sizeof(banner_cases[0]);
+	    i++) {
+		const struct match_case *c = &banner_cases[i];
+
+		pv = providers_match_banner(p, c->host, strlen(c->host));
+		is_str(pv ? pv->name : "(none)", c->want ? c->want : "(none)",
+		    "greeting \"%.40s\" names %s", c->host,
+		    c->want ? c->want : "no provider");
+	}
+	ok(providers_match(p, "mx.google.com esmtp", 19) == NULL,
+	    "a banner row never matches a host name");
 	for (size_t i = 0; i < sizeof(match_cases) / sizeof(match_cases[0]);
 	    i++) {
 		const struct match_case *c = &match_cases[i];
@@ -218,6 +255,42 @@ test_matcher(void)
 	providers_free(p);
 }
 
+/* test_banner - banner rows: substring, case, longest, names apart. */
+static void
+test_banner(void)
+{
+	struct diag d;
+	struct providers *p = providers_load(write_table(
+	    "banner:esmtp gateway\twide\t-\tunsourced: test\n"
+	    "banner:esmtp gateway ready\tnarrow\tmax_rcpt_per_conn=2\thttps://x\n"
+	    "gw.example.net\tbyname\t-\tunsourced: test\n"
+	    "banner:gw.example.net\tbyname\t-\tunsourced: test\n"), &d);
+	const struct provider *pv;
+	const char g[] = "mx.vanity.example ESMTP Gateway READY at noon";
+
+	if (!ok(p != NULL, "banner rows load")) {
+		diag("%s", d.msg);
+		return;
+	}
+	is_int((int)providers_rows(p), 4, "4 rows, banner rows counted");
+	pv = providers_match_banner(p, g, sizeof(g) - 1);
+	ok(pv != NULL && strcmp(pv->name, "narrow") == 0 && pv->max_rcpt == 2,
+	    "case ignored, the longest banner text wins, with its rules");
+	pv = providers_match_banner(p, "hello esmtp gateway", 19);
+	is_str(pv ? pv->name : "(none)", "wide", "the shorter one otherwise");
+	ok(providers_match_banner(p, "esmtp gatewa", 12) == NULL,
+	    "the whole text must occur");
+	ok(providers_match_banner(p, g, 10) == NULL,
+	    "len is honoured, not the NUL");
+	pv = providers_match(p, "gw.example.net", 14);
+	ok(pv != NULL && strcmp(pv->name, "byname") == 0,
+	    "a name row and a banner row may share a text");
+	ok(providers_match_banner(p, NULL, 0) == NULL &&
+	    providers_match_banner(NULL, g, sizeof(g) - 1) == NULL,
+	    "NULL text or table: none");
+	providers_free(p);
+}
+
 /* test_bad - every malformed line is refused with path:line. */
 static void
 test_bad(void)
@@ -272,6 +345,7 @@ main(void)
 	}
 	test_real(lists);
 	test_matcher();
+	test_banner();
 	test_bad();
 	{
 		char p[700];

@@ -246,6 +246,15 @@ domains_find_providers(struct domains *t, const struct providers *p)
 	}
 }
 
+void
+domains_set_provider(struct domains *t, uint32_t id, const struct provider *pv)
+{
+	size_t k = providers_index(t->providers, pv);
+
+	if (t->providers != NULL && k < providers_count(t->providers))
+		t->prov[id] = (uint8_t)(k + 1);
+}
+
 const struct providers *
 domains_providers(const struct domains *t)
 {

@@ -137,6 +137,15 @@ void domains_find_providers(struct domains *t, const struct providers *p);
 /* domains_providers - the table given to domains_find_providers, or NULL. */
 const struct providers *domains_providers(const struct domains *t);
 
+/*
+ * domains_set_provider - the domain's provider is pv, one of the table
+ * given to domains_find_providers (the SMTP stage: its preferred mail
+ * host's greeting named it). Ignored without a table or for a pv not of
+ * it.
+ */
+void domains_set_provider(struct domains *t, uint32_t id,
+    const struct provider *pv);
+
 /* domains_provider - the domain's provider, or NULL (none, not found yet). */
 const struct provider *domains_provider(const struct domains *t,
     uint32_t id);

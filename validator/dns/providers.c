@@ -10,11 +10,17 @@
 #include "util/xalloc.h"
 
 #define PROVIDERS_LINE_MAX 4096
+#define BANNER_PREFIX "banner:"
+#define BANNER_PREFIX_LEN 7
+#define BANNER_MIN 4		/* bytes of a banner row's text */
+#define BANNER_MAX 100
 
 /* One row: a pattern and the provider it names (an index). */
 struct provider_row {
-	char *pattern;		/* lower case, no trailing dot */
+	char *pattern;		/* lower case, no trailing dot; a banner
+				 * row's text without "banner:" */
 	size_t len;
+	bool banner;		/* "banner:TEXT": matched in greetings */
 	size_t provider;	/* index into providers.list */
 };
 
@@ -26,6 +32,9 @@ struct providers {
 };
 
 static const char *providers_pattern_bad(const char *s, size_t n);
+static const char *providers_banner_bad(const char *s, size_t n);
+static bool providers_contains(const char *hay, size_t hn, const char *pat,
+    size_t pn);
 static const char *providers_name_bad(const char *s, size_t n);
 static const char *providers_rules(const char *s, size_t n,
     struct provider *pv, char *why, size_t whylen);
@@ -64,6 +73,40 @@ providers_pattern_bad(const char *s, size_t n)
 	if (dots == 0)
 		return "pattern needs at least two labels";
 	return NULL;
+}
+
+/*
+ * providers_banner_bad - why s (the text after "banner:") is not a usable
+ * banner text, or NULL: 4 to 100 bytes of printable ASCII in lower case,
+ * no space at either end.
+ */
+static const char *
+providers_banner_bad(const char *s, size_t n)
+{
+	if (n < BANNER_MIN || n > BANNER_MAX)
+		return "banner text must be 4 to 100 bytes";
+	if (s[0] == ' ' || s[n - 1] == ' ')
+		return "banner text starts or ends with a space";
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c > 0x7e)
+			return "banner text must be printable ASCII";
+		if (ascii_isalpha(c) && ascii_tolower(c) != c)
+			return "banner text must be lower case (it is matched "
+			    "without case)";
+	}
+	return NULL;
+}
+
+/* providers_contains - pat (lower case) occurs in hay, case ignored. */
+static bool
+providers_contains(const char *hay, size_t hn, const char *pat, size_t pn)
+{
+	for (size_t i = 0; pn <= hn && i <= hn - pn; i++)
+		if (ascii_ncasecmp(hay + i, pat, pn) == 0)
+			return true;
+	return false;
 }
 
 /* providers_name_bad - why s is not a provider name, or NULL. */
@@ -253,6 +296,7 @@ providers_row(struct providers *p, char *line, size_t len, char *why,
 	size_t fl[4], i;
 	struct provider pv;
 	const char *bad;
+	bool banner = false;
 	int n = providers_fields(line, len, f, fl);
 
 	why[0] = '\0';
@@ -267,7 +311,15 @@ providers_row(struct providers *p, char *line, size_t len, char *why,
 		if (l != fl[k] || l == 0)
 			return "empty field, or spaces around a field";
 	}
-	if ((bad = providers_pattern_bad(f[0], fl[0])) != NULL) {
+	if (fl[0] >= BANNER_PREFIX_LEN &&
+	    memcmp(f[0], BANNER_PREFIX, BANNER_PREFIX_LEN) == 0) {
+		banner = true;
+		f[0] += BANNER_PREFIX_LEN;
+		fl[0] -= BANNER_PREFIX_LEN;
+		bad = providers_banner_bad(f[0], fl[0]);
+	} else
+		bad = providers_pattern_bad(f[0], fl[0]);
+	if (bad != NULL) {
 		snprintf(why, whylen, "%.*s", (int)(fl[0] > 60 ? 60 : fl[0]),
 		    f[0]);
 		return bad;
@@ -291,7 +343,7 @@ providers_row(struct providers *p, char *line, size_t len, char *why,
 		return "a probe rule needs a source (the row says unsourced)";
 	}
 	for (i = 0; i < p->nrows; i++)
-		if (p->rows[i].len == fl[0] &&
+		if (p->rows[i].len == fl[0] && p->rows[i].banner == banner &&
 		    memcmp(p->rows[i].pattern, f[0], fl[0]) == 0) {
 			snprintf(why, whylen, "%.*s", (int)fl[0], f[0]);
 			return "pattern listed twice";
@@ -327,6 +379,7 @@ providers_row(struct providers *p, char *line, size_t len, char *why,
 	f[0][fl[0]] = '\0';
 	p->rows[p->nrows].pattern = xstrdup(f[0]);
 	p->rows[p->nrows].len = fl[0];
+	p->rows[p->nrows].banner = banner;
 	p->rows[p->nrows].provider = i;
 	p->nrows++;
 	return NULL;
@@ -414,6 +467,8 @@ providers_match(const struct providers *p, const char *host, size_t len)
 		const struct provider_row *r = &p->rows[i];
 		bool hit;
 
+		if (r->banner)
+			continue;
 		if (r->pattern[0] == '.')
 			/* ".x.y": strictly below x.y */
 			hit = len > r->len && ascii_ncasecmp(host + len - r->len,
@@ -426,6 +481,24 @@ providers_match(const struct providers *p, const char *host, size_t len)
 			    ascii_ncasecmp(host + len - r->len, r->pattern,
 			    r->len) == 0);
 		if (hit && (best == NULL || r->len > best->len))
+			best = r;
+	}
+	return best ? &p->list[best->provider] : NULL;
+}
+
+const struct provider *
+providers_match_banner(const struct providers *p, const char *text,
+    size_t len)
+{
+	const struct provider_row *best = NULL;
+
+	if (p == NULL || text == NULL)
+		return NULL;
+	for (size_t i = 0; i < p->nrows; i++) {
+		const struct provider_row *r = &p->rows[i];
+
+		if (r->banner && (best == NULL || r->len > best->len) &&
+		    providers_contains(text, len, r->pattern, r->len))
 			best = r;
 	}
 	return best ? &p->list[best->provider] : NULL;

@@ -54,10 +54,18 @@ struct providers *providers_load(const char *path, struct diag *d);
 /*
  * providers_match - the provider of the mail host name host (len bytes,
  * any case, one trailing root dot ignored), or NULL when no row matches.
- * The longest matching pattern wins.
+ * The longest matching pattern wins. Banner rows never match a name.
  */
 const struct provider *providers_match(const struct providers *p,
     const char *host, size_t len);
+
+/*
+ * providers_match_banner - the provider whose banner row ("banner:TEXT")
+ * occurs in text (len bytes: a greeting's or an EHLO reply's text), case
+ * ignored, or NULL. The longest matching text wins.
+ */
+const struct provider *providers_match_banner(const struct providers *p,
+    const char *text, size_t len);
 
 /* providers_count - how many distinct providers the table names. */
 size_t providers_count(const struct providers *p);
@@ -71,7 +79,7 @@ const struct provider *providers_at(const struct providers *p, size_t i);
  */
 size_t providers_index(const struct providers *p, const struct provider *pv);
 
-/* providers_rows - how many pattern rows the table has. */
+/* providers_rows - how many rows the table has (name and banner rows). */
 size_t providers_rows(const struct providers *p);
 
 /*

@@ -52,7 +52,9 @@ struct hstate {
 	struct probe_trouble_host_count trouble;
 	unsigned batch_max;
 	unsigned max_rcpt;	/* per connection (providers.tsv); 0: none */
-	const struct provider *own;	/* the provider its own name names */
+	const struct provider *own;	/* the provider its own name names,
+					 * or (by_banner) its greeting */
+	bool by_banner;
 	const struct socks5_proxy *proxy;	/* its sessions' (--proxy,
 						 * --proxy-for); NULL: direct */
 	bool dead, blocked, tls_off, listed;
@@ -106,7 +108,7 @@ struct psess {
 struct sched {
 	struct evloop *loop;
 	struct probe_targets *ps;
-	const struct domains *dt;
+	struct domains *dt;
 	const struct mailhosts *mx;
 	const struct smtp_phrases *ph;
 	const struct probe_opts *o;
@@ -549,6 +551,45 @@ sched_throttles(const struct sched *s, uint32_t hid, const struct smtp_reply *r)
 	return false;
 }
 
+/*
+ * sched_identify - a host no row names by its name may name itself: a
+ * banner row found in its greeting or EHLO line gives it that provider's
+ * rules from now on; an accept_all provider's queue is answered at once
+ * (validator/README, "Mailbox providers").
+ */
+static void
+sched_identify(struct sched *s, uint32_t hid, const struct smtp_caps *caps)
+{
+	struct hstate *h = &s->hosts[hid];
+	const struct provider *pv;
+
+	if (h->own != NULL || s->pvt == NULL)
+		return;
+	pv = providers_match_banner(s->pvt, caps->greeting,
+	    strlen(caps->greeting));
+	if (pv == NULL)
+		pv = providers_match_banner(s->pvt, caps->hello,
+		    strlen(caps->hello));
+	if (pv == NULL)
+		return;
+	h->own = pv;
+	h->by_banner = true;
+	s->st->provider_banner++;
+	sched_host_rules(s, hid, pv);
+	if (!pv->accept_all)
+		return;
+	while (h->head != NONE) {
+		uint32_t id = h->head;
+
+		h->head = s->items[id].next;
+		h->queued--;
+		if (id < s->naddr)
+			s->st->provider_not_asked++;
+		sched_finish(s, id, SUB_PROVIDER_ACCEPTS_ALL, NULL, false);
+	}
+	h->tail = NONE;
+}
+
 /* on_next_batch - smtp_session wants the next transaction's recipients. */
 static size_t
 on_next_batch(void *arg, const struct smtp_caps *caps, struct smtp_rcpt *out,
@@ -564,6 +605,7 @@ on_next_batch(void *arg, const struct smtp_caps *caps, struct smtp_rcpt *out,
 	if (caps->tls && !p->tls)
 		s->st->tls_sessions++;
 	p->tls = caps->tls;
+	sched_identify(s, p->host, caps);
 	/* Fewer when the host told us so (452 too many recipients). */
 	if (h->batch_max > 0 && max > h->batch_max)
 		max = h->batch_max;
@@ -1135,13 +1177,28 @@ sched_settle_one(struct sched *s, uint32_t id)
 		s->o->memory->answered(s->o->memory->arg, id);
 }
 
-/* sched_settle - count the catch-all domains (every answer is final). */
+/*
+ * sched_settle - count the catch-all domains (every answer is final); a
+ * domain without a provider takes the one its preferred host's greeting
+ * named.
+ */
 static void
 sched_settle(struct sched *s)
 {
-	for (size_t i = 0; i < s->ndoms; i++)
+	for (uint32_t i = 0; i < s->ndoms; i++) {
+		uint32_t list;
+
 		if (s->doms[i].catch_all == PROBE_TRI_YES)
 			s->st->catch_all_domains++;
+		if (domains_provider(s->dt, i) == NULL &&
+		    domains_hosts(s->dt, i, &list) > 0) {
+			const struct hstate *h =
+			    &s->hosts[mailhosts_list_at(s->mx, list)[0]];
+
+			if (h->by_banner)
+				domains_set_provider(s->dt, i, h->own);
+		}
+	}
 }
 
 int
@@ -1168,7 +1225,7 @@ probe_fd_check(unsigned max_connections, struct diag *d)
 
 int
 probe_run(struct evloop *loop, struct probe_targets *ps,
-    const struct domains *dt, const struct mailhosts *mx,
+    struct domains *dt, const struct mailhosts *mx,
     const struct smtp_phrases *ph, const struct probe_opts *o,
     struct probe_stats *st, struct diag *d)
 {

@@ -102,7 +102,9 @@ struct probe_stats {
 	/* lists/providers.tsv rules at work */
 	uint64_t provider_not_asked;	/* accept_all: addresses not asked */
 	uint64_t provider_no_test;	/* no_catch_all_test: domains */
-	uint64_t provider_throttled;	/* throttle_codes replies */
+	uint64_t provider_throttled;	/* throttle_codes replies, and
+					 * sessions ended "slow down" */
+	uint64_t provider_banner;	/* hosts known by their greeting */
 	size_t nproblems;
 	struct probe_problem problems[PROBE_MAX_PROBLEMS];
 	/* --source-address: sessions started from each source (as in
@@ -130,13 +132,15 @@ int probe_fd_check(unsigned max_connections, struct diag *d);
 /*
  * probe_run - ask the mail hosts about every address of ps (domains and
  * hosts from dt/mx, as the DNS stage left them) on loop, and fill in
- * each probe_targets_result. An address whose result is set already (an
+ * each probe_targets_result. A domain without a provider whose preferred
+ * mail host's greeting named one (a banner row of the table) gets it in
+ * dt (domains_set_provider). An address whose result is set already (an
  * earlier run's answer) is not asked. Returns 0, or -1 with d set when the stage
  * cannot run at all (open-file limit, TLS context, event loop failure, no
  * socket can be made while none is open). ph may be NULL.
  */
 int probe_run(struct evloop *loop, struct probe_targets *ps,
-    const struct domains *dt, const struct mailhosts *mx,
+    struct domains *dt, const struct mailhosts *mx,
     const struct smtp_phrases *ph, const struct probe_opts *o,
     struct probe_stats *st, struct diag *d);
 

@@ -478,14 +478,16 @@ report_text(const struct report *r, FILE *f)
 			    r->smtp_proxy_failed > 0 ? ": the proxy's "
 			    "trouble, not the addresses'" : "");
 		if (p->provider_not_asked + p->provider_no_test +
-		    p->provider_throttled > 0)
+		    p->provider_throttled + p->provider_banner > 0)
 			fprintf(f, "        providers.tsv: %llu address(es) not "
 			    "asked (the provider accepts all), %llu domain(s) "
 			    "without a catch-all test, %llu throttling "
-			    "repl(ies) asked again later\n",
+			    "repl(ies) asked again later, %llu host(s) known "
+			    "by their greeting\n",
 			    (unsigned long long)p->provider_not_asked,
 			    (unsigned long long)p->provider_no_test,
-			    (unsigned long long)p->provider_throttled);
+			    (unsigned long long)p->provider_throttled,
+			    (unsigned long long)p->provider_banner);
 		if (p->nproblems > 0) {
 			fprintf(f, "  sender-side problems: these mail hosts "
 			    "refused the SENDER (IP, EHLO name, SPF/DKIM/DMARC), "
@@ -592,6 +594,8 @@ report_smtp_counts(const struct report *r, struct report_count *c)
 	    p->provider_no_test };
 	c[n++] = (struct report_count){ "provider_throttled",
 	    p->provider_throttled };
+	c[n++] = (struct report_count){ "provider_banner_hosts",
+	    p->provider_banner };
 	c[n++] = (struct report_count){ "addresses_sender_refused",
 	    r->smtp_refused };
 	c[n++] = (struct report_count){ "hosts_unreachable_from_sources",

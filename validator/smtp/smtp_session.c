@@ -918,6 +918,17 @@ sess_parse_caps(struct smtp_session *s)
 
 		if (eol == NULL)
 			eol = end;
+		if (first) {
+			/* "250-name greeting": the server's words about
+			 * itself, control bytes dropped */
+			size_t k = 0;
+
+			for (const char *c = kw; c < eol && k + 1 <
+			    sizeof(s->caps.hello); c++)
+				if ((unsigned char)*c >= 0x20 && *c != 0x7f)
+					s->caps.hello[k++] = *c;
+			s->caps.hello[k] = '\0';
+		}
 		if (!first && eol - p > 4) {
 			while (kw + n < eol && kw[n] != ' ' && kw[n] != '=' &&
 			    kw[n] != '\r')
@@ -1027,6 +1038,8 @@ on_reply(struct smtp_session *s, const struct smtp_reply *r)
 			sess_end(s, SMTP_END_REFUSED, "banner", r);
 			return;
 		}
+		snprintf(s->caps.greeting, sizeof(s->caps.greeting), "%.*s",
+		    (int)sizeof(s->caps.greeting) - 1, r->text);
 		sess_enter(s, ST_EHLO);
 		return;
 	case ST_EHLO:
@@ -1034,11 +1047,14 @@ on_reply(struct smtp_session *s, const struct smtp_reply *r)
 			bool tls = s->caps.tls, ver = s->caps.tls_verified;
 			char v[sizeof(s->caps.tls_version)];
 			char ci[sizeof(s->caps.tls_cipher)];
+			char gr[sizeof(s->caps.greeting)];
 
 			/* RFC 3207 4.2: only this EHLO's keywords count */
 			memcpy(v, s->caps.tls_version, sizeof(v));
 			memcpy(ci, s->caps.tls_cipher, sizeof(ci));
+			memcpy(gr, s->caps.greeting, sizeof(gr));
 			memset(&s->caps, 0, sizeof(s->caps));
+			memcpy(s->caps.greeting, gr, sizeof(gr));
 			s->caps.tls = tls;
 			s->caps.tls_verified = ver;
 			memcpy(s->caps.tls_version, v, sizeof(v));
@@ -1056,6 +1072,8 @@ on_reply(struct smtp_session *s, const struct smtp_reply *r)
 		return;
 	case ST_HELO:
 		if (c == 2) {
+			snprintf(s->caps.hello, sizeof(s->caps.hello), "%.*s",
+			    (int)sizeof(s->caps.hello) - 1, r->text);
 			sess_after_hello(s);
 			return;
 		}

@@ -55,6 +55,8 @@ struct socks5_proxy;
  * Its text says why.
  */
 #define SMTP_CODE_UNSAFE 0
+/* Bytes kept of the greeting and the EHLO line in smtp_caps (NUL incl.). */
+#define SMTP_CAPS_TEXT_MAX 256
 
 struct smtp_rcpt {
 	uint32_t id;		/* the scheduler's, passed back untouched */
@@ -75,6 +77,12 @@ struct smtp_caps {
 	bool tls_verified;	/* chain and mx_name verified (X509_V_OK) */
 	char tls_version[16];	/* "TLSv1.3", "" without TLS */
 	char tls_cipher[64];
+	/* What the server says of itself (a provider may be told by it):
+	 * the 220 greeting's text (as smtp_reply keeps it), and the text of
+	 * the first line of the last EHLO (or HELO) reply; cut, "" until
+	 * they came. */
+	char greeting[SMTP_CAPS_TEXT_MAX];
+	char hello[SMTP_CAPS_TEXT_MAX];
 };
 
 enum smtp_end {
