@@ -42,6 +42,11 @@
  *                                   uses (lists/providers.tsv format, a
  *                                   test source added); without any, the
  *                                   run has no table
+ *   expect-provider DOMAIN NAME     the domain's provider after the run
+ *                                   (its MX name's, or its preferred
+ *                                   host's greeting's); "-": none
+ *   expect-banner N                 hosts known by their greeting
+ *                                   (probe_stats.provider_banner)
  *   expect-throttled N              at least N "slow down" replies
  *                                   (probe_stats.provider_throttled)
  *   peer ADDR                       a peer listens at ADDR; the lines up
@@ -149,6 +154,7 @@ struct sdom {
 	size_t nhosts;
 	int want_ca;		/* -1: no check, else enum probe_tri */
 	int want_tests;		/* -1: no check */
+	char want_pv[48];	/* "": no check, "-": none */
 };
 
 struct shost {
@@ -171,6 +177,7 @@ struct sscript {
 	struct probe_sources sources;
 	int want_unreachable;	/* -1: not checked */
 	int want_throttled;	/* -1: not checked */
+	int want_banner;	/* -1: not checked */
 	char provrows[MAXDOM * 2][400];
 	size_t nprov;
 	struct sdom doms[MAXDOM];
@@ -285,6 +292,7 @@ script_load(const char *path, struct sscript *sc, char *why, size_t whylen)
 	memset(&sc->sources, 0, sizeof(sc->sources));
 	sc->want_unreachable = -1;
 	sc->want_throttled = -1;
+	sc->want_banner = -1;
 	if (f == NULL) {
 		snprintf(why, whylen, "%s: %s", path, strerror(errno));
 		return -1;
@@ -410,12 +418,27 @@ script_load(const char *path, struct sscript *sc, char *why, size_t whylen)
 			if (v < 0)
 				goto bad;
 			sc->want_unreachable = (int)v;
-		} else if (strcmp(d, "expect-throttled") == 0) {
+		} else if (strcmp(d, "expect-throttled") == 0 ||
+		    strcmp(d, "expect-banner") == 0) {
 			long v = peer_num(peer_word(&p));
 
 			if (v < 0)
 				goto bad;
-			sc->want_throttled = (int)v;
+			if (d[7] == 't')
+				sc->want_throttled = (int)v;
+			else
+				sc->want_banner = (int)v;
+		} else if (strcmp(d, "expect-provider") == 0) {
+			const char *dn = peer_word(&p), *v = peer_word(&p);
+			size_t i;
+
+			for (i = 0; i < sc->ndoms; i++)
+				if (strcmp(sc->doms[i].name, dn) == 0)
+					break;
+			if (i == sc->ndoms || *v == '\0')
+				goto bad;
+			snprintf(sc->doms[i].want_pv,
+			    sizeof(sc->doms[i].want_pv), "%s", v);
 		} else if (strcmp(d, "provider") == 0) {
 			const char *pat = peer_word(&p), *nm = peer_word(&p);
 
@@ -1158,6 +1181,19 @@ run_script(const char *path)
 				is_str(got, w->sub, "%s: %s -> %s", sc.name,
 				    w->addr, w->sub);
 		}
+	}
+	if (sc.want_banner >= 0)
+		is_int((int)st.provider_banner, sc.want_banner,
+		    "%s: hosts known by their greeting", sc.name);
+	for (size_t i = 0; i < sc.ndoms; i++) {
+		const struct provider *pv;
+
+		if (sc.doms[i].want_pv[0] == '\0')
+			continue;
+		pv = domains_provider(dt, domains_id(dt, sc.doms[i].name,
+		    strlen(sc.doms[i].name)));
+		is_str(pv != NULL ? pv->name : "-", sc.doms[i].want_pv,
+		    "%s: %s's provider", sc.name, sc.doms[i].name);
 	}
 	if (sc.want_throttled >= 0)
 		ok(st.provider_throttled >= (uint64_t)sc.want_throttled,

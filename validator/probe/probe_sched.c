@@ -599,13 +599,14 @@ on_next_batch(void *arg, const struct smtp_caps *caps, struct smtp_rcpt *out,
 	struct sched *s = p->s;
 	struct hstate *h = &s->hosts[p->host];
 	int64_t now = evloop_now_ms();
-	uint32_t id = h->head, prev = NONE;
+	uint32_t id, prev = NONE;
 	size_t n = 0, ntests = 0, maxtests;
 
 	if (caps->tls && !p->tls)
 		s->st->tls_sessions++;
 	p->tls = caps->tls;
-	sched_identify(s, p->host, caps);
+	sched_identify(s, p->host, caps);	/* may empty the queue */
+	id = h->head;
 	/* Fewer when the host told us so (452 too many recipients). */
 	if (h->batch_max > 0 && max > h->batch_max)
 		max = h->batch_max;
