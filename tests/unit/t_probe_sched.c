@@ -266,6 +266,31 @@ add_default(struct speer *pe, int kind, const char *key, const char *text,
 	r->close = close;
 }
 
+/*
+ * count_field - the number a directive "d N" sets (N >= 0): the script's
+ * expect-unreachable, expect-throttled, expect-banner, or the peer pe's
+ * max-connections, min-connections, max-rcpt-per-conn; NULL for others.
+ */
+static int *
+count_field(struct sscript *sc, struct speer *pe, const char *d)
+{
+	if (strcmp(d, "expect-unreachable") == 0)
+		return &sc->want_unreachable;
+	if (strcmp(d, "expect-throttled") == 0)
+		return &sc->want_throttled;
+	if (strcmp(d, "expect-banner") == 0)
+		return &sc->want_banner;
+	if (pe == NULL)
+		return NULL;
+	if (strcmp(d, "max-connections") == 0)
+		return &pe->max_conns;
+	if (strcmp(d, "min-connections") == 0)
+		return &pe->min_conns;
+	if (strcmp(d, "max-rcpt-per-conn") == 0)
+		return &pe->max_rcpt;
+	return NULL;
+}
+
 /* script_load - parse path; 0, or -1 with why set */
 static int
 script_load(const char *path, struct sscript *sc, char *why, size_t whylen)
@@ -276,6 +301,7 @@ script_load(const char *path, struct sscript *sc, char *why, size_t whylen)
 	const char *base = strrchr(path, '/');
 	struct speer *pe = NULL;
 	size_t n;
+	int *count;
 
 	memset(sc, 0, sizeof(*sc));
 	snprintf(sc->name, sizeof(sc->name), "%s", base ? base + 1 : path);
@@ -412,22 +438,12 @@ script_load(const char *path, struct sscript *sc, char *why, size_t whylen)
 				sc->doms[i].want_ca = PROBE_TRI_UNSET;
 			else
 				goto bad;
-		} else if (strcmp(d, "expect-unreachable") == 0) {
+		} else if ((count = count_field(sc, pe, d)) != NULL) {
 			long v = peer_num(peer_word(&p));
 
 			if (v < 0)
 				goto bad;
-			sc->want_unreachable = (int)v;
-		} else if (strcmp(d, "expect-throttled") == 0 ||
-		    strcmp(d, "expect-banner") == 0) {
-			long v = peer_num(peer_word(&p));
-
-			if (v < 0)
-				goto bad;
-			if (d[7] == 't')
-				sc->want_throttled = (int)v;
-			else
-				sc->want_banner = (int)v;
+			*count = (int)v;
 		} else if (strcmp(d, "expect-provider") == 0) {
 			const char *dn = peer_word(&p), *v = peer_word(&p);
 			size_t i;
@@ -456,22 +472,6 @@ script_load(const char *path, struct sscript *sc, char *why, size_t whylen)
 			if (v <= 0 || v > 30000)
 				goto bad;
 			sc->max_ms = (unsigned)v;
-		} else if (pe != NULL && strcmp(d, "max-connections") == 0) {
-			long v = peer_num(peer_word(&p));
-
-			if (v < 0)
-				goto bad;
-			pe->max_conns = (int)v;
-		} else if (pe != NULL && (strcmp(d, "min-connections") == 0 ||
-		    strcmp(d, "max-rcpt-per-conn") == 0)) {
-			long v = peer_num(peer_word(&p));
-
-			if (v < 0)
-				goto bad;
-			if (d[1] == 'i')
-				pe->min_conns = (int)v;
-			else
-				pe->max_rcpt = (int)v;
 		} else if (strcmp(d, "peer") == 0) {
 			struct in_addr ia;
 
