@@ -7,11 +7,13 @@
 #
 # PER_DOMAIN addresses at each of three provider domains:
 #   yahoo.provmail    MX mta5.am0.yahoodns.net  -> Postfix's catch-all
-#                     listener; rule accept_all: no address RCPT'd, no
-#                     connection at all
+#                     listener, every local part accepted; rule accept_all:
+#                     no address RCPT'd, no connection at all
 #   hotmail.provmail  MX hotmail-com.olc.protection.outlook.com -> Postfix's
-#                     normal listener (every other address known, the rest
-#                     550 5.1.1); rule max_rcpt_per_conn=1
+#                     RCPTCAP listener (every other address known, the rest
+#                     550 5.1.1; 452 4.5.3 to a second RCPT in one
+#                     transaction, as Outlook.com answers); rule
+#                     max_rcpt_per_conn=1: never provoked
 #   gmail.provmail    MX gmail-smtp-in.l.google.com -> the fault server's
 #                     throttle listener (450 4.2.1 to the first RCPT of each
 #                     address, 250 after); rule throttle_codes: asked again,
@@ -54,7 +56,11 @@ trap 'rm -rf "$tmp"' EXIT
 		for i in $(seq "$per"); do echo "$d$i,u$i@$d.provmail"; done
 	done
 } >"$tmp/list.csv"
-for i in $(seq 1 2 "$per"); do printf 'u%s@hotmail.provmail\tx\n' "$i"; done >"$tmp/users"
+# yahoo.provmail accepts every local part ("@domain" entry), as Yahoo does.
+{
+	for i in $(seq 1 2 "$per"); do printf 'u%s@hotmail.provmail\tx\n' "$i"; done
+	printf '@yahoo.provmail\tx\n'
+} >"$tmp/users"
 SMTP_EXTRA_DOMAINS="yahoo.provmail hotmail.provmail"
 SMTP_EXTRA_USERS=$tmp/users
 export SMTP_EXTRA_DOMAINS SMTP_EXTRA_USERS
@@ -77,30 +83,31 @@ end=$(date +%s.%N)
 sleep 1
 smtp_wait_log 'disconnect from' 5 || :
 
-# sessions HOST - one line per session at a host: "CONN RCPTS". Postfix
-# (mx.normal.mail, mx.catchall.mail): an smtpd session runs from "connect
-# from" to "disconnect from"; its listener is the name in its 220 banner
-# (Postfix does not log the local address); its RCPTs are the dialogue
-# log's "< ...: RCPT TO:" lines. The fault server: one number per
-# connection.
+# sessions HOST - one line per session at a host: "CONN RCPTS 452S".
+# Postfix (mx.rcptcap.mail, mx.catchall.mail): an smtpd session runs from
+# "connect from" to "disconnect from"; its listener is the name in its 220
+# banner (Postfix does not log the local address); its RCPTs are the
+# dialogue log's "< ...: RCPT TO:" lines, its 452S the "> ...: 452 4.5.3"
+# replies (a second recipient refused). The fault server: per connection.
 sessions() {
 	case $1 in
 	fault)
 		tail -n +"$((fmark + 1))" "$FAULT_LOG" | awk '
 			$1 == "throttle" && $3 == "accept" { n[$2] = 0; order[++k] = $2 }
 			$1 == "throttle" && $3 == "<" && toupper($4 " " $5) ~ /^RCPT TO:/ { n[$2]++ }
-			END { for (i = 1; i <= k; i++) print order[i], n[order[i]] }'
+			END { for (i = 1; i <= k; i++) print order[i], n[order[i]], 0 }'
 		;;
 	*)
 		tail -n +"$((pmark + 1))" "$SMTP_LOG" | awk -v host="$1" '
 			match($0, /smtpd\[[0-9]+\]/) {
 				pid = substr($0, RSTART, RLENGTH)
-				if ($0 ~ /: connect from /) { on[pid] = 1; h[pid] = ""; n[pid] = 0 }
+				if ($0 ~ /: connect from /) { on[pid] = 1; h[pid] = ""; n[pid] = c[pid] = 0 }
 				else if ($0 ~ /> [^ ]*: 220 [^ ]+ ESMTP/) {
 					sub(/.*> [^ ]*: 220 /, ""); sub(/ .*/, ""); h[pid] = $0
 				} else if (toupper($0) ~ /< [^ ]*: RCPT TO:/) n[pid]++
+				else if ($0 ~ /> [^ ]*: 452 4\.5\.3/) c[pid]++
 				else if ($0 ~ /: disconnect from / && on[pid]) {
-					if (h[pid] == host) print ++k, n[pid]
+					if (h[pid] == host) print ++k, n[pid], c[pid]
 					on[pid] = 0
 				}
 			}'
@@ -138,7 +145,7 @@ json() { tr -d '\n' <"$tmp/s.json" | grep -o "\"$1\": *[0-9.]*" | head -1 | sed 
 fails=0
 printf '\n%-40s %-12s %-38s %5s %5s %7s  %s\n' "mail host" provider rule conns RCPTs "max/ses" outcomes
 for h in "mta5.am0.yahoodns.net mx.catchall.mail" \
-    "hotmail-com.olc.protection.outlook.com mx.normal.mail" \
+    "hotmail-com.olc.protection.outlook.com mx.rcptcap.mail" \
     "gmail-smtp-in.l.google.com fault"; do
 	set -- $h
 	mx=$1 server=$2
@@ -149,6 +156,7 @@ for h in "mta5.am0.yahoodns.net mx.catchall.mail" \
 	conns=$(wc -l <"$tmp/sess")
 	rcpts=$(awk '{ s += $2 } END { print s + 0 }' "$tmp/sess")
 	maxr=$(awk '$2 > m { m = $2 } END { print m + 0 }' "$tmp/sess")
+	cap=$(awk '{ s += $3 } END { print s + 0 }' "$tmp/sess")
 	out=$(outcomes "$mx")
 	printf '%-40s %-12s %-38s %5d %5d %7d  %s\n' "$mx" "$prov" "$used" "$conns" "$rcpts" "$maxr" "$out"
 	check= ok=1
@@ -161,11 +169,11 @@ for h in "mta5.am0.yahoodns.net mx.catchall.mail" \
 	*max_rcpt_per_conn=*)
 		lim=${rules#*max_rcpt_per_conn=}
 		lim=${lim%%;*}
-		[ "$maxr" -le "$lim" ] && [ "$conns" -gt 0 ] || ok=0
+		[ "$maxr" -le "$lim" ] && [ "$conns" -gt 0 ] && [ "$cap" -eq 0 ] || ok=0
 		# every address answered: the known ones valid, the others invalid
 		want="invalid/mailbox_not_found $((per / 2)), valid/mailbox_ok $(((per + 1) / 2))"
 		[ "$out" = "$want" ] || ok=0
-		check="max_rcpt_per_conn=$lim: at most $lim RCPT per session wanted (got $maxr); every address answered ($want)" ;;
+		check="max_rcpt_per_conn=$lim: at most $lim RCPT per session wanted (got $maxr), $cap '452 4.5.3' provoked; every address answered ($want)" ;;
 	*throttle_codes=*)
 		thr=$(json provider_throttled)
 		# no address may end on the 450: each was asked again (>= 2 RCPTs)
