@@ -26,6 +26,8 @@
  *             550 5.1.1 for a local part starting "gone" or "lsx-" (the
  *             catch-all test), 250 for the others
  *   slowgreet the greeting is always that 421 4.7.28, then close
+ *   vanity    like throttle, behind Gmail's greeting "220 mx.google.com
+ *             ESMTP ... - gsmtp" (a vanity MX name in front of Google)
  * "normal" dialogue: EHLO -> 250-host/250-PIPELINING/250-ENHANCEDSTATUSCODES/
  * 250 8BITMIME, HELO 250, MAIL 250 2.1.0, RCPT 250 2.1.5, RSET 250 2.0.0,
  * NOOP 250, QUIT 221 + close, DATA 554 5.5.1 (logged), others 502 5.5.2.
@@ -50,11 +52,11 @@
 #include <unistd.h>
 
 enum mode { M_421, M_NOBANNER, M_ENDLESS, M_INJECT, M_TARPIT, M_DROP,
-	    M_THROTTLE, M_RATELIMIT, M_SLOWGREET };
+	    M_THROTTLE, M_RATELIMIT, M_SLOWGREET, M_VANITY };
 static const char *mode_name[] = { "421", "nobanner", "endless", "inject",
 				   "tarpit", "drop", "throttle", "ratelimit",
-				   "slowgreet" };
-#define NMODES 9
+				   "slowgreet", "vanity" };
+#define NMODES 10
 #define RATE_421 "421-4.7.28 [127.0.2.15] Our system has detected an unusual rate of\r\n" \
 	"421-4.7.28 unsolicited mail originating from your IP address. To protect our\r\n" \
 	"421 4.7.28 users from spam, mail sent from your IP address has been temporarily rate limited. - gsmtp\r\n"
@@ -196,6 +198,10 @@ static void banner(struct conn *c)
 		c->closing = 1;
 		return;
 	}
+	if (c->mode == M_VANITY) {
+		reply(c, "220 mx.google.com ESMTP faultsrv-vanity - gsmtp\r\n");
+		return;
+	}
 	reply(c, "220 fault.mail ESMTP faultsrv\r\n");
 }
 
@@ -246,7 +252,8 @@ static void command(struct conn *c, const char *line)
 			c->closing = 1; /* the replies so far, then close */
 			return;
 		}
-		if (c->mode == M_THROTTLE && !seen_before(line)) {
+		if ((c->mode == M_THROTTLE || c->mode == M_VANITY) &&
+		    !seen_before(line)) {
 			reply(c, "450-4.2.1 The user you are trying to contact is "
 				 "receiving mail at a rate that\r\n450-4.2.1 prevents "
 				 "additional messages from being delivered. Please\r\n"

@@ -32,7 +32,7 @@
 #                       dir and start it with one listener per MODE, all on
 #                       SMTP_PORT (smtp_start first, or a port of its own):
 #                       421 nobanner endless inject tarpit drop (default), throttle,
-#                       ratelimit, slowgreet (addresses below). Exports FAULT_<MODE>_ADDR, FAULT_PID,
+#                       ratelimit, slowgreet, vanity (addresses below). Exports FAULT_<MODE>_ADDR, FAULT_PID,
 #                       FAULT_LOG. Stopped by smtp_stop.
 #   smtp_chat [-p] [-w SEC] ADDR CMD...
 #                       a plain SMTP client (smtpchat.pl, perl-base): reads
@@ -119,10 +119,10 @@ export SMTP_NORMAL SMTP_CATCHALL SMTP_POLICY SMTP_GREYLIST SMTP_TLSREQ \
 declare -A _smtp_fault_addr=([421]=127.0.2.8 [nobanner]=127.0.2.9
 	[endless]=127.0.2.10 [inject]=127.0.2.11 [tarpit]=127.0.2.12
 	[drop]=127.0.2.13 [throttle]=127.0.2.14 [ratelimit]=127.0.2.15
-	[slowgreet]=127.0.2.16)
+	[slowgreet]=127.0.2.16 [vanity]=127.0.2.17)
 _smtp_postfix_addrs="127.0.2.1 127.0.2.2 127.0.2.3 127.0.2.4 127.0.2.5 127.0.2.6 127.0.2.30"
 # every address that must be free on the port (incl. the dead one)
-_smtp_all_addrs="$_smtp_postfix_addrs 127.0.2.7 127.0.2.8 127.0.2.9 127.0.2.10 127.0.2.11 127.0.2.12 127.0.2.13 127.0.2.14 127.0.2.15 127.0.2.16 $_smtp_grey_host"
+_smtp_all_addrs="$_smtp_postfix_addrs 127.0.2.7 127.0.2.8 127.0.2.9 127.0.2.10 127.0.2.11 127.0.2.12 127.0.2.13 127.0.2.14 127.0.2.15 127.0.2.16 127.0.2.17 $_smtp_grey_host"
 
 _smtp_err() { printf 'smtp: %s\n' "$*" >&2; }
 

@@ -13,7 +13,9 @@
 # verdict. A 421 4.7.28 that ends the session (fault server: at the first
 # RCPT of each address on a Gmail-named host, at every greeting on a host
 # of no provider) is "slow down": the addresses come out with the later
-# answer, or unknown/throttled when it never stops, never invalid.
+# answer, or unknown/throttled when it never stops, never invalid. A
+# vanity MX name in front of a host greeting as Gmail does is known by its
+# banner: Google's rules and the scrub_provider column.
 # Asserts on the outputs and on Postfix's own log.
 : "${srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$srcdir/tests/e2e/lib.sh"
@@ -22,7 +24,7 @@
 
 dns_require
 smtp_require
-plan 36
+plan 41
 
 SMTP_EXTRA_DOMAINS="yahoo.provmail hotmail.provmail"
 # two known users at the Outlook.com-named host: Postfix counts only
@@ -30,7 +32,7 @@ SMTP_EXTRA_DOMAINS="yahoo.provmail hotmail.provmail"
 SMTP_EXTRA_USERS=$T/users
 printf 'k1@hotmail.provmail\tx\nk2@hotmail.provmail\tx\n' >"$SMTP_EXTRA_USERS"
 smtp_start >/dev/null || bail "cannot start the mail world"
-smtp_fault_start throttle ratelimit slowgreet >/dev/null || bail "cannot start the fault server"
+smtp_fault_start throttle ratelimit slowgreet vanity >/dev/null || bail "cannot start the fault server"
 dns_start "$SMTP_ZONE" "$srcdir/tests/smtp/providers" >/dev/null || bail "cannot start the DNS server"
 
 V=scrub_status,scrub_sub_status
@@ -193,3 +195,20 @@ is "$(for n in 1 2; do look $n $V,scrub_smtp_code "$T/slow.cleaned.csv" "$T/slow
 is "$(($(grep -c '^slowgreet [0-9]* accept' "$FAULT_LOG") - before))" 2 \
     "... after exactly --retries + 1 = 2 connections"
 is "$(grep -c '^slowgreet .* < RCPT' "$FAULT_LOG")" 0 "... and no RCPT was ever sent there"
+
+# ---------------------------------------------------------------- provider from the banner
+# mx.vanity.provmail matches no row; its greeting "mx.google.com ESMTP ...
+# - gsmtp" does (banner row google). Its 450 4.2.1 is then one of Google's
+# throttle_codes (counted as such), the later 250 is the answer, and the
+# domain's provider is google.
+B=$T/vanity.csv
+printf '%s\n' 'Name,Email' 'a,v1@vanity.provmail' 'b,v2@vanity.provmail' >"$B"
+scrub vanity --summary "$T/vanity.json" "${PROBE[@]}" --retry-delay 0 --retries 2 "$B"
+scrub_ok "a provider known by its banner: exit status 0"
+is "$(for n in 1 2; do look $n $V,scrub_smtp_code,scrub_mx,scrub_provider "$T/vanity.cleaned.csv" "$T/vanity.rejected.csv"; done | sort -u)" \
+    "cleaned|catch_all|accept_all|250|mx.vanity.provmail|google" \
+    "banner: scrub_provider google for a vanity MX; the later 250 is the answer"
+is "$(json "$T/vanity.json" provider_banner_hosts)" 1 "summary: one host known by its greeting"
+ok "summary: its 450 4.2.1 counted as Google's throttle_codes (the 2 addresses and the test)" \
+    test "$(json "$T/vanity.json" provider_throttled)" -ge 3
+like "$(tr -d '\n' <"$T/vanity.json")" '"google"' "summary: google in the providers block"
