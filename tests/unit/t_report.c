@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dns/providers.h"
+#include "probe/probe_targets.h"
 #include "report/report.h"
 #include "tap.h"
 
@@ -406,6 +407,37 @@ main(void)
 	r.smtp_ran = false;
 	ok(!report_degraded(&r, NULL, 0), "without --probe the SMTP side "
 	    "does not count");
+
+	/* What counts as about the sender: refused, or throttled to the end. */
+	{
+		static const enum verdict_sub subs[] = { SUB_THROTTLED,
+		    SUB_THROTTLED, SUB_PROBE_BLOCKED, SUB_POLICY_BLOCKED,
+		    SUB_MAILBOX_OK, SUB_TEMPORARY_ERROR, SUB_PROXY_FAILED,
+		    SUB_LAST };
+		struct probe_targets *pt = probe_targets_new();
+
+		for (uint32_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+			char a[32];
+
+			snprintf(a, sizeof(a), "a%u@example.org", i);
+			probe_targets_add(pt, i, a, strlen(a), 0, false);
+		}
+		for (uint32_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+			probe_targets_result(pt, i)->sub = (uint16_t)subs[i];
+		report_probe_answers(&r, pt);
+		ok(r.smtp_answered == 7 && r.smtp_refused == 4 &&
+		    r.smtp_proxy_failed == 1, "answers: 7, about the sender 4 "
+		    "(throttled counts), proxy 1 (got %llu, %llu, %llu)",
+		    (unsigned long long)r.smtp_answered,
+		    (unsigned long long)r.smtp_refused,
+		    (unsigned long long)r.smtp_proxy_failed);
+		r.smtp_ran = true;
+		ok(report_degraded(&r, why, sizeof(why)) &&
+		    strstr(why, "throttled") != NULL,
+		    "4 of 7 about the sender: degraded (%s)", why);
+		r.smtp_ran = false;
+		probe_targets_free(pt);
+	}
 
 	/* The text summary: the line comes first. */
 	dns(&r, 6, 6, 0);

@@ -174,7 +174,9 @@ report_probe_answers(struct report *r, struct probe_targets *pt)
 		if (sub == SUB_LAST)
 			continue;
 		r->smtp_answered++;
-		if (sub == SUB_POLICY_BLOCKED || sub == SUB_PROBE_BLOCKED)
+		/* about us: refused, or slowed down until we gave up */
+		if (sub == SUB_POLICY_BLOCKED || sub == SUB_PROBE_BLOCKED ||
+		    sub == SUB_THROTTLED)
 			r->smtp_refused++;
 		if (sub == SUB_PROXY_FAILED)
 			r->smtp_proxy_failed++;
@@ -219,9 +221,10 @@ report_degraded(const struct report *r, char *why, size_t n)
 		if (why != NULL)
 			snprintf(why, n, "DEGRADED: the mail hosts refused the "
 			    "sender for %llu of %llu addresses asked "
-			    "(policy_blocked, probe_blocked): fix the sending "
-			    "setup (see the sender-side problems); those rows "
-			    "are unknown (exit status 3)",
+			    "(policy_blocked, probe_blocked, throttled): fix "
+			    "the sending setup or slow down (see the "
+			    "sender-side problems); those rows are unknown "
+			    "(exit status 3)",
 			    (unsigned long long)r->smtp_refused,
 			    (unsigned long long)r->smtp_answered);
 		return true;

@@ -105,7 +105,8 @@ struct report {
 	bool smtp_ran;
 	struct probe_stats smtp;
 	uint64_t smtp_answered;	/* addresses with an SMTP answer */
-	uint64_t smtp_refused;	/* ... policy_blocked or probe_blocked */
+	uint64_t smtp_refused;	/* ... policy_blocked, probe_blocked or
+				 * throttled */
 	uint64_t smtp_proxy_failed;	/* ... proxy_failed (--proxy) */
 	char smtp_proxy[300];	/* --proxy, masked; "" without */
 	/*
