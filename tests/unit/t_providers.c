@@ -122,6 +122,8 @@ static const struct match_case banner_cases[] = {
 	/* an on-premises Exchange: the same words under its own name */
 	{ "mail1.fabrikam.com Microsoft ESMTP MAIL Service ready at Fri, 5 "
 	    "Aug 2016 16:24:41 -0700", NULL },
+	{ "mx0b-00000d03.pphosted.com ESMTP mfa-m0214089", "proofpoint" },
+	{ "eu-smtp-inbound-1.mimecast.com ESMTP", "mimecast" },
 	{ "mx.example.com ESMTP Postfix (Debian/GNU)", NULL },
 	{ "", NULL },
 };
