@@ -12,7 +12,12 @@
  * not found. Replies are judged by smtp_classify; what a reply or the end
  * of a session means for the address and its host (answer, ask again now
  * or after --retry-delay, give up, back off, block the host) is decided by
- * probe_trouble, and carried out here. Results go into the probe_targets.
+ * probe_trouble, and carried out here. Each host follows the rules of the
+ * providers (lists/providers.tsv) its name, its greeting and the domains
+ * asked there name, and goes through its provider's --proxy-for; a reply
+ * that means "slow down" ends nothing but the session (validator/README,
+ * "Probe etiquette", "Mailbox providers"). Results go into the
+ * probe_targets.
  */
 #ifndef LISTSCRUB_PROBE_SCHED_H
 #define LISTSCRUB_PROBE_SCHED_H
