@@ -252,13 +252,18 @@ report_text_preflight(const struct preflight_result *p, FILE *f)
 {
 	size_t nb = preflight_blocking(p);
 
-	fprintf(f, "  sender preflight for %s: %s\n", p->ip, nb > 0 ?
+	fprintf(f, "  sender preflight for %s", p->nip > 0 ? p->ips[0] : "");
+	for (size_t k = 1; k < p->nip; k++)
+		fprintf(f, ", %s", p->ips[k]);
+	fprintf(f, ": %s\n", nb > 0 ?
 	    "blocking failure, probed anyway (--force)" :
 	    "no blocking failure");
 	for (size_t i = 0; i < p->n; i++)
-		fprintf(f, "       %-11s %s: %s\n",
-		    pf_status_name(p->checks[i].status), p->checks[i].name,
-		    p->checks[i].detail);
+		fprintf(f, "       %-11s %s%s%s: %s\n",
+		    pf_status_name(p->checks[i].status),
+		    p->nip > 1 ? p->checks[i].ip : "",
+		    p->nip > 1 && p->checks[i].ip[0] != '\0' ? " " : "",
+		    p->checks[i].name, p->checks[i].detail);
 }
 
 /* report_text_changes - the "since the last scrub" block. */
