@@ -15,7 +15,7 @@
 
 dns_require
 smtp_require
-plan 27
+plan 28
 
 Z=$srcdir/tests/dns/zones
 smtp_start >/dev/null || bail "cannot start the mail world"
@@ -81,16 +81,18 @@ like "$SCRUB_ERR" "probing IP 127\.0\.0\.3:" "the other source was checked too"
 sleep 1
 is "$(nconnect)" "$before" "Postfix's log: no connection"
 
-# 23-25: --force: probes, and the CSV summary has the preflight of both
+# 23-26: --force: probes, and the CSV summary has the preflight of both
 scrub twoforce "${PROBE[@]}" --helo mail.pf.test --source-address 127.0.0.3,127.0.0.2 \
-    --force --summary "$T/twoforce.csv" "$F"
+    --force --summary "$T/twoforce.csv" --report "$T/twoforce.html" "$F"
 is "$SCRUB_RC" 0 "two sources, --force: exit status 0"
 like "$SCRUB_ERR" "1 blocking failure \(127\.0\.0\.2\); probing anyway" "--force: names the IP"
 is "$(grep -E '^preflight(_status)?,(ip|blocking|blocking_ips|127\.0\.0\.[23]/dnsbl:zen\.test),' "$T/twoforce.csv" | tr '\n' ' ')" \
     "preflight,ip,127.0.0.3 preflight,ip,127.0.0.2 preflight,blocking,1 preflight,blocking_ips,127.0.0.2 preflight_status,127.0.0.3/dnsbl:zen.test,pass preflight_status,127.0.0.2/dnsbl:zen.test,fail " \
     "CSV summary: both IPs, the blocking count, each IP's result"
+like "$(cat "$T/twoforce.html")" "<td>127\.0\.0\.2</td><td><code>dnsbl:zen\.test</code></td><td>fail" \
+    "report page: a row per IP and check"
 
-# 26-27: --preflight-address with a list (the IPs receivers see); a bad
+# 27-28: --preflight-address with a list (the IPs receivers see); a bad
 # one is a usage error
 scrub pfaddr "${PROBE[@]}" --helo mail.pf.test --preflight-address 127.0.0.3,127.0.0.8 \
     --summary "$T/pfaddr.csv" "$F"

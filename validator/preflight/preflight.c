@@ -1280,11 +1280,13 @@ pf_sources(struct pf *p, struct diag *d)
 	p->src = xcalloc(n, sizeof *p->src);
 	p->nsrc = n;
 	for (i = 0; i < n; i++) {
+		p->src[i].p = p;
+		p->src[i].p25_fd = -1;	/* pf_free closes none */
+		evtimer_init(&p->src[i].p25_timer);
+	}
+	for (i = 0; i < n; i++) {
 		struct pf_src *s = &p->src[i];
 
-		s->p = p;
-		s->p25_fd = -1;
-		evtimer_init(&s->p25_timer);
 		if (o->nsources == 0) {
 			if (!pf_default_ip(&s->ip)) {
 				diag_set(d, DIAG_USAGE, "preflight: cannot "
