@@ -231,18 +231,32 @@ is "$?" 2 "an IP given twice: exit 2"
 # 60-65: answers late and out of order (each held 300-700 ms by a
 # forwarder): the same results as straight from the server, in far less
 # time than the queries one after the other would take
+# pf_timed SERVER TIMEOUT_MS IPS MAILFROM OUT - preflight --json through
+# SERVER into OUT (both zones, HELO mail.pf.test); the exit status into
+# $rc, the wall time in milliseconds into $ms
+pf_timed() {
+	local t0
+	t0=$(date +%s%N)
+	"$prog" preflight --json --dns-server "$1" --dns-timeout "$2" \
+	    --dnsbl zen.test=spamhaus,bl.test --source-address "$3" \
+	    --helo mail.pf.test --mail-from "$4" >"$5" 2>"$T/err"
+	rc=$?
+	ms=$((($(date +%s%N) - t0) / 1000000))
+}
 SP_PORT=$T/sp.port SP_LOG=$T/sp.log
-perl "$srcdir/tests/dns/slowproxy.pl" "$SP_PORT" "$SP_LOG" "${DNS_ADDR##*:}" 300 400 7 \
-    </dev/null >"$T/sp.out" 2>&1 &
-sp_pid=$!
-for _ in $(seq 100); do [ -s "$SP_PORT" ] && break; sleep 0.05; done
-slow_addr=127.0.0.1:$(cat "$SP_PORT" 2>/dev/null)
-t0=$(date +%s%N)
-"$prog" preflight --json --dns-server "$slow_addr" --dns-timeout 3000 \
-    --dnsbl zen.test=spamhaus,bl.test --source-address 127.0.0.3,127.0.0.2,127.0.0.5 \
-    --helo mail.pf.test --mail-from probe@incl.pf.test >"$T/slow.json" 2>"$T/err"
-rc=$?
-ms=$((($(date +%s%N) - t0) / 1000000))
+# sp_start DELAY JITTER SEED [DROP] - slowproxy.pl in front of the NSD;
+# its pid in sp_pid, its address in sp_addr
+sp_start() {
+	rm -f "$SP_PORT"
+	perl "$srcdir/tests/dns/slowproxy.pl" "$SP_PORT" "$SP_LOG" "${DNS_ADDR##*:}" "$@" \
+	    </dev/null >"$T/sp.out" 2>&1 &
+	sp_pid=$!
+	for _ in $(seq 100); do [ -s "$SP_PORT" ] && break; sleep 0.05; done
+	sp_addr=127.0.0.1:$(cat "$SP_PORT" 2>/dev/null)
+}
+sp_start 300 400 7
+slow_addr=$sp_addr
+pf_timed "$slow_addr" 3000 127.0.0.3,127.0.0.2,127.0.0.5 probe@incl.pf.test "$T/slow.json"
 nq=$(grep -c forwarded "$SP_LOG")
 pf 127.0.0.3,127.0.0.2,127.0.0.5 probe@incl.pf.test mail.pf.test
 is "$rc" 4 "late answers: exit 4 (127.0.0.2 and 127.0.0.5 listed)"
@@ -265,18 +279,9 @@ kill "$sp_pid" 2>/dev/null; wait "$sp_pid" 2>/dev/null
 # 66-69: one zone never answers (its queries dropped): those checks are
 # warnings, "could not check", never failures; the rest as usual; done
 # within the bound (4 x --dns-timeout)
-rm -f "$SP_PORT"
-perl "$srcdir/tests/dns/slowproxy.pl" "$SP_PORT" "$SP_LOG" "${DNS_ADDR##*:}" 0 50 3 'bl\.test$' \
-    </dev/null >"$T/sp.out" 2>&1 &
-sp_pid=$!
-for _ in $(seq 100); do [ -s "$SP_PORT" ] && break; sleep 0.05; done
-drop_addr=127.0.0.1:$(cat "$SP_PORT" 2>/dev/null)
-t0=$(date +%s%N)
-"$prog" preflight --json --dns-server "$drop_addr" --dns-timeout 400 \
-    --dnsbl zen.test=spamhaus,bl.test --source-address 127.0.0.3,127.0.0.5 \
-    --helo mail.pf.test --mail-from probe@good.pf.test >"$T/out.json" 2>"$T/err"
-rc=$?
-ms=$((($(date +%s%N) - t0) / 1000000))
+sp_start 0 50 3 'bl\.test$'
+drop_addr=$sp_addr
+pf_timed "$drop_addr" 400 127.0.0.3,127.0.0.5 probe@good.pf.test "$T/out.json"
 kill "$sp_pid" 2>/dev/null; wait "$sp_pid" 2>/dev/null
 is "$(jq1 '[(c["ip"], c["status"], c["blocking"]) for c in d["checks"] if c["name"] == "dnsbl:bl.test"]')" \
     "[('127.0.0.3', 'warn', False), ('127.0.0.5', 'warn', False)]" \
@@ -294,12 +299,7 @@ fi
 
 # 70-72: a dead resolver and three IPs: everything a warning, exit 0,
 # within the bound of 4 x --dns-timeout
-t0=$(date +%s%N)
-"$prog" preflight --json --dns-server "$DEAD_DNS_ADDR" --dns-timeout 500 \
-    --dnsbl zen.test=spamhaus,bl.test --source-address 127.0.0.3,127.0.0.2,127.0.0.5 \
-    --helo mail.pf.test --mail-from probe@good.pf.test >"$T/out.json" 2>"$T/err"
-rc=$?
-ms=$((($(date +%s%N) - t0) / 1000000))
+pf_timed "$DEAD_DNS_ADDR" 500 127.0.0.3,127.0.0.2,127.0.0.5 probe@good.pf.test "$T/out.json"
 is "$rc" 0 "dead resolver, three IPs: exit 0"
 is "$(jq1 'sorted(set(c["status"] for c in d["checks"] if c["name"] != "port25"))')" \
     "['warn']" "dead resolver: every DNS check a warning"

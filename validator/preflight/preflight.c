@@ -1437,21 +1437,29 @@ preflight_blocking(const struct preflight_result *r)
 	return n;
 }
 
+/* pf_ip_blocks - whether the IP has a blocking failure of its own. */
+static bool
+pf_ip_blocks(const struct preflight_result *r, const char *ip)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->checks[i].blocking && r->checks[i].status == PF_FAIL &&
+		    strcmp(r->checks[i].ip, ip) == 0)
+			return true;
+	return false;
+}
+
 size_t
 preflight_blocking_ips(const struct preflight_result *r, char *out,
     size_t size)
 {
-	size_t i, k, n = 0, off = 0;
+	size_t k, n = 0, off = 0;
 
 	if (size > 0)
 		out[0] = '\0';
 	for (k = 0; k < r->nip; k++) {
-		for (i = 0; i < r->n; i++)
-			if (r->checks[i].blocking &&
-			    r->checks[i].status == PF_FAIL &&
-			    strcmp(r->checks[i].ip, r->ips[k]) == 0)
-				break;
-		if (i == r->n)
+		if (!pf_ip_blocks(r, r->ips[k]))
 			continue;
 		if (off < size)
 			off += (size_t)snprintf(out + off, size - off, "%s%s",
@@ -1547,14 +1555,7 @@ preflight_write_json(FILE *f, const struct preflight_result *r)
 	fprintf(f, ",\"blocking\":%zu,\"blocking_ips\":[",
 	    preflight_blocking(r));
 	for (k = 0, i = 0; k < r->nip; k++) {
-		size_t j;
-
-		for (j = 0; j < r->n; j++)
-			if (r->checks[j].blocking &&
-			    r->checks[j].status == PF_FAIL &&
-			    strcmp(r->checks[j].ip, r->ips[k]) == 0)
-				break;
-		if (j == r->n)
+		if (!pf_ip_blocks(r, r->ips[k]))
 			continue;
 		if (i++ > 0)
 			fputc(',', f);
