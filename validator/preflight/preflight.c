@@ -1259,9 +1259,7 @@ pf_on_deadline(void *arg)
 	p->dns_dead = true;
 	ares_cancel(p->ch);
 	for (i = 0; i < p->nsrc; i++)
-		if (p->src[i].p25_fd >= 0) {
-			pf_p25_end(&p->src[i], ETIMEDOUT);
-		}
+		pf_p25_end(&p->src[i], ETIMEDOUT);
 	pf_rearm(p);
 }
 
