@@ -12,6 +12,8 @@
 #   text    SHEET REF TEXT          a text cell (Summary)
 #   last    SHEET ROWNUM            the last row element's r (big sheets:
 #                                   only the end of the part is parsed)
+#   chartbelow SHEET                the chart's top-left anchor is below
+#                                   the sheet's last cell (no overlap)
 # Cell text is decoded as Excel does: _xHHHH_ is the character U+HHHH
 # (ECMA-376 Part 1, 22.9.2.19).
 import re
@@ -120,6 +122,23 @@ def main():
             key = (e[1], row_of(e[2]), col_of(e[2]))
             check(cells.get(key) == e[3], '%s!%s is "%s"' % (e[1], e[2], e[3]),
                   'got %r' % cells.get(key))
+        elif e[0] == 'chartbelow':
+            used = max((k[1] for k in cells if k[0] == e[1]), default=-1)
+            rp = part[e[1]].replace('worksheets/', 'worksheets/_rels/') + '.rels'
+            drawing = [r.get('Target') for r in ET.fromstring(z.read(rp))
+                       if r.get('Target', '').endswith('.xml') and
+                       'drawing' in r.get('Target')]
+            top = None
+            if drawing:
+                dx = z.read('xl/' + drawing[0].replace('../', '')).decode('utf-8')
+                m = re.search(r'<xdr:from><xdr:col>[0-9]+</xdr:col>'
+                              r'<xdr:colOff>[0-9]+</xdr:colOff><xdr:row>([0-9]+)'
+                              r'</xdr:row>', dx)
+                top = int(m.group(1)) if m else None
+            check(top is not None and top > used,
+                  '%s: the chart starts below the last cell (row %d)'
+                  % (e[1], used + 1), 'chart from row %r' %
+                  (top + 1 if top is not None else None))
         elif e[0] == 'last':
             with z.open(part[e[1]]) as f:
                 tail = b''

@@ -842,6 +842,7 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 	struct verdict v;
 	struct row_write_cols k = { 0 };
 	struct report *rep = r->rep;
+	const struct provider *pv = NULL;
 	enum outset_file f;
 	bool guarded, first_seen = false;
 	uint32_t aid = UINT32_MAX, dom = UINT32_MAX;
@@ -889,8 +890,8 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 				e.dns = domains_dns(t, dom);
 				e.dns_detail = domains_dns_detail(t, dom);
 				k.mx = domains_mx(t, dom);
-				k.provider = domains_provider(t, dom) ?
-				    domains_provider(t, dom)->name : NULL;
+				pv = domains_provider(t, dom);
+				k.provider = pv ? pv->name : NULL;
 				if (e.dns != EVDNS_NONE)
 					k.checked = "dns";
 				e.disposable = domains_disposable(t, dom);
@@ -941,7 +942,7 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 	rep->by_sub[v.sub]++;
 	rep->by_status[v.status]++;
 	rep->by_action[v.action]++;
-	report_count_provider(rep, k.provider, v.status);
+	report_count_provider(rep, pv, v.status);
 	if (f == OUTSET_CLEANED)
 		rep->cleaned++;
 	else if (f == OUTSET_REJECTED)

@@ -2,13 +2,14 @@
 # t_providers.sh - which mailbox provider runs each domain's mail, against
 # the test NSD on loopback serving stand-ins of real providers' MX names
 # (tests/dns/providers/): the scrub_provider column, the summary's
-# provider block (text, JSON, CSV), --columns provider, the offline run,
-# and a broken lists/providers.tsv refused with its file and line.
+# provider block (text, JSON, CSV, the --report page, the --xlsx Summary),
+# --columns provider, the offline run, and a broken lists/providers.tsv
+# refused with its file and line.
 . "$(dirname "$0")/lib.sh"
 . "$srcdir/tests/dns/lib.sh"
 
 dns_require
-plan 19
+plan 26
 
 dns_start lab "$srcdir/tests/dns/providers" || bail "cannot start the test DNS server"
 
@@ -64,6 +65,43 @@ is "$(grep '^provider' "$T/prov.csv.sum.csv" | grep -v ',0$' | tr '\n' ' ')" \
 scrub prov3 --summary "$T/prov.txt" "${DNS[@]}" "$F"
 like "$(cat "$T/prov.txt")" 'providers: yahoo 4 \(valid 4\); mailru 1 \(valid 1\); google 1 \(valid 1\); outlook_com 1 \(valid 1\); microsoft365 1 \(valid 1\)' \
     "text summary: one providers line, rows and statuses"
+
+# The page and the workbook: rows, outcomes and the rule applied.
+scrub page --report "$T/prov.html" --xlsx "$T/prov.xlsx" "${DNS[@]}" "$F"
+scrub_ok "--report and --xlsx: exit status 0"
+H=$(tr -d '\n' <"$T/prov.html")
+like "$H" '<h2>Mailbox providers</h2>' "--report: the Mailbox providers section"
+like "$H" '<td class="dom">yahoo</td><td class="n">4</td><td class="n">33.3%</td><td>valid 4</td><td>accepts all: not asked</td>' \
+    "--report: yahoo's rows, share, outcomes and rule"
+like "$H" '<td class="dom">outlook_com</td>.*<td>1 recipient per connection</td>' \
+    "--report: outlook_com's rule"
+# the Summary sheet's provider rows, read back: A|B|D|E
+xrows() {
+	python3 - "$1" <<'PY'
+import re, sys, zipfile
+x = zipfile.ZipFile(sys.argv[1]).read('xl/worksheets/sheet1.xml').decode('utf-8')
+rows = {}
+for ref, body in re.findall(r'<c r="([A-Z]+[0-9]+)"[^>]*>(.*?)</c>', x):
+    col, row = re.match(r'([A-Z]+)([0-9]+)', ref).groups()
+    t = re.search(r'<t[^>]*>(.*?)</t>', body) or re.search(r'<v>(.*?)</v>', body)
+    rows.setdefault(int(row), {})[col] = t.group(1) if t else ''
+on = False
+for r in sorted(rows):
+    c = rows[r]
+    if c.get('A') == 'Mailbox provider':
+        on = True
+    elif on and 'A' in c:
+        print('%s|%s|%s|%s' % (c.get('A'), c.get('B'), c.get('D'), c.get('E')))
+PY
+}
+X=$(xrows "$T/prov.xlsx" | tr '\n' ';')
+is "$X" "yahoo|4|valid 4|accepts all: not asked;mailru|1|valid 1|accepts all: not asked;google|1|valid 1|throttling replies retried (450 4.2.1, 421 4.7.28);outlook_com|1|valid 1|1 recipient per connection;microsoft365|1|valid 1|none;" \
+    "--xlsx Summary: one row per provider, rows, outcomes and rule"
+
+# Offline: no provider, so neither shows the block.
+scrub offpage --offline --report "$T/off.html" --xlsx "$T/off.xlsx" "$F"
+ok "offline: the page has no provider section" sh -c "! grep -q 'Mailbox providers' '$T/off.html'"
+is "$(xrows "$T/off.xlsx")" "" "offline: the Summary has no provider table"
 
 scrub cols --columns status,provider "${DNS[@]}" "$F"
 is "$(head -1 "$T/cols.cleaned.csv")" "Name,Email,scrub_status,scrub_provider" "--columns provider"

@@ -68,6 +68,8 @@
 #   SMTP_TLSREQ    127.0.2.5  mx.tlsreq.mail     MAIL before STARTTLS: 530 5.7.0
 #   SMTP_TLSBROKEN 127.0.2.6  mx.tlsbroken.mail  STARTTLS 220, handshake fails
 #   SMTP_DEAD      127.0.2.7  nothing listens (connection refused)
+#   SMTP_RCPTCAP   127.0.2.30 mx.rcptcap.mail    normal users, but one RCPT a
+#                             transaction: 452 4.5.3 to a second one
 #   FAULT_421_ADDR 127.0.2.8, FAULT_NOBANNER_ADDR .9, FAULT_ENDLESS_ADDR .10,
 #   FAULT_INJECT_ADDR .11, FAULT_TARPIT_ADDR .12, FAULT_DROP_ADDR .13,
 #   FAULT_THROTTLE_ADDR .14
@@ -109,14 +111,15 @@ SMTP_GREYLIST=127.0.2.4
 SMTP_TLSREQ=127.0.2.5
 SMTP_TLSBROKEN=127.0.2.6
 SMTP_DEAD=127.0.2.7
+SMTP_RCPTCAP=127.0.2.30
 _smtp_grey_host=127.0.2.20
 export SMTP_NORMAL SMTP_CATCHALL SMTP_POLICY SMTP_GREYLIST SMTP_TLSREQ \
-	SMTP_TLSBROKEN SMTP_DEAD
+	SMTP_TLSBROKEN SMTP_DEAD SMTP_RCPTCAP
 # fault server modes and their addresses
 declare -A _smtp_fault_addr=([421]=127.0.2.8 [nobanner]=127.0.2.9
 	[endless]=127.0.2.10 [inject]=127.0.2.11 [tarpit]=127.0.2.12
 	[drop]=127.0.2.13 [throttle]=127.0.2.14)
-_smtp_postfix_addrs="127.0.2.1 127.0.2.2 127.0.2.3 127.0.2.4 127.0.2.5 127.0.2.6"
+_smtp_postfix_addrs="127.0.2.1 127.0.2.2 127.0.2.3 127.0.2.4 127.0.2.5 127.0.2.6 127.0.2.30"
 # every address that must be free on the port (incl. the dead one)
 _smtp_all_addrs="$_smtp_postfix_addrs 127.0.2.7 127.0.2.8 127.0.2.9 127.0.2.10 127.0.2.11 127.0.2.12 127.0.2.13 127.0.2.14 $_smtp_grey_host"
 
@@ -185,7 +188,7 @@ _smtp_certs() {
 	local d=$1 san n
 	mkdir -p "$d" || return 1
 	san=DNS:mx.normal.mail
-	for n in catchall policy grey tlsreq tlsbroken; do
+	for n in catchall policy grey tlsreq tlsbroken rcptcap; do
 		san=$san,DNS:mx.$n.mail
 	done
 	san=$san,DNS:mx2.fallback.mail,IP:127.0.2.1
@@ -223,6 +226,7 @@ _smtp_fill() {
 		gsub(/@NORMAL@/, "127.0.2.1"); gsub(/@CATCHALL@/, "127.0.2.2")
 		gsub(/@POLICY@/, "127.0.2.3"); gsub(/@GREYLIST@/, "127.0.2.4")
 		gsub(/@TLSREQ@/, "127.0.2.5"); gsub(/@TLSBROKEN@/, "127.0.2.6")
+		gsub(/@RCPTCAP@/, "127.0.2.30")
 		print }'
 }
 
@@ -504,6 +508,7 @@ smtp_log_commands() {
 	127.0.2.1) host=mx.normal.mail ;; 127.0.2.2) host=mx.catchall.mail ;;
 	127.0.2.3) host=mx.policy.mail ;; 127.0.2.4) host=mx.grey.mail ;;
 	127.0.2.5) host=mx.tlsreq.mail ;; 127.0.2.6) host=mx.tlsbroken.mail ;;
+	127.0.2.30) host=mx.rcptcap.mail ;;
 	*) return 1 ;;
 	esac
 	awk -v host="$host" '

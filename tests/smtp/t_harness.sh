@@ -35,8 +35,8 @@ is "$(readlink "/proc/$SMTP_PID/exe")" /usr/lib/postfix/sbin/master "SMTP_PID is
 is "$(tr -d ' ' <"$SMTP_DIR/spool/pid/master.pid")" "$SMTP_PID" "master's pidfile holds SMTP_PID"
 hexport=$(printf '%04X' "$SMTP_PORT")
 socks=$(awk -v p=":$hexport" '$2 ~ p"$" && $4 == "0A" { print $2 }' /proc/net/tcp /proc/net/tcp6 | sort | tr '\n' ' ')
-# 127.0.2.1-6 and postgrey's 127.0.2.20, little-endian hex
-is "$socks" "0102007F:$hexport 0202007F:$hexport 0302007F:$hexport 0402007F:$hexport 0502007F:$hexport 0602007F:$hexport 1402007F:$hexport " "listens on 127.0.2.1-6 (Postfix) and 127.0.2.20 (postgrey) only"
+# 127.0.2.1-6 and .30 (Postfix), postgrey's 127.0.2.20, little-endian hex
+is "$socks" "0102007F:$hexport 0202007F:$hexport 0302007F:$hexport 0402007F:$hexport 0502007F:$hexport 0602007F:$hexport 1402007F:$hexport 1E02007F:$hexport " "listens on 127.0.2.1-6 and .30 (Postfix) and 127.0.2.20 (postgrey) only"
 if FAULT_TARPIT_DELAY=1 smtp_fault_start; then ok "smtp_fault_start (all modes)"; else notok "smtp_fault_start"; fi
 
 # NORMAL, pipelined: every RCPT reply, in order

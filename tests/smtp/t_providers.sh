@@ -3,7 +3,9 @@
 # stage, in the loopback mail world (tests/smtp/lib.sh) with MX names that
 # match the table's rows (tests/smtp/providers/): a Yahoo-named host
 # (accept_all) hears nothing at all; an Outlook.com-named host
-# (max_rcpt_per_conn=1) gets one RCPT per connection; a Gmail-named host
+# (max_rcpt_per_conn=1), on a listener that answers a second RCPT in a
+# transaction with 452 4.5.3 as Outlook.com does, gets one RCPT per
+# connection and so never that reply; a Gmail-named host
 # answering 450 4.2.1 (throttle_codes) is asked again later and its
 # addresses end with the later answer; and, with a test row
 # added through --lists-dir, no_catch_all_test skips the random-address
@@ -16,9 +18,13 @@
 
 dns_require
 smtp_require
-plan 20
+plan 25
 
 SMTP_EXTRA_DOMAINS="yahoo.provmail hotmail.provmail"
+# two known users at the Outlook.com-named host: Postfix counts only
+# accepted recipients towards its limit, so its 452 4.5.3 needs them
+SMTP_EXTRA_USERS=$T/users
+printf 'k1@hotmail.provmail\tx\nk2@hotmail.provmail\tx\n' >"$SMTP_EXTRA_USERS"
 smtp_start >/dev/null || bail "cannot start the mail world"
 smtp_fault_start throttle >/dev/null || bail "cannot start the fault server"
 dns_start "$SMTP_ZONE" "$srcdir/tests/smtp/providers" >/dev/null || bail "cannot start the DNS server"
@@ -51,6 +57,8 @@ F=$T/prov.csv
 	printf '%s\n' 'e,u2@hotmail.provmail'
 	printf '%s\n' 'f,u3@hotmail.provmail'
 	printf '%s\n' 'g,u4@hotmail.provmail'
+	printf '%s\n' 'h,k1@hotmail.provmail'     # 8-9 Outlook.com, known users
+	printf '%s\n' 'i,k2@hotmail.provmail'
 } >"$F"
 m=$(mark)
 scrub prov --summary "$T/prov.json" "${PROBE[@]}" "$F"
@@ -69,10 +77,32 @@ is "$(json "$T/prov.json" provider_not_asked)" 3 "summary: 3 addresses not asked
 is "$(for n in 4 5 6 7; do look $n $V,scrub_provider "$C" "$R"; done | sort -u)" \
     "rejected|invalid|mailbox_not_found|outlook_com" \
     "max_rcpt_per_conn provider: every address still asked and answered"
-is "$(since "$m" | rcpts_per_session | sort | uniq -c | awk '{ print $1 "x" $2 }')" "5x1" \
-    "max_rcpt_per_conn=1: 5 sessions sent RCPTs, each exactly one (Postfix's disconnect lines)"
-is "$(since "$m" | grep -c 'RCPT TO:<[^>]*@hotmail.provmail>')" 5 \
-    "... 5 RCPTs in all: 4 addresses and the catch-all test, in 5 connections"
+is "$(for n in 8 9; do look $n $V "$C" "$R"; done | sort -u)" "cleaned|valid|mailbox_ok" \
+    "max_rcpt_per_conn provider: its known users are valid"
+is "$(since "$m" | rcpts_per_session | sort | uniq -c | awk '{ print $1 "x" $2 }')" "7x1" \
+    "max_rcpt_per_conn=1: 7 sessions sent RCPTs, each exactly one (Postfix's disconnect lines)"
+is "$(since "$m" | grep -c 'RCPT TO:<[^>]*@hotmail.provmail>')" 7 \
+    "... 7 RCPTs in all: 6 addresses and the catch-all test, in 7 connections"
+is "$(since "$m" | grep -c ': 452 4.5.3 ')" 0 \
+    "max_rcpt_per_conn=1: the host never had to answer 452 4.5.3 (too many recipients)"
+
+# Control: without the row's cap the same host answers a second RCPT in a
+# transaction with 452 4.5.3, as Outlook.com does; so the assertion above
+# can fail, and the prober still judges every address on a later answer.
+N=$T/nocap
+cp -r "$LISTSCRUB_LISTS" "$N"
+sed -i 's/^\(\.olc\.protection\.outlook\.com\toutlook_com\t\)[^\t]*/\1-/' "$N/providers.tsv"
+grep -q '^\.olc\.protection\.outlook\.com	outlook_com	-	' "$N/providers.tsv" ||
+    bail "cannot drop the outlook_com rule from the table copy"
+m=$(mark)
+scrub nocap --lists-dir "$N" "${PROBE[@]}" --retry-delay 0 --retries 2 "$F"
+scrub_ok "outlook_com without its cap: exit status 0"
+settle
+ok "without the cap: the host answered 452 4.5.3 to a second RCPT (Postfix's log)" \
+    test "$(since "$m" | grep -c ': 452 4.5.3 ')" -ge 1
+is "$(for n in 4 5 6 7 8 9; do look $n $V "$T/nocap.cleaned.csv" "$T/nocap.rejected.csv"; done | sort | uniq -c | awk '{ print $1 "x" $2 }' | tr '\n' ' ')" \
+    "2xcleaned|valid|mailbox_ok 4xrejected|invalid|mailbox_not_found " \
+    "without the cap: every address still judged on its own later answer"
 
 # ---------------------------------------------------------------- no_catch_all_test, throttle_codes
 # A test row for the normal listener, through a copy of the tables.

@@ -43,6 +43,11 @@ static const struct match_case match_cases[] = {
 	{ "mx00.kundenserver.de", "gmx_webde_ionos" },
 	{ "mx.yandex.net", "yandex" },
 	{ "mx.zoho.eu", "zoho" },
+	{ "mx2.zoho.com", "zoho" },
+	{ "mx.zoho.in", "zoho" },
+	{ "mx3.zoho.com.au", "zoho" },
+	{ "mx.zoho.jp", "zoho" },
+	{ "zoho.com.au", NULL },
 	{ "in1-smtp.messagingengine.com", "fastmail" },
 	{ "mx0a-001.pphosted.com", "proofpoint" },
 	{ "mx1-us1.ppe-hosted.com", "proofpoint" },
@@ -174,6 +179,13 @@ test_real(const char *lists)
 	    !provider_throttles(pv, 450, NULL) &&
 	    !provider_throttles(pv, 550, "5.1.1"),
 	    "google: 450 4.2.1 and 421 4.7.28 throttle, nothing else");
+	{
+		char words[200];
+
+		provider_rules_text(pv, words, sizeof(words));
+		is_str(words, "throttling replies retried (450 4.2.1, "
+		    "421 4.7.28)", "google's rules in words");
+	}
 	ok(!provider_throttles(NULL, 450, "4.2.1"), "no provider: no throttle");
 	ok(providers_match(NULL, "mxs.mail.ru", 11) == NULL,
 	    "no table: no match");
@@ -256,6 +268,34 @@ test_bad(void)
 	}
 }
 
+/* test_rules_text - the rules in words, for the summary and the page. */
+static void
+test_rules_text(void)
+{
+	struct provider all = { .name = "a", .accept_all = true,
+	    .max_rcpt = 5, .nthrottle = 2, .no_catch_all_test = true,
+	    .throttle = { { 450, "4.2.1" }, { 421, "" } } };
+	struct provider one = { .name = "b", .max_rcpt = 1 };
+	struct provider none = { .name = "c" };
+	char buf[200];
+
+	provider_rules_text(&all, buf, sizeof(buf));
+	is_str(buf, "accepts all: not asked; 5 recipients per connection; "
+	    "throttling replies retried (450 4.2.1, 421); no catch-all test",
+	    "every rule in words, in order");
+	provider_rules_text(&one, buf, sizeof(buf));
+	is_str(buf, "1 recipient per connection", "one recipient, singular");
+	provider_rules_text(&none, buf, sizeof(buf));
+	is_str(buf, "none", "no rule: none");
+	provider_rules_text(NULL, buf, sizeof(buf));
+	is_str(buf, "none", "no provider: none");
+	provider_rules_text(&all, buf, 12);
+	is_str(buf, "accepts all", "cut to the buffer, terminated");
+	buf[0] = 'x';
+	provider_rules_text(&all, buf, 0);
+	ok(buf[0] == 'x', "a 0-byte buffer is not touched");
+}
+
 int
 main(void)
 {
@@ -273,6 +313,7 @@ main(void)
 	test_real(lists);
 	test_matcher();
 	test_bad();
+	test_rules_text();
 	{
 		char p[700];
 

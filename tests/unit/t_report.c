@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dns/providers.h"
 #include "preflight/preflight.h"
 #include "report/report.h"
 #include "tap.h"
@@ -20,6 +21,7 @@ static const char *json_value(const char *s, int depth);
 static bool json_ok(const char *s);
 static void changes_store(void);
 static void preflight_rows(void);
+static void providers(void);
 
 /* dns - n domains looked up, timeouts and errors among them. */
 static void
@@ -414,6 +416,73 @@ preflight_rows(void)
 	free(got);
 }
 
+/*
+ * providers - rows by provider: first-seen order, the rules in words,
+ * no provider not counted, providers past REPORT_PROVIDERS counted
+ * apart, the outcomes as the text summary gives them.
+ */
+static void
+providers(void)
+{
+	static struct report r;
+	struct provider y = { .name = "yahoo", .accept_all = true };
+	struct provider o = { .name = "outlook_com", .max_rcpt = 1 };
+	struct provider other = { .name = "x" };
+	char buf[64], name[32], *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	report_init(&r);
+	report_count_provider(&r, &o, STATUS_VALID);
+	report_count_provider(&r, NULL, STATUS_VALID);
+	report_count_provider(&r, &y, STATUS_CATCH_ALL);
+	report_count_provider(&r, &o, STATUS_UNKNOWN);
+	report_count_provider(&r, &y, STATUS_CATCH_ALL);
+	is_int((long)r.nproviders, 2, "two providers; a row without one is "
+	    "not counted");
+	is_str(r.providers[0].name, "outlook_com", "first seen first");
+	is_str(r.providers[0].rules, "1 recipient per connection",
+	    "outlook_com's rule in words");
+	is_str(r.providers[1].rules, "accepts all: not asked",
+	    "yahoo's rule in words");
+	report_provider_outcomes(&r.providers[0], buf, sizeof(buf));
+	is_str(buf, "valid 1, unknown 1", "outcomes: statuses with rows, in "
+	    "status order");
+	report_provider_outcomes(&r.providers[1], buf, sizeof(buf));
+	is_str(buf, "catch_all 2", "outcomes: one status");
+	report_provider_outcomes(&r.providers[0], buf, 8);
+	is_str(buf, "valid 1", "outcomes: cut to the buffer, terminated");
+	r.input = "list.csv";
+	r.policy = "standard";
+	r.cleaned_path = "c.csv";
+	r.rejected_path = "r.csv";
+	r.rows = 4;
+	if ((f = open_memstream(&text, &len)) == NULL)
+		abort();
+	report_text(&r, f);
+	fclose(f);
+	ok(strstr(text, "\n  providers: outlook_com 2 (valid 1, unknown 1); "
+	    "yahoo 2 (catch_all 2)\n") != NULL, "text summary: the providers "
+	    "line");
+	free(text);
+
+	report_init(&r);
+	for (int i = 0; i < REPORT_PROVIDERS + 2; i++) {
+		snprintf(name, sizeof(name), "p%d", i);
+		other.name = name;
+		report_count_provider(&r, &other, STATUS_VALID);
+	}
+	report_count_provider(&r, &other, STATUS_INVALID);
+	is_int((long)r.nproviders, REPORT_PROVIDERS, "at most %d providers",
+	    REPORT_PROVIDERS);
+	is_int((long)r.providers_more, 3, "the rows of the others counted "
+	    "apart");
+	is_str(r.providers[0].rules, "none", "a provider without rules: none");
+	r.providers[0].by_status[STATUS_VALID] = 0;
+	report_provider_outcomes(&r.providers[0], buf, sizeof(buf));
+	is_str(buf, "", "no rows: no outcomes");
+}
+
 int
 main(void)
 {
@@ -481,5 +550,6 @@ main(void)
 	free(text);
 	changes_store();
 	preflight_rows();
+	providers();
 	return done_testing();
 }

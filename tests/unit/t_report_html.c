@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dns/providers.h"
 #include "report/report_html.h"
 #include "util/ascii.h"
 #include "util/utf8.h"
@@ -228,6 +229,30 @@ full(struct report *r)
 	r->changes.recovered = 6;
 	r->changes.bad_then = 30;
 	r->changes.bad_now = 45;
+	/* rows by provider, as the pipeline counts them */
+	{
+		static const struct provider y = { .name = "yahoo",
+		    .accept_all = true };
+		static const struct provider g = { .name = "google",
+		    .nthrottle = 2,
+		    .throttle = { { 450, "4.2.1" }, { 421, "4.7.28" } } };
+		static const struct provider o = { .name = "outlook_com",
+		    .max_rcpt = 1 };
+		static const struct provider h = { .name = "hostile" };
+
+		for (int i = 0; i < 120; i++)
+			report_count_provider(r, &y, i < 100 ?
+			    STATUS_CATCH_ALL : STATUS_INVALID);
+		for (int i = 0; i < 300; i++)
+			report_count_provider(r, &g, i < 290 ? STATUS_VALID :
+			    STATUS_UNKNOWN);
+		report_count_provider(r, &o, STATUS_VALID);
+		report_count_provider(r, &h, STATUS_RISKY);
+		/* a name the table would refuse, to test the escaping */
+		snprintf(r->providers[3].name, sizeof(r->providers[3].name),
+		    "<i>p&q</i>\xff");
+		r->providers_more = 7;
+	}
 }
 
 /* self_contained - nothing in html can run or fetch anything. */
@@ -283,6 +308,26 @@ main(void)
 	ok(has(html, "554 5.7.1 &lt;you&gt; are &quot;listed&quot; [31m"
 	    "\xef\xbf\xbd &amp; blocked") && !has(html, "\x1b"),
 	    "server reply: escaped, control byte dropped, bad byte replaced");
+
+	/* Mailbox providers: rows, share, outcomes, the rule applied. */
+	ok(has(html, "<h2>Mailbox providers</h2>"), "providers: the section");
+	ok(has(html, "<td class=\"dom\">yahoo</td><td class=\"n\">120</td>"
+	    "<td class=\"n\">12.0%</td><td>invalid 20, catch_all 100</td>"
+	    "<td>accepts all: not asked</td></tr>"),
+	    "providers: yahoo's rows, share, outcomes and rule");
+	ok(has(html, "<td>valid 290, unknown 10</td><td>throttling replies "
+	    "retried (450 4.2.1, 421 4.7.28)</td>"), "providers: google's "
+	    "outcomes and throttle codes");
+	ok(has(html, "<td>valid 1</td><td>1 recipient per connection</td>"),
+	    "providers: outlook_com's cap");
+	ok(has(html, "&lt;i&gt;p&amp;q&lt;/i&gt;\xef\xbf\xbd</td>") &&
+	    !has(html, "<i>p&q"), "providers: the name escaped");
+	ok(has(html, "<td>risky 1</td><td>none</td>"),
+	    "providers: a provider without rules says none");
+	ok(has(html, " 7 more row(s) at providers not listed here."),
+	    "providers: the rows past the table");
+	ok(strstr(html, "<h2>Top domains</h2>") < strstr(html,
+	    "<h2>Mailbox providers</h2>"), "providers: after the top domains");
 
 	/* At a glance: keep 750, review 45 + retry_later 15, remove 190. */
 	ok(has(html, "<span class=\"pct\">75.0%</span>"), "deliverable 75.0%%");
@@ -431,6 +476,7 @@ main(void)
 	    !has(html, "class=\"kpi"), "empty: no chart, no bar, no figures");
 	ok(has(html, "no data rows"), "empty: says the input has no rows");
 	ok(!has(html, "Upload the cleaned file"), "empty: no upload advice");
+	ok(!has(html, "Mailbox providers"), "empty: no provider section");
 	free(html);
 
 	/* Empty, but with every optional block on. */

@@ -20,6 +20,7 @@
 
 #include "tap.h"
 
+#include "dns/providers.h"
 #include "sheet/xlsxbook.h"
 
 #define NCELL 8
@@ -271,6 +272,43 @@ tricky(void)
 	fprintf(e, "text\tSummary\tA26\tSender-side problems\n");
 	fprintf(e, "text\tSummary\tA27\tpolicy_blocked\n");
 	fprintf(e, "number\tSummary\tB27\t1\n");
+	/* Then the mailbox providers, after a blank row, and the chart. */
+	{
+		static const struct provider y = { .name = "yahoo",
+		    .accept_all = true };
+		static const struct provider g = { .name = "google",
+		    .nthrottle = 1, .throttle = { { 450, "4.2.1" } } };
+		static const struct provider h = { .name = "h" };
+
+		report_count_provider(&rep, &y, STATUS_CATCH_ALL);
+		report_count_provider(&rep, &y, STATUS_CATCH_ALL);
+		report_count_provider(&rep, &y, STATUS_INVALID);
+		report_count_provider(&rep, &g, STATUS_VALID);
+		report_count_provider(&rep, &h, STATUS_UNKNOWN);
+		/* a name the table would refuse: a formula, a control */
+		snprintf(rep.providers[2].name, sizeof(rep.providers[2].name),
+		    "=1+1\x01");
+		rep.providers_more = 2;
+	}
+	fprintf(e, "text\tSummary\tA29\tMailbox provider\n");
+	fprintf(e, "text\tSummary\tD29\tOutcomes\n");
+	fprintf(e, "text\tSummary\tE29\tRule applied\n");
+	fprintf(e, "text\tSummary\tA30\tyahoo\n");
+	fprintf(e, "number\tSummary\tB30\t3\n");
+	fprintf(e, "number\tSummary\tC30\t0.3\n");
+	fprintf(e, "text\tSummary\tD30\tinvalid 1, catch_all 2\n");
+	fprintf(e, "text\tSummary\tE30\taccepts all: not asked\n");
+	fprintf(e, "text\tSummary\tA31\tgoogle\n");
+	fprintf(e, "text\tSummary\tD31\tvalid 1\n");
+	fprintf(e, "text\tSummary\tE31\tthrottling replies retried "
+	    "(450 4.2.1)\n");
+	fprintf(e, "text\tSummary\tA32\t=1+1\xef\xbf\xbd\n");
+	fprintf(e, "text\tSummary\tE32\tnone\n");
+	fprintf(e, "text\tSummary\tA33\tother providers\n");
+	fprintf(e, "number\tSummary\tB33\t2\n");
+	fprintf(e, "text\tSummary\tD33\trows at providers not listed "
+	    "above\n");
+	fprintf(e, "chartbelow\tSummary\n");
 	fclose(e);
 	rc = xlsxbook_finish(wb, &rep, &d);
 	if (!ok(rc == 0, "xlsxbook_finish"))

@@ -468,6 +468,41 @@ provider_throttles(const struct provider *pv, unsigned code,
 }
 
 void
+provider_rules_text(const struct provider *pv, char *buf, size_t n)
+{
+	size_t at = 0;
+
+#define ADD(...) do {							\
+	if (at < n) {							\
+		int w_ = snprintf(buf + at, n - at, __VA_ARGS__);	\
+		if (w_ > 0)						\
+			at += (size_t)w_;				\
+	}								\
+} while (0)
+	if (n == 0)
+		return;
+	buf[0] = '\0';
+	if (pv != NULL && pv->accept_all)
+		ADD("accepts all: not asked");
+	if (pv != NULL && pv->max_rcpt > 0)
+		ADD("%s%u recipient%s per connection", at ? "; " : "",
+		    pv->max_rcpt, pv->max_rcpt == 1 ? "" : "s");
+	if (pv != NULL && pv->nthrottle > 0) {
+		ADD("%sthrottling replies retried (", at ? "; " : "");
+		for (size_t i = 0; i < pv->nthrottle; i++)
+			ADD("%s%u%s%s", i ? ", " : "", pv->throttle[i].code,
+			    pv->throttle[i].enhanced[0] ? " " : "",
+			    pv->throttle[i].enhanced);
+		ADD(")");
+	}
+	if (pv != NULL && pv->no_catch_all_test)
+		ADD("%sno catch-all test", at ? "; " : "");
+	if (at == 0)
+		ADD("none");
+#undef ADD
+}
+
+void
 providers_free(struct providers *p)
 {
 	if (p == NULL)

@@ -75,6 +75,15 @@ size_t providers_rows(const struct providers *p);
 bool provider_throttles(const struct provider *pv, unsigned code,
     const char *enhanced);
 
+/*
+ * provider_rules_text - the provider's probe rules in words, separated
+ * by "; " ("accepts all: not asked; 1 recipient per connection;
+ * throttling replies retried (450 4.2.1, 421 4.7.28); no catch-all
+ * test"), or "none", into buf (n bytes, cut if shorter; always
+ * terminated when n > 0). pv may be NULL ("none").
+ */
+void provider_rules_text(const struct provider *pv, char *buf, size_t n);
+
 /* providers_free - release p; NULL is allowed. */
 void providers_free(struct providers *p);
 

@@ -8,6 +8,7 @@
 
 #include "csv/email_column.h"
 #include "dns/domains.h"
+#include "dns/providers.h"
 #include "preflight/preflight.h"
 #include "util/buf.h"
 #include "util/utf8.h"
@@ -80,15 +81,15 @@ report_column_candidates(struct report *r, const struct email_column *c,
 }
 
 void
-report_count_provider(struct report *r, const char *name,
+report_count_provider(struct report *r, const struct provider *pv,
     enum verdict_status s)
 {
 	size_t i;
 
-	if (name == NULL)
+	if (pv == NULL)
 		return;
 	for (i = 0; i < r->nproviders; i++)
-		if (strcmp(r->providers[i].name, name) == 0)
+		if (strcmp(r->providers[i].name, pv->name) == 0)
 			break;
 	if (i == r->nproviders) {
 		if (i == REPORT_PROVIDERS) {
@@ -96,11 +97,35 @@ report_count_provider(struct report *r, const char *name,
 			return;
 		}
 		snprintf(r->providers[i].name, sizeof(r->providers[i].name),
-		    "%s", name);
+		    "%s", pv->name);
+		provider_rules_text(pv, r->providers[i].rules,
+		    sizeof(r->providers[i].rules));
 		r->nproviders++;
 	}
 	r->providers[i].rows++;
 	r->providers[i].by_status[s]++;
+}
+
+void
+report_provider_outcomes(const struct report_provider *p, char *buf,
+    size_t n)
+{
+	size_t at = 0;
+
+	if (n == 0)
+		return;
+	buf[0] = '\0';
+	for (int s = 0; s < STATUS_LAST && at < n; s++) {
+		int w;
+
+		if (p->by_status[s] == 0)
+			continue;
+		w = snprintf(buf + at, n - at, "%s%s %llu", at ? ", " : "",
+		    verdict_status_name(s),
+		    (unsigned long long)p->by_status[s]);
+		if (w > 0)
+			at += (size_t)w;
+	}
 }
 
 void
@@ -394,21 +419,12 @@ report_text(const struct report *r, FILE *f)
 	}
 	for (size_t i = 0; i < r->nproviders; i++) {
 		const struct report_provider *p = &r->providers[i];
-		bool first = true;
 
-		fprintf(f, "%s %s %llu", i ? ";" : "  providers:",
+		report_provider_outcomes(p, s2, sizeof(s2));
+		fprintf(f, "%s %s %llu%s%s%s%s", i ? ";" : "  providers:",
 		    report_safe(s1, sizeof(s1), p->name),
-		    (unsigned long long)p->rows);
-		for (int s = 0; s < STATUS_LAST; s++) {
-			if (p->by_status[s] == 0)
-				continue;
-			fprintf(f, "%s%s %llu", first ? " (" : ", ",
-			    verdict_status_name(s),
-			    (unsigned long long)p->by_status[s]);
-			first = false;
-		}
-		fprintf(f, "%s%s", first ? "" : ")",
-		    i + 1 == r->nproviders ? "\n" : "");
+		    (unsigned long long)p->rows, s2[0] ? " (" : "", s2,
+		    s2[0] ? ")" : "", i + 1 == r->nproviders ? "\n" : "");
 	}
 	if (r->providers_more > 0)
 		fprintf(f, "  %llu more row(s) at providers not listed\n",

@@ -18,6 +18,7 @@
 #include "verdict/verdict.h"
 
 struct domains;
+struct provider;
 
 #define REPORT_MAX_LINES 10	/* malformed/ragged line numbers kept */
 #define REPORT_TOP_DOMAINS 10
@@ -90,6 +91,8 @@ struct report {
 	 */
 	struct report_provider {
 		char name[48];
+		/* its probe rules in words (provider_rules_text) */
+		char rules[160];
 		uint64_t rows;
 		uint64_t by_status[STATUS_LAST];
 	} providers[REPORT_PROVIDERS];
@@ -165,11 +168,20 @@ void report_column_candidates(struct report *r, const struct email_column *c,
 size_t report_went_bad(const struct report_changes *c, int *subs);
 
 /*
- * report_count_provider - one more row at provider name (NULL: no
+ * report_count_provider - one more row at provider pv (NULL: no
  * provider, not counted) with status s.
  */
-void report_count_provider(struct report *r, const char *name,
+void report_count_provider(struct report *r, const struct provider *pv,
     enum verdict_status s);
+
+/*
+ * report_provider_outcomes - p's rows by status in words, as the text
+ * summary gives them ("valid 4, invalid 1": statuses with rows, in
+ * status order), into buf (n bytes, cut if shorter); "" when p has no
+ * row.
+ */
+void report_provider_outcomes(const struct report_provider *p, char *buf,
+    size_t n);
 
 /*
  * report_top_domains - copy the busiest domains out of t: name, rows, DNS

@@ -126,6 +126,7 @@ static void rh_bars(FILE *f, const char *what, const struct rh_bar *b,
 static void rh_statuses(const struct report *r, FILE *f);
 static void rh_subs(const struct report *r, FILE *f);
 static void rh_domains(const struct report *r, FILE *f);
+static void rh_providers(const struct report *r, FILE *f);
 static void rh_tile(FILE *f, uint64_t n, const char *what);
 static void rh_network(const struct report *r, FILE *f);
 static uint64_t rh_sender_rows(const struct report *r);
@@ -661,6 +662,50 @@ rh_domains(const struct report *r, FILE *f)
 	    "those rows' actions.</p>\n</section>\n", f);
 }
 
+/*
+ * rh_providers - rows by mailbox provider (lists/providers.tsv): their
+ * statuses as the text summary gives them, and the probe rules applied
+ * to the provider. Shown only when a row had one.
+ */
+static void
+rh_providers(const struct report *r, FILE *f)
+{
+	char outcomes[256];
+
+	if (r->nproviders == 0 && r->providers_more == 0)
+		return;
+	fputs("<section>\n<h2>Mailbox providers</h2>\n"
+	    "<table>\n<thead><tr><th>Provider</th><th class=\"n\">Rows</th>"
+	    "<th class=\"n\">Share</th><th>Outcomes</th>"
+	    "<th>Rule applied</th></tr></thead>\n<tbody>\n", f);
+	for (size_t i = 0; i < r->nproviders; i++) {
+		const struct report_provider *p = &r->providers[i];
+
+		report_provider_outcomes(p, outcomes, sizeof(outcomes));
+		fputs("<tr><td class=\"dom\">", f);
+		rh_text(f, p->name);
+		fputs("</td><td class=\"n\">", f);
+		rh_num(f, p->rows);
+		fputs("</td><td class=\"n\">", f);
+		rh_pct(f, p->rows, r->rows);
+		fputs("</td><td>", f);
+		rh_text(f, outcomes);
+		fputs("</td><td>", f);
+		rh_text(f, p->rules);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</tbody>\n</table>\n<p class=\"small muted\" "
+	    "style=\"margin-top:8px\">The provider of a row is the one whose "
+	    "mail server names (lists/providers.tsv) match the domain's "
+	    "preferred mail server.", f);
+	if (r->providers_more > 0) {
+		fputs(" ", f);
+		rh_num(f, r->providers_more);
+		fputs(" more row(s) at providers not listed here.", f);
+	}
+	fputs("</p>\n</section>\n", f);
+}
+
 /* rh_tile - one figure with its caption. */
 static void
 rh_tile(FILE *f, uint64_t n, const char *what)
@@ -1116,6 +1161,7 @@ report_html(const struct report *r, FILE *f)
 	rh_statuses(r, f);
 	rh_subs(r, f);
 	rh_domains(r, f);
+	rh_providers(r, f);
 	rh_sender(r, f);
 	rh_preflight(r, f);
 	rh_network(r, f);

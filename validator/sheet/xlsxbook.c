@@ -101,6 +101,10 @@ static int xlsxbook_num(struct xlsxbook *wb, lxw_worksheet *ws, uint32_t row,
 static int xlsxbook_count_row(struct xlsxbook *wb, uint32_t row,
     const char *label, uint64_t n, uint64_t total, const char *note,
     struct diag *d);
+static int xlsxbook_note(struct xlsxbook *wb, uint32_t row, uint16_t col,
+    const char *s, struct diag *d);
+static int xlsxbook_providers(struct xlsxbook *wb, const struct report *rep,
+    uint32_t *row, struct diag *d);
 static int xlsxbook_summary(struct xlsxbook *wb, const struct report *rep,
     struct diag *d);
 static void xlsxbook_free(struct xlsxbook *wb);
@@ -529,6 +533,68 @@ xlsxbook_count_row(struct xlsxbook *wb, uint32_t row, const char *label,
 }
 
 /*
+ * xlsxbook_note - a text of ours or from a table (a provider's name, its
+ * rules) as one Summary cell, made safe like any data cell; nothing for
+ * "".
+ */
+static int
+xlsxbook_note(struct xlsxbook *wb, uint32_t row, uint16_t col,
+    const char *s, struct diag *d)
+{
+	bool changed, cut;
+
+	if (xlsxbook_text(wb, s, strlen(s), &changed, &cut) != 0)
+		return 0;
+	return xlsxbook_put(wb, wb->summary, row, col, buf_str(&wb->cell),
+	    NULL, d);
+}
+
+/*
+ * xlsxbook_providers - the Summary's mailbox provider table at *row (a
+ * blank row, the header, one row per provider, one for those past
+ * REPORT_PROVIDERS), as the text summary gives them plus the probe
+ * rules applied; nothing when no row had a provider. *row moves past it.
+ */
+static int
+xlsxbook_providers(struct xlsxbook *wb, const struct report *rep,
+    uint32_t *row, struct diag *d)
+{
+	static const char *const head[] = { "Mailbox provider", "Rows",
+	    "Share", "Outcomes", "Rule applied" };
+	char outcomes[256];
+	uint32_t r = *row;
+
+	if (rep->nproviders == 0 && rep->providers_more == 0)
+		return 0;
+	r++;
+	for (uint16_t c = 0; c < 5; c++)
+		if (xlsxbook_put(wb, wb->summary, r, c, head[c], wb->bold,
+		    d) != 0)
+			return -1;
+	r++;
+	for (size_t i = 0; i < rep->nproviders; i++, r++) {
+		const struct report_provider *p = &rep->providers[i];
+
+		report_provider_outcomes(p, outcomes, sizeof(outcomes));
+		if (xlsxbook_note(wb, r, 0, p->name, d) != 0 ||
+		    xlsxbook_num(wb, wb->summary, r, 1, (double)p->rows, NULL,
+		    d) != 0 ||
+		    (rep->rows > 0 && xlsxbook_num(wb, wb->summary, r, 2,
+		    (double)p->rows / (double)rep->rows, wb->pct, d) != 0) ||
+		    xlsxbook_note(wb, r, 3, outcomes, d) != 0 ||
+		    xlsxbook_note(wb, r, 4, p->rules, d) != 0)
+			return -1;
+	}
+	if (rep->providers_more > 0 && xlsxbook_count_row(wb, r++,
+	    "other providers", rep->providers_more, rep->rows,
+	    "rows at providers not listed above",
+	    d) != 0)
+		return -1;
+	*row = r;
+	return 0;
+}
+
+/*
  * xlsxbook_summary - the Summary sheet: counts by status (with the
  * chart), sub-status, action and output, and the sender-side problems.
  * Counts are numbers here, not text: the chart reads them.
@@ -623,9 +689,12 @@ xlsxbook_summary(struct xlsxbook *wb, const struct report *rep,
 		}
 	}
 #undef HEAD
+	if (xlsxbook_providers(wb, rep, &r, d) != 0)
+		return -1;
 	if ((e = worksheet_set_column(ws, 0, 0, 24, NULL)) != LXW_NO_ERROR ||
 	    (e = worksheet_set_column(ws, 1, 2, 10, NULL)) != LXW_NO_ERROR ||
-	    (e = worksheet_set_column(ws, 3, 3, 60, NULL)) != LXW_NO_ERROR)
+	    (e = worksheet_set_column(ws, 3, 3, 60, NULL)) != LXW_NO_ERROR ||
+	    (e = worksheet_set_column(ws, 4, 4, 48, NULL)) != LXW_NO_ERROR)
 		return xlsxbook_fail(wb, e, "column widths", d);
 
 	/* Rows by status: the series reads B2:B7, named by A2:A7. */
