@@ -224,7 +224,7 @@ EXTRA_DIST += tests/tap.h tests/unit/slurp.h tests/xlsx_check.py tests/fuzz/fuzz
 	tests/options_doc.sh \
 	tests/data tests/fuzz/corpus tests/fuzz/known tests/e2e/lib.sh tests/e2e/lo.sh $(E2E_TESTS) \
 	tests/proc.sh $(DNS_TESTS) tests/dns/lib.sh tests/dns/nsd.conf.in tests/dns/dnsprobe.pl \
-	tests/dns/deadserver.pl tests/dns/zones tests/dns/providers tests/dns/README
+	tests/dns/deadserver.pl tests/dns/slowproxy.pl tests/dns/zones tests/dns/providers tests/dns/README
 
 # make test: the whole suite, then the closing line CI reads.
 test:

@@ -18,6 +18,7 @@
 #include "preflight/preflight.h"
 #include "preflight_main.h"
 #include "probe/probe_sched.h"
+#include "probe/probe_source.h"
 #include "report/report.h"
 
 /*
@@ -40,23 +41,39 @@ main_error(const struct diag *d)
  * main_preflight - the sender preflight of a --probe run into *p: 0 to go
  * on, else the exit status, with the explanation said on stderr. A
  * blocking failure stops the run before its first connection unless
- * --force.
+ * --force: of the MAIL FROM domain (every probe refused) or of any one
+ * probing IP (the probes of the mail hosts that IP is picked for refused;
+ * validator/README, "Probe etiquette").
  */
 static int
 main_preflight(const struct options *o, struct preflight_result *p)
 {
 	struct preflight_opts po;
+	struct probe_sources given;
+	const struct probe_sources *src = &o->sources;
+	const char *ips[PROBE_SOURCE_MAX];
 	struct diag d = { DIAG_OK, "" };
-	size_t nb;
+	char blocked[PROBE_SOURCE_MAX * 48];
+	size_t nb, nblocked;
 
 	memset(&po, 0, sizeof(po));
 	po.helo = o->helo;
 	po.mail_from = o->mail_from;
-	po.source = o->preflight_address;
-	/* the probes' own address, when they are bound to one (the first
-	 * of --source-address: the others are not checked) */
-	if (po.source == NULL && o->sources.n > 0)
-		po.source = o->sources.src[0].text;
+	/* --preflight-address names the probing IPs as receivers see them
+	 * (behind NAT); else every --source-address; else the default
+	 * route's */
+	if (o->preflight_address != NULL) {
+		if (probe_source_parse(o->preflight_address, &given,
+		    &d) != 0) {
+			main_error(&d);
+			return 2;
+		}
+		src = &given;
+	}
+	for (size_t i = 0; i < src->n; i++)
+		ips[i] = src->src[i].text;
+	po.sources = ips;
+	po.nsources = src->n;
 	po.dnsbl = o->dnsbl;
 	po.servers = o->dns_servers;
 	po.nservers = (size_t)o->ndns_servers;
@@ -72,17 +89,28 @@ main_preflight(const struct options *o, struct preflight_result *p)
 	nb = preflight_blocking(p);
 	if (nb == 0)
 		return 0;
+	nblocked = preflight_blocking_ips(p, blocked, sizeof(blocked));
 	if (o->force) {
 		fprintf(stderr, "listscrub: preflight: %zu blocking "
-		    "failure%s; probing anyway (--force)\n", nb,
-		    nb == 1 ? "" : "s");
+		    "failure%s%s%s%s; probing anyway (--force)\n", nb,
+		    nb == 1 ? "" : "s", nblocked > 0 ? " (" : "",
+		    nblocked > 0 ? blocked : "", nblocked > 0 ? ")" : "");
 		return 0;
 	}
 	preflight_write_text(stderr, p);
-	fprintf(stderr, "listscrub: preflight: stopped before the first "
-	    "connection: receivers would refuse every probe. Fix the "
-	    "failing check%s above, or probe anyway with --force.\n",
-	    nb == 1 ? "" : "s");
+	if (preflight_domain_blocking(p) || nblocked == p->nip)
+		fprintf(stderr, "listscrub: preflight: stopped before the "
+		    "first connection: receivers would refuse every probe. "
+		    "Fix the failing check%s above, or probe anyway with "
+		    "--force.\n", nb == 1 ? "" : "s");
+	else
+		fprintf(stderr, "listscrub: preflight: stopped before the "
+		    "first connection: receivers would refuse the probes "
+		    "sent from %s (each mail host keeps one source "
+		    "address). Fix the failing check%s above, leave %s out "
+		    "of --source-address, or probe anyway with --force.\n",
+		    blocked, nb == 1 ? "" : "s", nblocked == 1 ? "it" :
+		    "them");
 	return PREFLIGHT_EXIT_BLOCKED;
 }
 
@@ -95,6 +123,7 @@ main(int argc, char **argv)
 	struct diag d = { DIAG_OK, "" };
 	int rc;
 
+	memset(&pre, 0, sizeof(pre));
 	/* listscrub explain [--json] [REPLY...]: what an SMTP reply means. */
 	if (argc > 1 && strcmp(argv[1], "explain") == 0)
 		return explain_main(argc - 1, argv + 1,
@@ -130,6 +159,7 @@ main(int argc, char **argv)
 		rc = main_preflight(&o, &pre);
 		if (rc != 0) {
 			options_free(&o);
+			preflight_result_free(&pre);
 			return rc;
 		}
 		rep.preflight = &pre;
@@ -137,12 +167,14 @@ main(int argc, char **argv)
 	if (interrupt_install(&d) != 0) {
 		main_error(&d);
 		options_free(&o);
+		preflight_result_free(&pre);
 		return 1;
 	}
 	rc = pipeline_run(&o, &rep, &d);
 	if (rc != 0) {
 		main_error(&d);
 		options_free(&o);
+		preflight_result_free(&pre);
 		if (d.code == DIAG_INTERRUPT)
 			return interrupt_exit_status(interrupt_signal());
 		return d.code == DIAG_USAGE || d.code == DIAG_INPUT ? 2 : 1;
@@ -162,8 +194,10 @@ main(int argc, char **argv)
 			fprintf(stderr, "listscrub: %s\n", why);
 		}
 		options_free(&o);
+		preflight_result_free(&pre);
 		return 3;
 	}
 	options_free(&o);
+	preflight_result_free(&pre);
 	return 0;
 }

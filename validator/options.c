@@ -628,9 +628,14 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 		case OPT_FORCE:
 			o->force = true;
 			break;
-		case OPT_PREFLIGHT_ADDRESS:
+		case OPT_PREFLIGHT_ADDRESS: {
+			struct probe_sources check;
+
+			if (probe_source_parse(optarg, &check, d) != 0)
+				return OPTIONS_ERROR;
 			o->preflight_address = optarg;
 			break;
+		}
 		case OPT_DNSBL:
 			if (preflight_check_zones(optarg, d) != 0)
 				return OPTIONS_ERROR;

@@ -70,7 +70,7 @@ struct options {
 	/* the sender preflight at the start of a --probe run */
 	bool preflight;		/* false: --no-preflight */
 	bool force;		/* probe despite a blocking failure */
-	const char *preflight_address;	/* NULL: the default route's */
+	const char *preflight_address;	/* "IP[,IP...]"; NULL: the sources */
 	const char *dnsbl;	/* NULL: PREFLIGHT_DNSBL_DEFAULT */
 	const char *port25_test;	/* NULL: not tested */
 	enum options_tls tls;

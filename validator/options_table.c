@@ -170,9 +170,11 @@ static const struct options_row {
 	    "IP, SPF fail, no forward-confirmed reverse DNS, a MAIL FROM "
 	    "domain that does not exist); without it the run stops before its "
 	    "first connection with exit status 4" },
-	{ "preflight-address", 0, OPT_PREFLIGHT_ADDRESS, "IP", GROUP_SMTP,
-	    "the probing IP the preflight checks (default: the address of "
-	    "the route to the internet)" },
+	{ "preflight-address", 0, OPT_PREFLIGHT_ADDRESS, "IP[,IP...]",
+	    GROUP_SMTP,
+	    "the probing IPs the preflight checks, as receivers see them "
+	    "(behind NAT) (default: every --source-address, else the address "
+	    "of the route to the internet)" },
 	{ "dnsbl", 0, OPT_DNSBL, "ZONE[=KIND],...", GROUP_SMTP,
 	    "the DNS blocklists the preflight asks, KIND spamhaus or generic "
 	    "(default zen.spamhaus.org=spamhaus, b.barracudacentral.org, "

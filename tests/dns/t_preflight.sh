@@ -18,9 +18,11 @@ notok() {
 	shift; local l; for l in "$@"; do echo "#   $l"; done
 }
 is() { if [ "$1" = "$2" ]; then ok "$3"; else notok "$3" "got:  '$1'" "want: '$2'"; fi; }
+# same GOT WANT DESC - is, and WANT holds at least one check row
+same() { if [ -n "$2" ] && [ "${2#*|}" != "$2" ]; then is "$1" "$2" "$3"; else notok "$3" "no check rows: '$2'"; fi; }
 has() { case $1 in *"$2"*) ok "$3" ;; *) notok "$3" "got:  '$1'" "want: ...'$2'..." ;; esac; }
 
-echo "1..44"
+echo "1..72"
 Z=$srcdir/tests/dns/zones
 if ! dns_start pf.test="$Z/pftest.zone" 0.0.127.in-addr.arpa="$Z/pfrev.zone" \
     zen.test="$Z/pfzen.zone" bl.test="$Z/pfbl.zone" >/dev/null; then
@@ -164,5 +166,146 @@ is "$rc" 0 "dead resolver: exit 0 (nothing known to block)"
 is "$(st dnsbl:bl.test) $(st spf)" "warn false warn false" "dead resolver: warnings"
 ok_t=$((SECONDS - t0))
 if [ "$ok_t" -le 8 ]; then ok "dead resolver: done in ${ok_t} s"; else notok "dead resolver: took ${ok_t} s"; fi
+
+# rows FILE [IP] - each check of FILE as "IP|NAME|STATUS|BLOCKING|DETAIL",
+# in the file's order (only IP's, and without the IP, when IP is given).
+rows() {
+	python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+for c in d["checks"]:
+	if len(sys.argv) > 2 and c["ip"] != sys.argv[2]: continue
+	k = [] if len(sys.argv) > 2 else [c["ip"]]
+	print("|".join(k + [c["name"], c["status"], str(c["blocking"]), c["detail"]]))' "$@" 2>&1
+}
+jq1() {
+	python3 -c 'import json,sys
+d = json.load(open(sys.argv[1])); r = eval(sys.argv[2])
+print(*r) if isinstance(r, tuple) else print(r)' "$T/out.json" "$1" 2>&1
+}
+
+# 45-56: every probing IP is checked: 127.0.0.3 clean, 127.0.0.2 listed
+pf 127.0.0.3 probe@good.pf.test mail.pf.test >/dev/null
+cp "$T/out.json" "$T/one3.json"
+pf 127.0.0.2 probe@good.pf.test mail.pf.test
+cp "$T/out.json" "$T/one2.json"
+pf 127.0.0.3,127.0.0.2 probe@good.pf.test mail.pf.test
+cp "$T/out.json" "$T/two.json"
+is "$rc" 4 "two sources, one listed: exit 4"
+is "$(jq1 'd["ips"], d["ip"], d["blocking_ips"]')" \
+    "['127.0.0.3', '127.0.0.2'] 127.0.0.3 ['127.0.0.2']" \
+    "JSON: both IPs, the first as ip, the listed one in blocking_ips"
+is "$(jq1 '[(c["ip"], c["status"]) for c in d["checks"] if c["name"] == "dnsbl:zen.test"]')" \
+    "[('127.0.0.3', 'pass'), ('127.0.0.2', 'fail')]" "zen.test asked for each IP"
+is "$(jq1 '[c["ip"] for c in d["checks"] if c["name"] in ("fcrdns", "spf", "port25")]')" \
+    "['127.0.0.3', '127.0.0.3', '127.0.0.3', '127.0.0.2', '127.0.0.2', '127.0.0.2']" \
+    "fcrdns, spf and port25 for each IP"
+is "$(jq1 '[(c["ip"], c["name"]) for c in d["checks"] if c["name"] in ("dmarc", "mx")]')" \
+    "[('', 'dmarc'), ('', 'mx')]" "dmarc and mx once, for the domain"
+same "$(rows "$T/two.json" 127.0.0.3)" "$(rows "$T/one3.json" 127.0.0.3)" \
+    "127.0.0.3's checks as when it is checked alone"
+same "$(rows "$T/two.json" 127.0.0.2)" "$(rows "$T/one2.json" 127.0.0.2)" \
+    "127.0.0.2's checks as when it is checked alone"
+same "$(rows "$T/two.json" '')" "$(rows "$T/one3.json" '')" \
+    "the domain's checks as in a one-IP run"
+# the other order: the same results, in the order the IPs were given
+pf 127.0.0.2,127.0.0.3 probe@good.pf.test mail.pf.test
+same "$(rows "$T/out.json" 127.0.0.3)$(rows "$T/out.json" 127.0.0.2)" \
+    "$(rows "$T/two.json" 127.0.0.3)$(rows "$T/two.json" 127.0.0.2)" \
+    "IPs in the other order: the same results per IP"
+is "$(jq1 'd["ips"] == [c["ip"] for c in d["checks"] if c["name"] == "fcrdns"]')" \
+    "True" "checks in the order the IPs were given"
+"$prog" preflight --dns-server "$DNS_ADDR" --dnsbl zen.test=spamhaus \
+    --source-address 127.0.0.3,127.0.0.2 --helo mail.pf.test \
+    --mail-from probe@good.pf.test >"$T/out.txt"
+has "$(cat "$T/out.txt")" " probing IP 127.0.0.2:" "text: a block per IP"
+has "$(cat "$T/out.txt")" "refuse the probes from 127.0.0.2 " \
+    "text: names the IP whose probes would be refused"
+
+# 57-59: two sources, neither blocking (127.0.0.8's PTR names mail2, not
+# the HELO name: a warning): exit 0; an IP given twice is a usage error
+pf 127.0.0.3,127.0.0.8 probe@good.pf.test mail.pf.test
+is "$rc" 0 "two sources, no blocking failure: exit 0"
+is "$(jq1 'len(d["ips"]), d["blocking"], [c["status"] for c in d["checks"] if c["name"] in ("dnsbl:zen.test", "fcrdns")]')" \
+    "2 0 ['pass', 'pass', 'pass', 'warn']" "both IPs asked; the second's FCrDNS names another host"
+"$prog" preflight --source-address 127.0.0.3,127.0.0.3 --helo x --mail-from a@b >/dev/null 2>"$T/err"
+is "$?:$(grep -c 'twice' "$T/err")" "2:1" "an IP given twice: exit 2, says so"
+
+# 60-65: answers late and out of order (each held 300-700 ms by a
+# forwarder): the same results as straight from the server, in far less
+# time than the queries one after the other would take
+# pf_timed SERVER TIMEOUT_MS IPS MAILFROM OUT - preflight --json through
+# SERVER into OUT (both zones, HELO mail.pf.test); the exit status into
+# $rc, the wall time in milliseconds into $ms
+pf_timed() {
+	local t0
+	t0=$(date +%s%N)
+	"$prog" preflight --json --dns-server "$1" --dns-timeout "$2" \
+	    --dnsbl zen.test=spamhaus,bl.test --source-address "$3" \
+	    --helo mail.pf.test --mail-from "$4" >"$5" 2>"$T/err"
+	rc=$?
+	ms=$((($(date +%s%N) - t0) / 1000000))
+}
+SP_PORT=$T/sp.port SP_LOG=$T/sp.log
+# sp_start DELAY JITTER SEED [DROP] - slowproxy.pl in front of the NSD;
+# its pid in sp_pid, its address in sp_addr
+sp_start() {
+	rm -f "$SP_PORT"
+	perl "$srcdir/tests/dns/slowproxy.pl" "$SP_PORT" "$SP_LOG" "${DNS_ADDR##*:}" "$@" \
+	    </dev/null >"$T/sp.out" 2>&1 &
+	sp_pid=$!
+	for _ in $(seq 100); do [ -s "$SP_PORT" ] && break; sleep 0.05; done
+	sp_addr=127.0.0.1:$(cat "$SP_PORT" 2>/dev/null)
+}
+sp_start 300 400 7
+slow_addr=$sp_addr
+pf_timed "$slow_addr" 3000 127.0.0.3,127.0.0.2,127.0.0.5 probe@incl.pf.test "$T/slow.json"
+nq=$(grep -c forwarded "$SP_LOG")
+pf 127.0.0.3,127.0.0.2,127.0.0.5 probe@incl.pf.test mail.pf.test
+is "$rc" 4 "late answers: exit 4 (127.0.0.2 and 127.0.0.5 listed)"
+same "$(rows "$T/slow.json")" "$(rows "$T/out.json")" \
+    "late, reordered answers: every check as with prompt answers"
+if [ "$nq" -ge 15 ]; then ok "$nq queries went through the forwarder"; else notok "only $nq queries forwarded"; fi
+# one after the other they would take at least nq * 300 ms
+if [ "$ms" -lt $((nq * 300 / 2)) ]; then
+	ok "concurrent: $ms ms for $nq queries held 300-700 ms each"
+else
+	notok "took $ms ms for $nq queries held 300-700 ms each (one at a time: >= $((nq * 300)) ms)"
+fi
+pf 127.0.0.5 probe@incl.pf.test mail.pf.test
+same "$(rows "$T/slow.json" 127.0.0.5)" "$(rows "$T/out.json" 127.0.0.5)" \
+    "the third IP's checks as when checked alone"
+is "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["blocking_ips"])' "$T/slow.json" 2>&1)" \
+    "['127.0.0.2', '127.0.0.5']" "both listed IPs named"
+kill "$sp_pid" 2>/dev/null; wait "$sp_pid" 2>/dev/null
+
+# 66-69: one zone never answers (its queries dropped): those checks are
+# warnings, "could not check", never failures; the rest as usual; done
+# within the bound (4 x --dns-timeout)
+sp_start 0 50 3 'bl\.test$'
+drop_addr=$sp_addr
+pf_timed "$drop_addr" 400 127.0.0.3,127.0.0.5 probe@good.pf.test "$T/out.json"
+kill "$sp_pid" 2>/dev/null; wait "$sp_pid" 2>/dev/null
+is "$(jq1 '[(c["ip"], c["status"], c["blocking"]) for c in d["checks"] if c["name"] == "dnsbl:bl.test"]')" \
+    "[('127.0.0.3', 'warn', False), ('127.0.0.5', 'warn', False)]" \
+    "a zone that never answers: warn for each IP, not blocking"
+has "$(jq1 '[c["meaning"] for c in d["checks"] if c["name"] == "dnsbl:bl.test"][0]')" \
+    "could not check" "says it could not check"
+is "$(jq1 '[c["status"] for c in d["checks"] if c["name"] in ("dnsbl:zen.test", "mx", "dmarc")]')" \
+    "['pass', 'pass', 'pass', 'pass']" "the zone that answers, MX and DMARC as usual"
+if [ "$ms" -le 1600 ] && [ "$rc" -eq 4 ] &&
+    [ "$(jq1 '[(c["ip"], c["name"]) for c in d["checks"] if c["blocking"]]')" = "[('127.0.0.5', 'fcrdns')]" ]; then
+	ok "partly dead resolver: $ms ms (bound 1600); the one blocking failure is 127.0.0.5's FCrDNS"
+else
+	notok "partly dead resolver: exit $rc in $ms ms (bound 1600)" "$(jq1 '[(c["ip"], c["name"]) for c in d["checks"] if c["blocking"]]')"
+fi
+
+# 70-72: a dead resolver and three IPs: everything a warning, exit 0,
+# within the bound of 4 x --dns-timeout
+pf_timed "$DEAD_DNS_ADDR" 500 127.0.0.3,127.0.0.2,127.0.0.5 probe@good.pf.test "$T/out.json"
+is "$rc" 0 "dead resolver, three IPs: exit 0"
+is "$(jq1 'sorted(set(c["status"] for c in d["checks"] if c["name"] != "port25"))')" \
+    "['warn']" "dead resolver: every DNS check a warning"
+n=$(jq1 'len(d["checks"])')
+if [ "$ms" -le 2000 ] && [ "$n" = 17 ]; then ok "dead resolver, three IPs: $n checks in $ms ms (bound 2000)"; else notok "dead resolver, three IPs: $n checks in $ms ms (bound 2000)"; fi
 
 [ "$_fail" -eq 0 ]

@@ -5,7 +5,9 @@
 # probing IP on a blocklist) stops the run before its first connection -
 # Postfix's log shows none - with exit status 4 and the explanation;
 # --force probes anyway, --no-preflight skips the checks; the checks are in
-# the JSON summary and on the report page.
+# the JSON and CSV summaries and on the report page. With several
+# --source-address every one is checked, and one listed stops the run,
+# named.
 : "${srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$srcdir/tests/e2e/lib.sh"
 . "$srcdir/tests/dns/lib.sh"
@@ -13,7 +15,7 @@
 
 dns_require
 smtp_require
-plan 17
+plan 28
 
 Z=$srcdir/tests/dns/zones
 smtp_start >/dev/null || bail "cannot start the mail world"
@@ -66,3 +68,35 @@ scrub skipped "${PROBE[@]}" --helo bad.pf.test --preflight-address 127.0.0.2 \
 is "$SCRUB_RC" 0 "--no-preflight: exit status 0 despite the listing"
 is "$(python3 -c 'import json,sys; print("preflight" in json.load(open(sys.argv[1])))' "$T/skipped.json" 2>&1)" \
     "False" "--no-preflight: no preflight in the summary"
+
+# 18-22: two sources, 127.0.0.2 listed: every source is checked and the
+# run stops, naming the listed one
+before=$(nconnect)
+scrub twosrc "${PROBE[@]}" --helo mail.pf.test --source-address 127.0.0.3,127.0.0.2 \
+    --summary "$T/twosrc.csv" "$F"
+is "$SCRUB_RC" 4 "two sources, one listed: exit status 4"
+like "$SCRUB_ERR" "refuse the probes sent from 127\.0\.0\.2 " "names the listed source"
+like "$SCRUB_ERR" "leave it out of --source-address" "says to leave it out"
+like "$SCRUB_ERR" "probing IP 127\.0\.0\.3:" "the other source was checked too"
+sleep 1
+is "$(nconnect)" "$before" "Postfix's log: no connection"
+
+# 23-26: --force: probes, and the CSV summary has the preflight of both
+scrub twoforce "${PROBE[@]}" --helo mail.pf.test --source-address 127.0.0.3,127.0.0.2 \
+    --force --summary "$T/twoforce.csv" --report "$T/twoforce.html" "$F"
+is "$SCRUB_RC" 0 "two sources, --force: exit status 0"
+like "$SCRUB_ERR" "1 blocking failure \(127\.0\.0\.2\); probing anyway" "--force: names the IP"
+is "$(grep -E '^preflight(_status)?,(ip|blocking|blocking_ips|127\.0\.0\.[23]/dnsbl:zen\.test),' "$T/twoforce.csv" | tr '\n' ' ')" \
+    "preflight,ip,127.0.0.3 preflight,ip,127.0.0.2 preflight,blocking,1 preflight,blocking_ips,127.0.0.2 preflight_status,127.0.0.3/dnsbl:zen.test,pass preflight_status,127.0.0.2/dnsbl:zen.test,fail " \
+    "CSV summary: both IPs, the blocking count, each IP's result"
+like "$(cat "$T/twoforce.html")" "<td>127\.0\.0\.2</td><td><code>dnsbl:zen\.test</code></td><td>fail" \
+    "report page: a row per IP and check"
+
+# 27-28: --preflight-address with a list (the IPs receivers see); a bad
+# one is a usage error
+scrub pfaddr "${PROBE[@]}" --helo mail.pf.test --preflight-address 127.0.0.3,127.0.0.8 \
+    --summary "$T/pfaddr.csv" "$F"
+is "$SCRUB_RC:$(grep -c '^preflight,ip,' "$T/pfaddr.csv")" "0:2" \
+    "--preflight-address with two IPs: both checked, exit 0"
+scrub pfbad "${PROBE[@]}" --helo mail.pf.test --preflight-address 127.0.0.3,nosuch "$F"
+is "$SCRUB_RC" 2 "--preflight-address with a non-address: exit status 2"

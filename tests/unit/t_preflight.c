@@ -10,6 +10,8 @@
 #include <netinet/in.h>
 
 #include <spf2/spf.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "preflight/pfcodes.h"
@@ -45,6 +47,91 @@ spf(int r, int err, enum pf_status st, bool blocking, const char *word)
 	    "SPF %d/%d -> %s%s %s (got %s%s %s)", r, err,
 	    pf_status_name(st), blocking ? " blocking" : "", word,
 	    pf_status_name(m.status), m.blocking ? " blocking" : "", m.word);
+}
+
+/* check - fill c. */
+static void
+check(struct preflight_check *c, const char *ip, const char *name,
+    enum pf_status st, bool blocking)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->ip, sizeof(c->ip), "%s", ip);
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->status = st;
+	c->blocking = blocking;
+}
+
+/* blocking - preflight_blocking_ips and preflight_domain_blocking over a
+ * three-IP result, and what the JSON and text outputs say of them. */
+static void
+blocking(void)
+{
+	struct preflight_check c[6];
+	struct preflight_result r;
+	char ips[200], *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	memset(&r, 0, sizeof(r));
+	r.nip = 3;
+	snprintf(r.ips[0], sizeof(r.ips[0]), "192.0.2.1");
+	snprintf(r.ips[1], sizeof(r.ips[1]), "192.0.2.2");
+	snprintf(r.ips[2], sizeof(r.ips[2]), "2001:db8::3");
+	r.ip_given = true;
+	r.checks = c;
+	r.n = 6;
+	check(&c[0], "192.0.2.1", "dnsbl:zen.test", PF_PASS, false);
+	check(&c[1], "192.0.2.2", "dnsbl:zen.test", PF_FAIL, true);
+	check(&c[2], "192.0.2.2", "fcrdns", PF_FAIL, true);
+	check(&c[3], "2001:db8::3", "spf", PF_FAIL, false);	/* permerror */
+	check(&c[4], "", "dmarc", PF_WARN, false);
+	check(&c[5], "", "mx", PF_PASS, false);
+	is_int((int)preflight_blocking(&r), 2, "two blocking failures");
+	is_int((int)preflight_blocking_ips(&r, ips, sizeof(ips)), 1,
+	    "of one IP");
+	is_str(ips, "192.0.2.2", "named");
+	ok(!preflight_domain_blocking(&r), "none of the domain");
+	if ((f = open_memstream(&text, &len)) == NULL)
+		abort();
+	preflight_write_text(f, &r);
+	fclose(f);
+	ok(strstr(text, "refuse the probes from 192.0.2.2 ") != NULL &&
+	    strstr(text, " probing IP 2001:db8::3:\n") != NULL &&
+	    strstr(text, " the MAIL FROM domain:\n") != NULL,
+	    "text: the IP whose probes would be refused, a block per IP");
+	free(text);
+	text = NULL;
+	if ((f = open_memstream(&text, &len)) == NULL)
+		abort();
+	preflight_write_json(f, &r);
+	fclose(f);
+	ok(strstr(text, "\"ips\":[\"192.0.2.1\",\"192.0.2.2\","
+	    "\"2001:db8::3\"]") != NULL && strstr(text, "\"blocking\":2,"
+	    "\"blocking_ips\":[\"192.0.2.2\"]") != NULL &&
+	    strstr(text, "{\"ip\":\"\",\"name\":\"mx\"") != NULL,
+	    "json: ips, blocking_ips, the domain's checks with ip \"\"");
+	free(text);
+
+	/* a blocking failure of the domain (MAIL FROM NXDOMAIN) and of every
+	 * IP; a short buffer is cut, the count stays */
+	check(&c[5], "", "mx", PF_FAIL, true);
+	check(&c[0], "192.0.2.1", "dnsbl:zen.test", PF_FAIL, true);
+	check(&c[3], "2001:db8::3", "spf", PF_FAIL, true);
+	ok(preflight_domain_blocking(&r), "the domain's mx blocks");
+	is_int((int)preflight_blocking_ips(&r, ips, sizeof(ips)), 3,
+	    "three IPs");
+	is_str(ips, "192.0.2.1, 192.0.2.2, 2001:db8::3", "all named");
+	is_int((int)preflight_blocking_ips(&r, ips, 12), 3,
+	    "a short buffer: the count stays");
+	is_str(ips, "192.0.2.1, ", "and the list is cut");
+	text = NULL;
+	if ((f = open_memstream(&text, &len)) == NULL)
+		abort();
+	preflight_write_text(f, &r);
+	fclose(f);
+	ok(strstr(text, "would refuse every probe;") != NULL, "text: every "
+	    "probe refused");
+	free(text);
 }
 
 int
@@ -90,6 +177,22 @@ main(void)
 	spf(SPF_RESULT_INVALID, SPF_E_DNS_ERROR, PF_WARN, false, "temperror");
 	spf(SPF_RESULT_INVALID, SPF_E_SUCCESS, PF_WARN, false, "unknown");
 	spf(SPF_RESULT_INVALID, SPF_E_NO_MEMORY, PF_WARN, false, "unknown");
+
+	/* zones read the generic way, explained from the operators' pages */
+	ok(pfcodes_dnsbl_zone("bl.spamcop.net") != NULL &&
+	    strstr(pfcodes_dnsbl_zone("bl.spamcop.net")->about, "SpamCop") !=
+	    NULL, "bl.spamcop.net: SpamCop's list");
+	ok(pfcodes_dnsbl_zone("B.BarracudaCentral.org.") != NULL &&
+	    strstr(pfcodes_dnsbl_zone("b.barracudacentral.org")->about,
+	    "BRBL") != NULL, "b.barracudacentral.org, case and trailing dot "
+	    "aside: Barracuda's list");
+	ok(pfcodes_dnsbl_zone("zen.spamhaus.org") == NULL &&
+	    pfcodes_dnsbl_zone("spamcop.net") == NULL &&
+	    pfcodes_dnsbl_zone("xbl.spamcop.net") == NULL,
+	    "other zones: nothing particular");
+
+	/* which IPs have a blocking failure of their own */
+	blocking();
 
 	/* --dnsbl syntax */
 	is_int(preflight_check_zones("zen.test=spamhaus,bl.test", &d), 0,

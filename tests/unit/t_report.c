@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dns/providers.h"
+#include "preflight/preflight.h"
 #include "probe/probe_targets.h"
 #include "report/report.h"
 #include "tap.h"
@@ -20,6 +21,7 @@ static void base(struct report *r);
 static const char *json_value(const char *s, int depth);
 static bool json_ok(const char *s);
 static void changes_store(void);
+static void preflight_rows(void);
 static void providers(void);
 
 /* dns - n domains looked up, timeouts and errors among them. */
@@ -301,6 +303,120 @@ changes_store(void)
 	free(got);
 }
 
+/* pf_check - fill check i of p. */
+static void
+pf_check(struct preflight_result *p, size_t i, const char *ip,
+    const char *name, enum pf_status st, bool blocking, const char *detail,
+    const char *fix)
+{
+	struct preflight_check *c = &p->checks[i];
+
+	snprintf(c->ip, sizeof(c->ip), "%s", ip);
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->status = st;
+	c->blocking = blocking;
+	snprintf(c->detail, sizeof(c->detail), "%s", detail);
+	snprintf(c->meaning, sizeof(c->meaning), "%s", "what it means");
+	snprintf(c->fix, sizeof(c->fix), "%s", fix);
+}
+
+/*
+ * preflight_rows - the sender preflight of two probing IPs, one listed,
+ * in the CSV summary's key/value rows (and absent when not run).
+ */
+static void
+preflight_rows(void)
+{
+	struct report r;
+	struct preflight_result p;
+	struct preflight_check checks[4];
+	char *got;
+
+	memset(&p, 0, sizeof(p));
+	memset(checks, 0, sizeof(checks));
+	p.nip = 2;
+	snprintf(p.ips[0], sizeof(p.ips[0]), "127.0.0.2");
+	snprintf(p.ips[1], sizeof(p.ips[1]), "2001:db8::25");
+	p.ip_given = true;
+	snprintf(p.helo, sizeof(p.helo), "mail.example.org");
+	snprintf(p.mail_from, sizeof(p.mail_from), "lists@example.org");
+	p.checks = checks;
+	p.n = 4;
+	pf_check(&p, 0, "127.0.0.2", "dnsbl:zen.test", PF_FAIL, true,
+	    "2.0.0.127.zen.test: 127.0.0.2 SBL, 127.0.0.4 XBL",
+	    "request delisting, or \"probe\" from another IP");
+	pf_check(&p, 1, "2001:db8::25", "fcrdns", PF_PASS, false,
+	    "2001:db8::25 -> mail.example.org -> 2001:db8::25", "");
+	pf_check(&p, 2, "", "dmarc", PF_WARN, false, "no v=DMARC1 TXT at "
+	    "_dmarc.example.org", "publish one");
+	pf_check(&p, 3, "", "mx", PF_PASS, false, "MX example.org: mx1",
+	    "");
+
+	base(&r);
+	got = format(&r, "s.csv");
+	ok(strstr(got, "\npreflight") == NULL, "csv: no preflight, no "
+	    "preflight rows");
+	free(got);
+
+	r.preflight = &p;
+	got = format(&r, "s.csv");
+	ok(strstr(got, "\npreflight,ip,127.0.0.2\npreflight,ip,2001:db8::25\n"
+	    "preflight,helo,mail.example.org\npreflight,mail_from,"
+	    "lists@example.org\npreflight,blocking,1\n"
+	    "preflight,blocking_ips,127.0.0.2\n") != NULL,
+	    "csv: the probing IPs, HELO, MAIL FROM, the blocking count and "
+	    "the IP it is of");
+	ok(strstr(got, "\npreflight_status,127.0.0.2/dnsbl:zen.test,fail\n"
+	    "preflight_blocking,127.0.0.2/dnsbl:zen.test,true\n"
+	    "preflight_detail,127.0.0.2/dnsbl:zen.test,\"2.0.0.127.zen.test: "
+	    "127.0.0.2 SBL, 127.0.0.4 XBL\"\n"
+	    "preflight_meaning,127.0.0.2/dnsbl:zen.test,what it means\n"
+	    "preflight_fix,127.0.0.2/dnsbl:zen.test,\"request delisting, or "
+	    "\"\"probe\"\" from another IP\"\n") != NULL,
+	    "csv: a check's five rows keyed IP/NAME, commas and quotes "
+	    "quoted (RFC 4180)");
+	ok(strstr(got, "\npreflight_status,2001:db8::25/fcrdns,pass\n") !=
+	    NULL, "csv: the second IP's check");
+	ok(strstr(got, "\npreflight_status,dmarc,warn\n"
+	    "preflight_blocking,dmarc,false\n") != NULL &&
+	    strstr(got, "\npreflight_status,mx,pass\n") != NULL,
+	    "csv: the MAIL FROM domain's checks keyed by name alone");
+	{
+		/* every row has three fields (none of the values here holds
+		 * a quote after the quoted ones were taken out) */
+		const char *line = strstr(got, "\npreflight,ip,");
+		bool three = line != NULL;
+		int rows = 0;
+
+		for (; three && line != NULL && line[1] != '\0';
+		    line = strchr(line + 1, '\n')) {
+			const char *end = strchr(line + 1, '\n');
+			int commas = 0;
+			bool inq = false;
+
+			if (strncmp(line + 1, "preflight", 9) != 0)
+				break;
+			for (const char *c = line + 1; c < end; c++) {
+				if (*c == '"')
+					inq = !inq;
+				else if (*c == ',' && !inq)
+					commas++;
+			}
+			three = commas == 2;
+			rows++;
+		}
+		ok(three && rows == 6 + 4 * 5, "csv: %d preflight rows, each "
+		    "section,key,value", rows);
+	}
+	free(got);
+	got = format(&r, "s.txt");
+	ok(strstr(got, "sender preflight for 127.0.0.2, 2001:db8::25: "
+	    "blocking failure") != NULL && strstr(got, "127.0.0.2 "
+	    "dnsbl:zen.test: 2.0.0.127") != NULL, "text: both IPs, each "
+	    "check with its IP");
+	free(got);
+}
+
 /*
  * providers - rows by provider: first-seen order, the rules in words,
  * no provider not counted, providers past REPORT_PROVIDERS counted
@@ -465,6 +581,7 @@ main(void)
 	ok(strstr(text, "DEGRADED") == NULL, "text: no line when not degraded");
 	free(text);
 	changes_store();
+	preflight_rows();
 	providers();
 	return done_testing();
 }

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "util/ascii.h"
+
 const char *
 pf_status_name(enum pf_status st)
 {
@@ -104,6 +106,36 @@ pfcodes_dnsbl(enum pf_dnsbl_kind kind, uint32_t a,
 	out->list = "listed";
 	out->meaning = "listed (RFC 5782: an A record in 127.0.0.0/8 means "
 	    "the address is on the list)";
+}
+
+/* Sources: Barracuda Central, "Barracuda Reputation Block List (BRBL) -
+ * How to Use"; SpamCop, "SpamCop Blocking List" (spamcop.net/bl.shtml).
+ * Neither page names return codes beyond RFC 5782's: any 127.0.0.0/8
+ * answer is read as a listing (validator/README, "DNS facts"). */
+static const struct pf_dnsbl_zone zones[] = {
+	{ "b.barracudacentral.org", "Barracuda Reputation Block List "
+	    "(BRBL), a standard DNSBL of IPs Barracuda observed sending "
+	    "spam", "look the IP up at barracudacentral.org and request "
+	    "removal there" },
+	{ "bl.spamcop.net", "SpamCop Blocking List (SCBL): the IP sent "
+	    "mail that SpamCop users or its traps reported; a listing ends "
+	    "by itself when the reports stop", "find what was reported at "
+	    "spamcop.net/bl.shtml?IP and stop it; the listing expires on "
+	    "its own" },
+};
+
+const struct pf_dnsbl_zone *
+pfcodes_dnsbl_zone(const char *zone)
+{
+	size_t i, len = strlen(zone);
+
+	if (len > 0 && zone[len - 1] == '.')
+		len--;
+	for (i = 0; i < sizeof zones / sizeof zones[0]; i++)
+		if (strlen(zones[i].zone) == len &&
+		    ascii_ncasecmp(zones[i].zone, zone, len) == 0)
+			return &zones[i];
+	return NULL;
 }
 
 void

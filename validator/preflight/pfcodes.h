@@ -43,6 +43,18 @@ struct pf_dnsbl_meaning {
 void pfcodes_dnsbl(enum pf_dnsbl_kind kind, uint32_t a,
     struct pf_dnsbl_meaning *out);
 
+/* What a listing on a known zone read the generic way (RFC 5782) means,
+ * from the operator's own page (validator/README, "DNS facts"). */
+struct pf_dnsbl_zone {
+	const char *zone;	/* "bl.spamcop.net" */
+	const char *about;	/* the list and what puts an IP on it */
+	const char *fix;	/* how a listing ends */
+};
+
+/* pfcodes_dnsbl_zone - the entry for zone (ASCII case aside, one trailing
+ * dot allowed), or NULL for a zone we know nothing particular about. */
+const struct pf_dnsbl_zone *pfcodes_dnsbl_zone(const char *zone);
+
 /* What an SPF result means for the prober. */
 struct pf_spf_meaning {
 	enum pf_status status;

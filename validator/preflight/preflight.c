@@ -1,12 +1,12 @@
 /*
  * preflight - the sender preflight's checks. The contract is in
- * preflight.h; the facts (query forms, record locations) are in
- * validator/README, "DNS facts".
+ * preflight.h; the facts (query forms, record locations, why SPF waits
+ * for its own queries) are in validator/README, "DNS facts".
  */
 #include "preflight/preflight.h"
 
-#include <sys/select.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/types.h>
 
 #include <arpa/inet.h>
@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
-#include <poll.h>
 #include <spf2/spf.h>
 #include <spf2/spf_dns.h>
 #include <spf2/spf_dns_rr.h>
@@ -30,10 +29,13 @@
 #include "util/ascii.h"
 #include "util/buf.h"
 #include "util/diag.h"
+#include "util/evloop.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 
 #define PF_TIMEOUT_MS	2000
+#define PF_BOUND_FACTOR	4	/* the whole preflight: 4 DNS timeouts */
+#define PF_MAX_PTR	10	/* PTR names whose address is asked */
 
 /* One address, v4 or v6. */
 struct pf_ip {
@@ -44,96 +46,188 @@ struct pf_ip {
 	} u;
 };
 
-/* The run's state. */
-struct pf {
-	ares_channel ch;
-	bool dns_dead;		/* a query timed out: ask no more */
-	struct pf_ip ip;
-	char ipstr[64];
-	const struct preflight_opts *o;
-	struct preflight_result *r;
-};
+struct pf;
+struct pfq;
 
-/* One query's answer, copied out of the c-ares callback. */
-struct pfq {
+/* A query's answer goes to its done function; abuf is NULL unless the
+ * status is ARES_SUCCESS. */
+typedef void (*pfq_fn)(struct pfq *q, const unsigned char *abuf, int alen);
+
+/* One answer kept for libspf2, which asks synchronously and may ask the
+ * same name again for the next IP. */
+struct pf_memo {
+	struct pf_memo *next;
+	int type;
 	bool done;
-	int status;		/* ARES_SUCCESS, ARES_ENOTFOUND, ... */
+	int status;
 	unsigned char *abuf;
 	int alen;
+	char name[NS_MAXDNAME];
 };
+
+/* One probing IP and its checks' state. */
+struct pf_src {
+	struct pf *p;
+	struct pf_ip ip;
+	char ipstr[64];
+	struct preflight_check *fc, *spf, *p25;
+	/* fcrdns: the PTR names, which of them resolve back to the IP */
+	char *names[PF_MAX_PTR];
+	bool name_ok[PF_MAX_PTR];
+	size_t nnames, fc_pending;
+	bool fc_temp, helo_back;
+	/* port25: the connection in progress */
+	int p25_fd;
+	struct evtimer p25_timer;
+};
+
+/* One query in flight. */
+struct pfq {
+	struct pf *p;
+	pfq_fn done;
+	struct pf_src *src;		/* NULL: the MAIL FROM domain's */
+	struct preflight_check *c;
+	int kind;	/* dnsbl: the zone's kind; fcrdns: the name's index,
+			 * -1 the HELO name */
+	struct pf_memo *memo;
+	int status;
+	char name[NS_MAXDNAME];
+};
+
+/* The run's state. */
+struct pf {
+	const struct preflight_opts *o;
+	struct preflight_result *r;
+	unsigned timeout_ms;
+	struct evloop *loop;
+	ares_channel ch;
+	bool ch_init, lib_init;
+	struct evtimer ares_timer, deadline;
+	bool dns_dead;		/* timed out or past the deadline: ask no
+				 * more, every later query fails at once */
+	size_t pending;		/* queries and connections in flight */
+	struct pf_src *src;
+	size_t nsrc;
+	struct pf_memo *memo;
+	struct addrinfo *p25ai;	/* the --port25-test host's addresses */
+	char p25host[256], p25port[16];
+};
+
+static void pf_rearm(struct pf *p);
+
+static const char *
+pf_domain(const char *mail_from)
+{
+	const char *at = strrchr(mail_from, '@');
+
+	return at != NULL ? at + 1 : mail_from;
+}
+
+/* pf_temp - the query failed for a reason that says nothing about the
+ * name (timeout, SERVFAIL, REFUSED, cancelled at the deadline, ...). */
+static bool
+pf_temp(int status)
+{
+	return status != ARES_SUCCESS && status != ARES_ENOTFOUND &&
+	    status != ARES_ENODATA;
+}
+
+/* c-ares on the loop: c-ares says which sockets to watch (sock_state_cb),
+ * the loop tells it which are ready, and a timer keeps its retransmissions
+ * and timeouts (ares_timeout), as in dns/mxlookup. */
+static void
+pf_on_fd(void *arg, int fd, bool rd, bool wr)
+{
+	struct pf *p = arg;
+
+	ares_process_fd(p->ch, rd ? fd : ARES_SOCKET_BAD,
+	    wr ? fd : ARES_SOCKET_BAD);
+	pf_rearm(p);
+}
+
+static void
+pf_on_sock_state(void *data, ares_socket_t fd, int rd, int wr)
+{
+	struct pf *p = data;
+
+	/* Only fails for fd < 0, which c-ares never passes. */
+	(void)evloop_watch(p->loop, fd, rd != 0, wr != 0, pf_on_fd, p, NULL);
+}
+
+static void
+pf_on_ares_timer(void *arg)
+{
+	struct pf *p = arg;
+
+	ares_process_fd(p->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	pf_rearm(p);
+}
+
+static void
+pf_rearm(struct pf *p)
+{
+	struct timeval tv, *tvp;
+	int64_t ms;
+
+	if (!p->ch_init)
+		return;
+	tvp = ares_timeout(p->ch, NULL, &tv);
+	if (tvp == NULL) {
+		evloop_timer_cancel(p->loop, &p->ares_timer);
+		return;
+	}
+	ms = (int64_t)tvp->tv_sec * 1000 + (tvp->tv_usec + 999) / 1000;
+	evloop_timer_set(p->loop, &p->ares_timer, evloop_now_ms() + ms,
+	    pf_on_ares_timer, p);
+}
 
 static void
 pfq_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
 	struct pfq *q = arg;
+	struct pf *p = q->p;
 
 	(void)timeouts;
-	q->done = true;
-	q->status = status;
-	if (status == ARES_SUCCESS && abuf != NULL && alen > 0) {
-		q->abuf = xmalloc((size_t)alen);
-		memcpy(q->abuf, abuf, (size_t)alen);
-		q->alen = alen;
-	}
-}
-
-/* pf_query - ask name/type and wait for the answer (q->status tells).
- * After a timeout no more is asked: every later query fails at once the
- * same way, so a dead resolver costs one query's
- * timeout, not one per check. */
-static void
-pf_query(struct pf *p, const char *name, int type, struct pfq *q)
-{
-	ares_channel ch = p->ch;
-
-	memset(q, 0, sizeof *q);
-	if (p->dns_dead) {
-		q->done = true;
-		q->status = ARES_ETIMEOUT;
-		return;
-	}
-	ares_query(ch, name, ns_c_in, type, pfq_cb, q);
-	while (!q->done) {
-		fd_set r, w;
-		struct timeval tv, *tvp;
-		int nfds;
-
-		FD_ZERO(&r);
-		FD_ZERO(&w);
-		nfds = ares_fds(ch, &r, &w);
-		if (nfds == 0 && q->done)
-			break;
-		tvp = ares_timeout(ch, NULL, &tv);
-		if (select(nfds, &r, &w, NULL, tvp) < 0 && errno != EINTR)
-			break;
-		ares_process(ch, &r, &w);
-	}
-	if (!q->done) {
-		ares_cancel(ch);
-		q->done = true;
-		q->status = ARES_ECANCELLED;
-	}
+	if (status == ARES_EDESTRUCTION)
+		status = ARES_ECANCELLED;
 	/* Not ARES_ECONNREFUSED: c-ares also says that when every server
 	 * answered REFUSED (a zone the server does not serve), which costs
 	 * nothing to ask again. */
-	if (q->status == ARES_ETIMEOUT || q->status == ARES_ECANCELLED)
+	if (status == ARES_ETIMEOUT || status == ARES_ECANCELLED)
 		p->dns_dead = true;
+	q->status = status;
+	if (status == ARES_SUCCESS && abuf != NULL && alen > 0)
+		q->done(q, abuf, alen);
+	else
+		q->done(q, NULL, 0);
+	p->pending--;
+	free(q);
 }
 
+/* pf_ask - send name/type; done(q, ...) is called with the answer, from
+ * the loop, or at once when the DNS is known dead (a dead resolver costs
+ * one timeout, not one per query). */
 static void
-pfq_free(struct pfq *q)
+pf_ask(struct pf *p, const char *name, int type, pfq_fn done,
+    struct pf_src *src, struct preflight_check *c, int kind,
+    struct pf_memo *memo)
 {
-	free(q->abuf);
-	q->abuf = NULL;
-}
+	struct pfq *q = xcalloc(1, sizeof *q);
 
-/* pf_temp - the query failed for a reason that says nothing about the
- * name (timeout, SERVFAIL, REFUSED, ...). */
-static bool
-pf_temp(const struct pfq *q)
-{
-	return q->status != ARES_SUCCESS && q->status != ARES_ENOTFOUND &&
-	    q->status != ARES_ENODATA;
+	q->p = p;
+	q->done = done;
+	q->src = src;
+	q->c = c;
+	q->kind = kind;
+	q->memo = memo;
+	snprintf(q->name, sizeof q->name, "%s", name);
+	p->pending++;
+	if (p->dns_dead) {
+		pfq_cb(q, ARES_ETIMEOUT, 0, NULL, 0);
+		return;
+	}
+	ares_query(p->ch, name, ns_c_in, type, pfq_cb, q);
+	pf_rearm(p);
 }
 
 /* pf_name_eq - DNS names equal, ASCII case and one trailing dot aside. */
@@ -249,19 +343,19 @@ pf_default_ip(struct pf_ip *ip)
 	return false;
 }
 
-/* pf_answer_has_ip - the A/AAAA answer in q holds ip. */
+/* pf_answer_has_ip - the A/AAAA answer holds ip. */
 static bool
-pf_answer_has_ip(const struct pfq *q, const struct pf_ip *ip)
+pf_answer_has_ip(const unsigned char *abuf, int alen, const struct pf_ip *ip)
 {
 	int i, n;
 
-	if (q->status != ARES_SUCCESS)
+	if (abuf == NULL)
 		return false;
 	if (ip->family == AF_INET) {
 		struct ares_addrttl at[32];
 
 		n = 32;
-		if (ares_parse_a_reply(q->abuf, q->alen, NULL, at, &n) !=
+		if (ares_parse_a_reply(abuf, alen, NULL, at, &n) !=
 		    ARES_SUCCESS)
 			return false;
 		for (i = 0; i < n; i++)
@@ -271,7 +365,7 @@ pf_answer_has_ip(const struct pfq *q, const struct pf_ip *ip)
 		struct ares_addr6ttl at[32];
 
 		n = 32;
-		if (ares_parse_aaaa_reply(q->abuf, q->alen, NULL, at, &n) !=
+		if (ares_parse_aaaa_reply(abuf, alen, NULL, at, &n) !=
 		    ARES_SUCCESS)
 			return false;
 		for (i = 0; i < n; i++)
@@ -281,19 +375,24 @@ pf_answer_has_ip(const struct pfq *q, const struct pf_ip *ip)
 	return false;
 }
 
-
+/* pf_slot - the next check of r, named, for src (NULL: the domain's). Its
+ * result stays "could not check" until an answer replaces it, so a check
+ * the deadline cut short is never a pass. */
 static struct preflight_check *
-pf_add(struct pf *p, const char *name)
+pf_slot(struct pf *p, const struct pf_src *src, const char *name)
 {
-	struct preflight_check *c;
-	size_t len;
+	struct preflight_check *c = &p->r->checks[p->r->n++];
 
-	if (p->r->n >= PREFLIGHT_MAX_CHECKS)
-		return NULL;
-	c = &p->r->checks[p->r->n++];
 	memset(c, 0, sizeof *c);
-	len = strnlen(name, sizeof c->name - 1);
-	memcpy(c->name, name, len);	/* NUL from the memset */
+	snprintf(c->ip, sizeof c->ip, "%s", src != NULL ? src->ipstr : "");
+	snprintf(c->name, sizeof c->name, "%s", name);
+	c->status = PF_WARN;
+	snprintf(c->detail, sizeof c->detail, "could not check: no answer "
+	    "within %u ms", p->r->bound_ms);
+	snprintf(c->meaning, sizeof c->meaning, "the check could not be "
+	    "completed in time");
+	snprintf(c->fix, sizeof c->fix, "check --dns-server and the "
+	    "network; run listscrub preflight again");
 	return c;
 }
 
@@ -317,37 +416,28 @@ pf_set(struct preflight_check *c, enum pf_status st, bool blocking,
 	va_end(ap);
 }
 
-/* pf_dnsbl_one - the IP on one zone. */
+/* pf_dnsbl_done - the IP on one zone (q->kind is the zone's kind). */
 static void
-pf_dnsbl_one(struct pf *p, const char *zone, enum pf_dnsbl_kind kind)
+pf_dnsbl_done(struct pfq *q, const unsigned char *abuf, int alen)
 {
-	struct preflight_check *c;
-	char name[NS_MAXDNAME], cname[NS_MAXDNAME + 8];
+	struct preflight_check *c = q->c;
 	struct ares_addrttl at[16];
-	struct pfq q;
 	int i, n = 16;
 	enum pf_status worst = PF_PASS;
 	struct buf codes, means;
 	const char *meaning = NULL;
 
-	snprintf(cname, sizeof cname, "dnsbl:%s", zone);
-	if ((c = pf_add(p, cname)) == NULL)
-		return;
-	pf_reverse(&p->ip, zone, name, sizeof name);
-	pf_query(p, name, ns_t_a, &q);
-	if (q.status == ARES_ENOTFOUND || q.status == ARES_ENODATA) {
+	if (q->status == ARES_ENOTFOUND || q->status == ARES_ENODATA) {
 		pf_set(c, PF_PASS, true, "the IP is not on this blocklist",
-		    NULL, "%s: not listed", name);
-		pfq_free(&q);
+		    NULL, "%s: not listed", q->name);
 		return;
 	}
-	if (pf_temp(&q) || ares_parse_a_reply(q.abuf, q.alen, NULL, at,
+	if (pf_temp(q->status) || ares_parse_a_reply(abuf, alen, NULL, at,
 	    &n) != ARES_SUCCESS) {
-		pf_set(c, PF_WARN, true, "the blocklist could not be asked",
-		    "check --dns-server; a blocklist that cannot be asked "
-		    "cannot be trusted either way", "%s: %s", name,
-		    ares_strerror(q.status));
-		pfq_free(&q);
+		pf_set(c, PF_WARN, true, "could not check: the blocklist "
+		    "could not be asked", "check --dns-server; a blocklist "
+		    "that cannot be asked cannot be trusted either way",
+		    "%s: %s", q->name, ares_strerror(q->status));
 		return;
 	}
 	buf_init(&codes, 512);
@@ -356,7 +446,8 @@ pf_dnsbl_one(struct pf *p, const char *zone, enum pf_dnsbl_kind kind)
 		struct pf_dnsbl_meaning m;
 		char a[INET_ADDRSTRLEN];
 
-		pfcodes_dnsbl(kind, ntohl(at[i].ipaddr.s_addr), &m);
+		pfcodes_dnsbl((enum pf_dnsbl_kind)q->kind,
+		    ntohl(at[i].ipaddr.s_addr), &m);
 		inet_ntop(AF_INET, &at[i].ipaddr, a, sizeof a);
 		if (codes.len > 0)
 			buf_addstr(&codes, ", ");
@@ -380,29 +471,41 @@ pf_dnsbl_one(struct pf *p, const char *zone, enum pf_dnsbl_kind kind)
 				worst = PF_WARN;
 		}
 	}
-	if (worst == PF_FAIL)
-		pf_set(c, PF_FAIL, true, buf_str(&means), "find why at the "
-		    "list's lookup page and request delisting, or probe from "
-		    "another IP (--source-address); listed IPs are refused "
-		    "by receivers that use this list", "%s: %s", name,
-		    buf_str(&codes));
-	else
+	if (worst == PF_FAIL) {
+		const char *zone = strchr(c->name, ':') + 1;
+		const struct pf_dnsbl_zone *z = pfcodes_dnsbl_zone(zone);
+		char fix[320];
+
+		if (z != NULL && means.len > 0) {
+			buf_addstr(&means, " (");
+			buf_addstr(&means, z->about);
+			buf_addstr(&means, ")");
+		}
+		snprintf(fix, sizeof fix, "%s%sprobe from another IP "
+		    "(--source-address); listed IPs are refused by receivers "
+		    "that use this list", z != NULL ? z->fix :
+		    "find why at the list's lookup page and request "
+		    "delisting", z != NULL ? "; or " : ", or ");
+		pf_set(c, PF_FAIL, true, buf_str(&means), fix, "%s: %s",
+		    q->name, buf_str(&codes));
+	} else {
 		pf_set(c, worst, true, meaning ? meaning :
 		    "not listed", worst == PF_PASS ? NULL :
 		    "use your own recursive resolver (--dns-server), not a "
-		    "public one", "%s: %s", name, buf_str(&codes));
+		    "public one", "%s: %s", q->name, buf_str(&codes));
+	}
 	buf_free(&codes);
 	buf_free(&means);
-	pfq_free(&q);
 }
 
+/* pf_dnsbl - ask each zone about src. */
 static void
-pf_dnsbl(struct pf *p)
+pf_dnsbl(struct pf *p, struct pf_src *src)
 {
 	const char *s = p->o->dnsbl ? p->o->dnsbl : PREFLIGHT_DNSBL_DEFAULT;
 
 	while (*s != '\0') {
-		char zone[256], *eq;
+		char zone[256], *eq, name[NS_MAXDNAME], cname[NS_MAXDNAME + 8];
 		size_t len = strcspn(s, ",");
 		int kind = PF_DNSBL_GENERIC;
 
@@ -411,142 +514,205 @@ pf_dnsbl(struct pf *p)
 			*eq = '\0';
 			kind = pfcodes_dnsbl_kind(eq + 1);
 		}
-		if (zone[0] != '\0' && kind >= 0)
-			pf_dnsbl_one(p, zone, (enum pf_dnsbl_kind)kind);
+		if (zone[0] != '\0' && kind >= 0) {
+			struct preflight_check *c;
+
+			snprintf(cname, sizeof cname, "dnsbl:%s", zone);
+			c = pf_slot(p, src, cname);
+			pf_reverse(&src->ip, zone, name, sizeof name);
+			pf_ask(p, name, ns_t_a, pf_dnsbl_done, src, c, kind,
+			    NULL);
+		}
 		s += len;
 		if (*s == ',')
 			s++;
 	}
 }
 
-/* pf_fcrdns - PTR of the IP, each name's A/AAAA back to the IP. */
+/* pf_fc_finish - every PTR name's address and the HELO name's are in:
+ * confirmed when one of the names resolves back to the IP, the HELO name
+ * preferred. */
 static void
-pf_fcrdns(struct pf *p)
+pf_fc_finish(struct pf_src *s)
 {
-	struct preflight_check *c = pf_add(p, "fcrdns");
-	const char *helo = p->o->helo;
-	char name[NS_MAXDNAME];
-	struct hostent *he = NULL;
-	unsigned char dummy[16] = { 0 };
-	struct pfq q;
-	char confirmed[NS_MAXDNAME] = "";
-	bool helo_named = false, helo_back;
-	int i;
+	struct preflight_check *c = s->fc;
+	const char *helo = s->p->o->helo, *confirmed = NULL;
+	bool helo_named = false;
+	size_t k;
 
-	if (c == NULL)
-		return;
-	pf_reverse(&p->ip, p->ip.family == AF_INET ? "in-addr.arpa" :
-	    "ip6.arpa", name, sizeof name);
-	pf_query(p, name, ns_t_ptr, &q);
-	if (pf_temp(&q)) {
-		pf_set(c, PF_WARN, true, "the reverse DNS could not be asked",
-		    "check --dns-server", "PTR %s: %s", name,
-		    ares_strerror(q.status));
-		pfq_free(&q);
-		return;
-	}
-	if (q.status != ARES_SUCCESS || ares_parse_ptr_reply(q.abuf, q.alen,
-	    dummy, p->ip.family == AF_INET ? 4 : 16, p->ip.family, &he) !=
-	    ARES_SUCCESS || he == NULL) {
-		pf_set(c, PF_FAIL, true, "the IP has no reverse DNS (PTR); "
-		    "most receivers refuse such clients (\"Fix reverse "
-		    "DNS\")", "ask the owner of the IP (hosting provider or "
-		    "ISP) for a PTR record naming the HELO name",
-		    "no PTR for %s", p->ipstr);
-		pfq_free(&q);
-		return;
-	}
-	pfq_free(&q);
-	for (i = -1; confirmed[0] == '\0' || !helo_named; i++) {
-		const char *n = i < 0 ? he->h_name : he->h_aliases[i];
-		struct pfq f;
-
-		if (n == NULL)
+	for (k = 0; k < s->nnames; k++) {
+		if (!s->name_ok[k])
+			continue;
+		if (pf_name_eq(s->names[k], helo)) {
+			confirmed = s->names[k];
+			helo_named = true;
 			break;
-		pf_query(p, n, p->ip.family == AF_INET ? ns_t_a :
-		    ns_t_aaaa, &f);
-		if (pf_answer_has_ip(&f, &p->ip)) {
-			if (confirmed[0] == '\0' || pf_name_eq(n, helo))
-				snprintf(confirmed, sizeof confirmed, "%s",
-				    n);
-			if (pf_name_eq(n, helo))
-				helo_named = true;
 		}
-		pfq_free(&f);
-		if (i >= 0 && i > 8)
-			break;
+		if (confirmed == NULL)
+			confirmed = s->names[k];
 	}
-	if (confirmed[0] == '\0') {
+	if (confirmed == NULL && s->fc_temp) {
+		pf_set(c, PF_WARN, true, "could not check: the PTR name's "
+		    "address could not be asked", "check --dns-server",
+		    "PTR %s -> %s; its address: no answer", s->ipstr,
+		    s->names[0]);
+		return;
+	}
+	if (confirmed == NULL) {
 		pf_set(c, PF_FAIL, true, "the IP's PTR name does not resolve "
 		    "back to the IP (no forward-confirmed reverse DNS); "
 		    "receivers treat such clients as unidentified",
 		    "make the PTR name's A/AAAA record point to the IP, or "
 		    "the PTR name one that does", "PTR %s -> %s; its "
-		    "address is not %s", p->ipstr, he->h_name, p->ipstr);
-		ares_free_hostent(he);
+		    "address is not %s", s->ipstr, s->names[0], s->ipstr);
 		return;
 	}
-	ares_free_hostent(he);
 	if (helo_named) {
 		pf_set(c, PF_PASS, true, "forward-confirmed reverse DNS, and "
 		    "the PTR names the HELO name", NULL,
-		    "%s -> %s -> %s", p->ipstr, confirmed, p->ipstr);
+		    "%s -> %s -> %s", s->ipstr, confirmed, s->ipstr);
 		return;
-	}
-	/* FCrDNS holds, but for another name: does the HELO name at least
-	 * resolve to the IP? */
-	{
-		struct pfq f;
-
-		pf_query(p, helo, p->ip.family == AF_INET ? ns_t_a :
-		    ns_t_aaaa, &f);
-		helo_back = pf_answer_has_ip(&f, &p->ip);
-		pfq_free(&f);
 	}
 	pf_set(c, PF_WARN, true, "the IP has forward-confirmed reverse DNS, "
 	    "but for another name than the HELO name; some receivers "
 	    "require them to match", "use --helo with the PTR name",
-	    "%s -> %s -> %s; HELO %s %s", p->ipstr, confirmed, p->ipstr,
-	    helo, helo_back ? "resolves to the IP" :
+	    "%s -> %s -> %s; HELO %s %s", s->ipstr, confirmed, s->ipstr,
+	    helo, s->helo_back ? "resolves to the IP" :
 	    "does not resolve to the IP");
 }
 
+/* pf_fc_fwd - the A/AAAA of one PTR name (q->kind >= 0) or of the HELO
+ * name (-1). */
+static void
+pf_fc_fwd(struct pfq *q, const unsigned char *abuf, int alen)
+{
+	struct pf_src *s = q->src;
+	bool has = pf_answer_has_ip(abuf, alen, &s->ip);
+
+	if (pf_temp(q->status))
+		s->fc_temp = true;
+	if (q->kind < 0)
+		s->helo_back = has;
+	else
+		s->name_ok[q->kind] = has;
+	if (--s->fc_pending == 0)
+		pf_fc_finish(s);
+}
+
+/* pf_fc_ptr - the PTR of the IP: ask every name's address, and the HELO
+ * name's, at once. */
+static void
+pf_fc_ptr(struct pfq *q, const unsigned char *abuf, int alen)
+{
+	struct pf_src *s = q->src;
+	struct pf *p = s->p;
+	struct hostent *he = NULL;
+	unsigned char dummy[16] = { 0 };
+	int type = s->ip.family == AF_INET ? ns_t_a : ns_t_aaaa;
+	size_t k;
+	int i;
+
+	if (pf_temp(q->status)) {
+		pf_set(s->fc, PF_WARN, true, "could not check: the reverse "
+		    "DNS could not be asked", "check --dns-server",
+		    "PTR %s: %s", q->name, ares_strerror(q->status));
+		return;
+	}
+	if (abuf == NULL || ares_parse_ptr_reply(abuf, alen, dummy,
+	    s->ip.family == AF_INET ? 4 : 16, s->ip.family, &he) !=
+	    ARES_SUCCESS || he == NULL) {
+		pf_set(s->fc, PF_FAIL, true, "the IP has no reverse DNS "
+		    "(PTR); most receivers refuse such clients (\"Fix "
+		    "reverse DNS\")", "ask the owner of the IP (hosting "
+		    "provider or ISP) for a PTR record naming the HELO name",
+		    "no PTR for %s", s->ipstr);
+		return;
+	}
+	for (i = -1; s->nnames < PF_MAX_PTR; i++) {
+		const char *n = i < 0 ? he->h_name : he->h_aliases[i];
+
+		if (n == NULL)
+			break;
+		s->names[s->nnames++] = xstrdup(n);
+	}
+	ares_free_hostent(he);
+	/* All counted before the first is asked: an answer may come at
+	 * once (a dead resolver). */
+	s->fc_pending = s->nnames + 1;
+	for (k = 0; k < s->nnames; k++)
+		pf_ask(p, s->names[k], type, pf_fc_fwd, s, s->fc, (int)k,
+		    NULL);
+	pf_ask(p, p->o->helo, type, pf_fc_fwd, s, s->fc, -1, NULL);
+}
+
+/* pf_memo_done - an answer libspf2 asked for (or will ask for). */
+static void
+pf_memo_done(struct pfq *q, const unsigned char *abuf, int alen)
+{
+	struct pf_memo *m = q->memo;
+
+	m->done = true;
+	m->status = q->status;
+	if (abuf != NULL) {
+		m->abuf = xmalloc((size_t)alen);
+		memcpy(m->abuf, abuf, (size_t)alen);
+		m->alen = alen;
+	}
+}
+
+/* pf_memo_get - the memo entry of name/type, asked now if new. */
+static struct pf_memo *
+pf_memo_get(struct pf *p, const char *name, int type)
+{
+	struct pf_memo *m;
+
+	for (m = p->memo; m != NULL; m = m->next)
+		if (m->type == type && pf_name_eq(m->name, name))
+			return m;
+	m = xcalloc(1, sizeof *m);
+	m->type = type;
+	snprintf(m->name, sizeof m->name, "%s", name);
+	m->next = p->memo;
+	p->memo = m;
+	pf_ask(p, name, type, pf_memo_done, NULL, NULL, 0, m);
+	return m;
+}
+
 /* libspf2's DNS layer over our c-ares channel, so that SPF sees the same
- * servers as the rest of the run (--dns-server). */
+ * servers as the rest of the run (--dns-server). libspf2 wants the answer
+ * returned: the loop runs here until it is in (the other checks' queries
+ * are answered meanwhile). Never called from a loop callback. */
 static SPF_dns_rr_t *
 pf_spf_lookup(SPF_dns_server_t *s, const char *domain, ns_type type,
     int should_cache)
 {
 	struct pf *p = s->hook;
+	struct pf_memo *me;
 	SPF_dns_rr_t *rr;
-	struct pfq q;
 	int i, n = 0;
 
 	(void)should_cache;
-	pf_query(p, domain, (int)type, &q);
-	if (q.status == ARES_ENOTFOUND) {
-		pfq_free(&q);
-		return SPF_dns_rr_new_init(s, domain, type, 0, HOST_NOT_FOUND);
-	}
-	if (q.status == ARES_ENODATA) {
-		pfq_free(&q);
-		return SPF_dns_rr_new_init(s, domain, type, 0, NO_DATA);
-	}
-	if (q.status != ARES_SUCCESS) {
-		pfq_free(&q);
+	me = pf_memo_get(p, domain, (int)type);
+	while (!me->done)
+		if (evloop_run_once(p->loop, -1, NULL) != 0)
+			break;
+	if (!me->done)
 		return SPF_dns_rr_new_init(s, domain, type, 0, TRY_AGAIN);
-	}
+	if (me->status == ARES_ENOTFOUND)
+		return SPF_dns_rr_new_init(s, domain, type, 0, HOST_NOT_FOUND);
+	if (me->status == ARES_ENODATA)
+		return SPF_dns_rr_new_init(s, domain, type, 0, NO_DATA);
+	if (me->status != ARES_SUCCESS)
+		return SPF_dns_rr_new_init(s, domain, type, 0, TRY_AGAIN);
 	rr = SPF_dns_rr_new_init(s, domain, type, 0, NETDB_SUCCESS);
-	if (rr == NULL) {
-		pfq_free(&q);
+	if (rr == NULL)
 		return NULL;
-	}
 	switch (type) {
 	case ns_t_a: {
 		struct ares_addrttl at[32];
 
 		n = 32;
-		if (ares_parse_a_reply(q.abuf, q.alen, NULL, at, &n) !=
+		if (ares_parse_a_reply(me->abuf, me->alen, NULL, at, &n) !=
 		    ARES_SUCCESS)
 			n = 0;
 		for (i = 0; i < n; i++) {
@@ -562,7 +728,7 @@ pf_spf_lookup(SPF_dns_server_t *s, const char *domain, ns_type type,
 		struct ares_addr6ttl at[32];
 
 		n = 32;
-		if (ares_parse_aaaa_reply(q.abuf, q.alen, NULL, at, &n) !=
+		if (ares_parse_aaaa_reply(me->abuf, me->alen, NULL, at, &n) !=
 		    ARES_SUCCESS)
 			n = 0;
 		for (i = 0; i < n; i++) {
@@ -578,7 +744,7 @@ pf_spf_lookup(SPF_dns_server_t *s, const char *domain, ns_type type,
 		struct ares_txt_ext *txt = NULL, *t;
 		struct buf b;
 
-		if (ares_parse_txt_reply_ext(q.abuf, q.alen, &txt) !=
+		if (ares_parse_txt_reply_ext(me->abuf, me->alen, &txt) !=
 		    ARES_SUCCESS)
 			break;
 		buf_init(&b, 65536);
@@ -600,7 +766,7 @@ pf_spf_lookup(SPF_dns_server_t *s, const char *domain, ns_type type,
 	case ns_t_mx: {
 		struct ares_mx_reply *mx = NULL, *m;
 
-		if (ares_parse_mx_reply(q.abuf, q.alen, &mx) != ARES_SUCCESS)
+		if (ares_parse_mx_reply(me->abuf, me->alen, &mx) != ARES_SUCCESS)
 			break;
 		for (m = mx; m != NULL; m = m->next) {
 			size_t len = strlen(m->host) + 1;
@@ -617,7 +783,7 @@ pf_spf_lookup(SPF_dns_server_t *s, const char *domain, ns_type type,
 		struct hostent *he = NULL;
 		unsigned char dummy[16] = { 0 };
 
-		if (ares_parse_ptr_reply(q.abuf, q.alen, dummy, 4, AF_INET,
+		if (ares_parse_ptr_reply(me->abuf, me->alen, dummy, 4, AF_INET,
 		    &he) != ARES_SUCCESS || he == NULL)
 			break;
 		for (i = -1; i < 16; i++) {
@@ -641,59 +807,31 @@ pf_spf_lookup(SPF_dns_server_t *s, const char *domain, ns_type type,
 	rr->num_rr = n;
 	if (n == 0)
 		rr->herrno = NO_DATA;
-	pfq_free(&q);
 	return rr;
 }
 
-static const char *
-pf_domain(const char *mail_from)
-{
-	const char *at = strrchr(mail_from, '@');
-
-	return at != NULL ? at + 1 : mail_from;
-}
-
+/* pf_spf_one - the MAIL FROM domain's SPF for src's IP. */
 static void
-pf_spf(struct pf *p)
+pf_spf_one(struct pf *p, SPF_server_t *srv, struct pf_src *src)
 {
-	struct preflight_check *c = pf_add(p, "spf");
-	SPF_dns_server_t *dns;
-	SPF_server_t *srv;
+	struct preflight_check *c = src->spf;
 	SPF_request_t *req;
 	SPF_response_t *resp = NULL;
 	struct pf_spf_meaning m;
 	SPF_errcode_t err;
 	int res;
 
-	if (c == NULL)
-		return;
-	dns = xcalloc(1, sizeof *dns);
-	/* destroy NULL: the layer is ours, SPF_server_free leaves it
-	 * (spf_dns.h); freed below. */
-	dns->destroy = NULL;
-	dns->lookup = pf_spf_lookup;
-	dns->name = "listscrub-c-ares";
-	dns->hook = p;
-	srv = SPF_server_new_dns(dns, 0);
-	if (srv == NULL) {
-		free(dns);
-		pf_set(c, PF_WARN, false, "libspf2 could not start", NULL,
-		    "SPF not evaluated");
-		return;
-	}
 	req = SPF_request_new(srv);
-	if (p->ip.family == AF_INET)
-		SPF_request_set_ipv4(req, p->ip.u.v4);
+	if (src->ip.family == AF_INET)
+		SPF_request_set_ipv4(req, src->ip.u.v4);
 	else
-		SPF_request_set_ipv6(req, p->ip.u.v6);
+		SPF_request_set_ipv6(req, src->ip.u.v6);
 	SPF_request_set_helo_dom(req, p->o->helo);
 	if (SPF_request_set_env_from(req, p->o->mail_from) != 0) {
 		pf_set(c, PF_FAIL, true, "the MAIL FROM address is not usable "
 		    "for SPF", "give a real address (--mail-from)",
 		    "MAIL FROM %s", p->o->mail_from);
 		SPF_request_free(req);
-		SPF_server_free(srv);
-		free(dns);
 		return;
 	}
 	err = SPF_request_query_mailfrom(req, &resp);
@@ -706,47 +844,70 @@ pf_spf(struct pf *p)
 		    "libspf2 passes it without evaluating the record",
 		    "give the public probing IP (--source-address)",
 		    "SPF of %s for %s: not evaluated",
-		    pf_domain(p->o->mail_from), p->ipstr);
+		    pf_domain(p->o->mail_from), src->ipstr);
 	else
 		pf_set(c, m.status, m.blocking, m.meaning, m.fix,
-		    "SPF of %s for %s: %s", pf_domain(p->o->mail_from),
-		    p->ipstr, m.word);
+		    "SPF of %s for %s: %s%s", pf_domain(p->o->mail_from),
+		    src->ipstr, m.word, m.status == PF_WARN &&
+		    strcmp(m.word, "temperror") == 0 ? " (could not check)" :
+		    "");
 	if (resp != NULL)
 		SPF_response_free(resp);
 	SPF_request_free(req);
+}
+
+/* pf_spf - SPF for every IP, one after the other: libspf2 evaluates
+ * synchronously (validator/README, "DNS facts"). The answers are kept, so
+ * the second IP costs no query the first one made. */
+static void
+pf_spf(struct pf *p)
+{
+	SPF_dns_server_t *dns;
+	SPF_server_t *srv;
+	size_t i;
+
+	dns = xcalloc(1, sizeof *dns);
+	/* destroy NULL: the layer is ours, SPF_server_free leaves it
+	 * (spf_dns.h); freed below. */
+	dns->destroy = NULL;
+	dns->lookup = pf_spf_lookup;
+	dns->name = "listscrub-c-ares";
+	dns->hook = p;
+	srv = SPF_server_new_dns(dns, 0);
+	if (srv == NULL) {
+		for (i = 0; i < p->nsrc; i++)
+			pf_set(p->src[i].spf, PF_WARN, false, "libspf2 could "
+			    "not start", NULL, "SPF not evaluated");
+		free(dns);
+		return;
+	}
+	for (i = 0; i < p->nsrc; i++)
+		pf_spf_one(p, srv, &p->src[i]);
 	SPF_server_free(srv);
 	free(dns);
 }
 
-/* pf_dmarc - a TXT record at _dmarc.DOMAIN that starts "v=DMARC1"
+/* pf_dmarc_done - a TXT record at _dmarc.DOMAIN that starts "v=DMARC1"
  * (RFC 7489 6.1, 6.4). The organizational-domain fallback (6.6.3) needs
  * the public suffix list and is not done: a subdomain without its own
  * record is a warning, not a failure. */
 static void
-pf_dmarc(struct pf *p)
+pf_dmarc_done(struct pfq *q, const unsigned char *abuf, int alen)
 {
-	struct preflight_check *c = pf_add(p, "dmarc");
-	const char *dom = pf_domain(p->o->mail_from);
-	char name[NS_MAXDNAME];
+	struct preflight_check *c = q->c;
 	struct ares_txt_ext *txt = NULL, *t;
-	struct pfq q;
 	bool found = false;
 	struct buf rec;
 
-	if (c == NULL)
-		return;
-	snprintf(name, sizeof name, "_dmarc.%s", dom);
-	pf_query(p, name, ns_t_txt, &q);
-	if (pf_temp(&q)) {
-		pf_set(c, PF_WARN, false, "the DMARC record could not be "
-		    "asked", "check --dns-server", "TXT %s: %s", name,
-		    ares_strerror(q.status));
-		pfq_free(&q);
+	if (pf_temp(q->status)) {
+		pf_set(c, PF_WARN, false, "could not check: the DMARC record "
+		    "could not be asked", "check --dns-server", "TXT %s: %s",
+		    q->name, ares_strerror(q->status));
 		return;
 	}
 	buf_init(&rec, 4096);
-	if (q.status == ARES_SUCCESS &&
-	    ares_parse_txt_reply_ext(q.abuf, q.alen, &txt) == ARES_SUCCESS) {
+	if (abuf != NULL &&
+	    ares_parse_txt_reply_ext(abuf, alen, &txt) == ARES_SUCCESS) {
 		for (t = txt; t != NULL && !found; t = t->next) {
 			buf_append(&rec, t->txt, t->length);
 			if (t->next != NULL && !t->next->record_start)
@@ -759,7 +920,6 @@ pf_dmarc(struct pf *p)
 		}
 		ares_free_data(txt);
 	}
-	pfq_free(&q);
 	if (found) {
 		char shown[201];
 		size_t i;
@@ -771,50 +931,45 @@ pf_dmarc(struct pf *p)
 			    (unsigned char)shown[i] > 0x7e)
 				shown[i] = '?';
 		pf_set(c, PF_PASS, false, "the MAIL FROM domain publishes a "
-		    "DMARC policy", NULL, "%s: %s", name, shown);
+		    "DMARC policy", NULL, "%s: %s", q->name, shown);
 	} else {
 		pf_set(c, PF_WARN, false, "the MAIL FROM domain publishes no "
 		    "DMARC record; large mailbox providers expect one from "
 		    "senders at volume", "publish TXT \"v=DMARC1; p=none; "
 		    "rua=mailto:...\" at _dmarc.DOMAIN", "no v=DMARC1 TXT "
-		    "at %s", name);
+		    "at %s", q->name);
 	}
 	buf_free(&rec);
 }
 
-/* pf_mx - the MAIL FROM domain has a mail host (RFC 5321 5.1): MX, or an
- * address record (implicit MX); a null MX (RFC 7505) accepts no mail. */
+/* pf_mx_done - the MAIL FROM domain has a mail host (RFC 5321 5.1): MX,
+ * or an address record (implicit MX); a null MX (RFC 7505) accepts no
+ * mail. */
 static void
-pf_mx(struct pf *p)
+pf_mx_done(struct pfq *q, const unsigned char *abuf, int alen)
 {
-	struct preflight_check *c = pf_add(p, "mx");
-	const char *dom = pf_domain(p->o->mail_from);
+	struct preflight_check *c = q->c;
+	const char *dom = q->name;
 	struct ares_mx_reply *mx = NULL, *m;
-	struct pfq q;
 	char hosts[200] = "";
 	bool nullmx = false;
 	int n = 0;
 
-	if (c == NULL)
-		return;
-	pf_query(p, dom, ns_t_mx, &q);
-	if (q.status == ARES_ENOTFOUND) {
+	if (q->status == ARES_ENOTFOUND) {
 		pf_set(c, PF_FAIL, true, "the MAIL FROM domain does not "
 		    "exist; receivers reject the sender (4.1.8/5.1.8 "
 		    "\"Domain not found\")", "use a MAIL FROM address on a "
 		    "domain you own", "%s: NXDOMAIN", dom);
-		pfq_free(&q);
 		return;
 	}
-	if (pf_temp(&q)) {
-		pf_set(c, PF_WARN, false, "the MX could not be asked",
-		    "check --dns-server", "MX %s: %s", dom,
-		    ares_strerror(q.status));
-		pfq_free(&q);
+	if (pf_temp(q->status)) {
+		pf_set(c, PF_WARN, false, "could not check: the MX could not "
+		    "be asked", "check --dns-server", "MX %s: %s", dom,
+		    ares_strerror(q->status));
 		return;
 	}
-	if (q.status == ARES_SUCCESS &&
-	    ares_parse_mx_reply(q.abuf, q.alen, &mx) == ARES_SUCCESS) {
+	if (abuf != NULL &&
+	    ares_parse_mx_reply(abuf, alen, &mx) == ARES_SUCCESS) {
 		for (m = mx; m != NULL; m = m->next) {
 			if (m->host[0] == '\0' || strcmp(m->host, ".") == 0) {
 				nullmx = true;
@@ -828,7 +983,6 @@ pf_mx(struct pf *p)
 		}
 		ares_free_data(mx);
 	}
-	pfq_free(&q);
 	if (n > 0)
 		pf_set(c, PF_PASS, false, "bounces and replies to the MAIL "
 		    "FROM address can arrive", NULL, "MX %s: %s", dom, hosts);
@@ -844,99 +998,167 @@ pf_mx(struct pf *p)
 		    "MAIL FROM domain", "MX %s: none", dom);
 }
 
-/* pf_port25 - a TCP connect to the named host, from the probing IP when
- * it was given. Only what the user named is ever connected to. */
+/* pf_p25_result - the connection from src ended with err (0: connected). */
 static void
-pf_port25(struct pf *p)
+pf_p25_result(struct pf_src *s, int err)
 {
-	struct preflight_check *c = pf_add(p, "port25");
-	const char *spec = p->o->port25;
-	char host[256], port[16] = "25";
-	struct addrinfo hints, *ai = NULL;
-	const char *colon;
-	int fd, rc, err = 0;
-	socklen_t elen = sizeof err;
-	struct pollfd pfd;
+	struct pf *p = s->p;
 
-	if (c == NULL)
+	if (err == 0)
+		pf_set(s->p25, PF_PASS, false, "outbound connections to port "
+		    "25 work from here", NULL, "connected to %s:%s",
+		    p->p25host, p->p25port);
+	else
+		pf_set(s->p25, PF_FAIL, false, "outbound port 25 looks "
+		    "blocked (clouds and ISPs often block it); every probe "
+		    "would end unknown", "ask the provider to open port 25, "
+		    "or probe through a reputable egress", "%s:%s: %s",
+		    p->p25host, p->p25port, strerror(err));
+}
+
+/* pf_p25_end - stop the connection in flight with err. */
+static void
+pf_p25_end(struct pf_src *s, int err)
+{
+	struct pf *p = s->p;
+
+	if (s->p25_fd < 0)
 		return;
-	if (spec == NULL) {
-		pf_set(c, PF_SKIP, false, "outbound port 25 was not tested",
-		    "name a mail host you may connect to with "
-		    "--port25-test HOST[:PORT]", "not checked");
-		return;
-	}
-	if (spec[0] == '[' && (colon = strchr(spec, ']')) != NULL) {
-		snprintf(host, sizeof host, "%.*s", (int)(colon - spec - 1),
-		    spec + 1);
-		if (colon[1] == ':')
-			snprintf(port, sizeof port, "%s", colon + 2);
-	} else if ((colon = strrchr(spec, ':')) != NULL &&
-	    strchr(spec, ':') == colon) {
-		snprintf(host, sizeof host, "%.*s", (int)(colon - spec), spec);
-		snprintf(port, sizeof port, "%s", colon + 1);
-	} else {
-		snprintf(host, sizeof host, "%s", spec);
-	}
-	memset(&hints, 0, sizeof hints);
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_family = p->o->source != NULL ? p->ip.family : AF_UNSPEC;
-	if ((rc = getaddrinfo(host, port, &hints, &ai)) != 0 || ai == NULL) {
-		pf_set(c, PF_WARN, false, "the test host could not be "
-		    "resolved", "check --port25-test", "%s: %s", spec,
-		    gai_strerror(rc));
+	(void)evloop_watch(p->loop, s->p25_fd, false, false, NULL, NULL,
+	    NULL);
+	close(s->p25_fd);
+	s->p25_fd = -1;
+	evloop_timer_cancel(p->loop, &s->p25_timer);
+	p->pending--;
+	pf_p25_result(s, err);
+}
+
+static void
+pf_p25_on_fd(void *arg, int fd, bool rd, bool wr)
+{
+	int err = 0;
+	socklen_t elen = sizeof err;
+
+	(void)rd;
+	(void)wr;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0)
+		err = errno;
+	pf_p25_end(arg, err);
+}
+
+static void
+pf_p25_on_timer(void *arg)
+{
+	pf_p25_end(arg, ETIMEDOUT);
+}
+
+/* pf_p25_start - a TCP connect to the named host from src (bound to it
+ * when it was given). Only what the user named is ever connected to. */
+static void
+pf_p25_start(struct pf *p, struct pf_src *s)
+{
+	const struct addrinfo *ai;
+	int fd, err = 0;
+
+	for (ai = p->p25ai; ai != NULL; ai = ai->ai_next)
+		if (!p->r->ip_given || ai->ai_family == s->ip.family)
+			break;
+	if (ai == NULL) {
+		pf_set(s->p25, PF_WARN, false, "could not check: the test "
+		    "host has no address of the probing IP's family",
+		    "name a test host with an IPv4 and an IPv6 address",
+		    "%s: no %s address", p->p25host, s->ip.family == AF_INET ?
+		    "IPv4" : "IPv6");
 		return;
 	}
 	fd = socket(ai->ai_family, SOCK_STREAM, 0);
-	if (fd >= 0 && p->o->source != NULL) {
+	if (fd < 0) {
+		pf_p25_result(s, errno);
+		return;
+	}
+	if (p->r->ip_given) {
 		struct sockaddr_storage ss;
 		socklen_t len;
 
 		memset(&ss, 0, sizeof ss);
-		if (p->ip.family == AF_INET) {
+		if (s->ip.family == AF_INET) {
 			((struct sockaddr_in *)&ss)->sin_family = AF_INET;
-			((struct sockaddr_in *)&ss)->sin_addr = p->ip.u.v4;
+			((struct sockaddr_in *)&ss)->sin_addr = s->ip.u.v4;
 			len = sizeof(struct sockaddr_in);
 		} else {
 			((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
-			((struct sockaddr_in6 *)&ss)->sin6_addr = p->ip.u.v6;
+			((struct sockaddr_in6 *)&ss)->sin6_addr = s->ip.u.v6;
 			len = sizeof(struct sockaddr_in6);
 		}
 		if (bind(fd, (struct sockaddr *)&ss, len) != 0)
 			err = errno;
 	}
-	if (fd < 0)
+	if (err == 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) |
+	    O_NONBLOCK) != 0)
 		err = errno;
-	else if (err == 0) {
-		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-			if (errno != EINPROGRESS) {
-				err = errno;
-			} else {
-				pfd.fd = fd;
-				pfd.events = POLLOUT;
-				rc = poll(&pfd, 1, (int)(p->o->timeout_ms ?
-				    p->o->timeout_ms * 2 : PF_TIMEOUT_MS * 2));
-				if (rc == 0)
-					err = ETIMEDOUT;
-				else if (getsockopt(fd, SOL_SOCKET, SO_ERROR,
-				    &err, &elen) != 0)
-					err = errno;
-			}
+	if (err == 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		if (errno == EINPROGRESS) {
+			s->p25_fd = fd;
+			p->pending++;
+			(void)evloop_watch(p->loop, fd, false, true,
+			    pf_p25_on_fd, s, NULL);
+			evloop_timer_set(p->loop, &s->p25_timer,
+			    evloop_now_ms() + 2 * (int64_t)p->timeout_ms,
+			    pf_p25_on_timer, s);
+			return;
 		}
+		err = errno;
 	}
-	if (fd >= 0)
-		close(fd);
-	freeaddrinfo(ai);
-	if (err == 0)
-		pf_set(c, PF_PASS, false, "outbound connections to port 25 "
-		    "work from here", NULL, "connected to %s:%s", host, port);
-	else
-		pf_set(c, PF_FAIL, false, "outbound port 25 looks blocked "
-		    "(clouds and ISPs often block it); every probe would "
-		    "end unknown", "ask the provider to open port 25, or "
-		    "probe through a reputable egress", "%s:%s: %s", host,
-		    port, strerror(err));
+	close(fd);
+	pf_p25_result(s, err);
+}
+
+/* pf_p25_resolve - the --port25-test host's addresses, once for every IP;
+ * false (the checks set) when there is no host to try. */
+static bool
+pf_p25_resolve(struct pf *p)
+{
+	const char *spec = p->o->port25, *colon;
+	struct addrinfo hints;
+	size_t i;
+	int rc;
+
+	if (spec == NULL) {
+		for (i = 0; i < p->nsrc; i++)
+			pf_set(p->src[i].p25, PF_SKIP, false, "outbound port "
+			    "25 was not tested", "name a mail host you may "
+			    "connect to with --port25-test HOST[:PORT]",
+			    "not checked");
+		return false;
+	}
+	snprintf(p->p25port, sizeof p->p25port, "25");
+	if (spec[0] == '[' && (colon = strchr(spec, ']')) != NULL) {
+		snprintf(p->p25host, sizeof p->p25host, "%.*s",
+		    (int)(colon - spec - 1), spec + 1);
+		if (colon[1] == ':')
+			snprintf(p->p25port, sizeof p->p25port, "%s",
+			    colon + 2);
+	} else if ((colon = strrchr(spec, ':')) != NULL &&
+	    strchr(spec, ':') == colon) {
+		snprintf(p->p25host, sizeof p->p25host, "%.*s",
+		    (int)(colon - spec), spec);
+		snprintf(p->p25port, sizeof p->p25port, "%s", colon + 1);
+	} else {
+		snprintf(p->p25host, sizeof p->p25host, "%s", spec);
+	}
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	if ((rc = getaddrinfo(p->p25host, p->p25port, &hints, &p->p25ai)) !=
+	    0 || p->p25ai == NULL) {
+		for (i = 0; i < p->nsrc; i++)
+			pf_set(p->src[i].p25, PF_WARN, false, "could not "
+			    "check: the test host could not be resolved",
+			    "check --port25-test", "%s: %s", spec,
+			    gai_strerror(rc));
+		p->p25ai = NULL;
+		return false;
+	}
+	return true;
 }
 
 int
@@ -985,17 +1207,29 @@ pf_channel(struct pf *p, struct diag *d)
 	size_t i;
 	int rc;
 
-	memset(&ao, 0, sizeof ao);
-	ao.timeout = (int)(p->o->timeout_ms ? p->o->timeout_ms :
-	    PF_TIMEOUT_MS);
-	ao.tries = 2;
-	rc = ares_init_options(&p->ch, &ao, ARES_OPT_TIMEOUTMS |
-	    ARES_OPT_TRIES);
+	rc = ares_library_init(ARES_LIB_INIT_ALL);
 	if (rc != ARES_SUCCESS) {
 		diag_set(d, DIAG_INTERNAL, "preflight: c-ares: %s",
 		    ares_strerror(rc));
 		return -1;
 	}
+	p->lib_init = true;
+	memset(&ao, 0, sizeof ao);
+	/* NOSEARCH: the names asked are absolute (blocklist entries,
+	 * PTR names), never to be completed with resolv.conf's search. */
+	ao.flags = ARES_FLAG_NOSEARCH;
+	ao.timeout = (int)p->timeout_ms;
+	ao.tries = 2;
+	ao.sock_state_cb = pf_on_sock_state;
+	ao.sock_state_cb_data = p;
+	rc = ares_init_options(&p->ch, &ao, ARES_OPT_FLAGS |
+	    ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB);
+	if (rc != ARES_SUCCESS) {
+		diag_set(d, DIAG_INTERNAL, "preflight: c-ares: %s",
+		    ares_strerror(rc));
+		return -1;
+	}
+	p->ch_init = true;
 	if (p->o->nservers == 0)
 		return 0;
 	buf_init(&csv, 8192);
@@ -1009,10 +1243,106 @@ pf_channel(struct pf *p, struct diag *d)
 	if (rc != ARES_SUCCESS) {
 		diag_set(d, DIAG_USAGE, "preflight: --dns-server: %s",
 		    ares_strerror(rc));
-		ares_destroy(p->ch);
 		return -1;
 	}
 	return 0;
+}
+
+/* pf_on_deadline - the preflight's time is up: cancel what is in flight
+ * (each check says it could not check) and ask nothing more. */
+static void
+pf_on_deadline(void *arg)
+{
+	struct pf *p = arg;
+	size_t i;
+
+	p->dns_dead = true;
+	ares_cancel(p->ch);
+	for (i = 0; i < p->nsrc; i++)
+		pf_p25_end(&p->src[i], ETIMEDOUT);
+	pf_rearm(p);
+}
+
+/* pf_sources - the probing IPs into p->src; -1 with d set. */
+static int
+pf_sources(struct pf *p, struct diag *d)
+{
+	const struct preflight_opts *o = p->o;
+	size_t i, j, n = o->nsources > 0 ? o->nsources : 1;
+
+	if (n > PREFLIGHT_MAX_IPS) {
+		diag_set(d, DIAG_USAGE, "preflight: at most %d probing IPs",
+		    PREFLIGHT_MAX_IPS);
+		return -1;
+	}
+	p->src = xcalloc(n, sizeof *p->src);
+	p->nsrc = n;
+	for (i = 0; i < n; i++) {
+		p->src[i].p = p;
+		p->src[i].p25_fd = -1;	/* pf_free closes none */
+		evtimer_init(&p->src[i].p25_timer);
+	}
+	for (i = 0; i < n; i++) {
+		struct pf_src *s = &p->src[i];
+
+		if (o->nsources == 0) {
+			if (!pf_default_ip(&s->ip)) {
+				diag_set(d, DIAG_USAGE, "preflight: cannot "
+				    "tell the probing IP (no route to the "
+				    "internet); give --source-address");
+				return -1;
+			}
+		} else if (!pf_ip_parse(o->sources[i], &s->ip)) {
+			diag_set(d, DIAG_USAGE, "--source-address: not an IP "
+			    "address: %s", o->sources[i]);
+			return -1;
+		}
+		inet_ntop(s->ip.family, &s->ip.u, s->ipstr, sizeof s->ipstr);
+		for (j = 0; j < i; j++)
+			if (strcmp(p->src[j].ipstr, s->ipstr) == 0) {
+				diag_set(d, DIAG_USAGE, "preflight: %s given "
+				    "twice", s->ipstr);
+				return -1;
+			}
+		snprintf(p->r->ips[i], sizeof p->r->ips[i], "%s", s->ipstr);
+	}
+	p->r->nip = n;
+	p->r->ip_given = o->nsources > 0;
+	return 0;
+}
+
+/* pf_free - everything but r. Destroying the channel calls what is still
+ * in flight with ARES_EDESTRUCTION (only after a loop failure). */
+static void
+pf_free(struct pf *p)
+{
+	size_t i, k;
+
+	if (p->ch_init)
+		ares_destroy(p->ch);
+	p->ch_init = false;
+	for (i = 0; i < p->nsrc; i++) {
+		pf_p25_end(&p->src[i], ECANCELED);
+		for (k = 0; k < p->src[i].nnames; k++)
+			free(p->src[i].names[k]);
+	}
+	if (p->loop != NULL) {
+		evloop_timer_cancel(p->loop, &p->ares_timer);
+		evloop_timer_cancel(p->loop, &p->deadline);
+	}
+	evloop_free(p->loop);
+	while (p->memo != NULL) {
+		struct pf_memo *m = p->memo;
+
+		p->memo = m->next;
+		free(m->abuf);
+		free(m);
+	}
+	if (p->p25ai != NULL)
+		freeaddrinfo(p->p25ai);
+	free(p->src);
+	if (p->lib_init)
+		ares_library_cleanup();
 }
 
 int
@@ -1020,11 +1350,21 @@ preflight_run(const struct preflight_opts *o, struct preflight_result *r,
     struct diag *d)
 {
 	struct pf p;
+	struct diag ld = { DIAG_OK, "" };
+	char name[NS_MAXDNAME];
+	const char *dom;
+	size_t i, nz;
+	bool p25;
+	int rc = -1;
 
 	memset(r, 0, sizeof *r);
 	memset(&p, 0, sizeof p);
 	p.o = o;
 	p.r = r;
+	p.timeout_ms = o->timeout_ms ? o->timeout_ms : PF_TIMEOUT_MS;
+	r->bound_ms = PF_BOUND_FACTOR * p.timeout_ms;
+	evtimer_init(&p.ares_timer);
+	evtimer_init(&p.deadline);
 	if (o->helo == NULL || o->mail_from == NULL) {
 		diag_set(d, DIAG_USAGE, "preflight needs --helo NAME and "
 		    "--mail-from ADDR");
@@ -1032,32 +1372,56 @@ preflight_run(const struct preflight_opts *o, struct preflight_result *r,
 	}
 	if (o->dnsbl != NULL && preflight_check_zones(o->dnsbl, d) != 0)
 		return -1;
-	if (o->source != NULL) {
-		if (!pf_ip_parse(o->source, &p.ip)) {
-			diag_set(d, DIAG_USAGE, "--source-address: not an IP "
-			    "address: %s", o->source);
-			return -1;
-		}
-		r->ip_given = true;
-	} else if (!pf_default_ip(&p.ip)) {
-		diag_set(d, DIAG_USAGE, "preflight: cannot tell the probing "
-		    "IP (no route to the internet); give --source-address");
-		return -1;
-	}
-	inet_ntop(p.ip.family, &p.ip.u, p.ipstr, sizeof p.ipstr);
-	snprintf(r->ip, sizeof r->ip, "%s", p.ipstr);
 	snprintf(r->helo, sizeof r->helo, "%s", o->helo);
 	snprintf(r->mail_from, sizeof r->mail_from, "%s", o->mail_from);
+	if (pf_sources(&p, d) != 0)
+		goto done;
+	p.loop = evloop_new();
 	if (pf_channel(&p, d) != 0)
-		return -1;
-	pf_dnsbl(&p);
-	pf_fcrdns(&p);
+		goto done;
+	nz = o->dnsbl != NULL ? PREFLIGHT_MAX_ZONES : 3;
+	r->checks = xcalloc(p.nsrc * (nz + 3) + 2, sizeof *r->checks);
+	evloop_timer_set(p.loop, &p.deadline, evloop_now_ms() +
+	    (int64_t)r->bound_ms, pf_on_deadline, &p);
+	dom = pf_domain(o->mail_from);
+	/* Everything but SPF goes out now, concurrently; SPF's first
+	 * question (the domain's TXT) too, into the memo. */
+	for (i = 0; i < p.nsrc; i++) {
+		struct pf_src *s = &p.src[i];
+
+		pf_dnsbl(&p, s);
+		s->fc = pf_slot(&p, s, "fcrdns");
+		s->spf = pf_slot(&p, s, "spf");
+		s->p25 = pf_slot(&p, s, "port25");
+		pf_reverse(&s->ip, s->ip.family == AF_INET ? "in-addr.arpa" :
+		    "ip6.arpa", name, sizeof name);
+		pf_ask(&p, name, ns_t_ptr, pf_fc_ptr, s, s->fc, 0, NULL);
+	}
+	snprintf(name, sizeof name, "_dmarc.%s", dom);
+	pf_ask(&p, name, ns_t_txt, pf_dmarc_done, NULL, pf_slot(&p, NULL,
+	    "dmarc"), 0, NULL);
+	pf_ask(&p, dom, ns_t_mx, pf_mx_done, NULL, pf_slot(&p, NULL, "mx"),
+	    0, NULL);
+	(void)pf_memo_get(&p, dom, ns_t_txt);
+	p25 = pf_p25_resolve(&p);
+	for (i = 0; p25 && i < p.nsrc; i++)
+		pf_p25_start(&p, &p.src[i]);
 	pf_spf(&p);
-	pf_dmarc(&p);
-	pf_mx(&p);
-	pf_port25(&p);
-	ares_destroy(p.ch);
-	return 0;
+	while (p.pending > 0)
+		if (evloop_run_once(p.loop, -1, &ld) != 0)
+			break;
+	rc = 0;
+done:
+	pf_free(&p);
+	return rc;
+}
+
+void
+preflight_result_free(struct preflight_result *r)
+{
+	free(r->checks);
+	r->checks = NULL;
+	r->n = 0;
 }
 
 size_t
@@ -1071,52 +1435,137 @@ preflight_blocking(const struct preflight_result *r)
 	return n;
 }
 
+/* pf_ip_blocks - whether the IP has a blocking failure of its own. */
+static bool
+pf_ip_blocks(const struct preflight_result *r, const char *ip)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->checks[i].blocking && r->checks[i].status == PF_FAIL &&
+		    strcmp(r->checks[i].ip, ip) == 0)
+			return true;
+	return false;
+}
+
+size_t
+preflight_blocking_ips(const struct preflight_result *r, char *out,
+    size_t size)
+{
+	size_t k, n = 0, off = 0;
+
+	if (size > 0)
+		out[0] = '\0';
+	for (k = 0; k < r->nip; k++) {
+		if (!pf_ip_blocks(r, r->ips[k]))
+			continue;
+		if (off < size)
+			off += (size_t)snprintf(out + off, size - off, "%s%s",
+			    n > 0 ? ", " : "", r->ips[k]);
+		n++;
+	}
+	return n;
+}
+
+bool
+preflight_domain_blocking(const struct preflight_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->checks[i].ip[0] == '\0' && r->checks[i].blocking &&
+		    r->checks[i].status == PF_FAIL)
+			return true;
+	return false;
+}
+
+/* pf_text_check - one check's lines. */
+static void
+pf_text_check(FILE *f, const struct preflight_check *c)
+{
+	fprintf(f, "  %-11s %-28s %s\n", pf_status_name(c->status), c->name,
+	    c->detail);
+	if (c->status == PF_PASS)
+		return;
+	if (c->meaning[0] != '\0')
+		fprintf(f, "  %-11s %-28s meaning: %s\n", "", "", c->meaning);
+	if (c->fix[0] != '\0')
+		fprintf(f, "  %-11s %-28s fix: %s\n", "", "", c->fix);
+}
+
 void
 preflight_write_text(FILE *f, const struct preflight_result *r)
 {
-	size_t i, nb = preflight_blocking(r);
+	size_t i, k, nb = preflight_blocking(r), nips;
+	char ips[PREFLIGHT_MAX_IPS * 48];
 
-	fprintf(f, "Sender preflight for %s%s (HELO %s, MAIL FROM %s)\n",
-	    r->ip, r->ip_given ? "" : " (the default route's address)",
-	    r->helo, r->mail_from);
-	for (i = 0; i < r->n; i++) {
-		const struct preflight_check *c = &r->checks[i];
-
-		fprintf(f, "  %-11s %-28s %s\n", pf_status_name(c->status),
-		    c->name, c->detail);
-		if (c->status == PF_PASS)
-			continue;
-		if (c->meaning[0] != '\0')
-			fprintf(f, "  %-11s %-28s meaning: %s\n", "", "",
-			    c->meaning);
-		if (c->fix[0] != '\0')
-			fprintf(f, "  %-11s %-28s fix: %s\n", "", "", c->fix);
+	fprintf(f, "Sender preflight for %s%s", r->nip > 0 ? r->ips[0] : "",
+	    r->ip_given ? "" : " (the default route's address)");
+	for (k = 1; k < r->nip; k++)
+		fprintf(f, ", %s", r->ips[k]);
+	fprintf(f, " (HELO %s, MAIL FROM %s)\n", r->helo, r->mail_from);
+	for (k = 0; k < r->nip; k++) {
+		if (r->nip > 1)
+			fprintf(f, " probing IP %s:\n", r->ips[k]);
+		for (i = 0; i < r->n; i++)
+			if (strcmp(r->checks[i].ip, r->ips[k]) == 0)
+				pf_text_check(f, &r->checks[i]);
 	}
-	if (nb > 0)
-		fprintf(f, "%zu blocking failure%s: receivers would refuse "
-		    "every probe; a --probe run stops before its first "
-		    "connection (--force overrides)\n", nb,
-		    nb == 1 ? "" : "s");
-	else
+	if (r->nip > 1)
+		fprintf(f, " the MAIL FROM domain:\n");
+	for (i = 0; i < r->n; i++)
+		if (r->checks[i].ip[0] == '\0')
+			pf_text_check(f, &r->checks[i]);
+	if (nb == 0) {
 		fprintf(f, "no blocking failure\n");
+		return;
+	}
+	nips = preflight_blocking_ips(r, ips, sizeof ips);
+	fprintf(f, "%zu blocking failure%s: ", nb, nb == 1 ? "" : "s");
+	if (preflight_domain_blocking(r))
+		fprintf(f, "receivers would refuse every probe");
+	else if (nips == r->nip)
+		fprintf(f, "receivers would refuse every probe (%s)", ips);
+	else
+		fprintf(f, "receivers would refuse the probes from %s (the "
+		    "mail hosts that source is picked for)", ips);
+	fprintf(f, "; a --probe run stops before its first connection "
+	    "(--force overrides)\n");
 }
 
 void
 preflight_write_json(FILE *f, const struct preflight_result *r)
 {
-	size_t i;
+	size_t i, k;
 
 	fputs("{\"ip\":", f);
-	utf8_json_str(f, r->ip);
-	fputs(",\"helo\":", f);
+	utf8_json_str(f, r->nip > 0 ? r->ips[0] : "");
+	fputs(",\"ips\":[", f);
+	for (k = 0; k < r->nip; k++) {
+		if (k > 0)
+			fputc(',', f);
+		utf8_json_str(f, r->ips[k]);
+	}
+	fputs("],\"helo\":", f);
 	utf8_json_str(f, r->helo);
 	fputs(",\"mail_from\":", f);
 	utf8_json_str(f, r->mail_from);
-	fprintf(f, ",\"blocking\":%zu,\"checks\":[", preflight_blocking(r));
+	fprintf(f, ",\"blocking\":%zu,\"blocking_ips\":[",
+	    preflight_blocking(r));
+	for (k = 0, i = 0; k < r->nip; k++) {
+		if (!pf_ip_blocks(r, r->ips[k]))
+			continue;
+		if (i++ > 0)
+			fputc(',', f);
+		utf8_json_str(f, r->ips[k]);
+	}
+	fputs("],\"checks\":[", f);
 	for (i = 0; i < r->n; i++) {
 		const struct preflight_check *c = &r->checks[i];
 
-		fputs(i ? ",{\"name\":" : "{\"name\":", f);
+		fputs(i ? ",{\"ip\":" : "{\"ip\":", f);
+		utf8_json_str(f, c->ip);
+		fputs(",\"name\":", f);
 		utf8_json_str(f, c->name);
 		fprintf(f, ",\"status\":\"%s\",\"blocking\":%s,\"detail\":",
 		    pf_status_name(c->status), c->blocking ? "true" :

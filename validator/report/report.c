@@ -280,13 +280,18 @@ report_text_preflight(const struct preflight_result *p, FILE *f)
 {
 	size_t nb = preflight_blocking(p);
 
-	fprintf(f, "  sender preflight for %s: %s\n", p->ip, nb > 0 ?
+	fprintf(f, "  sender preflight for %s", p->nip > 0 ? p->ips[0] : "");
+	for (size_t k = 1; k < p->nip; k++)
+		fprintf(f, ", %s", p->ips[k]);
+	fprintf(f, ": %s\n", nb > 0 ?
 	    "blocking failure, probed anyway (--force)" :
 	    "no blocking failure");
 	for (size_t i = 0; i < p->n; i++)
-		fprintf(f, "       %-11s %s: %s\n",
-		    pf_status_name(p->checks[i].status), p->checks[i].name,
-		    p->checks[i].detail);
+		fprintf(f, "       %-11s %s%s%s: %s\n",
+		    pf_status_name(p->checks[i].status),
+		    p->nip > 1 ? p->checks[i].ip : "",
+		    p->nip > 1 && p->checks[i].ip[0] != '\0' ? " " : "",
+		    p->checks[i].name, p->checks[i].detail);
 }
 
 /* report_text_changes - the "since the last scrub" block. */
@@ -872,6 +877,52 @@ report_csv_str(FILE *f, const char *s)
 	buf_free(&b);
 }
 
+/*
+ * report_csv_preflight - the sender preflight as key/value rows: the
+ * probing IPs, HELO, MAIL FROM and the blocking count under "preflight";
+ * each check's status, blocking, detail, meaning and fix under
+ * "preflight_status" ... "preflight_fix", keyed IP/NAME (NAME alone for
+ * the MAIL FROM domain's checks).
+ */
+static void
+report_csv_preflight(const struct preflight_result *p, FILE *f)
+{
+	char ips[PREFLIGHT_MAX_IPS * 48];
+	static const char *const field[] = { "detail", "meaning", "fix" };
+
+	for (size_t k = 0; k < p->nip; k++)
+		fprintf(f, "preflight,ip,%s\n", p->ips[k]);
+	fputs("preflight,helo,", f);
+	report_csv_str(f, p->helo);
+	fputs("\npreflight,mail_from,", f);
+	report_csv_str(f, p->mail_from);
+	fprintf(f, "\npreflight,blocking,%zu\n", preflight_blocking(p));
+	(void)preflight_blocking_ips(p, ips, sizeof(ips));
+	fputs("preflight,blocking_ips,", f);
+	report_csv_str(f, ips);
+	fputc('\n', f);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct preflight_check *c = &p->checks[i];
+		char key[sizeof(c->ip) + sizeof(c->name) + 1];
+		const char *text[3] = { c->detail, c->meaning, c->fix };
+
+		snprintf(key, sizeof(key), "%s%s%s", c->ip,
+		    c->ip[0] != '\0' ? "/" : "", c->name);
+		fputs("preflight_status,", f);
+		report_csv_str(f, key);
+		fprintf(f, ",%s\npreflight_blocking,", pf_status_name(c->status));
+		report_csv_str(f, key);
+		fprintf(f, ",%s\n", c->blocking ? "true" : "false");
+		for (size_t t = 0; t < 3; t++) {
+			fprintf(f, "preflight_%s,", field[t]);
+			report_csv_str(f, key);
+			fputc(',', f);
+			report_csv_str(f, text[t]);
+			fputc('\n', f);
+		}
+	}
+}
+
 /* report_csv - long format: section,key,value (chartable as is). */
 static void
 report_csv(const struct report *r, FILE *f)
@@ -964,6 +1015,8 @@ report_csv(const struct report *r, FILE *f)
 			    p->source_addr[i],
 			    (unsigned long long)p->source_connections[i]);
 	}
+	if (r->preflight != NULL)
+		report_csv_preflight(r->preflight, f);
 	if (r->store.on) {
 		fprintf(f, "store,path,");
 		report_csv_str(f, r->store.path);

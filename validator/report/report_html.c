@@ -816,18 +816,27 @@ rh_preflight(const struct report *r, FILE *f)
 
 	if (p == NULL)
 		return;
-	fputs("<section>\n<h2>Sender preflight</h2>\n<p>Checked before the "
-	    "first connection, for the probing IP ", f);
-	rh_text(f, p->ip);
+	fprintf(f, "<section>\n<h2>Sender preflight</h2>\n<p>Checked before "
+	    "the first connection, for the probing IP%s ", p->nip > 1 ?
+	    "s" : "");
+	for (size_t k = 0; k < p->nip; k++) {
+		if (k > 0)
+			fputs(", ", f);
+		rh_text(f, p->ips[k]);
+	}
 	fputs(preflight_blocking(p) > 0 ? ": a blocking failure; probed "
 	    "anyway (<code>--force</code>).</p>\n" : ": no blocking "
 	    "failure.</p>\n", f);
-	fputs("<table>\n<thead><tr><th>Check</th><th>Result</th><th>Found"
-	    "</th><th>How to fix it</th></tr></thead>\n<tbody>\n", f);
+	fputs("<table>\n<thead><tr><th>Probing IP</th><th>Check</th><th>"
+	    "Result</th><th>Found</th><th>How to fix it</th></tr></thead>\n"
+	    "<tbody>\n", f);
 	for (size_t i = 0; i < p->n; i++) {
 		const struct preflight_check *c = &p->checks[i];
 
-		fputs("<tr><td><code>", f);
+		fputs("<tr><td>", f);
+		/* "" : a check of the MAIL FROM domain, not of an IP */
+		rh_text(f, c->ip[0] != '\0' ? c->ip : "(MAIL FROM domain)");
+		fputs("</td><td><code>", f);
 		rh_text(f, c->name);
 		fprintf(f, "</code></td><td>%s</td><td>",
 		    pf_status_name(c->status));
