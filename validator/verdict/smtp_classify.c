@@ -342,7 +342,7 @@ sc_parse_line(struct smtp_phrases *ph, const char *path, const char *base,
 	}
 	memset(&r, 0, sizeof(r));
 	if ((r.cls = smtp_class_parse(f[0])) == SMTPC_LAST ||
-	    r.cls == SMTPC_ACCEPTED || r.cls == SMTPC_UNKNOWN_PERMANENT) {
+	    r.cls == SMTPC_ACCEPTED) {
 		diag_set(d, DIAG_DATA, "%s:%lu: unknown class '%s'", path,
 		    lineno, f[0]);
 		return -1;
@@ -367,6 +367,12 @@ sc_parse_line(struct smtp_phrases *ph, const char *path, const char *base,
 			break;
 		diag_set(d, DIAG_DATA, "%s:%lu: class %s needs fault sender",
 		    path, lineno, f[0]);
+		return -1;
+	case SMTPC_UNKNOWN_PERMANENT:
+		if (r.fault == SMTPF_NONE && nf == 4)
+			break;
+		diag_set(d, DIAG_DATA, "%s:%lu: class %s needs fault none "
+		    "and WHEN 5xx codes", path, lineno, f[0]);
 		return -1;
 	case SMTPC_RELAY_DENIED:
 		if (r.fault == SMTPF_NONE || r.fault == SMTPF_SENDER)
@@ -429,6 +435,15 @@ sc_parse_line(struct smtp_phrases *ph, const char *path, const char *base,
 			memcpy(r.when[r.nwhen++], tok, tl + 1);
 		}
 	}
+	/* A refusal of the message says nothing retryable: 5xx only. */
+	for (unsigned i = 0; r.cls == SMTPC_UNKNOWN_PERMANENT && i <= r.nwhen;
+	    i++)
+		if (i == r.nwhen ? r.nwhen == 0 : r.when[i][0] != '5') {
+			diag_set(d, DIAG_DATA, "%s:%lu: class %s needs WHEN "
+			    "5xx codes", path, lineno, f[0]);
+			free(r.phrase);
+			return -1;
+		}
 	snprintf(buf, sizeof(buf), "phrase '%s' (%s line %lu)", r.phrase,
 	    base, lineno);
 	r.matched = xstrdup(buf);
@@ -575,6 +590,18 @@ sc_enh_matched(const struct sc_enh *e)
 	    (e->subject == 3 && e->detail == 4))
 		return "enhanced code 5.2.3/5.3.4 (message too large, RFC "
 		    "3463): the message, not the address";
+	if (e->subject == 1 && e->detail == 3)
+		return "enhanced code 5.1.3 (bad destination mailbox address "
+		    "syntax, RFC 3463)";
+	if (e->subject == 4 && e->detail == 5)
+		return "enhanced code x.4.5 (mail system congestion, RFC 3463: "
+		    "only useful as a transient error)";
+	if (e->subject == 3 && e->detail == 1)
+		return "enhanced code x.3.1 (mail system full, RFC 3463: only "
+		    "useful as a transient error)";
+	if (e->subject == 4 && e->detail == 7)
+		return "enhanced code 5.4.7 (delivery time expired, RFC 3463): "
+		    "the message, not the address";
 	if (e->subject == 1)
 		return "enhanced code 4.1.x (address status, transient)";
 	return "enhanced code 4.2.x (mailbox status, transient)";
@@ -688,11 +715,53 @@ smtp_classify(const struct smtp_phrases *ph, enum smtp_stage st,
 	}
 
 	/* Step 4: the enhanced code. */
+	if (k == 5 && r->enhanced[0] == '4' && r->enhanced[1] == '.') {
+		sc_set(v, SMTPC_TEMPORARY, SMTPF_TEMPORARY, false,
+		    "enhanced code 4.x.x with a 5xx (RFC 3463 class 4: the "
+		    "cause was transient)");
+		return;
+	}
 	if (e.class != 0) {
 		const char *why = sc_enh_matched(&e);
+		bool rcode;
 
+		/*
+		 * x.7.13 is "user account disabled" (RFC 5248 registry): to
+		 * RCPT, with words that say the mailbox is disabled, it is the
+		 * recipient's account; any other x.7.x is the sender's side.
+		 */
+		if (e.subject == 7 && e.detail == 13 && k == 5 &&
+		    rhit != NULL && rhit->cls == SMTPC_MAILBOX_DISABLED) {
+			sc_set(v, SMTPC_MAILBOX_DISABLED, SMTPF_RECIPIENT, true,
+			    rhit->matched);
+			return;
+		}
 		if (e.subject == 7) {
 			sc_set(v, SMTPC_POLICY, SMTPF_SENDER, perm, why);
+			return;
+		}
+		if (e.subject == 4 && e.detail == 5) {
+			sc_set(v, SMTPC_RATE_LIMITED, SMTPF_TEMPORARY, false,
+			    why);
+			return;
+		}
+		if (e.subject == 3 && e.detail == 1) {
+			sc_set(v, SMTPC_TEMPORARY, SMTPF_TEMPORARY, false,
+			    why);
+			return;
+		}
+		/*
+		 * A code and words that both blame the mailbox: the words
+		 * are the more precise ("550 5.2.1 User unknown", "552 5.1.1
+		 * mailbox is full" are common).
+		 */
+		rcode = (e.subject == 2 && e.detail == 2) ||
+		    (e.subject == 2 && e.detail == 1) || (e.subject == 1 &&
+		    (e.detail == 1 || e.detail == 2 || e.detail == 3 ||
+		    e.detail == 6 || e.detail == 10));
+		if (k == 5 && rcode && rhit != NULL) {
+			sc_set(v, rhit->cls, SMTPF_RECIPIENT, true,
+			    rhit->matched);
 			return;
 		}
 		if (e.subject == 1 && (e.detail == 7 || e.detail == 8)) {
@@ -711,7 +780,8 @@ smtp_classify(const struct smtp_phrases *ph, enum smtp_stage st,
 			return;
 		}
 		if (k == 5 && e.subject == 1 && (e.detail == 1 ||
-		    e.detail == 2 || e.detail == 6 || e.detail == 10)) {
+		    e.detail == 2 || e.detail == 3 || e.detail == 6 ||
+		    e.detail == 10)) {
 			sc_set(v, SMTPC_MAILBOX_NOT_FOUND, SMTPF_RECIPIENT,
 			    true, why);
 			return;
@@ -722,7 +792,8 @@ smtp_classify(const struct smtp_phrases *ph, enum smtp_stage st,
 			return;
 		}
 		if (k == 5 && ((e.subject == 2 && e.detail == 3) ||
-		    (e.subject == 3 && e.detail == 4))) {
+		    (e.subject == 3 && e.detail == 4) ||
+		    (e.subject == 4 && e.detail == 7))) {
 			sc_set(v, SMTPC_UNKNOWN_PERMANENT, SMTPF_NONE, true,
 			    why);
 			return;
@@ -752,6 +823,11 @@ smtp_classify(const struct smtp_phrases *ph, enum smtp_stage st,
 	if (k == 4)
 		sc_set(v, SMTPC_TEMPORARY, SMTPF_TEMPORARY, false,
 		    "basic code 4xx (transient)");
+	else if (r->code == 530)
+		sc_set(v, SMTPC_RELAY_DENIED, SMTPF_NONE, true,
+		    "basic code 530 (authentication required, RFC 4954 "
+		    "section 6): the server takes this mail from its own "
+		    "users only");
 	else if (r->code == 552)
 		sc_set(v, SMTPC_TEMPORARY, SMTPF_TEMPORARY, false,
 		    "basic code 552 to RCPT (RFC 5321 4.5.3.1.10: treat as "
