@@ -715,23 +715,19 @@ smtp_classify(const struct smtp_phrases *ph, enum smtp_stage st,
 	}
 
 	/* Step 4: the enhanced code. */
-	if (k == 5 && r->enhanced[0] == '4' && r->enhanced[1] == '.') {
-		sc_set(v, SMTPC_TEMPORARY, SMTPF_TEMPORARY, false,
-		    "enhanced code 4.x.x with a 5xx (RFC 3463 class 4: the "
-		    "cause was transient)");
-		return;
-	}
 	if (e.class != 0) {
 		const char *why = sc_enh_matched(&e);
 		bool rcode;
 
 		/*
-		 * x.7.13 is "user account disabled" (RFC 5248 registry): to
-		 * RCPT, with words that say the mailbox is disabled, it is the
-		 * recipient's account; any other x.7.x is the sender's side.
+		 * x.7.13 is "user account disabled" (RFC 5248 registry), the
+		 * authenticated user's account: only words that name the
+		 * recipient and say its account is disabled make it the
+		 * recipient's. Any other x.7.x is the sender's side.
 		 */
 		if (e.subject == 7 && e.detail == 13 && k == 5 &&
-		    rhit != NULL && rhit->cls == SMTPC_MAILBOX_DISABLED) {
+		    rhit != NULL && rhit->cls == SMTPC_MAILBOX_DISABLED &&
+		    memmem(text, tlen, "recipient", 9) != NULL) {
 			sc_set(v, SMTPC_MAILBOX_DISABLED, SMTPF_RECIPIENT, true,
 			    rhit->matched);
 			return;
