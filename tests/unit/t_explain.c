@@ -79,7 +79,7 @@ static const struct {
 	    "x.4.5 congestion is transient, even with a 5xx" },
 	{ "452 4.4.5 Insufficient system resources", "rate_limited",
 	    "temporary", "4.4.5 congestion" },
-	{ "552 5.3.1 Mail system full", "temporary_error", "temporary",
+	{ "554 5.3.1 Mail system full", "temporary_error", "temporary",
 	    "x.3.1 mail system full is transient" },
 	{ "554 5.4.7 Delivery time expired", "rejected_other", "none",
 	    "5.4.7: the message expired, not the address" },
@@ -89,6 +89,8 @@ static const struct {
 	{ "525 5.7.13 <a@example.org>: Recipient address rejected: User "
 	    "account disabled", "mailbox_disabled", "recipient",
 	    "5.7.13 with the recipient's account disabled" },
+	{ "550 5.7.13 <a@example.org>: Disabled recipient address",
+	    "mailbox_disabled", "recipient", "5.7.13, 'disabled recipient'" },
 	{ "550 5.7.13 User account disabled", "policy_blocked", "sender",
 	    "5.7.13 without naming the recipient: the sender's account" },
 	/* phrases of the message, not the address (5xx only) */
