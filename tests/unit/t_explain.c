@@ -8,6 +8,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,15 +46,20 @@ static char out[65536];
 /* The samples of tests/data/dsn: the first recipient's class and fault. */
 static const struct {
 	const char *file, *cls, *fault;
+	bool text;		/* a free-text bounce, not RFC 3464 */
 } SAMPLES[] = {
-	{ "rfc3464-plain.eml", "mailbox_not_found", "recipient" },
-	{ "rfc3464-base64.eml", "mailbox_not_found", "recipient" },
-	{ "rfc3464-qp.eml", "mailbox_not_found", "recipient" },
-	{ "postfix-two-rcpts.eml", "mailbox_not_found", "recipient" },
-	{ "exim.eml", "policy_blocked", "sender" },
-	{ "m365.eml", "mailbox_not_found", "recipient" },
-	{ "google.eml", "rejected_other", "none" },
-	{ "postfix-delayed.eml", "rate_limited", "temporary" },
+	{ "rfc3464-plain.eml", "mailbox_not_found", "recipient", false },
+	{ "rfc3464-base64.eml", "mailbox_not_found", "recipient", false },
+	{ "rfc3464-qp.eml", "mailbox_not_found", "recipient", false },
+	{ "postfix-two-rcpts.eml", "mailbox_not_found", "recipient", false },
+	{ "exim.eml", "policy_blocked", "sender", false },
+	{ "m365.eml", "mailbox_not_found", "recipient", false },
+	{ "google.eml", "rejected_other", "none", false },
+	{ "postfix-delayed.eml", "rate_limited", "temporary", false },
+	{ "qmail.eml", "mailbox_not_found", "recipient", true },
+	{ "exim-text.eml", "mailbox_not_found", "recipient", true },
+	{ "exim-deferred.eml", "greylisted", "temporary", true },
+	{ "postfix-text.eml", "mailbox_not_found", "recipient", true },
 };
 
 /*
@@ -287,8 +293,8 @@ main(void)
 		const char *a[] = { "explain", "--json" };
 
 		rc = run(DSN, 2, a);
-		ok(rc == 0 && strstr(out, "{\"dsn\":true,\"recipients\":[{") ==
-		    out && strstr(out, "\"fault\":\"sender\"") != NULL &&
+		ok(rc == 0 && strstr(out, "{\"dsn\":true,\"format\":"
+		    "\"rfc3464\",\"recipients\":[{") == out && strstr(out, "\"fault\":\"sender\"") != NULL &&
 		    strstr(out, "\"recipients_total\":3,\"not_failed\":1") !=
 		    NULL, "DSN --json");
 	}
@@ -328,6 +334,10 @@ main(void)
 		ok(rc == 0 && strstr(out, "{\"dsn\":true,") == out &&
 		    strstr(out, want) != NULL, "%s: --json, class %s",
 		    SAMPLES[k].file, SAMPLES[k].cls);
+		snprintf(want, sizeof(want), "\"format\":\"%s\"",
+		    SAMPLES[k].text ? "text" : "rfc3464");
+		ok(strstr(out, want) != NULL, "%s: --json, %s", SAMPLES[k].file,
+		    want);
 		snprintf(want, sizeof(want), "\"fault\":\"%s\"", SAMPLES[k].fault);
 		ok(strstr(out, want) != NULL, "%s: at fault: %s",
 		    SAMPLES[k].file, SAMPLES[k].fault);

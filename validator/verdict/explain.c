@@ -13,6 +13,7 @@
 #include "util/buf.h"
 #include "util/diag.h"
 #include "util/xalloc.h"
+#include "verdict/bounce_text.h"
 #include "verdict/dsn.h"
 #include "verdict/smtp_classify.h"
 #include "smtp/smtp_reply.h"
@@ -93,7 +94,8 @@ ex_contains(const char *s, size_t n, const char *needle)
 static enum smtp_stage
 ex_guess_stage(const char *s, size_t n)
 {
-	if (ex_contains(s, n, "in reply to MAIL FROM"))
+	if (ex_contains(s, n, "in reply to MAIL FROM") ||
+	    ex_contains(s, n, "after MAIL FROM"))	/* Exim */
 		return SMTPS_MAIL;
 	if (ex_contains(s, n, "in reply to EHLO") ||
 	    ex_contains(s, n, "in reply to HELO"))
@@ -237,16 +239,31 @@ ex_dsn(const struct smtp_phrases *ph, const struct buf *in, bool json)
 	struct dsn_rcpt *dr = xcalloc(EXPLAIN_DSN_RCPTS, sizeof(*dr));
 	struct diag d = { DIAG_OK, "" };
 	size_t total, n, shown = 0, other = 0;
+	bool text = false;
 	int rc = 2;
 
 	if (dsn_parse(buf_str(in), in->len, dr, EXPLAIN_DSN_RCPTS, &total,
 	    &d) == -1) {
-		fprintf(stderr, "listscrub explain: %s\n", d.msg);
-		goto done;
+		/* No RFC 3464 part: a bounce in free text? */
+		size_t tn;
+		char *t = dsn_text_part(buf_str(in), in->len, &tn);
+		int tr = t == NULL ? -1 : bounce_text_parse(t, tn, dr,
+		    EXPLAIN_DSN_RCPTS, &total, &d);
+
+		free(t);
+		if (tr == -1) {
+			fprintf(stderr, "listscrub explain: %s\n", d.msg);
+			goto done;
+		}
+		text = true;
 	}
 	n = total < EXPLAIN_DSN_RCPTS ? total : EXPLAIN_DSN_RCPTS;
 	if (json)
-		fputs("{\"dsn\":true,\"recipients\":[", stdout);
+		printf("{\"dsn\":true,\"format\":\"%s\",\"recipients\":[",
+		    text ? "text" : "rfc3464");
+	else if (text)
+		printf("(a bounce in free text, not RFC 3464: recipients and "
+		    "replies as its words give them)\n\n");
 	for (size_t i = 0; i < n; i++) {
 		struct smtp_reply r;
 		struct smtp_verdict v;
