@@ -358,7 +358,8 @@ main(void)
 	ok(strstr(R[1].diag, "blocked using zen.spamhaus.org") != NULL,
 	    "exim-text: the second's reply");
 	text(src, "exim-deferred.eml", 1, "slow@example.net", "delayed", "",
-	    "451 4.7.1 Greylisting in action");
+	    "450 4.7.1 <slow@example.net>: Recipient address rejected: "
+	    "Greylisted");
 	text(src, "postfix-text.eml", 1, "nobody@example.net", "failed", "",
 	    "said: 550 5.1.1 <nobody@example.net>: Recipient address "
 	    "rejected: User unknown in local recipient table (in reply to "
