@@ -71,6 +71,24 @@ sample(const char *src, const char *name, size_t want, const char *rcpt,
 	free(s);
 }
 
+/*
+ * noise - fill buf with 1 to 8192 pseudo-random bytes from the state *x,
+ * one in eight of them taken from alpha (8 bytes); returns the length.
+ */
+static size_t
+noise(char *buf, unsigned long *x, const char *alpha)
+{
+	size_t len = 1 + (*x >> 8) % 8192;
+
+	for (size_t i = 0; i < len; i++) {
+		*x = *x * 6364136223846793005UL + 1442695040888963407UL;
+		buf[i] = (char)(*x >> 56);
+		if ((*x >> 40 & 7) == 0)
+			buf[i] = alpha[*x >> 33 & 7];
+	}
+	return len;
+}
+
 static int
 parse(const char *s, size_t n, size_t *total)
 {
@@ -172,15 +190,8 @@ hostile(void)
 		int crashes = 0;
 
 		for (int it = 0; it < 300; it++) {
-			size_t len = 1 + (x >> 8) % 8192;
+			size_t len = noise(big, &x, "\r\n:;-B \t");
 
-			for (size_t i = 0; i < len; i++) {
-				x = x * 6364136223846793005UL +
-				    1442695040888963407UL;
-				big[i] = (char)(x >> 56);
-				if ((x >> 40 & 7) == 0)
-					big[i] = "\r\n:;-B \t"[x >> 33 & 7];
-			}
 			if (it % 2 == 0 && len > hl) {
 				memcpy(big, HDR, hl);
 			}
@@ -292,15 +303,8 @@ text_hostile(void)
 		unsigned long x = 777;
 
 		for (int it = 0; it < 300; it++) {
-			size_t len = 1 + (x >> 8) % 8192;
+			size_t len = noise(big, &x, "\n<>@: -#");
 
-			for (size_t i = 0; i < len; i++) {
-				x = x * 6364136223846793005UL +
-				    1442695040888963407UL;
-				big[i] = (char)(x >> 56);
-				if ((x >> 40 & 7) == 0)
-					big[i] = "\n<>@: -#"[x >> 33 & 7];
-			}
 			rc = bounce_text_parse(big, len, R, MAXR, &total, &dg);
 			if (rc != 0 && rc != -1)
 				break;

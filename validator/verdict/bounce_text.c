@@ -6,6 +6,7 @@
 #include "verdict/bounce_text.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util/ascii.h"
@@ -21,7 +22,6 @@ struct bt {
 };
 
 static size_t bt_line(const char *t, size_t n, size_t pos, size_t *len);
-static bool bt_has(const char *s, size_t n, const char *needle);
 static bool bt_stop(const char *s, size_t n);
 static bool bt_addr(const char *s, size_t n);
 static void bt_open(struct bt *b, const char *addr, size_t n, bool delayed);
@@ -41,18 +41,6 @@ bt_line(const char *t, size_t n, size_t pos, size_t *len)
 	return nl ? end + 1 : n;
 }
 
-/* bt_has - ASCII case-insensitive substring test. */
-static bool
-bt_has(const char *s, size_t n, const char *needle)
-{
-	size_t k = strlen(needle);
-
-	for (size_t i = 0; i + k <= n; i++)
-		if (ascii_ncasecmp(s + i, needle, k) == 0)
-			return true;
-	return false;
-}
-
 /*
  * bt_stop - the line that starts the copy of the returned message
  * ("--- Below this line is a copy of the message.", "------ This is a
@@ -64,9 +52,9 @@ bt_stop(const char *s, size_t n)
 	if (n < 3 || !((s[0] == '-' && s[1] == '-' && s[2] == '-') ||
 	    (s[0] == '=' && s[1] == '=' && s[2] == '=')))
 		return false;
-	return bt_has(s, n, "copy") || bt_has(s, n, "original") ||
-	    bt_has(s, n, "below this line") || bt_has(s, n, "unsent") ||
-	    bt_has(s, n, "returned message");
+	return ascii_has(s, n, "copy") || ascii_has(s, n, "original") ||
+	    ascii_has(s, n, "below this line") || ascii_has(s, n, "unsent") ||
+	    ascii_has(s, n, "returned message");
 }
 
 /* bt_addr - s[0..n) reads as one address: local@domain, no blanks. */
@@ -100,7 +88,8 @@ bt_open(struct bt *b, const char *s, size_t n, bool delayed)
 	b->cur = &b->out[b->total - 1];
 	memset(b->cur, 0, sizeof(*b->cur));
 	memcpy(b->cur->recipient, s, n);
-	strcpy(b->cur->action, delayed ? "delayed" : "failed");
+	snprintf(b->cur->action, sizeof(b->cur->action), "%s",
+	    delayed ? "delayed" : "failed");
 }
 
 /* bt_add - append a line's words to the open diag, one space between. */
@@ -207,16 +196,16 @@ bounce_text_parse(const char *t, size_t n, struct dsn_rcpt *out, size_t max,
 		}
 		bt_close(&b);
 		if (b.total == 0) {
-			if (bt_has(w, wl, "address(es) failed") ||
-			    bt_has(w, wl, "address(es) deferred") ||
-			    bt_has(w, wl, "following address(es)") ||
-			    bt_has(w, wl, "not yet been delivered"))
+			if (ascii_has(w, wl, "address(es) failed") ||
+			    ascii_has(w, wl, "address(es) deferred") ||
+			    ascii_has(w, wl, "following address(es)") ||
+			    ascii_has(w, wl, "not yet been delivered"))
 				list = true;
-			if (bt_has(w, wl, "temporary error") ||
-			    bt_has(w, wl, "address(es) deferred") ||
-			    bt_has(w, wl, "not yet been delivered") ||
-			    bt_has(w, wl, "still being retried") ||
-			    bt_has(w, wl, "warning only"))
+			if (ascii_has(w, wl, "temporary error") ||
+			    ascii_has(w, wl, "address(es) deferred") ||
+			    ascii_has(w, wl, "not yet been delivered") ||
+			    ascii_has(w, wl, "still being retried") ||
+			    ascii_has(w, wl, "warning only"))
 				delayed = true;
 		}
 	}

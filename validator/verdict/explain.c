@@ -50,7 +50,6 @@ static const char usage[] =
 static int ex_read_stdin(struct buf *in);
 static int ex_dsn(const struct smtp_phrases *ph, const struct buf *in,
     bool json);
-static bool ex_contains(const char *s, size_t n, const char *needle);
 static enum smtp_stage ex_guess_stage(const char *s, size_t n);
 static const char *ex_fault_text(const struct smtp_verdict *v);
 static bool ex_remove(const struct smtp_verdict *v);
@@ -78,31 +77,19 @@ ex_read_stdin(struct buf *in)
 	return 0;
 }
 
-/* ex_contains - ASCII case-insensitive substring test. */
-static bool
-ex_contains(const char *s, size_t n, const char *needle)
-{
-	size_t k = strlen(needle);
-
-	for (size_t i = 0; i + k <= n; i++)
-		if (ascii_ncasecmp(s + i, needle, k) == 0)
-			return true;
-	return false;
-}
-
 /* ex_guess_stage - the stage a Postfix-style bounce names; else rcpt. */
 static enum smtp_stage
 ex_guess_stage(const char *s, size_t n)
 {
-	if (ex_contains(s, n, "in reply to MAIL FROM") ||
-	    ex_contains(s, n, "after MAIL FROM"))	/* Exim */
+	if (ascii_has(s, n, "in reply to MAIL FROM") ||
+	    ascii_has(s, n, "after MAIL FROM"))	/* Exim */
 		return SMTPS_MAIL;
-	if (ex_contains(s, n, "in reply to EHLO") ||
-	    ex_contains(s, n, "in reply to HELO"))
+	if (ascii_has(s, n, "in reply to EHLO") ||
+	    ascii_has(s, n, "in reply to HELO"))
 		return SMTPS_EHLO;
-	if (ex_contains(s, n, "in reply to STARTTLS"))
+	if (ascii_has(s, n, "in reply to STARTTLS"))
 		return SMTPS_STARTTLS;
-	if (ex_contains(s, n, "refused to talk to me"))
+	if (ascii_has(s, n, "refused to talk to me"))
 		return SMTPS_CONNECT;
 	return SMTPS_RCPT;
 }
