@@ -1,16 +1,19 @@
 /*
- * fuzz_dsn - libFuzzer entry point over dsn_looks_like_message() and
- * dsn_parse(). Invariants, checked with abort(): dsn_parse returns 0 or
- * -1; with -1 no recipient is counted; every stored field is
- * NUL-terminated inside its buffer and holds no control byte; there are
- * never more recipients than a quarter of the input's bytes (each needs
- * an "Action:" or "Final-Recipient:" field).
+ * fuzz_dsn - libFuzzer entry point over dsn_looks_like_message(),
+ * dsn_parse(), dsn_text_part() and bounce_text_parse(). Invariants,
+ * checked with abort(): the parsers return 0 or -1; with -1 no recipient
+ * is counted; every stored field is NUL-terminated inside its buffer and
+ * holds no control byte; there are never more recipients than a quarter
+ * of the input's bytes (each needs an "Action:" or "Final-Recipient:"
+ * field, or a line with "<a@b>:" or an indented address); the text part
+ * is NUL-terminated at its length and no longer than the input.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "verdict/bounce_text.h"
 #include "verdict/dsn.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -32,17 +35,10 @@ fuzz_field(const char *s, size_t n)
 			abort();
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* fuzz_check - rc and the stored recipients keep the invariants. */
+static void
+fuzz_check(int rc, size_t total, size_t size)
 {
-	struct diag d = { DIAG_OK, "" };
-	const char *s = (const char *)data;
-	size_t total = 99;
-	int rc;
-
-	(void)dsn_looks_like_message(s, size);
-	memset(fuzz_r, 0, sizeof(fuzz_r));
-	rc = dsn_parse(s, size, fuzz_r, FUZZ_MAXR, &total, &d);
 	if (rc != 0 && rc != -1)
 		abort();
 	if (rc == -1 && total != 0)
@@ -57,5 +53,29 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_field(fuzz_r[i].diag, sizeof(fuzz_r[i].diag));
 		fuzz_field(fuzz_r[i].remote_mta, sizeof(fuzz_r[i].remote_mta));
 	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct diag d = { DIAG_OK, "" };
+	const char *s = (const char *)data;
+	size_t total = 99, tn = 0;
+	char *text;
+	int rc;
+
+	(void)dsn_looks_like_message(s, size);
+	memset(fuzz_r, 0, sizeof(fuzz_r));
+	rc = dsn_parse(s, size, fuzz_r, FUZZ_MAXR, &total, &d);
+	fuzz_check(rc, total, size);
+	text = dsn_text_part(s, size, &tn);
+	if (text != NULL && (tn > size || text[tn] != '\0'))
+		abort();
+	total = 99;
+	memset(fuzz_r, 0, sizeof(fuzz_r));
+	rc = bounce_text_parse(text != NULL ? text : s, text != NULL ? tn :
+	    size, fuzz_r, FUZZ_MAXR, &total, &d);
+	fuzz_check(rc, total, size);
+	free(text);
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "verdict/bounce_text.h"
 #include "verdict/dsn.h"
 #include "tap.h"
 
@@ -68,6 +69,24 @@ sample(const char *src, const char *name, size_t want, const char *rcpt,
 	is_str(R[0].action, action, "%s: Action", name);
 	ok(dsn_looks_like_message(s, n), "%s: read as a message", name);
 	free(s);
+}
+
+/*
+ * noise - fill buf with 1 to 8192 pseudo-random bytes from the state *x,
+ * one in eight of them taken from alpha (8 bytes); returns the length.
+ */
+static size_t
+noise(char *buf, unsigned long *x, const char *alpha)
+{
+	size_t len = 1 + (*x >> 8) % 8192;
+
+	for (size_t i = 0; i < len; i++) {
+		*x = *x * 6364136223846793005UL + 1442695040888963407UL;
+		buf[i] = (char)(*x >> 56);
+		if ((*x >> 40 & 7) == 0)
+			buf[i] = alpha[*x >> 33 & 7];
+	}
+	return len;
 }
 
 static int
@@ -171,15 +190,8 @@ hostile(void)
 		int crashes = 0;
 
 		for (int it = 0; it < 300; it++) {
-			size_t len = 1 + (x >> 8) % 8192;
+			size_t len = noise(big, &x, "\r\n:;-B \t");
 
-			for (size_t i = 0; i < len; i++) {
-				x = x * 6364136223846793005UL +
-				    1442695040888963407UL;
-				big[i] = (char)(x >> 56);
-				if ((x >> 40 & 7) == 0)
-					big[i] = "\r\n:;-B \t"[x >> 33 & 7];
-			}
 			if (it % 2 == 0 && len > hl) {
 				memcpy(big, HDR, hl);
 			}
@@ -187,6 +199,119 @@ hostile(void)
 			(void)dsn_looks_like_message(big, len);
 		}
 		ok(crashes == 0, "300 random inputs parsed without a crash");
+	}
+}
+
+/*
+ * text - a free-text bounce: dsn_parse refuses it, dsn_text_part and
+ * bounce_text_parse give want recipients, the first as rcpt with action,
+ * status and a diag that contains dc.
+ */
+static void
+text(const char *src, const char *name, size_t want, const char *rcpt,
+    const char *action, const char *status, const char *dc)
+{
+	struct diag dg = { DIAG_OK, "" };
+	size_t n = 0, tn = 0, total = 0;
+	char *s = slurp(src, name, &n), *t;
+	int rc;
+
+	if (s == NULL) {
+		ok(0, "%s: cannot read", name);
+		return;
+	}
+	ok(parse(s, n, &total) == -1, "%s: not RFC 3464", name);
+	t = dsn_text_part(s, n, &tn);
+	ok(t != NULL && tn > 0, "%s: its text part", name);
+	memset(R, 0, sizeof(R));
+	rc = t == NULL ? -1 : bounce_text_parse(t, tn, R, MAXR, &total, &dg);
+	ok(rc == 0 && total == want, "%s: %zu recipient(s) in the text (got "
+	    "%zu, rc %d)", name, want, total, rc);
+	is_str(R[0].recipient, rcpt, "%s: recipient", name);
+	is_str(R[0].action, action, "%s: action", name);
+	is_str(R[0].status, status, "%s: status", name);
+	ok(strstr(R[0].diag, dc) != NULL, "%s: reply '%s' (got '%s')", name,
+	    dc, R[0].diag);
+	free(t);
+	free(s);
+}
+
+/* text_hostile - free text made here: letters, limits, odd bytes. */
+static void
+text_hostile(void)
+{
+	static char big[1 << 20];
+	struct diag dg = { DIAG_OK, "" };
+	size_t total = 9, n, tn;
+	const char *s;
+	char *t;
+	int rc;
+
+	s = "Hello,\nsee you at <lunch@example.org> tomorrow.\n";
+	ok(bounce_text_parse(s, strlen(s), R, MAXR, &total, &dg) == -1 &&
+	    total == 0, "a letter: no recipient");
+	s = "  a@example.org\n    550 5.1.1 unknown\n";
+	ok(bounce_text_parse(s, strlen(s), R, MAXR, &total, &dg) == -1,
+	    "an indented address without Exim's 'address(es) failed': none");
+	s = "<a@example.org>: 550 5.1.1 no\n"
+	    "--- Below this line is a copy of the message.\n"
+	    "<b@example.org>: 550 5.1.1 quoted\n";
+	rc = bounce_text_parse(s, strlen(s), R, MAXR, &total, &dg);
+	ok(rc == 0 && total == 1, "the returned copy is not read (%zu)",
+	    total);
+	s = "<a b@example.org>: 550\n<@example.org>: 550\n<a@>: 550\n";
+	ok(bounce_text_parse(s, strlen(s), R, MAXR, &total, &dg) == -1,
+	    "no address: a blank, no local part, no domain");
+	/* A long block: the diag is cut, still a string. */
+	n = (size_t)snprintf(big, sizeof(big), "<a@example.org>: 550 ");
+	memset(big + n, 'x', 10000);
+	n += 10000;
+	rc = bounce_text_parse(big, n, R, MAXR, &total, &dg);
+	ok(rc == 0 && strlen(R[0].diag) == sizeof(R[0].diag) - 1,
+	    "an overlong reply is cut to the buffer (%zu)", strlen(R[0].diag));
+	/* Many recipients: all counted, MAXR kept. */
+	n = 0;
+	for (int i = 0; i < 3000; i++)
+		n += (size_t)snprintf(big + n, sizeof(big) - n,
+		    "<r%d@example.net>: 550 5.1.1 no\n\n", i);
+	rc = bounce_text_parse(big, n, R, MAXR, &total, &dg);
+	ok(rc == 0 && total == 3000 && strcmp(R[MAXR - 1].recipient,
+	    "r15@example.net") == 0, "3000 recipients counted, %d kept",
+	    MAXR);
+	/* Control bytes in the words read as spaces. */
+	s = "<a@example.org>: 550\x01 5.1.1\x7f gone (#5.1.1)\n";
+	rc = bounce_text_parse(s, strlen(s), R, MAXR, &total, &dg);
+	ok(rc == 0 && strcmp(R[0].diag, "550 5.1.1 gone (#5.1.1)") == 0 &&
+	    strcmp(R[0].status, "5.1.1") == 0, "control bytes read as spaces "
+	    "('%s'), status from '#5.1.1'", R[0].diag);
+	/* No MIME: the body is the text; a letter has no bounce in it. */
+	s = "From: a@example.org\r\n\r\nJust a letter.\r\n";
+	t = dsn_text_part(s, strlen(s), &tn);
+	ok(t != NULL && strcmp(t, "Just a letter.\r\n") == 0,
+	    "a message without MIME: its body is the text");
+	ok(bounce_text_parse(t, tn, R, MAXR, &total, &dg) == -1,
+	    "... and no bounce");
+	free(t);
+	/* MIME without a text/plain part: no text. */
+	s = "Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n"
+	    "Content-Type: image/png\r\n\r\nxx\r\n--B--\r\n";
+	t = dsn_text_part(s, strlen(s), &tn);
+	ok(t == NULL, "no text/plain part: no text");
+	free(t);
+	/* Random bytes. */
+	{
+		unsigned long x = 777;
+
+		for (int it = 0; it < 300; it++) {
+			size_t len = noise(big, &x, "\n<>@: -#");
+
+			rc = bounce_text_parse(big, len, R, MAXR, &total, &dg);
+			if (rc != 0 && rc != -1)
+				break;
+			free(dsn_text_part(big, len, &tn));
+		}
+		ok(rc == 0 || rc == -1, "300 random texts read without a "
+		    "crash");
 	}
 }
 
@@ -225,5 +350,24 @@ main(void)
 	sample(src, "postfix-delayed.eml", 1, "slow@example.net", "delayed",
 	    "4.3.2", "452 4.3.2 Connection rate limit exceeded.");
 	hostile();
+	text(src, "qmail.eml", 2, "nobody@example.net", "failed", "",
+	    "Remote host said: 550 5.1.1 <nobody@example.net>: Recipient "
+	    "address rejected");
+	is_str(R[1].recipient, "full@example.org", "qmail: the second");
+	is_str(R[1].status, "5.1.1", "qmail: the second's status (#5.1.1)");
+	text(src, "exim-text.eml", 2, "nobody@example.net", "failed", "",
+	    "after RCPT TO:<nobody@example.net>: host mx.example.net "
+	    "[192.0.2.25]: 550 5.1.1");
+	is_str(R[1].recipient, "blocked@example.org", "exim-text: the second");
+	ok(strstr(R[1].diag, "blocked using zen.spamhaus.org") != NULL,
+	    "exim-text: the second's reply");
+	text(src, "exim-deferred.eml", 1, "slow@example.net", "delayed", "",
+	    "450 4.7.1 <slow@example.net>: Recipient address rejected: "
+	    "Greylisted");
+	text(src, "postfix-text.eml", 1, "nobody@example.net", "failed", "",
+	    "said: 550 5.1.1 <nobody@example.net>: Recipient address "
+	    "rejected: User unknown in local recipient table (in reply to "
+	    "RCPT TO command)");
+	text_hostile();
 	return done_testing();
 }

@@ -71,4 +71,18 @@ ascii_ncasecmp(const char *a, const char *b, size_t n)
 	return 0;
 }
 
+/* ascii_has - does s[0..n) contain needle, ASCII letters case-folded? */
+static inline bool
+ascii_has(const char *s, size_t n, const char *needle)
+{
+	size_t k = 0;
+
+	while (needle[k] != '\0')
+		k++;
+	for (size_t i = 0; i + k <= n; i++)
+		if (ascii_ncasecmp(s + i, needle, k) == 0)
+			return true;
+	return false;
+}
+
 #endif

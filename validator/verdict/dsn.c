@@ -21,6 +21,9 @@ struct dsn_ctx {
 	size_t total;
 	size_t parts;
 	bool found;		/* a delivery-status part was seen */
+	bool want_text;		/* dsn_text_part: look for text/plain */
+	char *text;		/* its decoded copy (first one only) */
+	size_t textlen;
 };
 
 static size_t dsn_line(const char *s, size_t n, size_t pos, size_t *len);
@@ -38,6 +41,8 @@ static bool dsn_boundary(const char *s, size_t len, const char *b,
     size_t bl);
 static void dsn_copy(char *out, size_t outsz, const char *v);
 static void dsn_status(const char *s, size_t n, struct dsn_ctx *c);
+static void dsn_decode(const char *s, size_t body, size_t n,
+    struct dsn_ctx *c);
 static void dsn_entity(const char *s, size_t n, int depth,
     struct dsn_ctx *c);
 
@@ -375,6 +380,30 @@ dsn_boundary(const char *s, size_t len, const char *b, size_t bl)
 }
 
 /* dsn_entity - one MIME entity s[0..n) (header and body), depth deep. */
+/*
+ * dsn_decode - keep in c a decoded copy of the body s[body..n) of an
+ * entity whose header is s[0..body): base64 and quoted-printable decoded,
+ * anything else as it is.
+ */
+static void
+dsn_decode(const char *s, size_t body, size_t n, struct dsn_ctx *c)
+{
+	char cte[64];
+
+	c->text = xmalloc(n - body + 1);
+	cte[0] = '\0';
+	dsn_field(s, body, "Content-Transfer-Encoding", cte, sizeof(cte));
+	if (dsn_is(cte, "base64"))
+		c->textlen = dsn_unbase64(s + body, n - body, c->text);
+	else if (dsn_is(cte, "quoted-printable"))
+		c->textlen = dsn_unqp(s + body, n - body, c->text);
+	else {
+		memcpy(c->text, s + body, n - body);
+		c->textlen = n - body;
+	}
+	c->text[c->textlen] = '\0';
+}
+
 static void
 dsn_entity(const char *s, size_t n, int depth, struct dsn_ctx *c)
 {
@@ -383,10 +412,20 @@ dsn_entity(const char *s, size_t n, int depth, struct dsn_ctx *c)
 
 	if (depth > DSN_DEPTH || c->parts++ >= DSN_PARTS)
 		return;
-	if (!dsn_field(s, body, "Content-Type", ct, sizeof(ct)))
+	if (!dsn_field(s, body, "Content-Type", ct, sizeof(ct))) {
+		/* A part without one is text/plain (RFC 2045 5.2). */
+		if (c->want_text && c->text == NULL && depth > 0)
+			dsn_decode(s, body, n, c);
 		return;
+	}
 	dsn_content_type(ct, type, sizeof(type), b, sizeof(b));
-	if (strcmp(type, "message/delivery-status") == 0 ||
+	if (c->want_text) {
+		if (c->text == NULL && strcmp(type, "text/plain") == 0)
+			dsn_decode(s, body, n, c);
+		/* The returned message's text is not the report's. */
+		if (strcmp(type, "message/rfc822") == 0)
+			return;
+	} else if (strcmp(type, "message/delivery-status") == 0 ||
 	    strcmp(type, "message/global-delivery-status") == 0) {
 		char *dec;
 		size_t dn;
@@ -480,7 +519,7 @@ int
 dsn_parse(const char *s, size_t n, struct dsn_rcpt *out, size_t max,
     size_t *total, struct diag *d)
 {
-	struct dsn_ctx c = { out, max, 0, 0, false };
+	struct dsn_ctx c = { out, max, 0, 0, false, false, NULL, 0 };
 	size_t body = dsn_header_end(s, n);
 	char ct[64];
 
@@ -510,4 +549,20 @@ dsn_parse(const char *s, size_t n, struct dsn_rcpt *out, size_t max,
 		return -1;
 	}
 	return 0;
+}
+
+char *
+dsn_text_part(const char *s, size_t n, size_t *len)
+{
+	struct dsn_ctx c = { NULL, 0, 0, 0, false, true, NULL, 0 };
+	size_t body = dsn_header_end(s, n);
+	char ct[64];
+
+	/* A message without MIME: its body is the text. */
+	if (!dsn_field(s, body, "Content-Type", ct, sizeof(ct)))
+		dsn_decode(s, body, n, &c);
+	else
+		dsn_entity(s, n, 0, &c);
+	*len = c.textlen;
+	return c.text;
 }

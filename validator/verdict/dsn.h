@@ -49,4 +49,12 @@ bool dsn_looks_like_message(const char *s, size_t n);
 int dsn_parse(const char *s, size_t n, struct dsn_rcpt *out, size_t max,
     size_t *total, struct diag *d);
 
+/*
+ * dsn_text_part - a decoded copy (malloc'd, NUL-terminated, *len bytes;
+ * the caller frees it) of the message's first text/plain part outside a
+ * returned message/rfc822, or of its body when it has no Content-Type;
+ * NULL when there is none. The same bounds as dsn_parse.
+ */
+char *dsn_text_part(const char *s, size_t n, size_t *len);
+
 #endif

@@ -13,6 +13,7 @@
 #include "util/buf.h"
 #include "util/diag.h"
 #include "util/xalloc.h"
+#include "verdict/bounce_text.h"
 #include "verdict/dsn.h"
 #include "verdict/smtp_classify.h"
 #include "smtp/smtp_reply.h"
@@ -49,7 +50,6 @@ static const char usage[] =
 static int ex_read_stdin(struct buf *in);
 static int ex_dsn(const struct smtp_phrases *ph, const struct buf *in,
     bool json);
-static bool ex_contains(const char *s, size_t n, const char *needle);
 static enum smtp_stage ex_guess_stage(const char *s, size_t n);
 static const char *ex_fault_text(const struct smtp_verdict *v);
 static bool ex_remove(const struct smtp_verdict *v);
@@ -77,30 +77,19 @@ ex_read_stdin(struct buf *in)
 	return 0;
 }
 
-/* ex_contains - ASCII case-insensitive substring test. */
-static bool
-ex_contains(const char *s, size_t n, const char *needle)
-{
-	size_t k = strlen(needle);
-
-	for (size_t i = 0; i + k <= n; i++)
-		if (ascii_ncasecmp(s + i, needle, k) == 0)
-			return true;
-	return false;
-}
-
 /* ex_guess_stage - the stage a Postfix-style bounce names; else rcpt. */
 static enum smtp_stage
 ex_guess_stage(const char *s, size_t n)
 {
-	if (ex_contains(s, n, "in reply to MAIL FROM"))
+	if (ascii_has(s, n, "in reply to MAIL FROM") ||
+	    ascii_has(s, n, "after MAIL FROM"))	/* Exim */
 		return SMTPS_MAIL;
-	if (ex_contains(s, n, "in reply to EHLO") ||
-	    ex_contains(s, n, "in reply to HELO"))
+	if (ascii_has(s, n, "in reply to EHLO") ||
+	    ascii_has(s, n, "in reply to HELO"))
 		return SMTPS_EHLO;
-	if (ex_contains(s, n, "in reply to STARTTLS"))
+	if (ascii_has(s, n, "in reply to STARTTLS"))
 		return SMTPS_STARTTLS;
-	if (ex_contains(s, n, "refused to talk to me"))
+	if (ascii_has(s, n, "refused to talk to me"))
 		return SMTPS_CONNECT;
 	return SMTPS_RCPT;
 }
@@ -237,16 +226,31 @@ ex_dsn(const struct smtp_phrases *ph, const struct buf *in, bool json)
 	struct dsn_rcpt *dr = xcalloc(EXPLAIN_DSN_RCPTS, sizeof(*dr));
 	struct diag d = { DIAG_OK, "" };
 	size_t total, n, shown = 0, other = 0;
+	bool text = false;
 	int rc = 2;
 
 	if (dsn_parse(buf_str(in), in->len, dr, EXPLAIN_DSN_RCPTS, &total,
 	    &d) == -1) {
-		fprintf(stderr, "listscrub explain: %s\n", d.msg);
-		goto done;
+		/* No RFC 3464 part: a bounce in free text? */
+		size_t tn;
+		char *t = dsn_text_part(buf_str(in), in->len, &tn);
+		int tr = t == NULL ? -1 : bounce_text_parse(t, tn, dr,
+		    EXPLAIN_DSN_RCPTS, &total, &d);
+
+		free(t);
+		if (tr == -1) {
+			fprintf(stderr, "listscrub explain: %s\n", d.msg);
+			goto done;
+		}
+		text = true;
 	}
 	n = total < EXPLAIN_DSN_RCPTS ? total : EXPLAIN_DSN_RCPTS;
 	if (json)
-		fputs("{\"dsn\":true,\"recipients\":[", stdout);
+		printf("{\"dsn\":true,\"format\":\"%s\",\"recipients\":[",
+		    text ? "text" : "rfc3464");
+	else if (text)
+		printf("(a bounce in free text, not RFC 3464: recipients and "
+		    "replies as its words give them)\n\n");
 	for (size_t i = 0; i < n; i++) {
 		struct smtp_reply r;
 		struct smtp_verdict v;

@@ -1,6 +1,7 @@
 # validator/verdict: The verdict vocabulary and the pure policy that
 # turns evidence (and SMTP replies) into verdicts.
 validator_liblistscrub_a_SOURCES += \
+	%D%/bounce_text.c %D%/bounce_text.h \
 	%D%/classify.c %D%/classify.h \
 	%D%/dsn.c %D%/dsn.h \
 	%D%/explain.c %D%/explain.h \

@@ -107,7 +107,7 @@ static int sc_parse_line(struct smtp_phrases *ph, const char *path,
 static void sc_set(struct smtp_verdict *v, enum smtp_class c,
     enum smtp_fault f, bool perm, const char *matched);
 static void sc_enh_parse(const struct smtp_reply *r, struct sc_enh *e);
-static const char *sc_enh_matched(const struct sc_enh *e);
+static const struct sc_enh_rule *sc_enh_rule(const struct sc_enh *e, int k);
 
 const char *
 smtp_class_name(enum smtp_class c)
@@ -342,7 +342,7 @@ sc_parse_line(struct smtp_phrases *ph, const char *path, const char *base,
 	}
 	memset(&r, 0, sizeof(r));
 	if ((r.cls = smtp_class_parse(f[0])) == SMTPC_LAST ||
-	    r.cls == SMTPC_ACCEPTED || r.cls == SMTPC_UNKNOWN_PERMANENT) {
+	    r.cls == SMTPC_ACCEPTED) {
 		diag_set(d, DIAG_DATA, "%s:%lu: unknown class '%s'", path,
 		    lineno, f[0]);
 		return -1;
@@ -367,6 +367,12 @@ sc_parse_line(struct smtp_phrases *ph, const char *path, const char *base,
 			break;
 		diag_set(d, DIAG_DATA, "%s:%lu: class %s needs fault sender",
 		    path, lineno, f[0]);
+		return -1;
+	case SMTPC_UNKNOWN_PERMANENT:
+		if (r.fault == SMTPF_NONE && nf == 4)
+			break;
+		diag_set(d, DIAG_DATA, "%s:%lu: class %s needs fault none "
+		    "and WHEN 5xx codes", path, lineno, f[0]);
 		return -1;
 	case SMTPC_RELAY_DENIED:
 		if (r.fault == SMTPF_NONE || r.fault == SMTPF_SENDER)
@@ -429,6 +435,15 @@ sc_parse_line(struct smtp_phrases *ph, const char *path, const char *base,
 			memcpy(r.when[r.nwhen++], tok, tl + 1);
 		}
 	}
+	/* A refusal of the message says nothing retryable: 5xx only. */
+	for (unsigned i = 0; r.cls == SMTPC_UNKNOWN_PERMANENT && i <= r.nwhen;
+	    i++)
+		if (i == r.nwhen ? r.nwhen == 0 : r.when[i][0] != '5') {
+			diag_set(d, DIAG_DATA, "%s:%lu: class %s needs WHEN "
+			    "5xx codes", path, lineno, f[0]);
+			free(r.phrase);
+			return -1;
+		}
 	snprintf(buf, sizeof(buf), "phrase '%s' (%s line %lu)", r.phrase,
 	    base, lineno);
 	r.matched = xstrdup(buf);
@@ -543,41 +558,74 @@ sc_enh_parse(const struct smtp_reply *r, struct sc_enh *e)
 	e->detail = (int)det;
 }
 
-/* sc_enh_matched - the explanation of a deciding enhanced code. */
-static const char *
-sc_enh_matched(const struct sc_enh *e)
+/*
+ * What an enhanced code says about the address it answered (RFC 3463, the
+ * RFC 5248 registry), by subject and detail (-1: any); only for a reply
+ * of class only (0: either). The first entry that fits decides. transient:
+ * never permanent, whatever the basic code.
+ */
+static const struct sc_enh_rule {
+	int subject, detail, only;
+	enum smtp_class cls;
+	enum smtp_fault fault;
+	bool transient;
+	const char *why;
+} enh_rules[] = {
+	{ 7, -1, 0, SMTPC_POLICY, SMTPF_SENDER, false, "enhanced code x.7.x "
+	    "(security or policy status, RFC 3463)" },
+	{ 4, 5, 0, SMTPC_RATE_LIMITED, SMTPF_TEMPORARY, true, "enhanced code "
+	    "x.4.5 (mail system congestion, RFC 3463: only useful as a "
+	    "transient error)" },
+	{ 3, 1, 0, SMTPC_TEMPORARY, SMTPF_TEMPORARY, true, "enhanced code "
+	    "x.3.1 (mail system full, RFC 3463: only useful as a transient "
+	    "error)" },
+	{ 1, 7, 0, SMTPC_SENDER_REJECTED, SMTPF_SENDER, false, "enhanced code "
+	    "x.1.7/x.1.8 (bad sender's address, RFC 3463)" },
+	{ 1, 8, 0, SMTPC_SENDER_REJECTED, SMTPF_SENDER, false, "enhanced code "
+	    "x.1.7/x.1.8 (bad sender's address, RFC 3463)" },
+	{ 5, 3, 0, SMTPC_TOO_MANY_RCPTS, SMTPF_TEMPORARY, true, "enhanced code "
+	    "x.5.3 (too many recipients, RFC 3463)" },
+	{ 2, 2, 0, SMTPC_MAILBOX_FULL, SMTPF_RECIPIENT, false, "enhanced code "
+	    "x.2.2 (mailbox full, RFC 3463)" },
+	{ 1, 1, 5, SMTPC_MAILBOX_NOT_FOUND, SMTPF_RECIPIENT, false, "enhanced "
+	    "code 5.1.1 (bad destination mailbox address, RFC 3463)" },
+	{ 1, 2, 5, SMTPC_MAILBOX_NOT_FOUND, SMTPF_RECIPIENT, false, "enhanced "
+	    "code 5.1.2 (bad destination system address, RFC 3463)" },
+	{ 1, 3, 5, SMTPC_MAILBOX_NOT_FOUND, SMTPF_RECIPIENT, false, "enhanced "
+	    "code 5.1.3 (bad destination mailbox address syntax, RFC 3463)" },
+	{ 1, 6, 5, SMTPC_MAILBOX_NOT_FOUND, SMTPF_RECIPIENT, false, "enhanced "
+	    "code 5.1.6 (mailbox has moved, no forwarding address, RFC "
+	    "3463)" },
+	{ 1, 10, 5, SMTPC_MAILBOX_NOT_FOUND, SMTPF_RECIPIENT, false, "enhanced "
+	    "code 5.1.10 (recipient not found; null MX in RFC 7505)" },
+	{ 2, 1, 5, SMTPC_MAILBOX_DISABLED, SMTPF_RECIPIENT, false, "enhanced "
+	    "code 5.2.1 (mailbox disabled, RFC 3463)" },
+	{ 2, 3, 5, SMTPC_UNKNOWN_PERMANENT, SMTPF_NONE, false, "enhanced code "
+	    "5.2.3/5.3.4 (message too large, RFC 3463): the message, not the "
+	    "address" },
+	{ 3, 4, 5, SMTPC_UNKNOWN_PERMANENT, SMTPF_NONE, false, "enhanced code "
+	    "5.2.3/5.3.4 (message too large, RFC 3463): the message, not the "
+	    "address" },
+	{ 4, 7, 5, SMTPC_UNKNOWN_PERMANENT, SMTPF_NONE, false, "enhanced code "
+	    "5.4.7 (delivery time expired, RFC 3463): the message, not the "
+	    "address" },
+	{ 1, -1, 4, SMTPC_TEMPORARY, SMTPF_TEMPORARY, true, "enhanced code "
+	    "4.1.x (address status, transient)" },
+	{ 2, -1, 4, SMTPC_TEMPORARY, SMTPF_TEMPORARY, true, "enhanced code "
+	    "4.2.x (mailbox status, transient)" },
+};
+
+/* sc_enh_rule - the rule of enh_rules for e in a reply of class k, or NULL. */
+static const struct sc_enh_rule *
+sc_enh_rule(const struct sc_enh *e, int k)
 {
-	if (e->subject == 7)
-		return "enhanced code x.7.x (security or policy status, "
-		    "RFC 3463)";
-	if (e->subject == 1 && (e->detail == 7 || e->detail == 8))
-		return "enhanced code x.1.7/x.1.8 (bad sender's address, "
-		    "RFC 3463)";
-	if (e->subject == 5 && e->detail == 3)
-		return "enhanced code x.5.3 (too many recipients, RFC 3463)";
-	if (e->subject == 2 && e->detail == 2)
-		return "enhanced code x.2.2 (mailbox full, RFC 3463)";
-	if (e->subject == 1 && e->detail == 1)
-		return "enhanced code 5.1.1 (bad destination mailbox address, "
-		    "RFC 3463)";
-	if (e->subject == 1 && e->detail == 2)
-		return "enhanced code 5.1.2 (bad destination system address, "
-		    "RFC 3463)";
-	if (e->subject == 1 && e->detail == 6)
-		return "enhanced code 5.1.6 (mailbox has moved, no forwarding "
-		    "address, RFC 3463)";
-	if (e->subject == 1 && e->detail == 10)
-		return "enhanced code 5.1.10 (recipient not found; null MX "
-		    "in RFC 7505)";
-	if (e->subject == 2 && e->detail == 1)
-		return "enhanced code 5.2.1 (mailbox disabled, RFC 3463)";
-	if ((e->subject == 2 && e->detail == 3) ||
-	    (e->subject == 3 && e->detail == 4))
-		return "enhanced code 5.2.3/5.3.4 (message too large, RFC "
-		    "3463): the message, not the address";
-	if (e->subject == 1)
-		return "enhanced code 4.1.x (address status, transient)";
-	return "enhanced code 4.2.x (mailbox status, transient)";
+	for (size_t i = 0; i < sizeof(enh_rules) / sizeof(enh_rules[0]); i++)
+		if (enh_rules[i].subject == e->subject &&
+		    (enh_rules[i].detail == -1 ||
+		    enh_rules[i].detail == e->detail) &&
+		    (enh_rules[i].only == 0 || enh_rules[i].only == k))
+			return &enh_rules[i];
+	return NULL;
 }
 
 void
@@ -592,6 +640,7 @@ smtp_classify(const struct smtp_phrases *ph, enum smtp_stage st,
 	size_t tlen = 0, nm = 0;
 	struct sc_match *m = NULL, mbuf[64];
 	const struct sc_rule *hit = NULL, *rhit = NULL;
+	const struct sc_enh_rule *er;
 	struct sc_enh e;
 	int k = r->code / 100;
 	bool perm = k == 5;
@@ -664,7 +713,7 @@ smtp_classify(const struct smtp_phrases *ph, enum smtp_stage st,
 			    "basic code 421 (service closing the channel)");
 		else if (e.subject == 7 && st != SMTPS_STARTTLS)
 			sc_set(v, SMTPC_POLICY, SMTPF_SENDER, perm,
-			    sc_enh_matched(&e));
+			    enh_rules[0].why);
 		else if (k == 4)
 			sc_set(v, SMTPC_TEMPORARY, SMTPF_TEMPORARY, false,
 			    "basic code 4xx (transient), not to RCPT");
@@ -688,50 +737,31 @@ smtp_classify(const struct smtp_phrases *ph, enum smtp_stage st,
 	}
 
 	/* Step 4: the enhanced code. */
-	if (e.class != 0) {
-		const char *why = sc_enh_matched(&e);
-
-		if (e.subject == 7) {
-			sc_set(v, SMTPC_POLICY, SMTPF_SENDER, perm, why);
+	if (e.class != 0 && (er = sc_enh_rule(&e, k)) != NULL) {
+		/*
+		 * x.7.13 is "user account disabled" (RFC 5248 registry), the
+		 * authenticated user's account: only words that name the
+		 * recipient and say its account is disabled make it the
+		 * recipient's. Any other x.7.x is the sender's side.
+		 */
+		if (e.subject == 7 && e.detail == 13 && k == 5 &&
+		    rhit != NULL && rhit->cls == SMTPC_MAILBOX_DISABLED &&
+		    memmem(text, tlen, "recipient", 9) != NULL)
+			er = NULL;
+		/*
+		 * A code and words that both blame the mailbox: the words
+		 * are the more precise ("550 5.2.1 User unknown", "552 5.1.1
+		 * mailbox is full" are common).
+		 */
+		else if (k == 5 && er->fault == SMTPF_RECIPIENT && rhit != NULL)
+			er = NULL;
+		if (er == NULL) {
+			sc_set(v, rhit->cls, SMTPF_RECIPIENT, true,
+			    rhit->matched);
 			return;
 		}
-		if (e.subject == 1 && (e.detail == 7 || e.detail == 8)) {
-			sc_set(v, SMTPC_SENDER_REJECTED, SMTPF_SENDER, perm,
-			    why);
-			return;
-		}
-		if (e.subject == 5 && e.detail == 3) {
-			sc_set(v, SMTPC_TOO_MANY_RCPTS, SMTPF_TEMPORARY, false,
-			    why);
-			return;
-		}
-		if (e.subject == 2 && e.detail == 2) {
-			sc_set(v, SMTPC_MAILBOX_FULL, SMTPF_RECIPIENT, perm,
-			    why);
-			return;
-		}
-		if (k == 5 && e.subject == 1 && (e.detail == 1 ||
-		    e.detail == 2 || e.detail == 6 || e.detail == 10)) {
-			sc_set(v, SMTPC_MAILBOX_NOT_FOUND, SMTPF_RECIPIENT,
-			    true, why);
-			return;
-		}
-		if (k == 5 && e.subject == 2 && e.detail == 1) {
-			sc_set(v, SMTPC_MAILBOX_DISABLED, SMTPF_RECIPIENT,
-			    true, why);
-			return;
-		}
-		if (k == 5 && ((e.subject == 2 && e.detail == 3) ||
-		    (e.subject == 3 && e.detail == 4))) {
-			sc_set(v, SMTPC_UNKNOWN_PERMANENT, SMTPF_NONE, true,
-			    why);
-			return;
-		}
-		if (k == 4 && (e.subject == 1 || e.subject == 2)) {
-			sc_set(v, SMTPC_TEMPORARY, SMTPF_TEMPORARY, false,
-			    why);
-			return;
-		}
+		sc_set(v, er->cls, er->fault, perm && !er->transient, er->why);
+		return;
 	}
 
 	/* Step 5: recipient phrases. */
@@ -752,6 +782,11 @@ smtp_classify(const struct smtp_phrases *ph, enum smtp_stage st,
 	if (k == 4)
 		sc_set(v, SMTPC_TEMPORARY, SMTPF_TEMPORARY, false,
 		    "basic code 4xx (transient)");
+	else if (r->code == 530)
+		sc_set(v, SMTPC_RELAY_DENIED, SMTPF_NONE, true,
+		    "basic code 530 (authentication required, RFC 4954 "
+		    "section 6): the server takes this mail from its own "
+		    "users only");
 	else if (r->code == 552)
 		sc_set(v, SMTPC_TEMPORARY, SMTPF_TEMPORARY, false,
 		    "basic code 552 to RCPT (RFC 5321 4.5.3.1.10: treat as "

@@ -9,8 +9,9 @@
  *  0. 2xx/3xx: accepted (252 "cannot verify" too, with its own advice).
  *     Not 2xx-5xx: temporary_error.
  *  1. Phrases of the table that blame the sender or a temporary
- *     condition, or say relay: for a 4xx the order is temporary, sender,
- *     none (relay); for a 5xx sender, none, temporary. The first group
+ *     condition, or say relay or refuse the message (rejected_other, 5xx
+ *     only): for a 4xx the order is temporary, sender, none; for a 5xx
+ *     sender, none, temporary. The first group
  *     with a match decides, inside a group the first rule in file order.
  *     They beat every enhanced code and every recipient phrase: a reply
  *     that mentions a blocklist, SPF, DKIM, DMARC, rDNS or "Sender
@@ -24,16 +25,23 @@
  *     CONNECT/EHLO/STARTTLS reads as policy_blocked.)
  *  3. RCPT, 421: rate_limited.
  *  4. RCPT, the enhanced code (only when its class matches the code):
- *     x.7.x policy_blocked; x.1.7, x.1.8 sender_rejected; x.5.3
- *     too_many_recipients (never permanent); x.2.2 mailbox_full;
- *     5.1.1, 5.1.2, 5.1.6, 5.1.10 mailbox_not_found; 5.2.1
- *     mailbox_disabled; 5.2.3, 5.3.4 (message too large) rejected_other;
- *     4.1.x and 4.2.x temporary_error. Any other enhanced code falls
- *     through.
+ *     5.7.13 with a mailbox_disabled phrase and the word "recipient"
+ *     mailbox_disabled (RFC 5248: user account disabled); other x.7.x
+ *     policy_blocked; x.4.5 rate_limited and x.3.1 temporary_error
+ *     (RFC 3463: transient only, never permanent); x.1.7, x.1.8
+ *     sender_rejected; x.5.3 too_many_recipients (never permanent);
+ *     with a 5xx, a recipient code (x.2.2, 5.2.1, 5.1.1, 5.1.2, 5.1.3,
+ *     5.1.6, 5.1.10) and a recipient phrase: the phrase's class (the
+ *     words are the more precise); else x.2.2 mailbox_full; 5.1.1,
+ *     5.1.2, 5.1.3, 5.1.6, 5.1.10 mailbox_not_found; 5.2.1
+ *     mailbox_disabled; 5.2.3, 5.3.4 (message too large), 5.4.7
+ *     (expired) rejected_other; 4.1.x and 4.2.x temporary_error. Any
+ *     other enhanced code falls through.
  *  5. RCPT, recipient phrases: with a 5xx their class (not_found,
  *     disabled, full); with a 4xx mailbox_full stays mailbox_full (not
  *     permanent) and the others become temporary_error.
- *  6. RCPT, the basic code: 4xx temporary_error; 552 temporary_error (RFC
+ *  6. RCPT, the basic code: 4xx temporary_error; 530 relay_denied (RFC
+ *     4954 section 6: authentication required); 552 temporary_error (RFC
  *     5321 4.5.3.1.10: 552 to RCPT is a mis-coded "too many recipients");
  *     other 5xx rejected_other.
  * permanent is true only for a 5xx, and then not for too_many_recipients
@@ -128,7 +136,8 @@ enum smtp_fault smtp_fault_parse(const char *name);
  * BOM are accepted. CLASS is one of mailbox_not_found, mailbox_disabled,
  * mailbox_full (FAULT must be recipient), policy_blocked, sender_rejected
  * (sender), relay_denied (none or sender), rate_limited, greylisted,
- * too_many_recipients, temporary_error (temporary). phrase: 2-200 bytes of
+ * too_many_recipients, temporary_error (temporary), rejected_other (none,
+ * and a WHEN of 5xx codes only). phrase: 2-200 bytes of
  * UTF-8 text without control bytes, trimmed, matched as described above.
  * WHEN (optional) limits the rule to replies with one of the listed
  * comma-separated codes: a basic code where 'x' is any digit ("450",
