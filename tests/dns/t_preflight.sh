@@ -22,7 +22,7 @@ is() { if [ "$1" = "$2" ]; then ok "$3"; else notok "$3" "got:  '$1'" "want: '$2
 same() { if [ -n "$2" ] && [ "${2#*|}" != "$2" ]; then is "$1" "$2" "$3"; else notok "$3" "no check rows: '$2'"; fi; }
 has() { case $1 in *"$2"*) ok "$3" ;; *) notok "$3" "got:  '$1'" "want: ...'$2'..." ;; esac; }
 
-echo "1..72"
+echo "1..74"
 Z=$srcdir/tests/dns/zones
 if ! dns_start pf.test="$Z/pftest.zone" 0.0.127.in-addr.arpa="$Z/pfrev.zone" \
     zen.test="$Z/pfzen.zone" bl.test="$Z/pfbl.zone" >/dev/null; then
@@ -307,5 +307,13 @@ is "$(jq1 'sorted(set(c["status"] for c in d["checks"] if c["name"] != "port25")
     "['warn']" "dead resolver: every DNS check a warning"
 n=$(jq1 'len(d["checks"])')
 if [ "$ms" -le 2000 ] && [ "$n" = 17 ]; then ok "dead resolver, three IPs: $n checks in $ms ms (bound 2000)"; else notok "dead resolver, three IPs: $n checks in $ms ms (bound 2000)"; fi
+
+# 73-74: a blocklist zone the server does not serve: NSD answers REFUSED,
+# which c-ares reports as "Could not contact DNS servers"; the detail
+# names what happened instead, and the check is a warning
+pf 127.0.0.3 probe@good.pf.test mail.pf.test --dnsbl notserved.test
+is "$(st dnsbl:notserved.test)" "warn false" "a zone the server does not serve: warn, not blocking"
+has "$(field dnsbl:notserved.test detail)" "SERVFAIL, REFUSED or no server answered" \
+    "... and the detail says the server refused, not that it could not be contacted"
 
 [ "$_fail" -eq 0 ]

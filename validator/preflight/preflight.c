@@ -132,6 +132,18 @@ pf_temp(int status)
 	    status != ARES_ENODATA;
 }
 
+/* pf_why - a failed query in words. c-ares says "Could not contact DNS
+ * servers" also when every server answered SERVFAIL or REFUSED (a server
+ * that does not serve the zone), which would send the user after the
+ * wrong fault. */
+static const char *
+pf_why(int status)
+{
+	if (status == ARES_ECONNREFUSED)
+		return "SERVFAIL, REFUSED or no server answered";
+	return ares_strerror(status);
+}
+
 /* c-ares on the loop: c-ares says which sockets to watch (sock_state_cb),
  * the loop tells it which are ready, and a timer keeps its retransmissions
  * and timeouts (ares_timeout), as in dns/mxlookup. */
@@ -437,7 +449,7 @@ pf_dnsbl_done(struct pfq *q, const unsigned char *abuf, int alen)
 		pf_set(c, PF_WARN, true, "could not check: the blocklist "
 		    "could not be asked", "check --dns-server; a blocklist "
 		    "that cannot be asked cannot be trusted either way",
-		    "%s: %s", q->name, ares_strerror(q->status));
+		    "%s: %s", q->name, pf_why(q->status));
 		return;
 	}
 	buf_init(&codes, 512);
@@ -615,7 +627,7 @@ pf_fc_ptr(struct pfq *q, const unsigned char *abuf, int alen)
 	if (pf_temp(q->status)) {
 		pf_set(s->fc, PF_WARN, true, "could not check: the reverse "
 		    "DNS could not be asked", "check --dns-server",
-		    "PTR %s: %s", q->name, ares_strerror(q->status));
+		    "PTR %s: %s", q->name, pf_why(q->status));
 		return;
 	}
 	if (abuf == NULL || ares_parse_ptr_reply(abuf, alen, dummy,
@@ -902,7 +914,7 @@ pf_dmarc_done(struct pfq *q, const unsigned char *abuf, int alen)
 	if (pf_temp(q->status)) {
 		pf_set(c, PF_WARN, false, "could not check: the DMARC record "
 		    "could not be asked", "check --dns-server", "TXT %s: %s",
-		    q->name, ares_strerror(q->status));
+		    q->name, pf_why(q->status));
 		return;
 	}
 	buf_init(&rec, 4096);
@@ -965,7 +977,7 @@ pf_mx_done(struct pfq *q, const unsigned char *abuf, int alen)
 	if (pf_temp(q->status)) {
 		pf_set(c, PF_WARN, false, "could not check: the MX could not "
 		    "be asked", "check --dns-server", "MX %s: %s", dom,
-		    ares_strerror(q->status));
+		    pf_why(q->status));
 		return;
 	}
 	if (abuf != NULL &&
