@@ -13,7 +13,7 @@
 
 dns_require
 smtp_require
-plan 27
+plan 28
 
 smtp_start >/dev/null || bail "cannot start the mail world"
 dns_start "$SMTP_ZONE" >/dev/null || bail "cannot start the DNS server"
@@ -80,6 +80,13 @@ scrub_ok "--progress -q, DNS only: exit status 0"
 is "$(stages "$T/q.err" | tr '\n' ' ')" "pass 1 DNS pass 2 " \
     "--progress -q, DNS only: one line per stage, no SMTP stage"
 is "$(grep -avcE "$STAGE" "$T/q.err")" 0 "--progress -q: no summary, nothing else"
+
+# A warning between two stages comes after the first one's last line.
+printf 'Name,Email\nJ\366rg,a@normal.mail\n' >"$T/latin1.csv"
+run_scrub -q --progress -o "$T/l.c.csv" -r "$T/l.r.csv" --dns-server "$DNS_ADDR" \
+    --allow-reserved "$T/latin1.csv"
+is "$(sed -n 's/^listscrub: \(pass 1\|DNS\|pass 2\|warning\): .*/\1/p' "$T/.scrub.err" | tr '\n' ' ')" \
+    "pass 1 warning DNS pass 2 " "--progress: the encoding warning after pass 1's line, on its own"
 
 # ---------------------------------------------------------------- default, not a terminal
 F=$T/def.csv
