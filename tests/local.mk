@@ -26,6 +26,7 @@ UNIT_TESTS = \
 	tests/unit/t_options \
 	tests/unit/t_preflight \
 	tests/unit/t_probe_addrsel \
+	tests/unit/t_progress \
 	tests/unit/t_providers \
 	tests/unit/t_probe_sched \
 	tests/unit/t_probe_source \
@@ -93,6 +94,7 @@ tests_unit_t_fileid_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_interrupt_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_utf8_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_strmap_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_progress_LDADD = $(LISTSCRUB_LIBS)
 # The result store; it also opens databases with the plain SQLite API.
 tests_unit_t_store_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 tests_unit_t_store_LDADD = $(LISTSCRUB_LIBS)
@@ -169,6 +171,7 @@ TESTS += $(DNS_TESTS)
 SMTP_TESTS = tests/smtp/t_harness.sh tests/smtp/t_session.sh tests/smtp/t_probe.sh \
 	tests/smtp/t_degraded.sh tests/smtp/t_resume.sh tests/smtp/t_source.sh \
 	tests/smtp/t_proxy.sh \
+	tests/smtp/t_progress.sh \
 	tests/smtp/t_providers.sh \
 	tests/smtp/t_preflight_run.sh
 TESTS += $(SMTP_TESTS)

@@ -76,8 +76,11 @@ static const struct options_row {
 	{ "quiet", 'q', 'q', NULL, GROUP_OUTPUTS,
 	    "no summary on standard error" },
 	{ "progress", 0, OPT_PROGRESS, NULL, GROUP_OUTPUTS,
-	    "a progress line (rows, rows/s, percent, ETA) on standard error; "
-	    "default: only when it is a terminal" },
+	    "a progress line on standard error for each stage (pass 1, DNS, "
+	    "SMTP, pass 2): counts, rate, percent, ETA. Redrawn in place on "
+	    "a terminal; into a file or a pipe, plain lines instead, one "
+	    "every 5 s and one as each stage ends. Default: only when "
+	    "standard error is a terminal (and not with -q)" },
 	{ "no-progress", 0, OPT_NO_PROGRESS, NULL, GROUP_OUTPUTS,
 	    "never show it" },
 

@@ -102,6 +102,8 @@ struct run {
 	struct encoding_scan scan;
 	bool scanning;		/* the first reading is under way */
 	struct pass_hint *hint;
+	struct progress prog;	/* the progress line of every stage */
+	uint64_t input_bytes;	/* the input's size; 0: unknown */
 };
 
 static const char *pipeline_lists_dir(const struct options *o);
@@ -668,6 +670,7 @@ pipeline_probe(struct run *r, struct diag *d)
 	po.banner_ms = o->banner_timeout * 1000;
 	po.command_ms = o->command_timeout * 1000;
 	po.sources = &o->sources;
+	po.progress = &r->prog;
 	po.memory = recall_probe(r->mem, r->loop, r->probes, r->domains);
 	rc = probe_run(r->loop, r->probes, r->domains, r->hosts, ph, &po,
 	    &r->rep->smtp, d);
@@ -702,6 +705,7 @@ pipeline_dns(struct run *r, FILE *f, struct diag *d)
 
 	if ((in = csvread_open(f, o->input, &co, d)) == NULL)
 		return -1;
+	progress_begin_bytes(&r->prog, "pass 1", "rows", r->input_bytes);
 	ahead = xcalloc(SNIFF_ROWS, sizeof(*ahead));
 	if (pipeline_pick(r, in, ahead, &nahead, &header, d) != 0)
 		goto done;
@@ -710,12 +714,15 @@ pipeline_dns(struct run *r, FILE *f, struct diag *d)
 	for (size_t i = header ? 1 : 0; i < nahead; i++)
 		if (pipeline_collect(r, &ahead[i].row, d) != 0)
 			goto done;
+	progress_tick(&r->prog, r->row1, csvread_bytes(in));
 	while ((got = csvread_next(in, &row, d)) == 1) {
 		pipeline_scan(r, &row);
 		if (pipeline_interrupted(r, d) != 0 ||
 		    pipeline_collect(r, &row, d) != 0)
 			goto done;
+		progress_tick(&r->prog, r->row1, csvread_bytes(in));
 	}
+	progress_end(&r->prog);	/* before the encoding warning */
 	if (got < 0 || pipeline_interrupted(r, d) != 0)
 		goto done;
 	pipeline_scan_done(r);
@@ -727,6 +734,7 @@ pipeline_dns(struct run *r, FILE *f, struct diag *d)
 	dopts.concurrency = o->dns_concurrency;
 	dopts.allow_reserved = o->allow_reserved;
 	dopts.hosts = r->hosts;
+	dopts.progress = &r->prog;
 	if (r->probes != NULL && r->mem != NULL) {
 		uint64_t got1 = recall_addresses(r->mem, r->probes, r->dedupe,
 		    domains_count(r->domains), d);
@@ -758,6 +766,7 @@ pipeline_dns(struct run *r, FILE *f, struct diag *d)
 	}
 	rc = 0;
 done:
+	progress_end(&r->prog);
 	for (size_t i = 0; i < nahead; i++)
 		row_copy_free(&ahead[i]);
 	free(ahead);
@@ -1096,7 +1105,6 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	struct csvread_opts co = { 0 };
 	struct csvread *in = NULL;
 	struct row_copy *ahead = NULL;
-	struct progress prog;
 	struct csvrow row;
 	struct diag serr = { 0 };
 	const struct csvread_info *ci;
@@ -1129,6 +1137,9 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	encoding_scan_init(&r.scan);
 	r.scanning = true;
 	r.hint = h;
+	progress_init(&r.prog, progress_mode_for(o->progress == PROGRESS_ON,
+	    o->progress == PROGRESS_AUTO && !o->quiet, isatty(2)), stderr);
+	r.input_bytes = S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
 	if ((r.lists = listcheck_load(pipeline_lists_dir(o), d)) == NULL)
 		goto done;
 	{
@@ -1207,22 +1218,22 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	if (outset_header(r.out, &r.wctx, header ? &ahead[0].row : NULL,
 	    d) != 0)
 		goto done;
-	progress_init(&prog, o->progress == PROGRESS_ON ||
-	    (o->progress == PROGRESS_AUTO && !o->quiet && isatty(2)), stderr,
-	    S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0);
+	progress_begin_bytes(&r.prog, o->offline ? "offline pass" : "pass 2",
+	    "rows", r.input_bytes);
 	for (size_t i = 0; i < nahead; i++)
 		pipeline_scan(&r, &ahead[i].row);	/* --offline */
 	for (size_t i = header ? 1 : 0; i < nahead; i++)
 		if (pipeline_row(&r, &ahead[i].row, d) != 0)
 			goto done;
+	progress_tick(&r.prog, r.row, csvread_bytes(in));
 	while ((got = csvread_next(in, &row, d)) == 1) {
 		pipeline_scan(&r, &row);
 		if (pipeline_interrupted(&r, d) != 0 ||
 		    pipeline_row(&r, &row, d) != 0)
 			goto done;
-		progress_tick(&prog, r.row, csvread_bytes(in));
+		progress_tick(&r.prog, r.row, csvread_bytes(in));
 	}
-	progress_done(&prog);
+	progress_end(&r.prog);
 	if (got < 0 || pipeline_interrupted(&r, d) != 0)
 		goto done;
 	pipeline_scan_done(&r);	/* --offline: the single pass */
@@ -1257,6 +1268,7 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 		    "next run will ask again what this one learned\n",
 		    recall_path(r.mem), serr.msg);
 done:
+	progress_end(&r.prog);	/* before the caller's message */
 	/* a signal, or any failure: the old files stay, no temporary is left */
 	if (rc != 0 && interrupt_signal() != 0)
 		(void)pipeline_interrupted(&r, d);

@@ -8,6 +8,7 @@
 #include "util/diag.h"
 #include "dns/domains.h"
 #include "util/evloop.h"
+#include "util/progress.h"
 #include "dns/mailhosts.h"
 #include "util/strmap.h"
 #include "util/xalloc.h"
@@ -235,6 +236,7 @@ dnsstage_run(struct evloop *loop, struct domains *t,
 
 	/* Keep a bounded queue in mxlookup: memory stays per domain here. */
 	window = (size_t)(o->concurrency ? o->concurrency : 256) * 4;
+	progress_begin(o->progress, "DNS", "domains", ndom + nsugg);
 	while (next < ndom + nsugg || mxlookup_pending(m) > 0) {
 		while (next < ndom + nsugg && mxlookup_pending(m) < window) {
 			struct dns_ask *a = &asks[next];
@@ -254,6 +256,8 @@ dnsstage_run(struct evloop *loop, struct domains *t,
 		if (mxlookup_pending(m) > 0 &&
 		    evloop_run_once(loop, -1, d) != 0)
 			goto done;
+		progress_tick(o->progress, next - mxlookup_pending(m),
+		    next - mxlookup_pending(m));
 	}
 	for (uint32_t id = 0; id < ndom; id++) {
 		const char *sg = domains_suggest(t, id);
@@ -273,6 +277,7 @@ dnsstage_run(struct evloop *loop, struct domains *t,
 	st->suggestions = nsugg;
 	rc = 0;
 done:
+	progress_end(o->progress);
 	st->q = *mxlookup_stats(m);
 	st->seconds = (double)(evloop_now_ms() - t0) / 1000.0;
 	mxlookup_free(m);

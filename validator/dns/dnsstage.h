@@ -20,6 +20,7 @@
 struct diag;
 struct domains;
 struct evloop;
+struct progress;
 
 /*
  * An answer kept from an earlier run (the result store), or one to keep.
@@ -57,6 +58,7 @@ struct dnsstage_opts {
 	bool allow_reserved;
 	struct mailhosts *hosts;	/* keep each domain's mail hosts here, or NULL */
 	const struct dnsstage_memory *memory;	/* NULL: every name is looked up */
+	struct progress *progress;	/* the stage's line, or NULL */
 };
 
 struct dnsstage_stats {
@@ -80,7 +82,8 @@ struct dnsstage_stats {
  * (those whose lookup failed are kept and counted). Lookup trouble is an
  * answer (dns_timeout, dns_error), not an error: -1 with d set only when
  * the resolver cannot be set up (a bad --dns-server) or the event loop
- * fails.
+ * fails. o->progress counts the names answered (recalled ones too) of
+ * all the names, the suggested domains among them.
  */
 int dnsstage_run(struct evloop *loop, struct domains *t,
     const struct dnsstage_opts *o, struct dnsstage_stats *st,

@@ -10,6 +10,7 @@
 #include "util/diag.h"
 #include "dns/domains.h"
 #include "util/evloop.h"
+#include "util/progress.h"
 #include "dns/mailhosts.h"
 #include "dns/providers.h"
 #include "probe/probe_addrsel.h"
@@ -127,6 +128,7 @@ struct sched {
 	uint32_t *work;		/* hosts with queued items */
 	size_t nwork;
 	size_t remaining;	/* items not done */
+	size_t asked;		/* addresses (not tests) to ask */
 	unsigned active;
 	struct psess *live;	/* sessions not ended, to abort on a stop */
 	struct evtimer tick;
@@ -1125,6 +1127,7 @@ sched_setup(struct sched *s)
 		}
 		it->domain = dom;
 		s->remaining++;
+		s->asked++;
 		s->doms[dom].routed = true;
 		sched_push(s, id, false);
 	}
@@ -1260,12 +1263,15 @@ probe_run(struct evloop *loop, struct probe_targets *ps,
 	    (s->ctx = tlsctx_new(o->tls, o->tls_ca, d)) == NULL)
 		goto done;
 	sched_setup(s);
+	progress_begin(o->progress, "SMTP", "addresses", s->asked);
 	sched_kick(s);
 	if (s->remaining > 0)
 		evloop_timer_set(loop, &s->tick, t0 + TICK_MS, on_tick, s);
-	while ((s->remaining > 0 || s->active > 0) && !s->failed)
+	while ((s->remaining > 0 || s->active > 0) && !s->failed) {
 		if (evloop_run_once(loop, -1, d) != 0)
 			goto done;
+		progress_tick(o->progress, st->addresses, st->addresses);
+	}
 	if (s->failed) {
 		*d = s->fail;
 		goto done;
@@ -1273,6 +1279,7 @@ probe_run(struct evloop *loop, struct probe_targets *ps,
 	sched_settle(s);
 	rc = 0;
 done:
+	progress_end(o->progress);
 	/* a stage that stops early (a signal, a loop failure) drops the
 	 * sessions still open: no QUIT, no callback */
 	while (s->live != NULL) {

@@ -36,6 +36,7 @@ struct domains;
 struct evloop;
 struct mailhosts;
 struct probe_targets;
+struct progress;
 struct smtp_phrases;
 
 #define PROBE_MAX_PROBLEMS 10	/* sender-side refusals kept for the report */
@@ -84,6 +85,7 @@ struct probe_opts {
 							 * proxy; bound to no
 							 * source address */
 	size_t nproxy_for;
+	struct progress *progress;	/* the stage's line, or NULL */
 };
 
 /* A refusal aimed at the sender: a problem of the sending setup. */
@@ -140,7 +142,8 @@ int probe_fd_check(unsigned max_connections, struct diag *d);
  * each probe_targets_result. A domain without a provider whose preferred
  * mail host's greeting named one (a banner row of the table) gets it in
  * dt (domains_set_provider). An address whose result is set already (an
- * earlier run's answer) is not asked. Returns 0, or -1 with d set when the stage
+ * earlier run's answer) is not asked; o->progress counts the addresses
+ * answered of those to ask. Returns 0, or -1 with d set when the stage
  * cannot run at all (open-file limit, TLS context, event loop failure, no
  * socket can be made while none is open). ph may be NULL.
  */
