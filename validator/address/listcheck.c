@@ -11,6 +11,7 @@
 
 #include "util/ascii.h"
 #include "util/buf.h"
+#include "util/strmap.h"
 #include "util/wordlist.h"
 #include "util/xalloc.h"
 
@@ -38,6 +39,7 @@ struct listcheck {
 	bool wildcards;		/* disposable has "*.name" entries */
 	struct lc_pop *pop;	/* popular domains, shortest first */
 	size_t npop;
+	struct strmap *free_cut;	/* free domains less a country TLD */
 };
 
 /*
@@ -262,6 +264,30 @@ lc_index_popular(struct listcheck *l)
 	qsort(l->pop, l->npop, sizeof(*l->pop), lc_popcmp);
 }
 
+/*
+ * lc_index_free_cut - every free-mail domain that ends in a country TLD,
+ * without it (outlook.co from outlook.co.il): lc_truncated asks once per
+ * new domain, and one lookup here stands for one per country code.
+ */
+static void
+lc_index_free_cut(struct listcheck *l)
+{
+	l->free_cut = strmap_new();
+	for (size_t i = 0; i < wordlist_count(l->free); i++) {
+		const char *f = wordlist_entry(l->free, i);
+		size_t n = strlen(f);
+
+		if (n < 4 || n > DOMAIN_MAX || f[n - 3] != '.')
+			continue;
+		for (const char *c = cctlds; *c != '\0'; c += 3)
+			if (c[0] == f[n - 2] && c[1] == f[n - 1]) {
+				(void)strmap_intern(l->free_cut, f, n - 3,
+				    NULL);
+				break;
+			}
+	}
+}
+
 struct listcheck *
 listcheck_load(const char *dir, struct diag *d)
 {
@@ -287,6 +313,7 @@ listcheck_load(const char *dir, struct diag *d)
 			break;
 		}
 	lc_index_popular(l);
+	lc_index_free_cut(l);
 	return l;
 }
 
@@ -445,7 +472,7 @@ lc_distance(const char *a, size_t n, const char *b, size_t m, size_t k)
 static bool
 lc_truncated(const struct listcheck *l, const char *s, size_t len)
 {
-	char ext[DOMAIN_MAX + 4];
+	uint32_t id;
 
 	for (size_t i = 0; i < l->npop; i++) {
 		const struct lc_pop *p = &l->pop[i];
@@ -454,17 +481,7 @@ lc_truncated(const struct listcheck *l, const char *s, size_t len)
 		    p->name[len] == '.')
 			return true;
 	}
-	if (len + 3 > DOMAIN_MAX)
-		return false;
-	memcpy(ext, s, len);
-	ext[len] = '.';
-	for (const char *c = cctlds; *c != '\0'; c += 3) {
-		ext[len + 1] = c[0];
-		ext[len + 2] = c[1];
-		if (wordlist_has(l->free, ext, len + 3))
-			return true;
-	}
-	return false;
+	return strmap_find(l->free_cut, s, len, &id) == 1;
 }
 
 const char *
@@ -550,6 +567,7 @@ listcheck_free(struct listcheck *l)
 	wordlist_free(l->free);
 	wordlist_free(l->popular);
 	wordlist_free(l->typos);
+	strmap_free(l->free_cut);
 	free(l->pop);
 	free(l);
 }
