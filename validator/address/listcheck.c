@@ -40,6 +40,10 @@ struct listcheck {
 	struct lc_pop *pop;	/* popular domains, shortest first */
 	size_t npop;
 	struct strmap *free_cut;	/* free domains less a country TLD */
+	struct strmap *brands;	/* first labels of the popular domains */
+	/* pop_from[n]: the first popular domain long enough (len + 2 >= n)
+	 * to be within reach of a name of n bytes */
+	size_t pop_from[DOMAIN_MAX + 1];
 };
 
 /*
@@ -262,6 +266,15 @@ lc_index_popular(struct listcheck *l)
 		p->tldoff = lc_tldoff(p->name, p->len);
 	}
 	qsort(l->pop, l->npop, sizeof(*l->pop), lc_popcmp);
+	l->brands = strmap_new();
+	for (size_t i = 0; i < l->npop; i++)
+		(void)strmap_intern(l->brands, l->pop[i].name,
+		    l->pop[i].brandlen, NULL);
+	for (size_t n = 0, i = 0; n <= DOMAIN_MAX; n++) {
+		while (i < l->npop && l->pop[i].len + 2 < n)
+			i++;
+		l->pop_from[n] = i;
+	}
 }
 
 /*
@@ -491,7 +504,8 @@ listcheck_suggest(const struct listcheck *l, const char *domain, size_t len)
 	const struct lc_pop *best = NULL;
 	size_t bestd = SIZE_MAX, brandlen, tldoff;
 	const char *fix;
-	bool tie = false, samebrand = false, realtld;
+	bool tie = false, samebrand, realtld;
+	uint32_t id;
 
 	len = lc_trim(domain, len);
 	if (len == 0 || len > DOMAIN_MAX)
@@ -509,15 +523,10 @@ listcheck_suggest(const struct listcheck *l, const char *domain, size_t len)
 	brandlen = lc_brandlen(s, len);
 	tldoff = lc_tldoff(s, len);
 	realtld = lc_realtld(s + tldoff, len - tldoff);
-	for (size_t i = 0; i < l->npop; i++) {
-		const struct lc_pop *p = &l->pop[i];
+	samebrand = strmap_find(l->brands, s, brandlen, &id) == 1;
 
-		if (p->brandlen == brandlen &&
-		    memcmp(p->name, s, brandlen) == 0)
-			samebrand = true;
-	}
-
-	for (size_t i = 0; i < l->npop; i++) {
+	/* k is at most 2: names shorter than len - 2 are out of reach */
+	for (size_t i = l->pop_from[len]; i < l->npop; i++) {
 		const struct lc_pop *p = &l->pop[i];
 		size_t k = len >= LONG_NAME && p->len >= LONG_NAME ? 2 : 1;
 		size_t dist;
@@ -568,6 +577,7 @@ listcheck_free(struct listcheck *l)
 	wordlist_free(l->popular);
 	wordlist_free(l->typos);
 	strmap_free(l->free_cut);
+	strmap_free(l->brands);
 	free(l->pop);
 	free(l);
 }
