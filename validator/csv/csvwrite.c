@@ -19,6 +19,7 @@
 /* classes of a byte in a cell we write (csvwrite_cell) */
 #define CELL_QUOTE	1	/* the cell must be quoted: delimiter " CR LF */
 #define CELL_ESCAPE	2	/* the byte itself changes: " NUL */
+#define CELL_TRIGGER	4	/* as a first byte, the guard may apply */
 
 struct csvwrite {
 	int fd;
@@ -193,6 +194,8 @@ csvwrite_open(const char *path, const struct csvwrite_opts *o, struct diag *d)
 	w->cls['\r'] |= CELL_QUOTE;
 	w->cls['\n'] |= CELL_QUOTE;
 	w->cls[0] |= CELL_ESCAPE;
+	for (const char *t = "=+-@\t\r\xEF"; *t != '\0'; t++)
+		w->cls[(unsigned char)*t] |= CELL_TRIGGER;
 	if ((w->fd = mkstemp(w->tmp)) < 0) {
 		diag_set(d, DIAG_OUTPUT, "%s: cannot create: %s", path,
 		    strerror(errno));
@@ -253,11 +256,23 @@ csvwrite_cell(struct csvwrite *w, const char *s, size_t n,
 	unsigned char acc = 0;
 	bool quote, special;
 
+	for (size_t i = 0; i < n; i++)
+		acc |= w->cls[(unsigned char)s[i]];
+	/* Most cells: nothing to quote or guard, and room in the buffer. */
+	if ((acc & (CELL_QUOTE | CELL_ESCAPE)) == 0 && w->tee == NULL &&
+	    w->err == 0 && n < CSVWRITE_BUF - w->len &&
+	    (n == 0 || g == CSVWRITE_GUARD_OFF ||
+	    (w->cls[(unsigned char)s[0]] & CELL_TRIGGER) == 0)) {
+		if (w->in_row)
+			w->buf[w->len++] = w->delim;
+		w->in_row = true;
+		memcpy(w->buf + w->len, s, n);
+		w->len += n;
+		return 0;
+	}
 	if (w->in_row && csvwrite_put(w, &w->delim, 1) != 0)
 		return -1;
 	w->in_row = true;
-	for (size_t i = 0; i < n; i++)
-		acc |= w->cls[(unsigned char)s[i]];
 	quote = (acc & CELL_QUOTE) != 0;
 	special = (acc & CELL_ESCAPE) != 0;
 	if ((quote && csvwrite_put(w, "\"", 1) != 0) ||
