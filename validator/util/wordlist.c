@@ -235,7 +235,7 @@ wordlist_load_checked(const char *path, enum wordlist_kind kind,
 	ld.w = w;
 
 	while (!eof) {
-		c = getc(fp);
+		c = getc_unlocked(fp);	/* one thread reads fp: no lock */
 		if (c == EOF) {
 			if (ferror(fp)) {
 				diag_set(d, DIAG_DATA, "%s: read error: %s",
