@@ -42,6 +42,9 @@ die() {
 case $rows in
 '' | *[!0-9]*) die "usage: $0 [ROWS]" ;;
 esac
+case $runs in
+'' | *[!0-9]* | 0) die "RUNS must be a number of at least 1" ;;
+esac
 [ -x "$LISTSCRUB" ] || die "$LISTSCRUB not found: build first (autoreconf -fi && ./configure && make) or set LISTSCRUB"
 
 # GNU time for the peak RSS. The shell keyword "time" cannot report it.
