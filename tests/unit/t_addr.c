@@ -376,9 +376,15 @@ test_reuse(void)
 	is_int(r.at, 0, "reuse: at cleared");
 	addr_check(c, "", 0, &r);
 	ok(r.status == ADDR_EMPTY && r.norm.len == 0, "reuse: empty cell");
+	/* a prefetch of another cell in between changes nothing */
+	addr_checker_prefetch(c, "Other@Elsewhere.DE", 18);
+	addr_checker_prefetch(c, "no-at", 5);
+	addr_checker_prefetch(c, "", 0);
 	addr_check(c, "ok@shop.de", 10, &r);
 	ok(r.status == ADDR_OK && r.detail[0] == '\0' && r.flags == 0,
 	    "reuse: OK has no detail and no flags");
+	is_str(buf_str(&r.norm), "ok@shop.de",
+	    "reuse: a prefetch in between leaves the result alone");
 	addr_check(c, NULL, 0, &r);
 	is_int(r.status, ADDR_EMPTY, "NULL cell of length 0 is empty");
 	addr_result_free(&r);
