@@ -924,6 +924,9 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 			cell = row->field[r->column];
 			len = row->field_len[r->column];
 		}
+		/* the two big tables' slots load while the row is checked */
+		addr_checker_prefetch(r->addr, cell, len);
+		dedupe_prefetch(r->dedupe, cell, len);
 		if (addr_check(r->addr, cell, len, &r->ar) != 0) {
 			diag_set(d, DIAG_INTERNAL, "%s:%lu: the IDN library "
 			    "failed", r->o->input, row->line);

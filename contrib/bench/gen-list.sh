@@ -1,7 +1,7 @@
 #!/bin/sh
 # gen-list.sh - write a synthetic mailing list for the benchmark to stdout.
 #
-#   contrib/bench/gen-list.sh [ROWS] [SEED] > list.csv
+#   contrib/bench/gen-list.sh [ROWS] [SEED] [distinct] > list.csv
 #
 # ROWS data rows (default 1,000,000) under the header
 # "First Name,Last Name,Email,Phone,Company,Signup Date", LF line ends.
@@ -14,17 +14,26 @@
 #   - about 0.5% invalid cells (no @, two dots, a space, a trailing dot);
 #   - about 10% quoted company names with a comma ("Smith, Jones & Co");
 #   - phones in +CC form, dates as YYYY-MM-DD.
+# With "distinct" every row is a valid address at a domain of its own
+# (ROWS rows, ROWS distinct domains, ~2% IDN; no duplicates, no invalid
+# cells): the worst case for the per-domain checks.
 # The same ROWS and SEED always give the same file (awk's srand(SEED)).
 # Plain POSIX awk (mawk is fine); no other tools.
 rows=${1:-1000000}
 seed=${2:-1}
+distinct=0
+case ${3:-} in
+'') ;;
+distinct) distinct=1 ;;
+*) seed=x ;;
+esac
 case $rows$seed in
 *[!0-9]*)
-	echo "usage: $0 [ROWS] [SEED]" >&2
+	echo "usage: $0 [ROWS] [SEED] [distinct]" >&2
 	exit 2
 	;;
 esac
-exec awk -v rows="$rows" -v seed="$seed" '
+exec awk -v rows="$rows" -v seed="$seed" -v distinct="$distinct" '
 BEGIN {
 	srand(seed)
 	nf = split("James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Barbara Richard Susan Joseph Jessica Thomas Sarah Carlos Maria Ahmed Fatima Wei Mei Hiroshi Yuki Lukas Anna Jonas Sofia Mateo Lucia Olu Amara Ivan Olga Raj Priya Kofi Ama Sean Niamh Lars Ingrid Pierre Camille Marco Giulia Noah Emma", first, " ")
@@ -43,7 +52,12 @@ BEGIN {
 		f = first[int(rand() * nf) + 1]
 		l = last[int(rand() * nl) + 1]
 		r = rand()
-		if (i > 100 && r < 0.05) {
+		if (distinct) {
+			# one domain per row: words, the row number, a TLD
+			d = wa[int(rand() * na) + 1] wb[int(rand() * nb) + 1] i "." tld[int(rand() * nt) + 1]
+			if (rand() < 0.02) d = idn[int(rand() * ni) + 1] "-" d
+			e = tolower(f) "." tolower(l) "@" d
+		} else if (i > 100 && r < 0.05) {
 			# duplicate of an earlier address
 			m = (i - 1 < ring) ? i - 1 : ring
 			e = seen[(i - 1 - int(rand() * m)) % ring]

@@ -376,9 +376,15 @@ test_reuse(void)
 	is_int(r.at, 0, "reuse: at cleared");
 	addr_check(c, "", 0, &r);
 	ok(r.status == ADDR_EMPTY && r.norm.len == 0, "reuse: empty cell");
+	/* a prefetch of another cell in between changes nothing */
+	addr_checker_prefetch(c, "Other@Elsewhere.DE", 18);
+	addr_checker_prefetch(c, "no-at", 5);
+	addr_checker_prefetch(c, "", 0);
 	addr_check(c, "ok@shop.de", 10, &r);
 	ok(r.status == ADDR_OK && r.detail[0] == '\0' && r.flags == 0,
 	    "reuse: OK has no detail and no flags");
+	is_str(buf_str(&r.norm), "ok@shop.de",
+	    "reuse: a prefetch in between leaves the result alone");
 	addr_check(c, NULL, 0, &r);
 	is_int(r.status, ADDR_EMPTY, "NULL cell of length 0 is empty");
 	addr_result_free(&r);
@@ -429,6 +435,23 @@ test_idn_direct(void)
 	addr_idn_domain(t, name.data, name.len, &d);
 	is_int(d.status, ADDR_IDN_TOO_LONG, "idn: huge input refused early");
 	is_int(addr_idn_count(t), 8, "idn: memo holds each judged name once");
+
+	/* ASCII host names skip libidn2; any xn-- label still goes to it. */
+	addr_idn_domain(t, "shop.de", 7, &d);
+	ok(d.status == ADDR_IDN_OK && !d.converted && d.alabel_len == 7 &&
+	    memcmp(d.alabel, "shop.de", 7) == 0,
+	    "idn: an ASCII name is its own A-label");
+	addr_idn_domain(t, "mail.xn--zz.de", 14, &d);
+	is_int(d.status, ADDR_IDN_BAD,
+	    "idn: a bad xn-- label after the first is still judged");
+	addr_idn_domain(t, "xn--a.de", 8, &d);
+	is_int(d.status, ADDR_IDN_BAD, "idn: a bad first xn-- label too");
+	addr_idn_domain(t, "shop.xn--mnchen-3ya.de", 22, &d);
+	ok(d.status == ADDR_IDN_OK && d.alabel_len == 22 && !d.converted,
+	    "idn: a good xn-- label passes");
+	addr_idn_domain(t, "mail.shop.test", 14, &d);
+	is_int(d.status, ADDR_IDN_RESERVED,
+	    "idn: an ASCII name is still checked for reserved names");
 	buf_free(&name);
 	addr_idn_free(t);
 	addr_idn_free(NULL);

@@ -43,6 +43,16 @@ main(void)
 			bad++;
 	}
 	is_int(bad, 0, "all found again after growth");
+	/* a prefetch is a hint: a present or absent key, nothing changes */
+	for (int i = 0; i < 100000; i += 7) {
+		snprintf(key, sizeof(key), "user%d@d%d.test", i, i % 97);
+		strmap_prefetch(m, key, strlen(key));
+		strmap_prefetch(m, "absent@x.test", 13);
+		if (strmap_find(m, key, strlen(key), &id) != 1 ||
+		    id != (uint32_t)i + 3)
+			bad++;
+	}
+	is_int(bad, 0, "prefetches change no lookup");
 	is_int(strmap_count(m), 100003, "count");
 	strmap_free(m);
 	strmap_free(NULL);

@@ -67,6 +67,7 @@ static const struct bad_case bad_cases[] = {
 };
 
 static const char *write_file(const char *name, const char *text, size_t len);
+static void test_blocks(void);
 static struct wordlist *load_text(const char *text, size_t len,
     enum wordlist_kind kind, struct diag *d);
 static const char *reject_x(void *arg, const char *key, size_t klen,
@@ -322,6 +323,50 @@ test_check(void)
 	wordlist_free(w);
 }
 
+/*
+ * test_blocks - the loader reads in blocks: lines that straddle a block
+ * boundary, and a long line, read the same as any other.
+ */
+static void
+test_blocks(void)
+{
+	size_t len = 200000, n = 0, lines = 0, bad = 0;
+	char *text = malloc(len), entry[32];
+	struct wordlist *w;
+	struct diag d;
+
+	if (text == NULL) {
+		printf("Bail out! out of memory\n");
+		exit(1);
+	}
+	/* entries of 9 to 14 bytes: boundaries fall inside some of them */
+	while (n + 40 < len) {
+		int k = snprintf(entry, sizeof(entry), "e%zu.%.*s",
+		    lines, (int)(lines % 6), "abcdef");
+
+		memcpy(text + n, entry, (size_t)k);
+		n += (size_t)k;
+		text[n++] = '\n';
+		lines++;
+	}
+	memset(text + n, 'z', 20);	/* and a last line without newline */
+	n += 20;
+	w = load_text(text, n, WORDLIST_SET, &d);
+	ok(w != NULL && wordlist_count(w) == lines + 1,
+	    "%zu lines read across block boundaries", lines + 1);
+	for (size_t i = 0; w != NULL && i < lines; i++) {
+		int k = snprintf(entry, sizeof(entry), "e%zu.%.*s",
+		    i, (int)(i % 6), "abcdef");
+
+		if (!wordlist_has(w, entry, (size_t)k))
+			bad++;
+	}
+	ok(w != NULL && bad == 0 && wordlist_has(w, text + n - 20, 20),
+	    "every entry found whole (%zu missing)", bad);
+	wordlist_free(w);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -338,6 +383,7 @@ main(void)
 	test_errors();
 	test_limits();
 	test_check();
+	test_blocks();
 
 	/* Clean up what write_file() made. */
 	static const char *const names[] = { "t.txt", "c.txt", "c.tsv" };

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "address/addr_idn.h"
 #include "address/addr_norm.h"
@@ -184,6 +185,16 @@ addr_check(struct addr_checker *c, const char *cell, size_t len,
 	buf_addc(&r->norm, '@');
 	buf_append(&r->norm, dom, dlen);
 	return 0;
+}
+
+void
+addr_checker_prefetch(struct addr_checker *c, const char *cell, size_t len)
+{
+	const char *at = len > 0 ? memrchr(cell, '@', len) : NULL;
+
+	if (at != NULL)
+		addr_idn_prefetch(c->idn, at + 1,
+		    len - (size_t)(at + 1 - cell));
 }
 
 size_t

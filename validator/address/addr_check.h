@@ -94,6 +94,12 @@ void addr_result_free(struct addr_result *r);
  */
 int addr_check(struct addr_checker *c, const char *cell, size_t len,
     struct addr_result *r);
+/*
+ * addr_checker_prefetch - a hint before addr_check of cell: the domain
+ * memo's slot for what follows its last '@' starts loading now.
+ */
+void addr_checker_prefetch(struct addr_checker *c, const char *cell,
+    size_t len);
 /* addr_checker_domains - distinct domains in the memo (for the report). */
 size_t addr_checker_domains(const struct addr_checker *c);
 /* addr_checker_stats - domain lookups so far and how many missed the memo. */

@@ -66,6 +66,7 @@ static int idn_error(int rc, const char *key, struct idn_verdict *v);
 static int idn_reserved(const char *a, size_t len, struct idn_verdict *v);
 static int idn_judge(struct addr_idn *t, const char *key, size_t len,
     struct idn_memo *m);
+static bool idn_has_xn(const char *d, size_t len);
 
 /* idn_verdict - fill v; returns 1 so checks can "return idn_verdict()". */
 static int
@@ -174,6 +175,25 @@ idn_ldh(const char *d, size_t len, struct idn_verdict *v)
 		return idn_verdict(v, ADDR_IDN_SYNTAX, "The last part of the "
 		    "domain is a number, which cannot be a top-level domain.");
 	return 0;
+}
+
+/*
+ * idn_has_xn - whether a label of d starts with "xn--" (an A-label that
+ * only libidn2 can judge).
+ */
+static bool
+idn_has_xn(const char *d, size_t len)
+{
+	for (size_t b = 0; b + 4 <= len;) {
+		const char *dot;
+
+		if (memcmp(d + b, "xn--", 4) == 0)
+			return true;
+		if ((dot = memchr(d + b, '.', len - b)) == NULL)
+			break;
+		b = (size_t)(dot - d) + 1;
+	}
+	return false;
 }
 
 /*
@@ -314,6 +334,19 @@ idn_judge(struct addr_idn *t, const char *key, size_t len, struct idn_memo *m)
 	if (idn_precheck(key, len, &v) ||
 	    (!m->converted && idn_ldh(key, len, &v)))
 		goto done;
+	/*
+	 * A host name of lower-case LDH labels with no xn-- label is its own
+	 * A-label form: UTS #46 maps those bytes to themselves and libidn2
+	 * copies ASCII labels as they are (validator/README, "Address
+	 * facts"). Most domains are such names; they skip the library.
+	 */
+	if (!m->converted && !idn_has_xn(key, len)) {
+		m->alabel = key;
+		m->alen = (uint16_t)len;
+		if (!t->allow_reserved)
+			idn_reserved(key, len, &v);
+		goto done;
+	}
 	rc = idn2_to_ascii_8z(key, &out, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
 	if (rc != IDN2_OK) {
 		if (idn_error(rc, key, &v) < 0) {
@@ -405,6 +438,17 @@ addr_idn_domain(struct addr_idn *t, const char *d, size_t len,
 	if (rc != 0)
 		m->detail = NULL;	/* not a fact about the name */
 	return rc;
+}
+
+void
+addr_idn_prefetch(struct addr_idn *t, const char *d, size_t len)
+{
+	if (len == 0 || len > IDN_MAXIN)
+		return;
+	buf_reset(&t->key);
+	buf_append(&t->key, d, len);	/* fits: len <= IDN_MAXIN */
+	ascii_lower(t->key.data, len);
+	strmap_prefetch(t->keys, t->key.data, len);
 }
 
 void

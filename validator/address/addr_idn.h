@@ -46,6 +46,11 @@ struct addr_idn *addr_idn_new(bool allow_reserved);
 int addr_idn_domain(struct addr_idn *t, const char *d, size_t len,
     struct addr_idn_result *r);
 /* addr_idn_stats - lookups so far and how many of them missed the memo. */
+/*
+ * addr_idn_prefetch - the memo slot of domain d (len bytes, as typed)
+ * starts loading now, for an addr_idn_domain of it soon. A hint only.
+ */
+void addr_idn_prefetch(struct addr_idn *t, const char *d, size_t len);
 void addr_idn_stats(const struct addr_idn *t, uint64_t *lookups,
     uint64_t *misses);
 /* addr_idn_count - distinct domains in the memo. */

@@ -25,6 +25,13 @@ uint64_t dedupe_see(struct dedupe *d, const char *addr, size_t len, size_t at,
 uint64_t dedupe_see_id(struct dedupe *d, const char *addr, size_t len,
     size_t at, uint64_t row, uint32_t *id);
 /*
+ * dedupe_prefetch - a cell that is likely a plain address (ASCII, no
+ * wrapping): its table slot, if the guess is right, starts loading now,
+ * while the row is checked; on a table of a million addresses each
+ * lookup is a cache miss. A hint only.
+ */
+void dedupe_prefetch(struct dedupe *d, const char *cell, size_t len);
+/*
  * dedupe_find - the id of key (a dedupe key, as dedupe_key gives it) in
  * *id: 1, or 0 when it was never seen.
  */

@@ -11,6 +11,7 @@
 
 #include "util/ascii.h"
 #include "util/buf.h"
+#include "util/strmap.h"
 #include "util/wordlist.h"
 #include "util/xalloc.h"
 
@@ -38,6 +39,11 @@ struct listcheck {
 	bool wildcards;		/* disposable has "*.name" entries */
 	struct lc_pop *pop;	/* popular domains, shortest first */
 	size_t npop;
+	struct strmap *free_cut;	/* free domains less a country TLD */
+	struct strmap *brands;	/* first labels of the popular domains */
+	/* pop_from[n]: the first popular domain long enough (len + 2 >= n)
+	 * to be within reach of a name of n bytes */
+	size_t pop_from[DOMAIN_MAX + 1];
 };
 
 /*
@@ -260,6 +266,39 @@ lc_index_popular(struct listcheck *l)
 		p->tldoff = lc_tldoff(p->name, p->len);
 	}
 	qsort(l->pop, l->npop, sizeof(*l->pop), lc_popcmp);
+	l->brands = strmap_new();
+	for (size_t i = 0; i < l->npop; i++)
+		(void)strmap_intern(l->brands, l->pop[i].name,
+		    l->pop[i].brandlen, NULL);
+	for (size_t n = 0, i = 0; n <= DOMAIN_MAX; n++) {
+		while (i < l->npop && l->pop[i].len + 2 < n)
+			i++;
+		l->pop_from[n] = i;
+	}
+}
+
+/*
+ * lc_index_free_cut - every free-mail domain that ends in a country TLD,
+ * without it (outlook.co from outlook.co.il): lc_truncated asks once per
+ * new domain, and one lookup here stands for one per country code.
+ */
+static void
+lc_index_free_cut(struct listcheck *l)
+{
+	l->free_cut = strmap_new();
+	for (size_t i = 0; i < wordlist_count(l->free); i++) {
+		const char *f = wordlist_entry(l->free, i);
+		size_t n = strlen(f);
+
+		if (n < 4 || n > DOMAIN_MAX || f[n - 3] != '.')
+			continue;
+		for (const char *c = cctlds; *c != '\0'; c += 3)
+			if (c[0] == f[n - 2] && c[1] == f[n - 1]) {
+				(void)strmap_intern(l->free_cut, f, n - 3,
+				    NULL);
+				break;
+			}
+	}
 }
 
 struct listcheck *
@@ -287,6 +326,7 @@ listcheck_load(const char *dir, struct diag *d)
 			break;
 		}
 	lc_index_popular(l);
+	lc_index_free_cut(l);
 	return l;
 }
 
@@ -445,7 +485,7 @@ lc_distance(const char *a, size_t n, const char *b, size_t m, size_t k)
 static bool
 lc_truncated(const struct listcheck *l, const char *s, size_t len)
 {
-	char ext[DOMAIN_MAX + 4];
+	uint32_t id;
 
 	for (size_t i = 0; i < l->npop; i++) {
 		const struct lc_pop *p = &l->pop[i];
@@ -454,17 +494,7 @@ lc_truncated(const struct listcheck *l, const char *s, size_t len)
 		    p->name[len] == '.')
 			return true;
 	}
-	if (len + 3 > DOMAIN_MAX)
-		return false;
-	memcpy(ext, s, len);
-	ext[len] = '.';
-	for (const char *c = cctlds; *c != '\0'; c += 3) {
-		ext[len + 1] = c[0];
-		ext[len + 2] = c[1];
-		if (wordlist_has(l->free, ext, len + 3))
-			return true;
-	}
-	return false;
+	return strmap_find(l->free_cut, s, len, &id) == 1;
 }
 
 const char *
@@ -474,7 +504,8 @@ listcheck_suggest(const struct listcheck *l, const char *domain, size_t len)
 	const struct lc_pop *best = NULL;
 	size_t bestd = SIZE_MAX, brandlen, tldoff;
 	const char *fix;
-	bool tie = false, samebrand = false, realtld;
+	bool tie = false, samebrand, realtld;
+	uint32_t id;
 
 	len = lc_trim(domain, len);
 	if (len == 0 || len > DOMAIN_MAX)
@@ -492,15 +523,10 @@ listcheck_suggest(const struct listcheck *l, const char *domain, size_t len)
 	brandlen = lc_brandlen(s, len);
 	tldoff = lc_tldoff(s, len);
 	realtld = lc_realtld(s + tldoff, len - tldoff);
-	for (size_t i = 0; i < l->npop; i++) {
-		const struct lc_pop *p = &l->pop[i];
+	samebrand = strmap_find(l->brands, s, brandlen, &id) == 1;
 
-		if (p->brandlen == brandlen &&
-		    memcmp(p->name, s, brandlen) == 0)
-			samebrand = true;
-	}
-
-	for (size_t i = 0; i < l->npop; i++) {
+	/* k is at most 2: names shorter than len - 2 are out of reach */
+	for (size_t i = l->pop_from[len]; i < l->npop; i++) {
 		const struct lc_pop *p = &l->pop[i];
 		size_t k = len >= LONG_NAME && p->len >= LONG_NAME ? 2 : 1;
 		size_t dist;
@@ -550,6 +576,8 @@ listcheck_free(struct listcheck *l)
 	wordlist_free(l->free);
 	wordlist_free(l->popular);
 	wordlist_free(l->typos);
+	strmap_free(l->free_cut);
+	strmap_free(l->brands);
 	free(l->pop);
 	free(l);
 }

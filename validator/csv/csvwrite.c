@@ -16,6 +16,11 @@
 
 #define CSVWRITE_BUF	(256 * 1024)
 
+/* classes of a byte in a cell we write (csvwrite_cell) */
+#define CELL_QUOTE	1	/* the cell must be quoted: delimiter " CR LF */
+#define CELL_ESCAPE	2	/* the byte itself changes: " NUL */
+#define CELL_TRIGGER	4	/* as a first byte, the guard may apply */
+
 struct csvwrite {
 	int fd;
 	char *path;		/* the name to commit to */
@@ -29,11 +34,13 @@ struct csvwrite {
 	bool in_row;		/* the current row has content */
 	int err;		/* first write error, sticky */
 	struct csvwrite *tee;	/* gets every byte too (csvwrite_tee) */
+	unsigned char cls[256];	/* CELL_* of each byte, for this delimiter */
 };
 
 static int csvwrite_write(struct csvwrite *w, const char *p, size_t n);
 static int csvwrite_flush(struct csvwrite *w);
 static int csvwrite_put(struct csvwrite *w, const char *p, size_t n);
+static int csvwrite_put_slow(struct csvwrite *w, const char *p, size_t n);
 static int csvwrite_escaped(struct csvwrite *w, const char *s, size_t n);
 static bool csvwrite_fullwidth_trigger(const unsigned char *s, size_t n);
 static bool csvwrite_plain_number(const char *s, size_t n);
@@ -69,9 +76,25 @@ csvwrite_flush(struct csvwrite *w)
 	return n ? csvwrite_write(w, w->buf, n) : 0;
 }
 
-/* csvwrite_put - append bytes; big ones bypass the buffer. */
-static int
+/*
+ * csvwrite_put - append bytes. Most pieces are a few bytes that fit the
+ * buffer of a writer without a tee or error: copied at once; the rest
+ * goes the long way.
+ */
+static inline int
 csvwrite_put(struct csvwrite *w, const char *p, size_t n)
+{
+	if (w->tee == NULL && w->err == 0 && n <= CSVWRITE_BUF - w->len) {
+		memcpy(w->buf + w->len, p, n);
+		w->len += n;
+		return 0;
+	}
+	return csvwrite_put_slow(w, p, n);
+}
+
+/* csvwrite_put_slow - csvwrite_put with a tee, an error, or a flush. */
+static int
+csvwrite_put_slow(struct csvwrite *w, const char *p, size_t n)
 {
 	if (w->tee != NULL && csvwrite_put(w->tee, p, n) != 0)
 		return -1;
@@ -166,6 +189,13 @@ csvwrite_open(const char *path, const struct csvwrite_opts *o, struct diag *d)
 	w->delim = o && o->delim ? (char)o->delim : ',';
 	w->eol_len = strlen(eol) > 2 ? 2 : strlen(eol);
 	memcpy(w->eol, eol, w->eol_len);
+	w->cls[(unsigned char)w->delim] |= CELL_QUOTE;
+	w->cls['"'] |= CELL_QUOTE | CELL_ESCAPE;
+	w->cls['\r'] |= CELL_QUOTE;
+	w->cls['\n'] |= CELL_QUOTE;
+	w->cls[0] |= CELL_ESCAPE;
+	for (const char *t = "=+-@\t\r\xEF"; *t != '\0'; t++)
+		w->cls[(unsigned char)*t] |= CELL_TRIGGER;
 	if ((w->fd = mkstemp(w->tmp)) < 0) {
 		diag_set(d, DIAG_OUTPUT, "%s: cannot create: %s", path,
 		    strerror(errno));
@@ -223,20 +253,28 @@ int
 csvwrite_cell(struct csvwrite *w, const char *s, size_t n,
     enum csvwrite_guard g)
 {
-	bool quote = false, special = false;
-	size_t i;
+	unsigned char acc = 0;
+	bool quote, special;
 
+	for (size_t i = 0; i < n; i++)
+		acc |= w->cls[(unsigned char)s[i]];
+	/* Most cells: nothing to quote or guard, and room in the buffer. */
+	if ((acc & (CELL_QUOTE | CELL_ESCAPE)) == 0 && w->tee == NULL &&
+	    w->err == 0 && n < CSVWRITE_BUF - w->len &&
+	    (n == 0 || g == CSVWRITE_GUARD_OFF ||
+	    (w->cls[(unsigned char)s[0]] & CELL_TRIGGER) == 0)) {
+		if (w->in_row)
+			w->buf[w->len++] = w->delim;
+		w->in_row = true;
+		memcpy(w->buf + w->len, s, n);
+		w->len += n;
+		return 0;
+	}
 	if (w->in_row && csvwrite_put(w, &w->delim, 1) != 0)
 		return -1;
 	w->in_row = true;
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c == w->delim || c == '"' || c == '\r' || c == '\n')
-			quote = true;
-		if (c == '"' || c == '\0')
-			special = true;
-	}
+	quote = (acc & CELL_QUOTE) != 0;
+	special = (acc & CELL_ESCAPE) != 0;
 	if ((quote && csvwrite_put(w, "\"", 1) != 0) ||
 	    (csvwrite_needs_guard(s, n, g) && csvwrite_put(w, "'", 1) != 0))
 		return -1;

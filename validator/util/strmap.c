@@ -147,6 +147,19 @@ strmap_new(void)
 	return m;
 }
 
+void
+strmap_prefetch(const struct strmap *m, const char *key, size_t len)
+{
+	const struct strmap_slot *s =
+	    &m->slots[strmap_hash(key, len) & (m->nslots - 1)];
+
+#if defined(__GNUC__)
+	__builtin_prefetch(s);
+#else
+	(void)s;
+#endif
+}
+
 int
 strmap_find(const struct strmap *m, const char *key, size_t len, uint32_t *id)
 {

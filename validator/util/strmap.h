@@ -21,6 +21,12 @@ struct strmap *strmap_new(void);
  */
 uint32_t strmap_intern(struct strmap *m, const char *key, size_t len,
     bool *inserted);
+/*
+ * strmap_prefetch - start loading the slot where key's probe begins, so
+ * that a lookup of key a little later finds it in the cache. A hint
+ * only: nothing changes, and a key never looked up costs only the load.
+ */
+void strmap_prefetch(const struct strmap *m, const char *key, size_t len);
 /* strmap_find - 1 and *id if key is present, else 0. */
 int strmap_find(const struct strmap *m, const char *key, size_t len,
     uint32_t *id);
