@@ -142,7 +142,7 @@ static void on_sock_state(void *data, ares_socket_t fd, int rd, int wr);
 static void on_fd(void *arg, int fd, bool rd, bool wr);
 static void on_ares_timer(void *arg);
 static void rearm(struct mxlookup *m);
-static void pump(struct mxlookup *m);
+static size_t pump(struct mxlookup *m);
 static void send_query(struct mxlookup *m, struct mx_query *q);
 static void queue_query(struct mxlookup *m, int type, uint32_t memo);
 static void on_answer(void *arg, int status, int timeouts,
@@ -314,7 +314,7 @@ on_fd(void *arg, int fd, bool rd, bool wr)
 
 	ares_process_fd(m->channel, rd ? fd : ARES_SOCKET_BAD,
 	    wr ? fd : ARES_SOCKET_BAD);
-	pump(m);
+	(void)pump(m);
 	rearm(m);
 }
 
@@ -325,7 +325,7 @@ on_ares_timer(void *arg)
 	struct mxlookup *m = arg;
 
 	ares_process_fd(m->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-	pump(m);
+	(void)pump(m);
 	rearm(m);
 }
 
@@ -351,14 +351,18 @@ rearm(struct mxlookup *m)
 
 /*
  * pump - start queries while the cap leaves room: address queries of
- * started domains first, then new domains. Re-entrant calls (an answer
- * callback fired inside ares_query) return at once; the outer loop goes on.
+ * started domains first, then new domains; returns how many it started.
+ * Re-entrant calls (an answer callback fired inside ares_query) return at
+ * once; the outer loop goes on. The caller rearms the timer: ares_timeout
+ * walks every query in flight, too dear to ask once per answer.
  */
-static void
+static size_t
 pump(struct mxlookup *m)
 {
+	size_t sent = 0;
+
 	if (m->pumping)
-		return;
+		return 0;
 	m->pumping = true;
 	while (m->inflight < m->concurrency) {
 		struct mx_query *q = m->qq_head;
@@ -383,9 +387,10 @@ pump(struct mxlookup *m)
 			break;
 		}
 		send_query(m, q);
+		sent++;
 	}
 	m->pumping = false;
-	rearm(m);
+	return sent;
 }
 
 /* send_query - hand q to c-ares; its callback may run before this returns. */
@@ -454,7 +459,7 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	else
 		handle_addr(m, q, status, abuf, alen);
 	free(q);
-	pump(m);
+	(void)pump(m);	/* inside ares_process_fd: on_fd rearms after */
 }
 
 /* sortrec_cmp - ascending preference, then the random key (RFC 5321 5.1:
@@ -1029,7 +1034,8 @@ mxlookup_submit(struct mxlookup *m, const char *domain, mx_result_cb done,
 		m->dq_head = j;
 	m->dq_tail = j;
 	m->pending++;
-	pump(m);
+	if (pump(m) > 0)
+		rearm(m);
 	return 0;
 }
 
