@@ -44,6 +44,15 @@ struct mx_hostrec {
 	struct mx_addr addrs[2 * MXLOOKUP_MAX_ADDRS];
 };
 
+/* One c-ares query, queued or in flight; it is the ares callback's arg. */
+struct mx_query {
+	struct mx_query *next;
+	struct mxlookup *m;
+	struct mx_job *job;	/* MX queries: the query is the job's own */
+	int type;		/* ns_t_mx, ns_t_a or ns_t_aaaa */
+	uint32_t memo;		/* A/AAAA: host memo id */
+};
+
 struct mx_job {
 	struct mx_job *next;	/* in the domain queue or the done list */
 	struct mx_job *prev_all, *next_all;
@@ -59,6 +68,7 @@ struct mx_job {
 	size_t waiting;		/* address queries queued or in flight */
 	size_t npublic, nreserved;	/* addresses seen */
 	int64_t started;
+	struct mx_query mxq;	/* its MX query: one allocation less */
 	char detail[96];
 };
 
@@ -89,20 +99,14 @@ struct mx_hostmemo {
 	struct mx_fam fam[2];	/* [0] A, [1] AAAA */
 };
 
-/* One c-ares query, queued or in flight; it is the ares callback's arg. */
-struct mx_query {
-	struct mx_query *next;
-	struct mxlookup *m;
-	struct mx_job *job;	/* MX queries */
-	int type;		/* ns_t_mx, ns_t_a or ns_t_aaaa */
-	uint32_t memo;		/* A/AAAA: host memo id */
-};
 
 struct mxlookup {
 	struct evloop *loop;
 	ares_channel channel;
 	bool lib_init;
 	bool pumping;
+	bool in_event;		/* in on_fd or on_ares_timer, at time now */
+	int64_t now;
 	bool allow_reserved;
 	size_t concurrency;
 	size_t inflight;
@@ -158,6 +162,7 @@ static int sortrec_cmp(const void *a, const void *b);
 static bool is_ip_literal(const char *s);
 static void start_hosts(struct mx_job *j);
 static void evaluate(struct mx_job *j);
+static void set_detail(struct mx_job *j, const char *text);
 static void set_temp_detail(struct mx_job *j, int status, const char *what);
 static void finish(struct mx_job *j, enum mx_outcome o);
 static void on_done_timer(void *arg);
@@ -312,9 +317,12 @@ on_fd(void *arg, int fd, bool rd, bool wr)
 {
 	struct mxlookup *m = arg;
 
+	m->now = evloop_now_ms();
+	m->in_event = true;
 	ares_process_fd(m->channel, rd ? fd : ARES_SOCKET_BAD,
 	    wr ? fd : ARES_SOCKET_BAD);
 	(void)pump(m);
+	m->in_event = false;
 	rearm(m);
 }
 
@@ -324,8 +332,11 @@ on_ares_timer(void *arg)
 {
 	struct mxlookup *m = arg;
 
+	m->now = evloop_now_ms();
+	m->in_event = true;
 	ares_process_fd(m->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
 	(void)pump(m);
+	m->in_event = false;
 	rearm(m);
 }
 
@@ -378,8 +389,10 @@ pump(struct mxlookup *m)
 			if (m->dq_head == NULL)
 				m->dq_tail = NULL;
 			j->next = NULL;
-			j->started = evloop_now_ms();
-			q = xcalloc(1, sizeof(*q));
+			/* inside a socket event, its time: a clock read less
+			 * per domain */
+			j->started = m->in_event ? m->now : evloop_now_ms();
+			q = &j->mxq;
 			q->m = m;
 			q->job = j;
 			q->type = ns_t_mx;
@@ -436,8 +449,10 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	struct mxlookup *m = q->m;
 
 	if (status == ARES_EDESTRUCTION) {
-		/* mxlookup_free is running: the jobs go with it. */
-		free(q);
+		/* mxlookup_free is running: the jobs (and their MX
+		 * queries) go with it. */
+		if (q->type != ns_t_mx)
+			free(q);
 		return;
 	}
 	/* c-ares 1.18 maps only RCODEs 0-5: any other is no answer at all
@@ -454,11 +469,12 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	else if (status != ARES_SUCCESS && status != ARES_ENODATA &&
 	    status != ARES_ENOTFOUND)
 		m->stats.errors++;
-	if (q->type == ns_t_mx)
-		handle_mx(q->job, status, abuf, alen);
-	else
+	if (q->type == ns_t_mx) {
+		handle_mx(q->job, status, abuf, alen);	/* q is the job's */
+	} else {
 		handle_addr(m, q, status, abuf, alen);
-	free(q);
+		free(q);
+	}
 	(void)pump(m);	/* inside ares_process_fd: on_fd rearms after */
 }
 
@@ -843,6 +859,19 @@ handle_addr(struct mxlookup *m, struct mx_query *q, int status,
 	}
 }
 
+/* set_detail - a fixed reason text (shorter than detail), no snprintf:
+ * every domain gets one. */
+static void
+set_detail(struct mx_job *j, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (n >= sizeof(j->detail))
+		n = sizeof(j->detail) - 1;
+	memcpy(j->detail, text, n);
+	j->detail[n] = '\0';
+}
+
 /* set_temp_detail - the reason text for a temporary failure. */
 static void
 set_temp_detail(struct mx_job *j, int status, const char *what)
@@ -901,8 +930,7 @@ evaluate(struct mx_job *j)
 	if (j->nreserved > 0 && j->npublic == 0)
 		j->flags |= MX_F_RESERVED_ONLY;
 	if (usable) {
-		snprintf(j->detail, sizeof(j->detail), "%s",
-		    implicit ? "no MX; domain address used" : "ok");
+		set_detail(j, implicit ? "no MX; domain address used" : "ok");
 		finish(j, implicit ? MX_IMPLICIT : MX_OK);
 	} else if (timeout || fail) {
 		const char *what = implicit ? "address" : "MX host address";
@@ -921,7 +949,7 @@ evaluate(struct mx_job *j)
 			why = "MX hosts are IP literals or have no address";
 		else
 			why = "MX hosts have no address";
-		snprintf(j->detail, sizeof(j->detail), "%s", why);
+		set_detail(j, why);
 		finish(j, MX_NO_HOST);
 	}
 }
