@@ -106,6 +106,7 @@ struct mxlookup {
 	bool lib_init;
 	bool pumping;
 	bool in_event;		/* in on_fd or on_ares_timer, at time now */
+	bool rearm_soon;	/* ares_timer set to fire at once */
 	int64_t now;
 	bool allow_reserved;
 	size_t concurrency;
@@ -349,6 +350,7 @@ rearm(struct mxlookup *m)
 
 	if (m->channel == NULL)
 		return;
+	m->rearm_soon = false;
 	tvp = ares_timeout(m->channel, NULL, &tv);
 	if (tvp == NULL) {
 		evloop_timer_cancel(m->loop, &m->ares_timer);
@@ -1062,8 +1064,15 @@ mxlookup_submit(struct mxlookup *m, const char *domain, mx_result_cb done,
 		m->dq_head = j;
 	m->dq_tail = j;
 	m->pending++;
-	if (pump(m) > 0)
-		rearm(m);
+	/*
+	 * A query started from outside an event: c-ares' deadline is asked
+	 * from the loop (on_ares_timer, due at once), once for a burst of
+	 * submits, not once per domain.
+	 */
+	if (pump(m) > 0 && !m->rearm_soon) {
+		m->rearm_soon = true;
+		evloop_timer_set(m->loop, &m->ares_timer, 0, on_ares_timer, m);
+	}
 	return 0;
 }
 
