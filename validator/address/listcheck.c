@@ -408,8 +408,11 @@ listcheck_freemail(const struct listcheck *l, const char *domain, size_t len)
 static bool
 lc_inlist(const char *const *list, const char *p, size_t n)
 {
+	if (n == 0)
+		return false;	/* no entry is empty; p[0] may not be ours */
 	for (; *list != NULL; list++)
-		if (strlen(*list) == n && memcmp(*list, p, n) == 0)
+		if ((*list)[0] == p[0] && strlen(*list) == n &&
+		    memcmp(*list, p, n) == 0)
 			return true;
 	return false;
 }

@@ -500,6 +500,10 @@ is_ip_literal(const char *s)
 {
 	unsigned char tmp[sizeof(struct in6_addr)];
 
+	/* a dotted quad starts with a digit, IPv6 text has a colon: most
+	 * host names are neither, and skip both parsers */
+	if (!(s[0] >= '0' && s[0] <= '9') && strchr(s, ':') == NULL)
+		return false;
 	return inet_pton(AF_INET, s, tmp) == 1 ||
 	    inet_pton(AF_INET6, s, tmp) == 1;
 }
