@@ -99,7 +99,6 @@ struct mx_hostmemo {
 	struct mx_fam fam[2];	/* [0] A, [1] AAAA */
 };
 
-
 struct mxlookup {
 	struct evloop *loop;
 	ares_channel channel;
