@@ -1,13 +1,16 @@
 /*
  * cares_raw - the DNS baseline: one MX query per input domain on one c-ares
  * channel, at most CONCURRENCY in flight, plain poll() loop, nothing else.
- * Channel options match validator/dns/mxlookup.c (NOSEARCH + EDNS 1232, 4 MiB
- * receive buffer, 1000 ms timeout, 2 tries).
+ * Channel options match validator/dns/mxlookup.c (NOSEARCH + EDNS 1232,
+ * 1000 ms timeout, 2 tries, its receive buffer: RCVBUF bytes, default 4 MiB;
+ * dns.sh passes listscrub's RCVBUF_BYTES).
  *
  *   cc -O2 -o cares_raw cares_raw.c -lcares
- *   cares_raw 127.0.0.1:53531 256 < domains.txt
+ *   cares_raw 127.0.0.1:53531 256 [RCVBUF] < domains.txt
  *
- * Prints: domains=N answered=N failed=N seconds=S per_s=R
+ * Prints: domains=N answered=N failed=N seconds=S per_s=R rcvbuf=B
+ * so_rcvbuf=K (K: what the kernel granted the first socket, getsockopt;
+ * Linux reports twice the bytes asked, capped by net.core.rmem_max)
  * "answered" = the server gave an answer (MX, NODATA or NXDOMAIN);
  * "failed" = timeout, SERVFAIL/REFUSED, bad response. Seconds cover the
  * query loop only (reading the input is not timed).
@@ -15,6 +18,7 @@
 #define _GNU_SOURCE
 #include <arpa/nameser.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +32,7 @@ struct bench {
 	ares_channel ch;
 	struct pollfd fds[MAXFDS];
 	int nfds;
+	int so_rcvbuf;		/* granted to the first socket */
 	size_t inflight, answered, failed;
 };
 
@@ -46,6 +51,13 @@ on_sock_state(void *data, ares_socket_t fd, int rd, int wr)
 		return;
 	}
 	if (i == b->nfds) {
+		if (b->so_rcvbuf == 0) {
+			socklen_t len = sizeof(b->so_rcvbuf);
+
+			if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &b->so_rcvbuf,
+			    &len) != 0)
+				b->so_rcvbuf = -1;
+		}
 		if (b->nfds == MAXFDS) {
 			fprintf(stderr, "cares_raw: too many sockets\n");
 			exit(1);
@@ -91,12 +103,15 @@ main(int argc, char **argv)
 	struct ares_options o;
 	char **names = NULL, line[512];
 	size_t n = 0, cap = 0, next = 0, conc;
+	long rcvbuf = 4 * 1024 * 1024;
 	double t0, secs;
 	int rc;
 
-	if (argc != 3 || (conc = strtoul(argv[2], NULL, 10)) == 0) {
+	if (argc < 3 || argc > 4 ||
+	    (conc = strtoul(argv[2], NULL, 10)) == 0 ||
+	    (argc == 4 && (rcvbuf = strtol(argv[3], NULL, 10)) <= 0)) {
 		fprintf(stderr, "usage: cares_raw SERVER:PORT CONCURRENCY "
-		    "< domains.txt\n");
+		    "[RCVBUF] < domains.txt\n");
 		return 2;
 	}
 	while (fgets(line, sizeof(line), stdin) != NULL) {
@@ -123,7 +138,7 @@ main(int argc, char **argv)
 	o.tries = 2;
 	o.sock_state_cb = on_sock_state;
 	o.sock_state_cb_data = &b;
-	o.socket_receive_buffer_size = 4 * 1024 * 1024;
+	o.socket_receive_buffer_size = (int)rcvbuf;
 	o.ednspsz = 1232;
 	rc = ares_init_options(&b.ch, &o, ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS |
 	    ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB | ARES_OPT_SOCK_RCVBUF |
@@ -173,8 +188,9 @@ main(int argc, char **argv)
 	}
 	secs = now_s() - t0;
 
-	printf("domains=%zu answered=%zu failed=%zu seconds=%.3f per_s=%.0f\n",
-	    n, b.answered, b.failed, secs, secs > 0 ? (double)n / secs : 0.0);
+	printf("domains=%zu answered=%zu failed=%zu seconds=%.3f per_s=%.0f "
+	    "rcvbuf=%ld so_rcvbuf=%d\n", n, b.answered, b.failed, secs,
+	    secs > 0 ? (double)n / secs : 0.0, rcvbuf, b.so_rcvbuf);
 	ares_destroy(b.ch);
 	ares_library_cleanup();
 	for (size_t i = 0; i < n; i++)

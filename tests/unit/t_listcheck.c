@@ -123,6 +123,9 @@ static const struct suggest_case suggest_cases[] = {
 	{ "hotmail.co.ul", "hotmail.co.uk", "ul is no TLD" },
 	{ "yahoo.com.uk", "yahoo.co.uk", "distance 1 in the middle" },
 	{ "hotmial.con", "hotmail.com", "distance 2: one in name, one after" },
+	{ "hotmzil.cxm", "hotmail.com",
+	    "distance 2, each edit a byte hotmail.com lacks" },
+	{ "HOTMZIL.CXM", "hotmail.com", "distance 2, upper case" },
 	/* never suggest */
 	{ "gmail.com", NULL, "popular" },
 	{ "hotmail.com", NULL, "popular" },
@@ -227,6 +230,79 @@ test_suggest(const struct listcheck *l, const char *lists)
 	    "disposable uses len, not the NUL");
 	ok(listcheck_freemail(l, "gmx.deXYZ", 6),
 	    "freemail uses len, not the NUL");
+}
+
+/* domain_same - listcheck_domain(in) gives what the three calls give. */
+static bool
+domain_same(const struct listcheck *l, const char *in)
+{
+	struct listcheck_domain got;
+	size_t n = strlen(in);
+	const char *want = listcheck_suggest(l, in, n);
+
+	listcheck_domain(l, in, n, &got);
+	if (got.disposable == listcheck_disposable(l, in, n) &&
+	    got.free_mail == listcheck_freemail(l, in, n) &&
+	    (got.suggest == NULL ? want == NULL :
+	    want != NULL && strcmp(got.suggest, want) == 0))
+		return true;
+	diag("listcheck_domain(\"%s\"): %d %d %s", in, got.disposable,
+	    got.free_mail, got.suggest ? got.suggest : "NULL");
+	return false;
+}
+
+/*
+ * test_domain - listcheck_domain against the three calls: every case
+ * above, and each popular domain with one byte replaced, dropped or
+ * upper-cased (near misses, in reach of the distance search).
+ */
+static void
+test_domain(const struct listcheck *l, const char *lists)
+{
+	static const char subst[] = "az0-.";
+	struct wordlist *pop;
+	struct diag d;
+	char p[700], buf[300];
+	size_t bad = 0, n = 0;
+
+	for (size_t i = 0; i < sizeof(suggest_cases) / sizeof(suggest_cases[0]);
+	    i++, n++)
+		bad += !domain_same(l, suggest_cases[i].in);
+	for (size_t i = 0; i < sizeof(disposable_cases) /
+	    sizeof(disposable_cases[0]); i++, n++)
+		bad += !domain_same(l, disposable_cases[i].in);
+	for (size_t i = 0; i < sizeof(free_cases) / sizeof(free_cases[0]);
+	    i++, n++)
+		bad += !domain_same(l, free_cases[i].in);
+	snprintf(p, sizeof(p), "%s/popular.txt", lists);
+	if (!ok((pop = wordlist_load(p, WORDLIST_SET, &d)) != NULL,
+	    "popular.txt loads for the near misses"))
+		return;
+	for (size_t i = 0; i < wordlist_count(pop); i++) {
+		const char *w = wordlist_entry(pop, i);
+		size_t len = strlen(w);
+
+		if (len + 1 >= sizeof(buf))
+			continue;
+		for (size_t at = 0; at < len; at++) {
+			for (const char *c = subst; *c != '\0'; c++, n++) {
+				memcpy(buf, w, len + 1);
+				buf[at] = *c;
+				bad += !domain_same(l, buf);
+			}
+			memcpy(buf, w, at);
+			memcpy(buf + at, w + at + 1, len - at);	/* dropped */
+			bad += !domain_same(l, buf);
+			memcpy(buf, w, len + 1);
+			buf[at] = (char)(buf[at] >= 'a' && buf[at] <= 'z' ?
+			    buf[at] - 'a' + 'A' : buf[at]);
+			bad += !domain_same(l, buf);
+			n += 2;
+		}
+	}
+	wordlist_free(pop);
+	ok(bad == 0, "listcheck_domain = the three calls on %zu names "
+	    "(%zu differ)", n, bad);
 }
 
 /* test_tables - properties over every line of the real tables. */
@@ -507,6 +583,7 @@ main(void)
 	test_bool("freemail", free_cases,
 	    sizeof(free_cases) / sizeof(free_cases[0]), listcheck_freemail, l);
 	test_suggest(l, lists);
+	test_domain(l, lists);
 	test_tables(l, lists);
 	listcheck_free(l);
 

@@ -346,7 +346,8 @@ main(void)
 	struct evloop *loop;
 	struct ctx c = { 0 };
 	struct capture ok_, cname_dom, nullmx, mixed, nx, impl, nomail,
-	    dangling, mxcname, iplit, looponly, privonly, implloop, partial,
+	    dangling, mxcname, iplit, iplit6, looponly, privonly, implloop,
+	    partial,
 	    mx40, tempfail, servfail, badname, equal[30];
 	struct capture loop_ok, implloop_ok, tmo, refused, bulk[100],
 	    freed[5];
@@ -381,6 +382,7 @@ main(void)
 	submit(&c, "mx-dangling", &dangling);
 	submit(&c, "mx-cname", &mxcname);
 	submit(&c, "mx-ipliteral", &iplit);
+	submit(&c, "mx-ipliteral6", &iplit6);
 	submit(&c, "mx-loop-only", &looponly);
 	submit(&c, "mx-private", &privonly);
 	submit(&c, "implicit-loop", &implloop);
@@ -392,7 +394,7 @@ main(void)
 	submit(&c, "bad..name", &badname);	/* EBADNAME inside ares_query */
 	for (int i = 0; i < 30; i++)
 		submit(&c, "mx-equal", &equal[i]);
-	ok(mxlookup_pending(c.m) == 48, "48 domains pending after submit");
+	ok(mxlookup_pending(c.m) == 49, "49 domains pending after submit");
 	ok(run(loop, c.m, 20000) == 0, "all lookups finish");
 
 	is_str(mx_outcome_name(ok_.outcome), "ok", "mx-ok: outcome");
@@ -454,6 +456,11 @@ main(void)
 	ok((iplit.flags & MX_F_IP_LITERAL_TARGET) &&
 	    (iplit.hflags[0] & MX_H_IP_LITERAL) && iplit.naddrs[0] == 0,
 	    "mx-ipliteral: flagged, no address");
+	is_str(mx_outcome_name(iplit6.outcome), "no_mail_host",
+	    "mx-ipliteral6: IPv6-literal target is unusable");
+	ok((iplit6.flags & MX_F_IP_LITERAL_TARGET) &&
+	    (iplit6.hflags[0] & MX_H_IP_LITERAL) && iplit6.naddrs[0] == 0,
+	    "mx-ipliteral6: flagged, no address");
 
 	is_str(mx_outcome_name(looponly.outcome), "no_mail_host",
 	    "mx-loop-only: loopback-only target -> no host");
@@ -502,7 +509,7 @@ main(void)
 	{
 		struct capture *all[] = { &ok_, &cname_dom, &nullmx, &mixed,
 			&nx, &impl, &nomail, &dangling, &mxcname, &iplit,
-			&looponly, &privonly, &implloop, &partial, &mx40,
+			&iplit6, &looponly, &privonly, &implloop, &partial, &mx40,
 			&tempfail, &servfail, &badname };
 
 		for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
@@ -514,8 +521,8 @@ main(void)
 	}
 	is_int(bad, 0, "each done called once, never inside submit");
 	st = mxlookup_stats(c.m);
-	ok(st->domains_done == 48 && st->queries_mx == 48,
-	    "stats: 48 domains, 48 MX queries");
+	ok(st->domains_done == 49 && st->queries_mx == 49,
+	    "stats: 49 domains, 49 MX queries");
 	diag("stats: mx=%llu a=%llu aaaa=%llu answers=%llu timeouts=%llu "
 	    "errors=%llu max_inflight=%zu",
 	    (unsigned long long)st->queries_mx,

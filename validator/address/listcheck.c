@@ -28,6 +28,7 @@ struct lc_pop {
 	size_t len;
 	size_t brandlen;	/* length of the first label */
 	size_t tldoff;		/* offset of the last label */
+	uint64_t chars;		/* lc_chars of the name */
 };
 
 struct listcheck {
@@ -39,7 +40,9 @@ struct listcheck {
 	bool wildcards;		/* disposable has "*.name" entries */
 	struct lc_pop *pop;	/* popular domains, shortest first */
 	size_t npop;
-	struct strmap *free_cut;	/* free domains less a country TLD */
+	/* known names cut at a dot: free domains less a country TLD, the
+	 * starts of popular domains (lc_truncated) */
+	struct strmap *free_cut;
 	struct strmap *brands;	/* first labels of the popular domains */
 	/* pop_from[n]: the first popular domain long enough (len + 2 >= n)
 	 * to be within reach of a name of n bytes */
@@ -101,8 +104,12 @@ static size_t lc_tldoff(const char *p, size_t n);
 static size_t lc_brandlen(const char *p, size_t n);
 static size_t lc_distance(const char *a, size_t n, const char *b, size_t m,
     size_t k);
+static uint64_t lc_chars(const char *p, size_t n);
+static bool lc_reachable(uint64_t a, uint64_t b, size_t k);
 static bool lc_truncated(const struct listcheck *l, const char *s,
     size_t len);
+static const char *lc_suggest(const struct listcheck *l, const char *domain,
+    size_t len, const struct listcheck_domain *known);
 
 /* lc_trim - length without one trailing root dot ("gmail.com."). */
 static size_t
@@ -264,6 +271,7 @@ lc_index_popular(struct listcheck *l)
 		p->len = strlen(p->name);
 		p->brandlen = lc_brandlen(p->name, p->len);
 		p->tldoff = lc_tldoff(p->name, p->len);
+		p->chars = lc_chars(p->name, p->len);
 	}
 	qsort(l->pop, l->npop, sizeof(*l->pop), lc_popcmp);
 	l->brands = strmap_new();
@@ -286,6 +294,12 @@ static void
 lc_index_free_cut(struct listcheck *l)
 {
 	l->free_cut = strmap_new();
+	/* yahoo.co of yahoo.co.uk: every start of a popular name at a dot */
+	for (size_t i = 0; i < l->npop; i++)
+		for (size_t n = 1; n < l->pop[i].len; n++)
+			if (l->pop[i].name[n] == '.')
+				(void)strmap_intern(l->free_cut,
+				    l->pop[i].name, n, NULL);
 	for (size_t i = 0; i < wordlist_count(l->free); i++) {
 		const char *f = wordlist_entry(l->free, i);
 		size_t n = strlen(f);
@@ -394,8 +408,11 @@ listcheck_freemail(const struct listcheck *l, const char *domain, size_t len)
 static bool
 lc_inlist(const char *const *list, const char *p, size_t n)
 {
+	if (n == 0)
+		return false;	/* no entry is empty; p[0] may not be ours */
 	for (; *list != NULL; list++)
-		if (strlen(*list) == n && memcmp(*list, p, n) == 0)
+		if ((*list)[0] == p[0] && strlen(*list) == n &&
+		    memcmp(*list, p, n) == 0)
 			return true;
 	return false;
 }
@@ -478,6 +495,54 @@ lc_distance(const char *a, size_t n, const char *b, size_t m, size_t k)
 }
 
 /*
+ * lc_chars - the classes of bytes in p as a bit set: a-z, 0-9, '-' and
+ * '.' a bit each, any other byte one of 26 shared bits.
+ */
+static uint64_t
+lc_chars(const char *p, size_t n)
+{
+	uint64_t set = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned c = (unsigned char)p[i];
+		unsigned bit;
+
+		if (c >= 'a' && c <= 'z')
+			bit = c - 'a';
+		else if (c >= '0' && c <= '9')
+			bit = 26 + c - '0';
+		else if (c == '-')
+			bit = 36;
+		else if (c == '.')
+			bit = 37;
+		else
+			bit = 38 + c % 26;
+		set |= UINT64_C(1) << bit;
+	}
+	return set;
+}
+
+/*
+ * lc_reachable - whether names with byte classes a and b may be within k
+ * edits: a class in one name and not the other needs an edit (a deletion
+ * or substitution) of its own for each, so more than k such classes on
+ * either side rule the pair out. Cheaper than lc_distance, which it
+ * screens for.
+ */
+static bool
+lc_reachable(uint64_t a, uint64_t b, size_t k)
+{
+	uint64_t x = a & ~b, y = b & ~a;
+
+	/* clear k lowest bits of each: what is left is one too many */
+	for (size_t i = 0; i < k; i++) {
+		x &= x - 1;
+		y &= y - 1;
+	}
+	return x == 0 && y == 0;
+}
+
+/*
  * lc_truncated - whether s is a known domain cut at a dot: the start of a
  * popular domain (yahoo.co for yahoo.co.uk) or s plus a country code is
  * free mail (outlook.co for outlook.co.il). Such a name is ambiguous.
@@ -487,24 +552,40 @@ lc_truncated(const struct listcheck *l, const char *s, size_t len)
 {
 	uint32_t id;
 
-	for (size_t i = 0; i < l->npop; i++) {
-		const struct lc_pop *p = &l->pop[i];
-
-		if (p->len > len && memcmp(p->name, s, len) == 0 &&
-		    p->name[len] == '.')
-			return true;
-	}
+	/* one lookup: lc_index_free_cut put both kinds in one table */
 	return strmap_find(l->free_cut, s, len, &id) == 1;
 }
 
 const char *
 listcheck_suggest(const struct listcheck *l, const char *domain, size_t len)
 {
+	return lc_suggest(l, domain, len, NULL);
+}
+
+void
+listcheck_domain(const struct listcheck *l, const char *domain, size_t len,
+    struct listcheck_domain *out)
+{
+	out->disposable = listcheck_disposable(l, domain, len);
+	out->free_mail = listcheck_freemail(l, domain, len);
+	out->suggest = lc_suggest(l, domain, len, out);
+}
+
+/*
+ * lc_suggest - listcheck_suggest; known (may be NULL) holds domain's
+ * disposable and free-mail answers, asked of the tables already: they
+ * stand for the lower-cased name's when domain has no capitals.
+ */
+static const char *
+lc_suggest(const struct listcheck *l, const char *domain, size_t len,
+    const struct listcheck_domain *known)
+{
 	char s[DOMAIN_MAX];
 	const struct lc_pop *best = NULL;
 	size_t bestd = SIZE_MAX, brandlen, tldoff;
 	const char *fix;
 	bool tie = false, samebrand, realtld;
+	uint64_t chars;
 	uint32_t id;
 
 	len = lc_trim(domain, len);
@@ -512,11 +593,14 @@ listcheck_suggest(const struct listcheck *l, const char *domain, size_t len)
 		return NULL;
 	for (size_t i = 0; i < len; i++)
 		s[i] = (char)ascii_tolower((unsigned char)domain[i]);
+	if (known != NULL && memcmp(s, domain, len) != 0)
+		known = NULL;	/* capitals: the answers were for another key */
 
 	if ((fix = wordlist_get(l->typos, s, len)) != NULL)
 		return fix;
 	if (len < SUGGEST_MIN || wordlist_has(l->popular, s, len) ||
-	    wordlist_has(l->free, s, len) || listcheck_disposable(l, s, len) ||
+	    (known != NULL ? known->free_mail || known->disposable :
+	    wordlist_has(l->free, s, len) || listcheck_disposable(l, s, len)) ||
 	    lc_truncated(l, s, len))
 		return NULL;
 
@@ -524,6 +608,7 @@ listcheck_suggest(const struct listcheck *l, const char *domain, size_t len)
 	tldoff = lc_tldoff(s, len);
 	realtld = lc_realtld(s + tldoff, len - tldoff);
 	samebrand = strmap_find(l->brands, s, brandlen, &id) == 1;
+	chars = lc_chars(s, len);
 
 	/* k is at most 2: names shorter than len - 2 are out of reach */
 	for (size_t i = l->pop_from[len]; i < l->npop; i++) {
@@ -542,6 +627,8 @@ listcheck_suggest(const struct listcheck *l, const char *domain, size_t len)
 		/* Never trade one real TLD for another (gmx.at, gmx.de). */
 		if (realtld && (p->len - p->tldoff != len - tldoff ||
 		    memcmp(p->name + p->tldoff, s + tldoff, len - tldoff) != 0))
+			continue;
+		if (!lc_reachable(chars, p->chars, k))
 			continue;
 		dist = lc_distance(s, len, p->name, p->len, k);
 		if (dist > k)

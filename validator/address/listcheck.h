@@ -100,6 +100,21 @@ bool listcheck_freemail(const struct listcheck *l, const char *domain,
 const char *listcheck_suggest(const struct listcheck *l, const char *domain,
     size_t len);
 
+/* A domain's three answers, for listcheck_domain. */
+struct listcheck_domain {
+	bool disposable;	/* listcheck_disposable */
+	bool free_mail;		/* listcheck_freemail */
+	const char *suggest;	/* listcheck_suggest */
+};
+
+/*
+ * listcheck_domain - the three per-domain answers at once, the same as the
+ * three calls: each table is asked once (a new domain of a list costs its
+ * lookups in the 100,000s-entry disposable table once, not twice).
+ */
+void listcheck_domain(const struct listcheck *l, const char *domain,
+    size_t len, struct listcheck_domain *out);
+
 /* listcheck_free - release l and everything it returned; NULL allowed. */
 void listcheck_free(struct listcheck *l);
 

@@ -60,6 +60,7 @@ domains_new(struct listcheck *lists)
 uint32_t
 domains_id(struct domains *t, const char *domain, size_t len)
 {
+	struct listcheck_domain lc;
 	bool inserted;
 	uint32_t id = strmap_intern(t->names, domain, len, &inserted);
 	struct domain_info *i;
@@ -75,9 +76,10 @@ domains_id(struct domains *t, const char *domain, size_t len)
 	i = &t->info[id];
 	memset(i, 0, sizeof(*i));
 	i->dns = EVDNS_NONE;
-	i->disposable = listcheck_disposable(t->lists, domain, len);
-	i->free_mail = listcheck_freemail(t->lists, domain, len);
-	i->suggest = listcheck_suggest(t->lists, domain, len);
+	listcheck_domain(t->lists, domain, len, &lc);
+	i->disposable = lc.disposable;
+	i->free_mail = lc.free_mail;
+	i->suggest = lc.suggest;
 	return id;
 }
 

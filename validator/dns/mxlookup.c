@@ -44,6 +44,15 @@ struct mx_hostrec {
 	struct mx_addr addrs[2 * MXLOOKUP_MAX_ADDRS];
 };
 
+/* One c-ares query, queued or in flight; it is the ares callback's arg. */
+struct mx_query {
+	struct mx_query *next;
+	struct mxlookup *m;
+	struct mx_job *job;	/* MX queries: the query is the job's own */
+	int type;		/* ns_t_mx, ns_t_a or ns_t_aaaa */
+	uint32_t memo;		/* A/AAAA: host memo id */
+};
+
 struct mx_job {
 	struct mx_job *next;	/* in the domain queue or the done list */
 	struct mx_job *prev_all, *next_all;
@@ -59,6 +68,7 @@ struct mx_job {
 	size_t waiting;		/* address queries queued or in flight */
 	size_t npublic, nreserved;	/* addresses seen */
 	int64_t started;
+	struct mx_query mxq;	/* its MX query: one allocation less */
 	char detail[96];
 };
 
@@ -89,20 +99,14 @@ struct mx_hostmemo {
 	struct mx_fam fam[2];	/* [0] A, [1] AAAA */
 };
 
-/* One c-ares query, queued or in flight; it is the ares callback's arg. */
-struct mx_query {
-	struct mx_query *next;
-	struct mxlookup *m;
-	struct mx_job *job;	/* MX queries */
-	int type;		/* ns_t_mx, ns_t_a or ns_t_aaaa */
-	uint32_t memo;		/* A/AAAA: host memo id */
-};
-
 struct mxlookup {
 	struct evloop *loop;
 	ares_channel channel;
 	bool lib_init;
 	bool pumping;
+	bool in_event;		/* in on_fd or on_ares_timer, at time now */
+	bool rearm_soon;	/* ares_timer set to fire at once */
+	int64_t now;
 	bool allow_reserved;
 	size_t concurrency;
 	size_t inflight;
@@ -142,7 +146,7 @@ static void on_sock_state(void *data, ares_socket_t fd, int rd, int wr);
 static void on_fd(void *arg, int fd, bool rd, bool wr);
 static void on_ares_timer(void *arg);
 static void rearm(struct mxlookup *m);
-static void pump(struct mxlookup *m);
+static size_t pump(struct mxlookup *m);
 static void send_query(struct mxlookup *m, struct mx_query *q);
 static void queue_query(struct mxlookup *m, int type, uint32_t memo);
 static void on_answer(void *arg, int status, int timeouts,
@@ -158,6 +162,7 @@ static int sortrec_cmp(const void *a, const void *b);
 static bool is_ip_literal(const char *s);
 static void start_hosts(struct mx_job *j);
 static void evaluate(struct mx_job *j);
+static void set_detail(struct mx_job *j, const char *text);
 static void set_temp_detail(struct mx_job *j, int status, const char *what);
 static void finish(struct mx_job *j, enum mx_outcome o);
 static void on_done_timer(void *arg);
@@ -312,9 +317,12 @@ on_fd(void *arg, int fd, bool rd, bool wr)
 {
 	struct mxlookup *m = arg;
 
+	m->now = evloop_now_ms();
+	m->in_event = true;
 	ares_process_fd(m->channel, rd ? fd : ARES_SOCKET_BAD,
 	    wr ? fd : ARES_SOCKET_BAD);
-	pump(m);
+	(void)pump(m);
+	m->in_event = false;
 	rearm(m);
 }
 
@@ -324,8 +332,11 @@ on_ares_timer(void *arg)
 {
 	struct mxlookup *m = arg;
 
+	m->now = evloop_now_ms();
+	m->in_event = true;
 	ares_process_fd(m->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-	pump(m);
+	(void)pump(m);
+	m->in_event = false;
 	rearm(m);
 }
 
@@ -338,6 +349,7 @@ rearm(struct mxlookup *m)
 
 	if (m->channel == NULL)
 		return;
+	m->rearm_soon = false;
 	tvp = ares_timeout(m->channel, NULL, &tv);
 	if (tvp == NULL) {
 		evloop_timer_cancel(m->loop, &m->ares_timer);
@@ -351,14 +363,18 @@ rearm(struct mxlookup *m)
 
 /*
  * pump - start queries while the cap leaves room: address queries of
- * started domains first, then new domains. Re-entrant calls (an answer
- * callback fired inside ares_query) return at once; the outer loop goes on.
+ * started domains first, then new domains; returns how many it started.
+ * Re-entrant calls (an answer callback fired inside ares_query) return at
+ * once; the outer loop goes on. The caller rearms the timer: ares_timeout
+ * walks every query in flight, too dear to ask once per answer.
  */
-static void
+static size_t
 pump(struct mxlookup *m)
 {
+	size_t sent = 0;
+
 	if (m->pumping)
-		return;
+		return 0;
 	m->pumping = true;
 	while (m->inflight < m->concurrency) {
 		struct mx_query *q = m->qq_head;
@@ -374,8 +390,10 @@ pump(struct mxlookup *m)
 			if (m->dq_head == NULL)
 				m->dq_tail = NULL;
 			j->next = NULL;
-			j->started = evloop_now_ms();
-			q = xcalloc(1, sizeof(*q));
+			/* inside a socket event, its time: a clock read less
+			 * per domain */
+			j->started = m->in_event ? m->now : evloop_now_ms();
+			q = &j->mxq;
 			q->m = m;
 			q->job = j;
 			q->type = ns_t_mx;
@@ -383,9 +401,10 @@ pump(struct mxlookup *m)
 			break;
 		}
 		send_query(m, q);
+		sent++;
 	}
 	m->pumping = false;
-	rearm(m);
+	return sent;
 }
 
 /* send_query - hand q to c-ares; its callback may run before this returns. */
@@ -431,8 +450,10 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	struct mxlookup *m = q->m;
 
 	if (status == ARES_EDESTRUCTION) {
-		/* mxlookup_free is running: the jobs go with it. */
-		free(q);
+		/* mxlookup_free is running: the jobs (and their MX
+		 * queries) go with it. */
+		if (q->type != ns_t_mx)
+			free(q);
 		return;
 	}
 	/* c-ares 1.18 maps only RCODEs 0-5: any other is no answer at all
@@ -449,12 +470,13 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	else if (status != ARES_SUCCESS && status != ARES_ENODATA &&
 	    status != ARES_ENOTFOUND)
 		m->stats.errors++;
-	if (q->type == ns_t_mx)
-		handle_mx(q->job, status, abuf, alen);
-	else
+	if (q->type == ns_t_mx) {
+		handle_mx(q->job, status, abuf, alen);	/* q is the job's */
+	} else {
 		handle_addr(m, q, status, abuf, alen);
-	free(q);
-	pump(m);
+		free(q);
+	}
+	(void)pump(m);	/* inside ares_process_fd: on_fd rearms after */
 }
 
 /* sortrec_cmp - ascending preference, then the random key (RFC 5321 5.1:
@@ -477,6 +499,10 @@ is_ip_literal(const char *s)
 {
 	unsigned char tmp[sizeof(struct in6_addr)];
 
+	/* a dotted quad starts with a digit, IPv6 text has a colon: most
+	 * host names are neither, and skip both parsers */
+	if (!(s[0] >= '0' && s[0] <= '9') && strchr(s, ':') == NULL)
+		return false;
 	return inet_pton(AF_INET, s, tmp) == 1 ||
 	    inet_pton(AF_INET6, s, tmp) == 1;
 }
@@ -838,6 +864,19 @@ handle_addr(struct mxlookup *m, struct mx_query *q, int status,
 	}
 }
 
+/* set_detail - a fixed reason text (shorter than detail), no snprintf:
+ * every domain gets one. */
+static void
+set_detail(struct mx_job *j, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (n >= sizeof(j->detail))
+		n = sizeof(j->detail) - 1;
+	memcpy(j->detail, text, n);
+	j->detail[n] = '\0';
+}
+
 /* set_temp_detail - the reason text for a temporary failure. */
 static void
 set_temp_detail(struct mx_job *j, int status, const char *what)
@@ -896,8 +935,7 @@ evaluate(struct mx_job *j)
 	if (j->nreserved > 0 && j->npublic == 0)
 		j->flags |= MX_F_RESERVED_ONLY;
 	if (usable) {
-		snprintf(j->detail, sizeof(j->detail), "%s",
-		    implicit ? "no MX; domain address used" : "ok");
+		set_detail(j, implicit ? "no MX; domain address used" : "ok");
 		finish(j, implicit ? MX_IMPLICIT : MX_OK);
 	} else if (timeout || fail) {
 		const char *what = implicit ? "address" : "MX host address";
@@ -916,7 +954,7 @@ evaluate(struct mx_job *j)
 			why = "MX hosts are IP literals or have no address";
 		else
 			why = "MX hosts have no address";
-		snprintf(j->detail, sizeof(j->detail), "%s", why);
+		set_detail(j, why);
 		finish(j, MX_NO_HOST);
 	}
 }
@@ -1029,7 +1067,15 @@ mxlookup_submit(struct mxlookup *m, const char *domain, mx_result_cb done,
 		m->dq_head = j;
 	m->dq_tail = j;
 	m->pending++;
-	pump(m);
+	/*
+	 * A query started from outside an event: c-ares' deadline is asked
+	 * from the loop (on_ares_timer, due at once), once for a burst of
+	 * submits, not once per domain.
+	 */
+	if (pump(m) > 0 && !m->rearm_soon) {
+		m->rearm_soon = true;
+		evloop_timer_set(m->loop, &m->ares_timer, 0, on_ares_timer, m);
+	}
 	return 0;
 }
 
