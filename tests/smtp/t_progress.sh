@@ -13,9 +13,10 @@
 
 dns_require
 smtp_require
-plan 28
+plan 32
 
 smtp_start >/dev/null || bail "cannot start the mail world"
+smtp_fault_start nobanner >/dev/null || bail "cannot start the fault server"
 dns_start "$SMTP_ZONE" >/dev/null || bail "cannot start the DNS server"
 
 PROBE=(--dns-server "$DNS_ADDR" --allow-reserved --probe --helo probe.listscrub.test
@@ -97,6 +98,32 @@ scrub_ok "default into a file: exit status 0"
 is "$(stages "$T/d.err" | wc -l)" 0 "default into a file: no progress line"
 nok "default into a file: no carriage return" has_byte "$T/d.err" '\r'
 like "$(head -1 "$T/d.err")" '^listscrub: [^ ]*/def\.csv: 3 rows in ' "default into a file: the summary alone"
+
+# ---------------------------------------------------------------- SIGTERM mid-stage
+# A signal during the SMTP stage, --progress into a file: the stage's line
+# is ended, the interruption is said on a line of its own, nothing is
+# written (the fault server's no-banner host keeps the stage waiting).
+# --no-cache: what the interrupted run learned stays out of the store
+# that the later runs here read (t_resume.sh tests that part).
+F=$T/sig.csv
+printf '%s\n' Email alice@normal.mail x@nobanner.mail >"$F"
+rm -rf "$T/sig" && mkdir "$T/sig"
+"$LISTSCRUB" --progress --no-cache -o "$T/sig/c.csv" -r "$T/sig/r.csv" "${PROBE[@]}" \
+    --banner-timeout 30 "$F" 2>"$T/sig.err" &
+pid=$!
+for _ in $(seq 150); do	# until a plain SMTP line is out (one per 5 s)
+	grep -aq '^listscrub: SMTP: ' "$T/sig.err" && break
+	sleep 0.1
+done
+kill -TERM "$pid"
+wait "$pid"
+is "$?" 143 "SIGTERM during the SMTP stage with --progress: exit status 143"
+like "$(grep -avE "$STAGE" "$T/sig.err" | head -1)" \
+    '^listscrub: interrupted by SIGTERM during the SMTP stage .*nothing was written' \
+    "... the interruption on a line of its own, after the progress lines"
+ok "... plain lines only (no carriage return, no escape), ended by a newline" \
+    eval '! has_byte "$T/sig.err" "[\r\033]" && ends_nl "$T/sig.err"'
+is "$(ls -A "$T/sig")" "" "... no output, no temporary file"
 
 # ---------------------------------------------------------------- a terminal
 if ! command -v script >/dev/null 2>&1; then
