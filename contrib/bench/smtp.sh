@@ -13,6 +13,11 @@
 #      lifted so politeness does not dominate; --per-host stays 2).
 # Rates are RCPT replies per second of the SMTP stage (summary JSON).
 # Goals: run 1 >= 30 x run 2, >= 1,000 RCPT/s, connections <= addresses/40.
+# Then the same two runs at a WAN round-trip time: RTT_ADDRS addresses
+# (default 1,000) at domains whose MX is rttproxy.pl (RTT ms, default 50;
+# RTT=0 skips this part) in front of the same listener. There the rate and
+# also the wall time of the whole listscrub process are reported, and the
+# goal is run 1 >= 30 x run 2 again. ONLY=wan runs this part alone.
 # Needs root (Postfix), nsd, postfix, postgrey (contrib/install-deps).
 set -u
 
@@ -28,7 +33,6 @@ die() { echo "smtp.sh: $*" >&2; exit 2; }
 . "$srcdir/tests/smtp/lib.sh"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/listscrub-smtpbench.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
 
 # The benchmark's domains: d000.benchmail ... all MX mx.normal.mail.
 {
@@ -40,11 +44,25 @@ trap 'rm -rf "$tmp"' EXIT
 	for i in $(seq -f '%03g' 0 $((domains - 1))); do
 		echo "d$i MX 10 mx.normal.mail."
 	done
+	# the WAN part: 10 domains behind rttproxy.pl
+	echo "mx-rtt A 127.0.2.99"
+	for i in $(seq 0 9); do
+		echo "r$i MX 10 mx-rtt.benchmail."
+	done
 } >"$tmp/benchmail.zone"
-SMTP_EXTRA_DOMAINS=$(for i in $(seq -f '%03g' 0 $((domains - 1))); do printf 'd%s.benchmail ' "$i"; done)
+rtt=${RTT:-50}
+rtt_addrs=${RTT_ADDRS:-1000}
+rtt_per=$(((rtt_addrs + 9) / 10))
+SMTP_EXTRA_DOMAINS=$(for i in $(seq -f '%03g' 0 $((domains - 1))); do printf 'd%s.benchmail ' "$i"; done
+	for i in $(seq 0 9); do printf 'r%s.benchmail ' "$i"; done)
 export SMTP_EXTRA_DOMAINS
-awk -v n="$domains" -v p="$per" 'BEGIN { for (d = 0; d < n; d++) for (u = 0; u < p; u++)
-	printf "user%03d@d%03d.benchmail\tx\n", u, d }' >"$tmp/users"
+awk -v n="$domains" -v p="$per" -v rp="$rtt_per" 'BEGIN {
+	for (d = 0; d < n; d++) for (u = 0; u < p; u++)
+		printf "user%03d@d%03d.benchmail\tx\n", u, d
+	for (d = 0; d < 10; d++) for (u = 0; u < rp; u++)
+		printf "user%04d@r%d.benchmail\tx\n", u, d }' >"$tmp/users"
+awk -v n="$rtt_addrs" 'BEGIN { print "First,Email"
+	for (i = 0; i < n; i++) printf "u%d,user%04d@r%d.benchmail\n", i, int(i / 10), i % 10 }' >"$tmp/rtt.csv"
 SMTP_EXTRA_USERS=$tmp/users
 export SMTP_EXTRA_USERS
 awk -v n="$domains" -v p="$per" 'BEGIN { print "First,Email"
@@ -52,6 +70,9 @@ awk -v n="$domains" -v p="$per" 'BEGIN { print "First,Email"
 		printf "u%d,user%03d@d%03d.benchmail\n", u, u, d }' >"$tmp/list.csv"
 addrs=$((domains * per))
 
+rtt_pid=
+# set before the libraries chain their stop functions in front of it
+trap 'if [ -n "$rtt_pid" ]; then kill "$rtt_pid" 2>/dev/null; fi; rm -rf "$tmp"' EXIT
 SMTP_DIALOGUE_LOG=0 smtp_start >/dev/null || die "cannot start Postfix (root? contrib/install-deps?)"
 dns_start "$SMTP_ZONE" "$tmp/benchmail.zone" >/dev/null || die "cannot start NSD"
 echo "mail world up: Postfix on 127.0.2.1:$SMTP_PORT, NSD on $DNS_ADDR; $addrs addresses over $domains domains"
@@ -59,14 +80,18 @@ echo "mail world up: Postfix on 127.0.2.1:$SMTP_PORT, NSD on $DNS_ADDR; $addrs a
 connects() { grep -c 'smtpd\[[0-9]*\]: connect from' "$SMTP_LOG"; }
 json() { tr -d '\n' <"$1" | grep -o "\"smtp\": {.*" | grep -o "\"$2\": *[0-9.]*" | head -1 | sed 's/.*: *//'; }
 
+list=$tmp/list.csv
 run() { # NAME ARGS...
-	local name=$1 before after
+	local name=$1 before after t0 t1
 	shift
 	before=$(connects)
+	t0=$(date +%s.%N)
 	"$LISTSCRUB" -q --no-progress --no-cache --dns-server "$DNS_ADDR" --allow-reserved --probe \
 	    --helo probe.listscrub.test --mail-from lists@sender.test --smtp-port "$SMTP_PORT" \
 	    --tls off -o "$tmp/$name.c.csv" -r "$tmp/$name.r.csv" --summary "$tmp/$name.json" \
-	    "$@" "$tmp/list.csv" || die "listscrub failed ($name)"
+	    "$@" "$list" || die "listscrub failed ($name)"
+	t1=$(date +%s.%N)
+	eval "${name}_wall=$(echo "$t0 $t1" | awk '{ printf "%.3f", $2 - $1 }')"
 	smtp_wait_log 'disconnect from' 5
 	sleep 1
 	after=$(connects)
@@ -76,6 +101,9 @@ run() { # NAME ARGS...
 	eval "${name}_ok=$(grep -c ',mailbox_ok,' "$tmp/$name.c.csv")"
 }
 
+if [ "${ONLY:-}" = wan ]; then
+	loop_ok=0
+else
 run batched
 echo "  default: rcpts=$batched_rcpts seconds=$batched_secs connections=$batched_conn mailbox_ok=$batched_ok"
 run single --rcpt-per-transaction 1 --rcpt-per-connection 1 --host-rate 100000
@@ -101,6 +129,37 @@ BEGIN {
 		    rtt * 1000, b, s
 	}
 	p = ratio >= 30 && brate >= 1000 && bc * 40 <= a
-	printf "\nsmtp: %s\n", p ? "PASS" : "FAIL"
+	printf "\nloopback: %s\n", p ? "PASS" : "FAIL"
 	exit p ? 0 : 1
+}'
+loop_ok=$?
+fi
+[ "$rtt" -gt 0 ] || { [ $loop_ok -eq 0 ] && echo "smtp: PASS" || echo "smtp: FAIL"; exit $loop_ok; }
+
+# The WAN part: the same two runs through rttproxy.pl.
+perl "$here/rttproxy.pl" "127.0.2.99:$SMTP_PORT" "127.0.2.1:$SMTP_PORT" "$rtt" "$tmp/rtt.pid" &
+for _ in $(seq 50); do [ -s "$tmp/rtt.pid" ] && break; sleep 0.1; done
+[ -s "$tmp/rtt.pid" ] || die "rttproxy.pl did not start"
+rtt_pid=$(cat "$tmp/rtt.pid")
+echo "rttproxy.pl: 127.0.2.99:$SMTP_PORT -> 127.0.2.1:$SMTP_PORT, $rtt ms RTT; $rtt_addrs addresses"
+list=$tmp/rtt.csv
+run wbatched
+echo "  default: rcpts=$wbatched_rcpts seconds=$wbatched_secs wall=$wbatched_wall connections=$wbatched_conn mailbox_ok=$wbatched_ok"
+run wsingle --rcpt-per-transaction 1 --rcpt-per-connection 1 --host-rate 100000
+echo "  one per session: rcpts=$wsingle_rcpts seconds=$wsingle_secs wall=$wsingle_wall connections=$wsingle_conn mailbox_ok=$wsingle_ok"
+awk -v a="$rtt_addrs" -v rtt="$rtt" -v br="$wbatched_rcpts" -v bs="$wbatched_secs" -v bw="$wbatched_wall" \
+    -v sr="$wsingle_rcpts" -v ss="$wsingle_secs" -v sw="$wsingle_wall" -v lok="$loop_ok" '
+BEGIN {
+	brate = bs > 0 ? br / bs : 0; srate = ss > 0 ? sr / ss : 0
+	ratio = srate > 0 ? brate / srate : 0
+	wratio = bw > 0 ? sw / bw : 0
+	printf "\nresults at %d ms RTT (%d addresses; TLS off in both runs)\n", rtt, a
+	printf "  default settings      %8.1f RCPT/s  whole run %7.2f s\n", brate, bw
+	printf "  one per session       %8.1f RCPT/s  whole run %7.2f s\n", srate, sw
+	printf "  speed-up, SMTP stage  %8.1f x     (goal >= 30)\n", ratio
+	printf "  speed-up, whole run   %8.1f x\n", wratio
+	p = ratio >= 30
+	printf "\nwan: %s\n", p ? "PASS" : "FAIL"
+	printf "smtp: %s\n", p && lok == 0 ? "PASS" : "FAIL"
+	exit p && lok == 0 ? 0 : 1
 }'
