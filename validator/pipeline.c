@@ -779,6 +779,9 @@ pipeline_dns(struct run *r, FILE *f, struct diag *d)
 	dopts.tries = o->dns_tries;
 	dopts.concurrency = o->dns_concurrency;
 	dopts.allow_reserved = o->allow_reserved;
+	/* --now: equal-preference mail hosts in the same order in every
+	 * process, so a merge shows the one process's scrub_mx */
+	dopts.tie_seed = o->now_set ? (uint64_t)o->now | 1 : 0;
 	dopts.hosts = r->hosts;
 	dopts.progress = &r->prog;
 	if (r->probes != NULL && r->mem != NULL) {

@@ -66,6 +66,26 @@ struct shard {
 };
 
 static char *shard_dup(const char *s);
+static void shard_subs(uint64_t mask, char *out, size_t n);
+
+/* shard_subs - the sub-statuses of mask, comma-separated, or "(none)". */
+static void
+shard_subs(uint64_t mask, char *out, size_t n)
+{
+	size_t used = 0;
+
+	snprintf(out, n, "(none)");
+	for (int i = 0; i < SUB_LAST && i < 64; i++)
+		if (mask & (1ULL << i)) {
+			int w = snprintf(out + used, n - used, "%s%s",
+			    used ? "," : "", verdict_sub_name(
+			    (enum verdict_sub)i));
+
+			if (w < 0 || (size_t)w >= n - used)
+				break;
+			used += (size_t)w;
+		}
+}
 static void shard_answer_free(struct shard_answer *a);
 
 static char *
@@ -122,19 +142,34 @@ shard_input_id(FILE *f, const struct options *o, struct shard_input *id,
 	}
 	/*
 	 * The options that change what a shard learns or how the merge
-	 * judges it; egress (source address, proxy, HELO, sender) and
-	 * display options may differ between machines.
+	 * judges it; egress (source address, proxy, HELO, sender), tuning
+	 * (timeouts, limits) and display options may differ between machines
+	 * (validator/README, "Shards and merge").
 	 */
-	snprintf(id->options, sizeof(id->options),
-	    "--column %s\n--delimiter %d\n--encoding %s\n--max-record-size %zu\n"
-	    "--no-header %d\n--policy %s\n--keep %" PRIx64 "\n--remove %"
-	    PRIx64 "\n--allow-reserved %d\n--smtp-port %u\n--tls %s\n"
-	    "--retries %u\n--retry-delay %u\n",
-	    o->column ? o->column : "-", o->delim,
-	    o->encoding ? o->encoding : "-", o->max_record, o->no_header,
-	    verdict_policy_name(o->policy), o->keep_subs, o->remove_subs,
-	    o->allow_reserved, o->smtp_port, tls[o->tls & 3], o->retries,
-	    o->retry_delay);
+	{
+		char keep[512], remove[512], delim[8];
+
+		shard_subs(o->keep_subs, keep, sizeof(keep));
+		shard_subs(o->remove_subs, remove, sizeof(remove));
+		if (o->delim == 0)
+			snprintf(delim, sizeof(delim), "auto");
+		else if (o->delim == '\t')
+			snprintf(delim, sizeof(delim), "tab");
+		else
+			snprintf(delim, sizeof(delim), "%c", o->delim);
+		snprintf(id->options, sizeof(id->options),
+		    "--column %s\n--delimiter %s\n--encoding %s\n"
+		    "--max-record-size %zu\n--no-header %s\n--policy %s\n"
+		    "--keep %s\n--remove %s\n--allow-reserved %s\n"
+		    "--smtp-port %u\n--tls %s\n--retries %u\n"
+		    "--retry-delay %u\n",
+		    o->column ? o->column : "(auto)", delim,
+		    o->encoding ? o->encoding : "(none)", o->max_record,
+		    o->no_header ? "yes" : "no",
+		    verdict_policy_name(o->policy), keep, remove,
+		    o->allow_reserved ? "yes" : "no", o->smtp_port,
+		    tls[o->tls & 3], o->retries, o->retry_delay);
+	}
 	return 0;
 }
 
