@@ -462,9 +462,9 @@ merge_by_shard(const void *a, const void *b)
 	return i < j ? -1 : i > j;
 }
 
-/* merge_option - the first line of a that b lacks, into out. */
+/* merge_lacks - the first line of a that b lacks into out ("" if none). */
 static void
-merge_option(const char *a, const char *b, char *out, size_t n)
+merge_lacks(const char *a, const char *b, char *out, size_t n)
 {
 	const char *p = a;
 
@@ -486,6 +486,43 @@ merge_option(const char *a, const char *b, char *out, size_t n)
 		}
 		p += len + (p[len] == '\n');
 	}
+}
+
+/* merge_line - the line of text for option name (len bytes), or "". */
+static void
+merge_line(const char *text, const char *name, size_t len, char *out,
+    size_t n)
+{
+	out[0] = '\0';
+	for (const char *q = text; *q != '\0';) {
+		size_t ql = strcspn(q, "\n");
+
+		if (ql > len && strncmp(q, name, len) == 0 && q[len] == ' ')
+			snprintf(out, n, "%.*s", (int)ql, q);
+		q += ql + (q[ql] == '\n');
+	}
+}
+
+/*
+ * merge_options_differ - d names the first option whose value in the
+ * part (theirs) is not the merge's (ours), with both values.
+ */
+static void
+merge_options_differ(const char *path, const char *theirs, const char *ours,
+    struct diag *d)
+{
+	char opt[256], a[256], b[256];
+	size_t len;
+
+	merge_lacks(theirs, ours, opt, sizeof(opt));
+	if (opt[0] == '\0')
+		merge_lacks(ours, theirs, opt, sizeof(opt));
+	len = strcspn(opt, " ");
+	merge_line(theirs, opt, len, a, sizeof(a));
+	merge_line(ours, opt, len, b, sizeof(b));
+	diag_set(d, DIAG_USAGE, "part %s was made with other options: %.*s "
+	    "differs (the part: '%s', this merge: '%s'); give the merge the "
+	    "shards' options", path, (int)len, opt, a, b);
 }
 
 static int
@@ -626,7 +663,6 @@ merge_check(struct merge *m, const struct options *o,
     const struct shard_input *id, struct diag *d)
 {
 	const struct part_meta *a0 = part_meta_of(m->parts[0]);
-	char opt[256];
 
 	for (size_t i = 1; i < m->nparts; i++) {
 		const struct part_meta *a = part_meta_of(m->parts[i]);
@@ -670,27 +706,9 @@ merge_check(struct merge *m, const struct options *o,
 			    part_path(m->parts[i]), o->input);
 			return -1;
 		}
-		merge_option(a->options, id->options, opt, sizeof(opt));
-		if (opt[0] != '\0') {
-			char here[256];
-			size_t len = strcspn(opt, " ");
-
-			/* the same option's line here */
-			here[0] = '\0';
-			for (const char *q = id->options; *q != '\0';) {
-				size_t ql = strcspn(q, "\n");
-
-				if (ql > len && strncmp(q, opt, len) == 0 &&
-				    q[len] == ' ')
-					snprintf(here, sizeof(here), "%.*s",
-					    (int)ql, q);
-				q += ql + (q[ql] == '\n');
-			}
-			diag_set(d, DIAG_USAGE, "part %s was made with other "
-			    "options: %.*s differs (the part: '%s', this "
-			    "merge: '%s'); give the merge the shards' options",
-			    part_path(m->parts[i]), (int)len, opt, opt,
-			    here);
+		if (strcmp(a->options, id->options) != 0) {
+			merge_options_differ(part_path(m->parts[i]),
+			    a->options, id->options, d);
 			return -1;
 		}
 	}
