@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <openssl/evp.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
