@@ -132,7 +132,7 @@ done
 ok "four shards + merge: --split files byte-identical" diff -r "$T/one/split" "$T/par/split"
 ok "four shards + merge: --split wrote files" eval 'test -n "$(ls "$T/par/split")"'
 ok "four shards + merge: the cleaned list has rows" test "$(count_rows "$T/par/cleaned.csv")" -gt 1
-is "$(cd "$W" && ls | grep -v '^status$' | tr '\n' ' ')" \
+is "$(cd "$W" && printf '%s ' *.part)" \
     "shard-0-of-4.part shard-1-of-4.part shard-2-of-4.part shard-3-of-4.part " \
     "--work: the four parts are kept there"
 
@@ -179,7 +179,7 @@ is "$RC" 2 "a shard with a foreign source address: the recipe exits 2 (the shard
 like "$ERR" '192\.0\.2\.1 is not an address of this host' "foreign source: listscrub's message is shown"
 like "$ERR" 'parallel-scrub: a shard failed .*nothing merged' "foreign source: the recipe says nothing was merged"
 ok "foreign source: no output written" no_outputs
-is "$(cd "$W" && ls | grep -c '\.part$')" 0 "foreign source: no part of the earlier run left to merge"
+is "$(find "$W" -name '*.part' | grep -c .)" 0 "foreign source: no part of the earlier run left to merge"
 
 # a shard killed (SIGKILL) while the others run: the recipe fails with its
 # status, the others are stopped, nothing written
