@@ -34,7 +34,7 @@ if ! "$LISTSCRUB" --help 2>&1 | grep -q -- '--shard'; then
 	echo "1..0 # SKIP this listscrub has no --shard / listscrub merge yet"
 	exit 0
 fi
-plan 38
+plan 41
 
 RECIPE=$srcdir/contrib/shard/parallel-scrub
 smtp_start >/dev/null || bail "cannot start the mail world"
@@ -197,6 +197,23 @@ is "$RC" 137 "shard 1 killed by SIGKILL: the recipe exits 137"
 ok "shard killed: no output written" no_outputs
 ok "shard killed: the temp work dir is removed" \
     eval '! ls -d "$T/rtmp"/parallel-scrub.* 2>/dev/null | grep -q .'
+
+# ---------------------------------------------------------------- a degraded run
+# policy.mail refuses the client at every RCPT: most addresses asked are
+# policy_blocked, so the shard that owns mx.policy.mail ends with status 3,
+# which is a completed shard (its part is merged), and the merge, degraded
+# too, gives the recipe's status 3
+G=$T/policy.csv
+{
+	printf '%s\n' Email alice@normal.mail
+	for u in a b c d e f; do printf '%s@policy.mail\n' "$u"; done
+} >"$G"
+outs
+recipe -j 4 --source "$SRC" -- -q --no-progress "${O[@]}" "${OPTS[@]}" "$G"
+is "$RC" 3 "policy-blocked shard: the recipe exits 3 (degraded), not as a failed shard"
+[ "$RC" = 3 ] || diag "$ERR"
+ok "degraded: the outputs were written" test -s "$T/out/cleaned.csv" -a -s "$T/out/summary.json"
+like "$ERR" 'listscrub: DEGRADED:' "degraded: said so"
 
 # ---------------------------------------------------------------- usage errors
 recipe -j 3 --source "$SRC" -- "${OPTS[@]}" "$F"
