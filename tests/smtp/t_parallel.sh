@@ -88,9 +88,9 @@ recipe() {
 # verdicts the stages give (mailbox found, not found, full, disabled, role,
 # catch-all, STARTTLS required, broken TLS, refused connection), and rows
 # the DNS stage or the syntax decides (NXDOMAIN, bad syntax, duplicates).
-# Not grey.mail: postgrey remembers a client subnet from one run to the
-# next, so the second run would not be greylisted (and the counters
-# differ); not policy.mail: its 554 reply names the client address, which
+# Not grey.mail: postgrey remembers client subnet, sender and recipient
+# from one run to the next, so the second run would not be greylisted (and
+# the counters differ); not policy.mail: its 554 reply names the client address, which
 # differs with the source; not fallback.mail: its second MX is normal.mail's
 # listener, reached from fallback.mail's shard.
 F=$T/list.csv
