@@ -5,3 +5,6 @@ EXTRA_DIST += contrib/install-deps contrib/bench contrib/update-lists.sh \
 EXTRA_DIST += contrib/scheduled-scrub contrib/README.schedule \
 	contrib/systemd/listscrub-scrub@.service \
 	contrib/systemd/listscrub-scrub@.timer contrib/cron/listscrub
+# Shards of one job run by GNU Parallel, then merged (contrib/shard/README);
+# tests/smtp/t_parallel.sh.
+EXTRA_DIST += contrib/shard/parallel-scrub contrib/shard/README

@@ -178,7 +178,8 @@ SMTP_TESTS = tests/smtp/t_harness.sh tests/smtp/t_session.sh tests/smtp/t_probe.
 	tests/smtp/t_proxy.sh \
 	tests/smtp/t_progress.sh \
 	tests/smtp/t_providers.sh \
-	tests/smtp/t_preflight_run.sh
+	tests/smtp/t_preflight_run.sh \
+	tests/smtp/t_parallel.sh
 TESTS += $(SMTP_TESTS)
 EXTRA_DIST += $(SMTP_TESTS) tests/smtp/lib.sh tests/smtp/main.cf.in \
 	tests/smtp/danted.conf.in \
