@@ -5,3 +5,8 @@ EXTRA_DIST += contrib/install-deps contrib/bench contrib/update-lists.sh \
 EXTRA_DIST += contrib/scheduled-scrub contrib/README.schedule \
 	contrib/systemd/listscrub-scrub@.service \
 	contrib/systemd/listscrub-scrub@.timer contrib/cron/listscrub
+# Shards on a Slurm cluster (contrib/shard/README.slurm) and on Kubernetes
+# (contrib/shard/README.k8s); tests/slurm/t_slurm.sh.
+EXTRA_DIST += contrib/shard/listscrub.sbatch contrib/shard/slurm-scrub \
+	contrib/shard/README.slurm contrib/shard/listscrub-job.yaml \
+	contrib/shard/README.k8s
