@@ -133,7 +133,7 @@ _slurm_node_idle() {
 
 slurm_start() {
 	local d ports cpus t=${SLURM_START_TIMEOUT:-60}
-	SLURM_WHY=
+	export SLURM_WHY=
 	if [ -n "${SLURM_CTLD_PID:-}" ] && proc_alive "$SLURM_CTLD_PID"; then
 		_slurm_err "already started (slurmctld pid $SLURM_CTLD_PID)"
 		return 1
@@ -141,7 +141,7 @@ slurm_start() {
 	SLURM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/listscrub-slurm.XXXXXX") || return 1
 	d=$SLURM_DIR
 	export SLURM_DIR
-	SLURM_MUNGE_PID= SLURM_CTLD_PID= SLURM_SLURMD_PID=
+	SLURM_MUNGE_PID='' SLURM_CTLD_PID='' SLURM_SLURMD_PID=''
 	proc_on_exit _slurm_exit_hook
 	# munged wants its socket dir searchable by all, the key dir private
 	chmod 755 "$d"

@@ -14,14 +14,18 @@
 #    the one-process run's (--no-cache --now T both).
 : "${srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$srcdir/tests/e2e/lib.sh"
+. "$srcdir/tests/dns/lib.sh"
+. "$srcdir/tests/smtp/lib.sh"
 . "$srcdir/tests/slurm/lib.sh"
 
+dns_require
+smtp_require
 slurm_require
 if ! slurm_start >"$T/slurm_start.log" 2>&1; then
 	echo "1..0 # SKIP the Slurm daemons cannot run here: ${SLURM_WHY:-see the log}"
 	exit 0
 fi
-plan 35
+plan 38
 
 SCRUB=$srcdir/contrib/shard/slurm-scrub
 # ---------------------------------------------------------------- the cluster
@@ -93,19 +97,19 @@ fake_run() {
 	ERR=$(cat "$T/$name.err")
 }
 fake_run args --shards 3 --at-once 2 in.csv -- --now 2026-01-02T03:04:05Z --no-cache \
-    -o "$T/c.csv" -r"$T/r.csv" --summary="$T/s.json" --source-address 127.0.0.9 --policy strict
+    -o "$T/c.csv" -r"$T/r.csv" --summary="$T/s.json" --source-address 127.0.0.9 --policy strict --cache "$T/store.db"
 is "$RC" 0 "slurm-scrub --wait: status 0 when the merge succeeded"
 like "$OUT" "^shards [0-9]+
 merge [0-9]+
 workdir $WD\$" "slurm-scrub: prints the job ids and the work dir"
 for i in 0 1 2; do
 	is "$(tr '\n' ' ' <"$FAKE_DIR/shard-$i.args" 2>/dev/null)" \
-	    "--probe --shard $i/3 --part $WD/shard-$i-of-3.part --now 2026-01-02T03:04:05Z --no-cache --policy strict --source-address 127.0.0.9 $T/in.csv " \
-	    "shard $i: --probe --shard $i/3, its part, the run and egress options, no output option"
+	    "--probe --shard $i/3 --part $WD/shard-$i-of-3.part --now 2026-01-02T03:04:05Z --no-cache --policy strict --source-address 127.0.0.9 --cache $T/store.db $T/in.csv " \
+	    "shard $i: --probe --shard $i/3, its part, the run, egress and store options, no output option"
 done
 is "$(tr '\n' ' ' <"$FAKE_DIR/merge.args" 2>/dev/null)" \
     "merge --now 2026-01-02T03:04:05Z --no-cache --policy strict -o $T/c.csv -r$T/r.csv --summary=$T/s.json $T/in.csv $WD/shard-0-of-3.part $WD/shard-1-of-3.part $WD/shard-2-of-3.part " \
-    "merge: the run and output options, no egress option, then INPUT and every part"
+    "merge: the run and output options, no egress or store option, then INPUT and every part"
 ok "the shards' logs are in the work dir" test -s "$WD/shard-0.log" -a -s "$WD/shard-2.log"
 like "$(cat "$WD/shard-1.log")" 'task 1 of 3 \(job [0-9]+_1\) on localhost' \
     "a shard's log says which task of which job it is, and on which node"
@@ -143,9 +147,62 @@ is "$?" 2 "--part among the options: usage error"
 is "$?|$(squeue -h -t all -o %i | wc -l)" "2|$n0" "a missing input: usage error, nothing submitted"
 
 # ---------------------------------------------------------------- the real thing
-REAL=10
+REAL=13
 if ! "$LISTSCRUB" --help 2>&1 | grep -q -- '--shard'; then
 	skip $REAL "this listscrub has no --shard / merge yet (the shard branch is not merged)"
 	exit 0
 fi
-skip $REAL "not written yet"
+smtp_start >/dev/null || bail "cannot start the mail world"
+dns_start "$SMTP_ZONE" >/dev/null || bail "cannot start the DNS server"
+
+# one row per behaviour of the mail world, spread over several mail hosts
+# (and domains without one), so that each of the three shards owns some
+IN=$T/list.csv
+{
+	printf '%s\n' 'Name,Email'
+	printf '%s\n' 'Alice,alice@normal.mail' 'Nobody,nobody@normal.mail' \
+	    'Full,full@normal.mail' 'Tempfull,tempfull@normal.mail' \
+	    'Disabled,disabled@normal.mail' 'Post,postmaster@normal.mail' \
+	    'Bob1,bob@shared1.mail' 'X2,nosuch@shared2.mail' 'Bulk,u0007@bulk.mail' \
+	    'Any,whoever@catchall.mail' 'Pol,alice@policy.mail' \
+	    'Tls,alice@tlsreq.mail' 'Tls2,nosuch@tlsreq.mail' \
+	    'Broken,alice@tlsbroken.mail' 'Fall,alice@fallback.mail' \
+	    'Dead,x@dead.mail' 'Nx,someone@nxdomain.mail' 'Bad,bad@@syntax' \
+	    'Dup,ALICE@normal.mail' 'Disp,x@mailinator.com' 'Typo,x@gmial.com'
+} >"$IN"
+T0=2026-12-04T10:00:00Z
+RUN=(--dns-server "$DNS_ADDR" --allow-reserved --probe --helo probe.listscrub.test
+    --mail-from lists@sender.test --smtp-port "$SMTP_PORT" --banner-timeout 2
+    --command-timeout 20 --retry-delay 1 --retries 1 --no-cache --now "$T0" -q --no-progress)
+# the same output names, relative, in two directories: the one-process
+# run's and the merge's (slurm-scrub's jobs run where it was started)
+OUTS=(-o cleaned.csv -r rejected.csv --review review.csv --summary summary.json
+    --report report.html --xlsx list.xlsx --split split)
+mkdir -p "$T/one" "$T/merged"
+rcpts() {	# RCPT TO addresses Postfix was asked from client IP $1, sorted
+	sed -n "s/.*smtpd\[[0-9]*\]: < [^[]*\[${1//./\\.}\]: RCPT TO:<\([^>]*\)>.*/\1/p" "$SMTP_LOG" |
+	    tr -d '\r' | tr '[:upper:]' '[:lower:]' | grep -Fxf <(cut -d, -f2 "$IN" | tr '[:upper:]' '[:lower:]') | sort
+}
+(cd "$T/one" && "$LISTSCRUB" "${RUN[@]}" "${OUTS[@]}" "$IN") >"$T/one.out" 2>"$T/one.err"
+one_rc=$?
+is "$one_rc" 0 "one process: exit status 0"
+printf 'localhost 127.0.0.21\n' >"$T/sources"
+out=$(cd "$T/merged" && LISTSCRUB_SOURCE_MAP=$T/sources "$SCRUB" --shards 3 --at-once 2 \
+    --workdir "$T/wd.real" --wait "$IN" -- "${RUN[@]}" "${OUTS[@]}" 2>"$T/real.err")
+is "$?" "$one_rc" "3 shards, 2 at once, and the merge: the same exit status"
+[ "$one_rc" = 0 ] || diag "$(cat "$T/one.err")"
+ok "three parts in the work dir" test -s "$T/wd.real/shard-0-of-3.part" -a \
+    -s "$T/wd.real/shard-1-of-3.part" -a -s "$T/wd.real/shard-2-of-3.part"
+for f in cleaned.csv rejected.csv review.csv summary.json report.html list.xlsx; do
+	ok "merged $f is byte for byte the one-process run's" cmp "$T/one/$f" "$T/merged/$f"
+done
+ok "merged --split files are byte for byte the one-process run's" diff -r "$T/one/split" "$T/merged/split"
+smtp_wait_log 'disconnect from unknown\[127\.0\.0\.21\]' 5
+sleep 0.5
+one_asked=$(rcpts 127.0.0.1)
+ok "the one-process run asked Postfix about the list ($(printf '%s\n' "$one_asked" | grep -c .) RCPTs)" \
+    test -n "$one_asked"
+is "$(rcpts 127.0.0.21)" "$one_asked" \
+    "the shards (from the node's source address) asked Postfix the same RCPTs, each once"
+is "$(grep -c 'shard [0-2] of 3\|task [0-2] of 3' "$T"/wd.real/shard-*.log | grep -c ':1$')" 3 \
+    "each of the three shard tasks ran once"
