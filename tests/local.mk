@@ -169,7 +169,7 @@ TESTS += $(DNS_TESTS)
 # The loopback mail world of tests/smtp (Postfix, postgrey, a fault
 # server); t_smtp_session runs through its wrapper.
 SMTP_TESTS = tests/smtp/t_harness.sh tests/smtp/t_session.sh tests/smtp/t_probe.sh \
-	tests/smtp/t_degraded.sh tests/smtp/t_resume.sh tests/smtp/t_source.sh \
+	tests/smtp/t_degraded.sh tests/smtp/t_resume.sh tests/smtp/t_source.sh tests/smtp/t_shard.sh \
 	tests/smtp/t_proxy.sh \
 	tests/smtp/t_progress.sh \
 	tests/smtp/t_providers.sh \

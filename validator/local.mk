@@ -11,7 +11,8 @@ validator_liblistscrub_a_SOURCES = \
 	validator/outset.c validator/outset.h \
 	validator/options_table.c validator/options_table.h \
 	validator/pipeline.c validator/pipeline.h \
-	validator/recall.c validator/recall.h
+	validator/recall.c validator/recall.h \
+	validator/shard.c validator/shard.h
 include %D%/util/local.mk
 include %D%/address/local.mk
 include %D%/smtp/local.mk

@@ -3,7 +3,9 @@
  * cleaned or the rejected file (or the review file), with its original
  * columns untouched and the verdict columns appended. See listscrub(1).
  * "listscrub explain" says what an SMTP reply or bounce line means.
+ * "listscrub merge" writes the outputs of a list probed in shards.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -121,6 +123,8 @@ main(int argc, char **argv)
 	struct report rep;
 	struct preflight_result pre;
 	struct diag d = { DIAG_OK, "" };
+	enum options_result orc;
+	bool merge;
 	int rc;
 
 	memset(&pre, 0, sizeof(pre));
@@ -134,7 +138,11 @@ main(int argc, char **argv)
 	/* listscrub cache ...: look after the result store. */
 	if (argc > 1 && strcmp(argv[1], "cache") == 0)
 		return cache_main(argc - 1, argv + 1);
-	switch (options_parse(argc, argv, &o, &d)) {
+	/* listscrub merge [OPTIONS] INPUT PART...: the outputs of shards. */
+	merge = argc > 1 && strcmp(argv[1], "merge") == 0;
+	orc = merge ? options_parse_merge(argc - 1, argv + 1, &o, &d) :
+	    options_parse(argc, argv, &o, &d);
+	switch (orc) {
 	case OPTIONS_EXIT:
 		options_free(&o);
 		return 0;
@@ -179,7 +187,7 @@ main(int argc, char **argv)
 			return interrupt_exit_status(interrupt_signal());
 		return d.code == DIAG_USAGE || d.code == DIAG_INPUT ? 2 : 1;
 	}
-	if (!o.quiet)
+	if (!o.quiet && o.shards == 0)	/* a shard said its one line */
 		report_text(&rep, stderr);
 	/*
 	 * Completed, degraded: the network mostly failed (validator/README,

@@ -71,6 +71,11 @@ static int options_delim(const char *s);
 static int options_size(const char *opt, const char *s, size_t *out,
     struct diag *d);
 static enum options_result options_help(const char *topic, struct diag *d);
+static int options_shard(const char *s, struct options *o, struct diag *d);
+static int options_shard_check(const struct options *o, bool outputs,
+    struct diag *d);
+static enum options_result options_parse_mode(int argc, char **argv,
+    struct options *o, bool merge, struct diag *d);
 
 /*
  * Names an EHLO must not claim: a probe that says it is a big provider
@@ -434,8 +439,143 @@ done:
 	return rc;
 }
 
+/* options_days - days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static int64_t
+options_days(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+int
+options_now(const char *s, int64_t *out, struct diag *d)
+{
+	static const unsigned mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31,
+	    30, 31, 30, 31 };
+	unsigned y, mo, dd, h, mi, se;
+	int n = 0;
+
+	if (s[0] == '@') {
+		char *end;
+		long long v;
+
+		errno = 0;
+		v = strtoll(s + 1, &end, 10);
+		if (s[1] >= '0' && s[1] <= '9' && *end == '\0' &&
+		    errno == 0 && v <= 253402300799LL) {
+			*out = v;
+			return 0;
+		}
+	} else if (strlen(s) == 20 && sscanf(s, "%4u-%2u-%2uT%2u:%2u:%2uZ%n",
+	    &y, &mo, &dd, &h, &mi, &se, &n) == 6 && n == 20 && y >= 1970 &&
+	    mo >= 1 && mo <= 12 && dd >= 1 && dd <= mdays[mo - 1] &&
+	    (mo != 2 || dd < 29 || (y % 4 == 0 && (y % 100 != 0 ||
+	    y % 400 == 0))) && h < 24 && mi < 60 && se < 60 &&
+	    strspn(s, "0123456789-:TZ") == 20) {
+		*out = options_days(y, mo, dd) * 86400 + h * 3600 + mi * 60 +
+		    se;
+		return 0;
+	}
+	diag_set(d, DIAG_USAGE, "--now takes YYYY-MM-DDTHH:MM:SSZ (UTC) or "
+	    "@UNIXSECONDS, not '%s'", s);
+	return -1;
+}
+
+/* options_shard - --shard I/N. */
+static int
+options_shard(const char *s, struct options *o, struct diag *d)
+{
+	unsigned long i, n;
+	char *end, *mid;
+
+	errno = 0;
+	i = strtoul(s, &mid, 10);
+	if (*s >= '0' && *s <= '9' && *mid == '/' && mid[1] >= '0' &&
+	    mid[1] <= '9') {
+		n = strtoul(mid + 1, &end, 10);
+		if (*end == '\0' && errno == 0 && n >= 1 && n <= 4096 &&
+		    i < n) {
+			o->shard = (unsigned)i;
+			o->shards = (unsigned)n;
+			return 0;
+		}
+	}
+	diag_set(d, DIAG_USAGE, "--shard takes I/N with 0 <= I < N and N from "
+	    "1 to 4096 (e.g. --shard 0/4), not '%s'", s);
+	return -1;
+}
+
+/*
+ * options_shard_check - a shard needs --probe and --part, and writes no
+ * output of its own (outputs: -o or -r was given).
+ */
+static int
+options_shard_check(const struct options *o, bool outputs, struct diag *d)
+{
+	const char *out = NULL;
+
+	if (o->part != NULL && o->shards == 0) {
+		diag_set(d, DIAG_USAGE, "--part is for a shard: add --shard I/N");
+		return -1;
+	}
+	if (o->shards == 0)
+		return 0;
+	if (!o->probe) {
+		diag_set(d, DIAG_USAGE, "--shard divides the SMTP stage: add "
+		    "--probe");
+		return -1;
+	}
+	if (o->part == NULL) {
+		diag_set(d, DIAG_USAGE, "--shard needs --part FILE (where the "
+		    "shard writes what it learned)");
+		return -1;
+	}
+	if (outputs)
+		out = "-o/-r";
+	else if (o->review != NULL)
+		out = "--review";
+	else if (o->summary != NULL)
+		out = "--summary";
+	else if (o->xlsx != NULL)
+		out = "--xlsx";
+	else if (o->report != NULL)
+		out = "--report";
+	else if (o->split_dir != NULL)
+		out = "--split";
+	if (out != NULL) {
+		diag_set(d, DIAG_USAGE, "--shard with %s: a shard writes its "
+		    "part; the outputs come from listscrub merge", out);
+		return -1;
+	}
+	return 0;
+}
+
 enum options_result
 options_parse(int argc, char **argv, struct options *o, struct diag *d)
+{
+	return options_parse_mode(argc, argv, o, false, d);
+}
+
+enum options_result
+options_parse_merge(int argc, char **argv, struct options *o, struct diag *d)
+{
+	return options_parse_mode(argc, argv, o, true, d);
+}
+
+/*
+ * options_parse_mode - the run's command line, or (merge) listscrub
+ * merge's: INPUT and the part files.
+ */
+static enum options_result
+options_parse_mode(int argc, char **argv, struct options *o, bool merge,
+    struct diag *d)
 {
 	const char *cleaned = NULL, *rejected = NULL;
 	bool columns_set = false;
@@ -722,6 +862,34 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 				return OPTIONS_ERROR;
 			}
 			break;
+		case OPT_NOW:
+			if (options_now(optarg, &o->now, d) != 0)
+				return OPTIONS_ERROR;
+			o->now_set = true;
+			break;
+		case OPT_SHARD:
+			if (merge) {
+				diag_set(d, DIAG_USAGE, "--shard is for the "
+				    "shards; listscrub merge reads their parts");
+				return OPTIONS_ERROR;
+			}
+			if (options_shard(optarg, o, d) != 0)
+				return OPTIONS_ERROR;
+			break;
+		case OPT_PART:
+			if (merge) {
+				diag_set(d, DIAG_USAGE, "--part is for the "
+				    "shards; give listscrub merge the part "
+				    "files after INPUT");
+				return OPTIONS_ERROR;
+			}
+			if (*optarg == '\0') {
+				diag_set(d, DIAG_USAGE, "--part needs a file "
+				    "name");
+				return OPTIONS_ERROR;
+			}
+			o->part = optarg;
+			break;
 		case OPT_HELP:
 			/* --help=statuses, or the word after --help */
 			if (optarg == NULL && optind < argc &&
@@ -741,7 +909,27 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 			return OPTIONS_ERROR;
 		}
 	}
-	if (o->probe && options_probe_check(o, d) != 0)
+	if (merge) {
+		/* every answer comes from the parts: no network, no store,
+		 * no preflight (validator/README, "Shards and merge") */
+		if (o->offline) {
+			diag_set(d, DIAG_USAGE, "listscrub merge takes the "
+			    "shards' answers: drop --offline");
+			return OPTIONS_ERROR;
+		}
+		if (o->cache != NULL) {
+			diag_set(d, DIAG_USAGE, "listscrub merge uses no "
+			    "result store: drop --cache");
+			return OPTIONS_ERROR;
+		}
+		o->merge = true;
+		o->probe = true;
+		o->no_cache = true;
+		o->preflight = false;
+		o->sources.n = 0;
+		o->proxied = false;
+		o->nproxy_for = 0;
+	} else if (o->probe && options_probe_check(o, d) != 0)
 		return OPTIONS_ERROR;
 	/* An address that is not ours is found now, before any connection
 	 * (validator/README, "Probe etiquette"). */
@@ -769,7 +957,19 @@ options_parse(int argc, char **argv, struct options *o, struct diag *d)
 		    "a sub-status cannot be in both --keep and --remove");
 		return OPTIONS_ERROR;
 	}
-	if (optind != argc - 1) {
+	if (options_shard_check(o, cleaned != NULL || rejected != NULL,
+	    d) != 0)
+		return OPTIONS_ERROR;
+	if (merge && argc - optind < 2) {
+		diag_set(d, DIAG_USAGE, optind == argc ? "listscrub merge needs "
+		    "INPUT and the shards' part files" : "listscrub merge: no "
+		    "part file given (INPUT PART...)");
+		return OPTIONS_ERROR;
+	}
+	if (merge) {
+		o->parts = argv + optind + 1;
+		o->nparts = (size_t)(argc - optind - 1);
+	} else if (optind != argc - 1) {
 		diag_set(d, DIAG_USAGE, optind == argc ?
 		    "no input file given (try listscrub --help)" :
 		    "only one input file is allowed (try listscrub --help)");

@@ -96,6 +96,16 @@ struct options {
 	bool no_cache;
 	struct store_ages ages;	/* --max-age, --refresh, --refresh-older-than */
 	unsigned cache_wait;	/* seconds */
+	/* --now: the run's clock (validator/README, "Shards and merge") */
+	bool now_set;
+	int64_t now;		/* Unix s */
+	/* --shard I/N and --part FILE; shards 0: not a shard */
+	unsigned shard, shards;
+	const char *part;
+	/* listscrub merge: the part files given after INPUT */
+	bool merge;
+	char *const *parts;
+	size_t nparts;
 };
 
 enum options_result {
@@ -115,6 +125,19 @@ enum options_result {
  */
 enum options_result options_parse(int argc, char **argv, struct options *out,
     struct diag *d);
+/*
+ * options_parse_merge - the command line of listscrub merge (argv[0] is
+ * "merge"): the run's options, then INPUT and one or more PART files.
+ * --shard and --part are refused; --probe is implied and the result
+ * store is not used (validator/README, "Shards and merge").
+ */
+enum options_result options_parse_merge(int argc, char **argv,
+    struct options *out, struct diag *d);
+/*
+ * options_now - TIME of --now (YYYY-MM-DDTHH:MM:SSZ or @UNIXSECONDS) into
+ * *out; -1 with d (DIAG_USAGE) when it is neither.
+ */
+int options_now(const char *s, int64_t *out, struct diag *d);
 /* options_free - release what options_parse allocated. */
 void options_free(struct options *o);
 

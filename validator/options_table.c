@@ -23,6 +23,7 @@ enum options_group {
 	GROUP_SMTP,
 	GROUP_STORE,
 	GROUP_SPREADSHEETS,
+	GROUP_SHARDS,
 	GROUP_HELP,
 	GROUP_LAST
 };
@@ -36,6 +37,8 @@ static const char *const group_names[GROUP_LAST] = {
 	    "SMTP (--probe): ask each domain's mail server about each address",
 	[GROUP_STORE] = "Result store (scheduled scrubs): what earlier runs learned",
 	[GROUP_SPREADSHEETS] = "Spreadsheets",
+	[GROUP_SHARDS] =
+	    "Shards: probing from several machines, then listscrub merge",
 	[GROUP_HELP] = "Help",
 };
 
@@ -312,6 +315,24 @@ static const struct options_row {
 	    "strict: all; off: none. Cells listscrub writes are always "
 	    "guarded." },
 
+	{ "now", 0, OPT_NOW, "TIME", GROUP_SHARDS,
+	    "the run's clock reads TIME (YYYY-MM-DDTHH:MM:SSZ, UTC, or "
+	    "@UNIXSECONDS) throughout: the summary's started_at, every "
+	    "scrub_checked_at, the time new answers are kept under; every "
+	    "duration shown reads 0. For reproducible outputs: a merge "
+	    "compared with a one-process run, tests." },
+	{ "shard", 0, OPT_SHARD, "I/N", GROUP_SHARDS,
+	    "this run is shard I of N (0 <= I < N <= 4096): it reads the "
+	    "whole input and runs the DNS stage, then probes only the "
+	    "addresses of the domains it owns (by a hash of the domain's "
+	    "preferred mail host, so each mail host is asked by one shard), "
+	    "and writes --part FILE and no other output. Needs --probe and "
+	    "--part; not with -o, -r, --review, --summary, --xlsx, --report "
+	    "or --split: the outputs come from listscrub merge." },
+	{ "part", 0, OPT_PART, "FILE", GROUP_SHARDS,
+	    "where a shard writes what it learned (an SQLite file, written "
+	    "whole or not at all); never the input" },
+
 	{ "help", 0, OPT_HELP, "[statuses]", GROUP_HELP,
 	    "print the options; --help statuses prints every status and "
 	    "sub-status with its meaning" },
@@ -411,6 +432,7 @@ options_table_help(FILE *f)
 	    "(INPUT \"-\" reads standard input)\n"
 	    "       listscrub explain [--json] [--stage=STAGE] [REPLY...]\n"
 	    "       listscrub cache [--cache FILE] stats|prune|forget|export ...\n"
+	    "       listscrub merge [OPTIONS] INPUT.csv PART...\n"
 	    "       listscrub --help [statuses]\n"
 	    "Clean a mailing list: every row goes to the cleaned or the "
 	    "rejected file,\n"
@@ -446,6 +468,12 @@ options_table_help(FILE *f)
 	    "has expired, forgetting one address or domain, an export. "
 	    "listscrub cache\n"
 	    "--help has the details.\n"
+	    "listscrub merge writes the outputs of a list probed in shards "
+	    "(--shard,\n"
+	    "--part) from their part files, without any network: the same "
+	    "bytes a\n"
+	    "one-process run writes. OPTIONS are those the shards were "
+	    "given.\n"
 	    "\n"
 	    "Exit status: 0 when the run is done (whatever the verdicts), 3 "
 	    "when it is done\n"

@@ -134,7 +134,8 @@ outset_open(const struct options *o, int delim, const char *eol, bool bom,
 			goto fail;
 		}
 	if (o->xlsx != NULL) {
-		struct xlsxbook_opts bo = { .review = o->review != NULL };
+		struct xlsxbook_opts bo = { .review = o->review != NULL,
+		    .created = o->now_set ? o->now : 0 };
 
 		/* libxlsxwriter writes the file by name at the end: the
 		 * temporary file, put in place with the others */

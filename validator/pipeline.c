@@ -38,6 +38,7 @@
 #include "outset.h"
 #include "recall.h"
 #include "report/report.h"
+#include "shard.h"
 
 #define SNIFF_ROWS 200		/* rows read ahead to find the email column */
 #define SNIFF_MAX_FIELDS 4096	/* wider rows are read ahead unmasked */
@@ -92,6 +93,8 @@ struct run {
 	enum run_stage stage;
 	/* result store, re-scrubbed input */
 	struct recall *mem;	/* NULL: no store */
+	struct shard *shard;	/* --shard: what goes into the part */
+	struct merge *merge;	/* listscrub merge: the parts' answers */
 	int64_t now;		/* the run's start, Unix s */
 	bool *own;		/* per input column: an earlier run's column */
 	size_t nown;
@@ -143,6 +146,49 @@ static int pipeline_changes(struct run *r, const struct csvrow *row,
     const struct verdict *v, uint32_t aid, bool first,
     struct row_write_cols *k, struct diag *d);
 static const char *pipeline_checked_at(struct run *r, int64_t at);
+static void pipeline_clock(const struct options *o, struct report *rep);
+static int pipeline_shard_done(struct run *r, struct diag *d);
+
+/*
+ * pipeline_clock - under --now every duration shown reads 0, so that the
+ * outputs depend on the input and the answers only (validator/README,
+ * "Shards and merge").
+ */
+static void
+pipeline_clock(const struct options *o, struct report *rep)
+{
+	if (!o->now_set)
+		return;
+	rep->seconds = 0;
+	rep->dns.seconds = 0;
+	rep->smtp.seconds = 0;
+}
+
+/*
+ * pipeline_shard_done - the end of a shard's run: its part file, and one
+ * line on standard error saying what it holds.
+ */
+static int
+pipeline_shard_done(struct run *r, struct diag *d)
+{
+	uint64_t ndom, naddr;
+
+	if (shard_write(r->shard, r->domains, r->probes, r->mem, r->now,
+	    r->rep->started_at, &r->rep->dns, &r->rep->smtp, d) != 0)
+		return -1;
+	if (recall_flush(r->mem, d) != 0)
+		fprintf(stderr, "listscrub: warning: the result store %s was "
+		    "not fully written: %s\n", recall_path(r->mem), d->msg);
+	shard_owned(r->shard, &ndom, &naddr);
+	if (!r->o->quiet)
+		fprintf(stderr, "listscrub: shard %u of %u: %llu of %llu "
+		    "domains owned, %llu addresses answered; part written to "
+		    "%s\n", r->o->shard, r->o->shards,
+		    (unsigned long long)ndom,
+		    (unsigned long long)domains_count(r->domains),
+		    (unsigned long long)naddr, r->o->part);
+	return 0;
+}
 
 /*
  * pipeline_proxy_for_check - every --proxy-for names a provider of the
@@ -744,16 +790,39 @@ pipeline_dns(struct run *r, FILE *f, struct diag *d)
 		r->rep->store.smtp_recalled = got1;
 	}
 	dopts.memory = recall_dns(r->mem, r->loop, r->domains);
+	if (r->shard != NULL)
+		dopts.memory = shard_dns_memory(r->shard, dopts.memory,
+		    r->domains);
+	if (r->merge != NULL) {
+		/* every answer from the parts: no query at all */
+		dopts.memory = merge_dns_memory(r->merge);
+		dopts.no_lookup = true;
+	}
 	r->stage = STAGE_DNS;
 	if (dnsstage_run(r->loop, r->domains, &dopts, &r->rep->dns, d) != 0)
 		goto done;
+	if (r->merge != NULL)
+		merge_dns_stats(r->merge, &r->rep->dns);
 	r->rep->dns_ran = true;
 	domains_find_providers(r->domains, r->providers);
 	r->rep->store.dns_recalled = r->rep->dns.recalled;
 	r->rep->store.dns_asked = r->rep->dns.domains - r->rep->dns.recalled;
 	r->stage = STAGE_SMTP;
-	if (r->probes != NULL && pipeline_probe(r, d) != 0)
-		goto done;
+	if (r->probes != NULL && r->merge != NULL) {
+		if (merge_probe(r->merge, r->domains, r->providers, r->probes,
+		    &r->rep->smtp, d) != 0)
+			goto done;
+		r->rep->smtp_ran = true;
+	} else if (r->probes != NULL) {
+		if (r->shard != NULL)
+			shard_select(r->shard, r->probes);
+		rc = pipeline_probe(r, d);
+		if (r->shard != NULL)
+			shard_unselect(r->shard, r->probes);
+		if (rc != 0)
+			goto done;
+		rc = -1;
+	}
 	if (r->probes != NULL) {
 		report_probe_answers(r->rep, r->probes);
 		r->rep->store.smtp_asked = r->rep->smtp.addresses;
@@ -1154,6 +1223,16 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 		    pipeline_proxy_for_check(o, r.providers, d) != 0)
 			goto done;
 	}
+	if (o->shards > 0 || o->merge) {
+		struct shard_input id;
+
+		if (shard_input_id(f, o, &id, d) != 0)
+			goto done;
+		if (o->shards > 0)
+			r.shard = shard_new(o, &id);
+		else if ((r.merge = merge_open(o, &id, d)) == NULL)
+			goto done;
+	}
 	if (recall_open(o, r.now, &r.mem, d) != 0)
 		goto done;
 	rep->store.on = r.mem != NULL;
@@ -1175,6 +1254,11 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 		if (f_is_input && pipeline_same_input(&r, f, st, d) != 0)
 			goto done;
 		h->width = r.maxw;	/* pass 1 saw every row */
+	}
+	if (r.shard != NULL) {
+		/* a shard writes its part and nothing else */
+		rc = pipeline_shard_done(&r, d);
+		goto done;
 	}
 	co.delim = o->delim;
 	co.max_record = o->max_record;
@@ -1261,6 +1345,7 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	rep->unique_domains = domains_count(r.domains);
 	report_top_domains(rep, r.domains);
 	rep->seconds = progress_now() - t0;
+	pipeline_clock(o, rep);
 	if (!o->quiet)
 		outset_warnings(r.out, stderr);
 	rc = outset_commit(r.out, rep, d);
@@ -1286,6 +1371,8 @@ done:
 	domains_free(r.domains);
 	free(r.dom_of);
 	probe_targets_free(r.probes);
+	shard_free(r.shard);
+	merge_free(r.merge);
 	mailhosts_free(r.hosts);
 	evloop_free(r.loop);
 	dedupe_free(r.dedupe);
@@ -1302,7 +1389,8 @@ done:
 int
 pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 {
-	struct pass_hint h = { .now = time(NULL), .utf8 = -1 };
+	struct pass_hint h = { .now = o->now_set ? (time_t)o->now : time(NULL),
+	    .utf8 = -1 };
 	struct stat st = { 0 };
 	FILE *f = NULL;
 	bool f_is_input;
@@ -1323,6 +1411,17 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 		diag_set(d, DIAG_INPUT, "%s: is a directory", o->input);
 		goto done;
 	}
+	if (o->part != NULL) {
+		struct stat ps;
+
+		/* compared as files, not names: ./x/../in.csv, links */
+		if (stat(o->part, &ps) == 0 && f != stdin &&
+		    ps.st_dev == st.st_dev && ps.st_ino == st.st_ino) {
+			diag_set(d, DIAG_USAGE, "--part %s is the input file; "
+			    "give the part another name", o->part);
+			goto done;
+		}
+	}
 	if (pipeline_input(o, &f, &st, &f_is_input, d) != 0)
 		goto done;
 	/* a temporary copy: its size is what the progress line counts */
@@ -1340,6 +1439,7 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 		h.again = false;
 		rc = pipeline_scrub(o, rep, f, &st, f_is_input, &h, d);
 		rep->seconds = progress_now() - t0;
+		pipeline_clock(o, rep);
 	}
 done:
 	if (f && f != stdin)

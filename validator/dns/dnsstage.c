@@ -10,6 +10,7 @@
 #include "util/evloop.h"
 #include "util/progress.h"
 #include "dns/mailhosts.h"
+#include "dns/shard_owner.h"
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
@@ -157,6 +158,7 @@ dnsstage_done(void *arg, const struct mx_result *res)
 
 	if (s->mem != NULL) {
 		struct dnsstage_answer l = { 0 };
+		char owner[SHARD_OWNER_NAME_MAX];
 
 		l.dns = dnsstage_evidence(res->outcome);
 		buf_reset(&s->text);
@@ -167,6 +169,8 @@ dnsstage_done(void *arg, const struct mx_result *res)
 			l.hosts = buf_str(&s->text);
 		if (!usable && res->detail[0])
 			l.detail = res->detail;
+		if (usable && shard_owner_host(res, owner, sizeof(owner)) > 0)
+			l.owner = owner;
 		s->mem->learn(s->mem->arg, a->suggestion ? UINT32_MAX : a->id,
 		    res->domain, &l);
 	}
@@ -250,6 +254,11 @@ dnsstage_run(struct evloop *loop, struct domains *t,
 			next++;
 			if (dnsstage_recall(&s, a, name))
 				continue;
+			if (o->no_lookup) {
+				diag_set(d, DIAG_INPUT, "%s: no usable DNS "
+				    "answer for it in the parts", name);
+				goto done;
+			}
 			if (mxlookup_submit(m, name, dnsstage_done, a, d) != 0)
 				goto done;
 		}

@@ -31,6 +31,9 @@ struct dnsstage_answer {
 	const char *mx;			/* preferred mail host, or NULL */
 	const char *detail;		/* why the lookup failed, or NULL */
 	const char *hosts;		/* mailhosts_text form, or NULL */
+	/* learn: the preferred mail host by shard_owner_host, or NULL
+	 * (none, or not known) */
+	const char *owner;
 	int64_t at;			/* when it was learned (Unix s) */
 };
 
@@ -58,6 +61,9 @@ struct dnsstage_opts {
 	bool allow_reserved;
 	struct mailhosts *hosts;	/* keep each domain's mail hosts here, or NULL */
 	const struct dnsstage_memory *memory;	/* NULL: every name is looked up */
+	/* a name the memory does not recall is an error, never a lookup
+	 * (listscrub merge: every answer comes from the parts) */
+	bool no_lookup;
 	struct progress *progress;	/* the stage's line, or NULL */
 };
 
@@ -82,7 +88,8 @@ struct dnsstage_stats {
  * (those whose lookup failed are kept and counted). Lookup trouble is an
  * answer (dns_timeout, dns_error), not an error: -1 with d set only when
  * the resolver cannot be set up (a bad --dns-server) or the event loop
- * fails. o->progress counts the names answered (recalled ones too) of
+ * fails, or, with o->no_lookup, when a name is not recalled (DIAG_INPUT,
+ * naming it). o->progress counts the names answered (recalled ones too) of
  * all the names, the suggested domains among them.
  */
 int dnsstage_run(struct evloop *loop, struct domains *t,

@@ -5,4 +5,5 @@ validator_liblistscrub_a_SOURCES += \
 	%D%/domains.c %D%/domains.h \
 	%D%/mailhosts.c %D%/mailhosts.h \
 	%D%/mxlookup.c %D%/mxlookup.h \
-	%D%/providers.c %D%/providers.h
+	%D%/providers.c %D%/providers.h \
+	%D%/shard_owner.c %D%/shard_owner.h

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -384,6 +385,18 @@ xlsxbook_new(const struct xlsxbook_opts *o, struct diag *d)
 		    o->path);
 		xlsxbook_free(wb);
 		return NULL;
+	}
+	if (o->created != 0) {
+		/* --now: the file's bytes depend on the run's clock only */
+		lxw_doc_properties props = { 0 };
+
+		props.created = (time_t)o->created;
+		if (workbook_set_properties(wb->lxw, &props) != LXW_NO_ERROR) {
+			diag_set(d, DIAG_OUTPUT, "%s: cannot set the workbook's "
+			    "time", o->path);
+			xlsxbook_free(wb);
+			return NULL;
+		}
 	}
 	wb->bold = workbook_add_format(wb->lxw);
 	format_set_bold(wb->bold);

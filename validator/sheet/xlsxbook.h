@@ -40,6 +40,8 @@ struct xlsxbook_opts {
 	   default); xlsxbook_new fails when it is not a writable one. */
 	const char *tmpdir;
 	bool review;		/* add the Review sheet */
+	/* the workbook's creation time (Unix s; --now), 0: the clock's */
+	int64_t created;
 	/*
 	 * For tests only: rows per sheet, header included, before a sheet
 	 * continues on the next ("Cleaned (2)"). 0 (or anything below 2 or
