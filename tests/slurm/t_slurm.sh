@@ -25,7 +25,7 @@ if ! slurm_start >"$T/slurm_start.log" 2>&1; then
 	echo "1..0 # SKIP the Slurm daemons cannot run here: ${SLURM_WHY:-see the log}"
 	exit 0
 fi
-plan 38
+plan 39
 
 SCRUB=$srcdir/contrib/shard/slurm-scrub
 # ---------------------------------------------------------------- the cluster
@@ -147,7 +147,7 @@ is "$?" 2 "--part among the options: usage error"
 is "$?|$(squeue -h -t all -o %i | wc -l)" "2|$n0" "a missing input: usage error, nothing submitted"
 
 # ---------------------------------------------------------------- the real thing
-REAL=13
+REAL=14
 if ! "$LISTSCRUB" --help 2>&1 | grep -q -- '--shard'; then
 	skip $REAL "this listscrub has no --shard / merge yet (the shard branch is not merged)"
 	exit 0
@@ -223,3 +223,11 @@ is "$(rcpts "$mark1" "$mark2")" "$one_asked" \
     "the shards together asked Postfix the same RCPTs as the one-process run, each once"
 is "$(grep -c 'shard [0-2] of 3\|task [0-2] of 3' "$T"/wd.real/shard-*.log | grep -c ':1$')" 3 \
     "each of the three shard tasks ran once"
+# the split is real: the addresses probed, by part (sqlite3, the CLI
+# tests/e2e/t_cache.sh uses too)
+per=
+for i in 0 1 2; do
+	per="$per $(sqlite3 "$T/wd.real/shard-$i-of-3.part" 'SELECT count(*) FROM addresses' 2>/dev/null || echo '?')"
+done
+ok "the probing was split: two shards or more probed addresses (per shard:$per)" \
+    test "$(printf '%s\n' $per | grep -c '^[1-9]')" -ge 2
