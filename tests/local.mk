@@ -35,6 +35,8 @@ UNIT_TESTS = \
 	tests/unit/t_report \
 	tests/unit/t_report_html \
 	tests/unit/t_row_write \
+	tests/unit/t_shard_owner \
+	tests/unit/t_part \
 	tests/unit/t_session_peer \
 	tests/unit/t_smtp_classify \
 	tests/unit/t_smtp_reply \
@@ -98,6 +100,9 @@ tests_unit_t_progress_LDADD = $(LISTSCRUB_LIBS)
 # The result store; it also opens databases with the plain SQLite API.
 tests_unit_t_store_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 tests_unit_t_store_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_shard_owner_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_part_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_t_part_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_wordlist_LDADD = $(LISTSCRUB_LIBS)
 # The --xlsx workbook, read back by tests/xlsx_check.py (python3).
 tests_unit_t_xlsxbook_LDADD = $(LISTSCRUB_LIBS)

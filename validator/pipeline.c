@@ -1,6 +1,7 @@
 #include "pipeline.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +149,28 @@ static int pipeline_changes(struct run *r, const struct csvrow *row,
 static const char *pipeline_checked_at(struct run *r, int64_t at);
 static void pipeline_clock(const struct options *o, struct report *rep);
 static int pipeline_shard_done(struct run *r, struct diag *d);
+static int pipeline_part_writable(const char *part, struct diag *d);
+
+/*
+ * pipeline_part_writable - a part that cannot be written is found before
+ * the probing, not after it: a file is made beside it and removed.
+ */
+static int
+pipeline_part_writable(const char *part, struct diag *d)
+{
+	char tmp[4200];
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", part, (long)getpid());
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0) {
+		diag_set(d, DIAG_OUTPUT, "--part %s: cannot write there: %s",
+		    part, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	(void)unlink(tmp);
+	return 0;
+}
 
 /*
  * pipeline_clock - under --now every duration shown reads 0, so that the
@@ -779,6 +802,9 @@ pipeline_dns(struct run *r, FILE *f, struct diag *d)
 	dopts.tries = o->dns_tries;
 	dopts.concurrency = o->dns_concurrency;
 	dopts.allow_reserved = o->allow_reserved;
+	/* --now: equal-preference mail hosts in the same order in every
+	 * process, so a merge shows the one process's scrub_mx */
+	dopts.tie_seed = o->now_set ? (uint64_t)o->now | 1 : 0;
 	dopts.hosts = r->hosts;
 	dopts.progress = &r->prog;
 	if (r->probes != NULL && r->mem != NULL) {
@@ -1421,6 +1447,8 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 			    "give the part another name", o->part);
 			goto done;
 		}
+		if (pipeline_part_writable(o->part, d) != 0)
+			goto done;
 	}
 	if (pipeline_input(o, &f, &st, &f_is_input, d) != 0)
 		goto done;

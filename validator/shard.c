@@ -66,6 +66,26 @@ struct shard {
 };
 
 static char *shard_dup(const char *s);
+static void shard_subs(uint64_t mask, char *out, size_t n);
+
+/* shard_subs - the sub-statuses of mask, comma-separated, or "(none)". */
+static void
+shard_subs(uint64_t mask, char *out, size_t n)
+{
+	size_t used = 0;
+
+	snprintf(out, n, "(none)");
+	for (int i = 0; i < SUB_LAST && i < 64; i++)
+		if (mask & (1ULL << i)) {
+			int w = snprintf(out + used, n - used, "%s%s",
+			    used ? "," : "", verdict_sub_name(
+			    (enum verdict_sub)i));
+
+			if (w < 0 || (size_t)w >= n - used)
+				break;
+			used += (size_t)w;
+		}
+}
 static void shard_answer_free(struct shard_answer *a);
 
 static char *
@@ -122,19 +142,34 @@ shard_input_id(FILE *f, const struct options *o, struct shard_input *id,
 	}
 	/*
 	 * The options that change what a shard learns or how the merge
-	 * judges it; egress (source address, proxy, HELO, sender) and
-	 * display options may differ between machines.
+	 * judges it; egress (source address, proxy, HELO, sender), tuning
+	 * (timeouts, limits) and display options may differ between machines
+	 * (validator/README, "Shards and merge").
 	 */
-	snprintf(id->options, sizeof(id->options),
-	    "--column %s\n--delimiter %d\n--encoding %s\n--max-record-size %zu\n"
-	    "--no-header %d\n--policy %s\n--keep %" PRIx64 "\n--remove %"
-	    PRIx64 "\n--allow-reserved %d\n--smtp-port %u\n--tls %s\n"
-	    "--retries %u\n--retry-delay %u\n",
-	    o->column ? o->column : "-", o->delim,
-	    o->encoding ? o->encoding : "-", o->max_record, o->no_header,
-	    verdict_policy_name(o->policy), o->keep_subs, o->remove_subs,
-	    o->allow_reserved, o->smtp_port, tls[o->tls & 3], o->retries,
-	    o->retry_delay);
+	{
+		char keep[512], remove[512], delim[8];
+
+		shard_subs(o->keep_subs, keep, sizeof(keep));
+		shard_subs(o->remove_subs, remove, sizeof(remove));
+		if (o->delim == 0)
+			snprintf(delim, sizeof(delim), "auto");
+		else if (o->delim == '\t')
+			snprintf(delim, sizeof(delim), "tab");
+		else
+			snprintf(delim, sizeof(delim), "%c", o->delim);
+		snprintf(id->options, sizeof(id->options),
+		    "--column %s\n--delimiter %s\n--encoding %s\n"
+		    "--max-record-size %zu\n--no-header %s\n--policy %s\n"
+		    "--keep %s\n--remove %s\n--allow-reserved %s\n"
+		    "--smtp-port %u\n--tls %s\n--retries %u\n"
+		    "--retry-delay %u\n",
+		    o->column ? o->column : "(auto)", delim,
+		    o->encoding ? o->encoding : "(none)", o->max_record,
+		    o->no_header ? "yes" : "no",
+		    verdict_policy_name(o->policy), keep, remove,
+		    o->allow_reserved ? "yes" : "no", o->smtp_port,
+		    tls[o->tls & 3], o->retries, o->retry_delay);
+	}
 	return 0;
 }
 
@@ -427,9 +462,9 @@ merge_by_shard(const void *a, const void *b)
 	return i < j ? -1 : i > j;
 }
 
-/* merge_option - the first line of a that b lacks, into out. */
+/* merge_lacks - the first line of a that b lacks into out ("" if none). */
 static void
-merge_option(const char *a, const char *b, char *out, size_t n)
+merge_lacks(const char *a, const char *b, char *out, size_t n)
 {
 	const char *p = a;
 
@@ -451,6 +486,43 @@ merge_option(const char *a, const char *b, char *out, size_t n)
 		}
 		p += len + (p[len] == '\n');
 	}
+}
+
+/* merge_line - the line of text for option name (len bytes), or "". */
+static void
+merge_line(const char *text, const char *name, size_t len, char *out,
+    size_t n)
+{
+	out[0] = '\0';
+	for (const char *q = text; *q != '\0';) {
+		size_t ql = strcspn(q, "\n");
+
+		if (ql > len && strncmp(q, name, len) == 0 && q[len] == ' ')
+			snprintf(out, n, "%.*s", (int)ql, q);
+		q += ql + (q[ql] == '\n');
+	}
+}
+
+/*
+ * merge_options_differ - d names the first option whose value in the
+ * part (theirs) is not the merge's (ours), with both values.
+ */
+static void
+merge_options_differ(const char *path, const char *theirs, const char *ours,
+    struct diag *d)
+{
+	char opt[256], a[256], b[256];
+	size_t len;
+
+	merge_lacks(theirs, ours, opt, sizeof(opt));
+	if (opt[0] == '\0')
+		merge_lacks(ours, theirs, opt, sizeof(opt));
+	len = strcspn(opt, " ");
+	merge_line(theirs, opt, len, a, sizeof(a));
+	merge_line(ours, opt, len, b, sizeof(b));
+	diag_set(d, DIAG_USAGE, "part %s was made with other options: %.*s "
+	    "differs (the part: '%s', this merge: '%s'); give the merge the "
+	    "shards' options", path, (int)len, opt, a, b);
 }
 
 static int
@@ -591,7 +663,6 @@ merge_check(struct merge *m, const struct options *o,
     const struct shard_input *id, struct diag *d)
 {
 	const struct part_meta *a0 = part_meta_of(m->parts[0]);
-	char opt[256];
 
 	for (size_t i = 1; i < m->nparts; i++) {
 		const struct part_meta *a = part_meta_of(m->parts[i]);
@@ -635,27 +706,9 @@ merge_check(struct merge *m, const struct options *o,
 			    part_path(m->parts[i]), o->input);
 			return -1;
 		}
-		merge_option(a->options, id->options, opt, sizeof(opt));
-		if (opt[0] != '\0') {
-			char here[256];
-			size_t len = strcspn(opt, " ");
-
-			/* the same option's line here */
-			here[0] = '\0';
-			for (const char *q = id->options; *q != '\0';) {
-				size_t ql = strcspn(q, "\n");
-
-				if (ql > len && strncmp(q, opt, len) == 0 &&
-				    q[len] == ' ')
-					snprintf(here, sizeof(here), "%.*s",
-					    (int)ql, q);
-				q += ql + (q[ql] == '\n');
-			}
-			diag_set(d, DIAG_USAGE, "part %s was made with other "
-			    "options: %.*s differs (the part: '%s', this "
-			    "merge: '%s'); give the merge the shards' options",
-			    part_path(m->parts[i]), (int)len, opt, opt,
-			    here);
+		if (strcmp(a->options, id->options) != 0) {
+			merge_options_differ(part_path(m->parts[i]),
+			    a->options, id->options, d);
 			return -1;
 		}
 	}

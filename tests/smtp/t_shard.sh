@@ -70,7 +70,7 @@ F=$T/in.csv
 	printf '%s\n' bob@shared1.mail,g alice@shared5.mail,h nobody@shared9.mail,i
 	printf '%s\n' whoever@catchall.mail,j alice@grey.mail,k bob@grey.mail,l
 	printf '%s\n' alice@tlsreq.mail,m alice@policy.mail,n x@dead.mail,o
-	printf '%s\n' someone@nullmx.lab,p someone@nosuchdomain.mail,q
+	printf '%s\n' someone@nullmx.lab,p someone@nosuchdomain.mail,q someone@mx-multi.lab,ties
 	printf '%s\n' not-an-address,r 'a@@b.mail,s' alice@gmial.com,t
 	printf '%s\n' alice@normal.mail,dup1 ALICE@Normal.Mail,dup2 bob@grey.mail,dup3
 	printf '%s\n' 'broken"quote@normal.mail,"u"x'

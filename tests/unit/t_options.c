@@ -186,9 +186,125 @@ check_proxy_for(void)
 	done(&r);
 }
 
+/* --now TIME, --shard I/N and --part (validator/README, "Shards and
+ * merge") */
+static void
+check_now_shard(void)
+{
+	static const struct { const char *s; long long want; } good[] = {
+		{ "1970-01-01T00:00:00Z", 0 },
+		{ "1999-12-31T23:59:59Z", 946684799 },
+		{ "2000-02-29T12:34:56Z", 951827696 },
+		{ "2026-12-04T10:00:00Z", 1796378400 },
+		{ "2100-03-01T00:00:00Z", 4107542400LL },
+		{ "@1800000000", 1800000000 },
+		{ "@0", 0 },
+	};
+	static const char *const bad[] = {
+		"2001-02-29T00:00:00Z", "2100-02-29T00:00:00Z",
+		"2026-12-04 10:00:00Z", "2026-12-04T10:00:00",
+		"2026-12-04T24:00:00Z", "2026-13-01T00:00:00Z",
+		"2026-12-04T10:00:00+01:00", "1969-12-31T23:59:59Z",
+		"@", "@12x", "@-5", "", "2026-1-04T10:00:00Z",
+	};
+	struct run r;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		int64_t t = -1;
+		struct diag d = { 0 };
+
+		ok(options_now(good[i].s, &t, &d) == 0 && t == good[i].want,
+		    "--now %s: %lld", good[i].s, (long long)t);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int64_t t = -1;
+		struct diag d = { 0 };
+
+		ok(options_now(bad[i], &t, &d) == -1 && d.code == DIAG_USAGE &&
+		    strstr(d.msg, "--now takes") != NULL,
+		    "--now '%s': refused", bad[i]);
+	}
+	parse(&r, PROBE, "--now", "2026-12-04T10:00:00Z", "--shard", "2/3",
+	    "--part", "p2.part", NULL);
+	ok(r.res == OPTIONS_RUN && r.o.now_set && r.o.now == 1796378400 &&
+	    r.o.shard == 2 && r.o.shards == 3 &&
+	    strcmp(r.o.part, "p2.part") == 0, "--now, --shard 2/3, --part");
+	done(&r);
+	parse(&r, PROBE, "--shard", "0/4097", "--part", "p", NULL);
+	ok(r.res == OPTIONS_ERROR, "--shard 0/4097: refused");
+	done(&r);
+	parse(&r, PROBE, "--shard", "0/4096", "--part", "p", NULL);
+	ok(r.res == OPTIONS_RUN && r.o.shards == 4096, "--shard 0/4096");
+	done(&r);
+	parse(&r, PROBE, "--shard", "1/1", "--part", "p", NULL);
+	ok(r.res == OPTIONS_ERROR, "--shard 1/1: refused");
+	done(&r);
+	parse(&r, PROBE, "--shard", "0/2", "--part", "p", "-o", "c.csv",
+	    NULL);
+	ok(r.res == OPTIONS_ERROR && strstr(r.d.msg, "-o/-r") != NULL,
+	    "--shard with -o: refused (%s)", r.d.msg);
+	done(&r);
+	parse(&r, PROBE, "--shard", "0/2", "--part", "p", "--split", "d",
+	    NULL);
+	ok(r.res == OPTIONS_ERROR && strstr(r.d.msg, "--split") != NULL,
+	    "--shard with --split: refused (%s)", r.d.msg);
+	done(&r);
+}
+
+/* merge_parse - options_parse_merge over writable copies of words
+ * (NULL-terminated) kept in argv until merge_done. */
+static enum options_result
+merge_parse(struct run *r, const char *const *words)
+{
+	memset(r, 0, sizeof(*r));
+	while (words[r->argc] != NULL && r->argc < MAXARG - 1) {
+		r->argv[r->argc] = strdup(words[r->argc]);
+		r->argc++;
+	}
+	r->argv[r->argc] = NULL;
+	r->res = options_parse_merge(r->argc, r->argv, &r->o, &r->d);
+	return r->res;
+}
+
+static void
+check_merge(void)
+{
+	static const char *const ok1[] = { "merge", "--policy", "strict",
+	    "in.csv", "a.part", "b.part", NULL };
+	static const char *const none[] = { "merge", "in.csv", NULL };
+	static const char *const shard[] = { "merge", "--shard", "0/2",
+	    "in.csv", "a.part", NULL };
+	static const char *const cache[] = { "merge", "--cache", "s.sqlite",
+	    "in.csv", "a.part", NULL };
+	struct run r;
+
+	ok(merge_parse(&r, ok1) == OPTIONS_RUN && r.o.merge && r.o.probe &&
+	    r.o.no_cache && !r.o.preflight && r.o.nparts == 2 &&
+	    strcmp(r.o.input, "in.csv") == 0 &&
+	    strcmp(r.o.parts[1], "b.part") == 0 &&
+	    r.o.policy == POLICY_STRICT,
+	    "merge: INPUT and two parts; --probe implied, no store, no "
+	    "preflight");
+	done(&r);
+	ok(merge_parse(&r, none) == OPTIONS_ERROR &&
+	    strstr(r.d.msg, "no part file given") != NULL,
+	    "merge without a part: refused (%s)", r.d.msg);
+	done(&r);
+	ok(merge_parse(&r, shard) == OPTIONS_ERROR &&
+	    strstr(r.d.msg, "--shard is for the shards") != NULL,
+	    "merge --shard: refused (%s)", r.d.msg);
+	done(&r);
+	ok(merge_parse(&r, cache) == OPTIONS_ERROR &&
+	    strstr(r.d.msg, "uses no result store") != NULL,
+	    "merge --cache: refused (%s)", r.d.msg);
+	done(&r);
+}
+
 int
 main(void)
 {
 	check_proxy_for();
+	check_now_shard();
+	check_merge();
 	return done_testing();
 }

@@ -223,6 +223,7 @@ dnsstage_run(struct evloop *loop, struct domains *t,
 	mo.tries = o->tries;
 	mo.concurrency = o->concurrency;
 	mo.allow_reserved = o->allow_reserved;
+	mo.tie_seed = o->tie_seed;
 	if ((m = mxlookup_new(loop, &mo, d)) == NULL)
 		return -1;
 

@@ -59,6 +59,7 @@ struct dnsstage_opts {
 	unsigned tries;
 	unsigned concurrency;
 	bool allow_reserved;
+	uint64_t tie_seed;		/* mxlookup_opts.tie_seed */
 	struct mailhosts *hosts;	/* keep each domain's mail hosts here, or NULL */
 	const struct dnsstage_memory *memory;	/* NULL: every name is looked up */
 	/* a name the memory does not recall is an error, never a lookup

@@ -10,6 +10,7 @@
 
 #include <ares.h>
 
+#include "dns/shard_owner.h"
 #include "util/ascii.h"
 #include "util/buf.h"
 #include "util/diag.h"
@@ -112,6 +113,7 @@ struct mxlookup {
 	size_t inflight;
 	size_t pending;
 	uint64_t rng;
+	uint64_t tie_seed;	/* mxlookup_opts.tie_seed */
 	struct evtimer ares_timer;	/* c-ares retransmits and timeouts */
 	struct evtimer done_timer;	/* deferred done callbacks */
 	struct mx_job *dq_head, *dq_tail;	/* domains not started */
@@ -237,6 +239,7 @@ mxlookup_new(struct evloop *loop, const struct mxlookup_opts *o,
 	m->loop = loop;
 	m->allow_reserved = o->allow_reserved;
 	m->concurrency = o->concurrency ? o->concurrency : 256;
+	m->tie_seed = o->tie_seed;
 	m->rng = o->seed ? o->seed :
 	    (uint64_t)evloop_now_ms() ^ ((uint64_t)getpid() << 32) ^
 	    (uint64_t)(uintptr_t)m;
@@ -642,7 +645,9 @@ handle_mx(struct mx_job *j, int status, unsigned char *abuf, int alen)
 		}
 		recs[n].host = r->host;
 		recs[n].pref = r->priority;
-		recs[n].key = rng_next(j->m);
+		recs[n].key = j->m->tie_seed != 0 ?
+		    shard_owner_mix(shard_owner_fnv1a(r->host,
+		    strlen(r->host)) ^ j->m->tie_seed) : rng_next(j->m);
 		n++;
 	}
 	j->nmx = n;

@@ -103,6 +103,9 @@ struct mxlookup_opts {
 	unsigned concurrency;	/* c-ares queries in flight; 0 = 256 */
 	bool allow_reserved;	/* loopback/private addresses are usable */
 	uint64_t seed;		/* shuffle of equal preferences; 0 = clock */
+	/* not 0: equal preferences in an order that is a function of this
+	 * and the host names (--now: the same in every process) */
+	uint64_t tie_seed;
 };
 
 struct mxlookup_stats {

@@ -5,7 +5,7 @@
 #include "util/ascii.h"
 
 uint64_t
-shard_owner_hash(const char *s, size_t len)
+shard_owner_fnv1a(const char *s, size_t len)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a 64 offset basis */
 
@@ -13,10 +13,22 @@ shard_owner_hash(const char *s, size_t len)
 		h ^= (unsigned char)s[i];
 		h *= 0x100000001b3ULL;		/* FNV 64 prime */
 	}
-	/* splitmix64's finalizer: FNV's low bits alone spread badly mod N */
-	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
-	return h ^ (h >> 31);
+	return h;
+}
+
+uint64_t
+shard_owner_mix(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+uint64_t
+shard_owner_hash(const char *s, size_t len)
+{
+	/* FNV's low bits alone spread similar names badly mod N */
+	return shard_owner_mix(shard_owner_fnv1a(s, len));
 }
 
 unsigned

@@ -17,7 +17,11 @@
 /* The longest host name kept (RFC 1035: 253 octets), with its NUL. */
 #define SHARD_OWNER_NAME_MAX 256
 
-/* shard_owner_hash - FNV-1a 64 of s[0..len), then the splitmix64 mix. */
+/* shard_owner_fnv1a - FNV-1a 64 of s[0..len). */
+uint64_t shard_owner_fnv1a(const char *s, size_t len);
+/* shard_owner_mix - splitmix64's finalizer of z. */
+uint64_t shard_owner_mix(uint64_t z);
+/* shard_owner_hash - shard_owner_mix(shard_owner_fnv1a(s, len)). */
 uint64_t shard_owner_hash(const char *s, size_t len);
 
 /*
