@@ -101,6 +101,14 @@ _slurm_why() {
 	printf '%s' "${l:-no log}" | tr -d '\r'
 }
 
+# _slurm_failed NAME FILE... - SLURM_WHY from NAME's output
+_slurm_failed() {
+	local name=$1
+	shift
+	SLURM_WHY=$(_slurm_why "$@")
+	case $SLURM_WHY in "$name"*) ;; *) SLURM_WHY="$name: $SLURM_WHY" ;; esac
+}
+
 _slurm_fill() {
 	sed -e "s|@DIR@|$SLURM_DIR|g" -e "s|@NODE@|$SLURM_NODE|g" \
 		-e "s|@CTLD_PORT@|$1|g" -e "s|@SLURMD_PORT@|$2|g" \
@@ -159,12 +167,12 @@ slurm_start() {
 	SLURM_MUNGE_PID=$!
 	export SLURM_MUNGE_PID
 	if ! _slurm_wait 10 _slurm_munge_ok; then
-		SLURM_WHY="munged: $(_slurm_why "$d/munged.out" "$d/munged.log")"
+		_slurm_failed munged "$d/munged.out" "$d/munged.log"
 		cat "$d/munged.out" >&2
 		return 1
 	fi
 
-	ports=$(_slurm_free_ports 2 | tr '\n' ' ') || { SLURM_WHY="no free ports"; return 1; }
+	ports=$(_slurm_free_ports 2) || { SLURM_WHY="no free ports"; return 1; }
 	# shellcheck disable=SC2086
 	set -- $ports
 	cpus=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
@@ -175,7 +183,7 @@ slurm_start() {
 	SLURM_CTLD_PID=$!
 	export SLURM_CTLD_PID
 	if ! _slurm_wait "$t" _slurm_ctld_ok; then
-		SLURM_WHY="slurmctld: $(_slurm_why "$d/slurmctld.out" "$d/slurmctld.log")"
+		_slurm_failed slurmctld "$d/slurmctld.out" "$d/slurmctld.log"
 		cat "$d/slurmctld.out" >&2
 		return 1
 	fi
@@ -183,7 +191,7 @@ slurm_start() {
 	SLURM_SLURMD_PID=$!
 	export SLURM_SLURMD_PID
 	if ! _slurm_wait "$t" _slurm_node_idle; then
-		SLURM_WHY="slurmd: $(_slurm_why "$d/slurmd.out" "$d/slurmd.log")"
+		_slurm_failed slurmd "$d/slurmd.out" "$d/slurmd.log"
 		cat "$d/slurmd.out" >&2
 		scontrol show node "$SLURM_NODE" >&2 2>/dev/null
 		return 1
