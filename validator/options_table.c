@@ -38,7 +38,7 @@ static const char *const group_names[GROUP_LAST] = {
 	[GROUP_STORE] = "Result store (scheduled scrubs): what earlier runs learned",
 	[GROUP_SPREADSHEETS] = "Spreadsheets",
 	[GROUP_SHARDS] =
-	    "Shards: probing from several machines, then listscrub merge",
+	    "Shards (probing from several machines, then listscrub merge)",
 	[GROUP_HELP] = "Help",
 };
 

@@ -18,7 +18,7 @@ scrub_ok "--help: exit status 0"
 is "$SCRUB_ERR" "" "--help: nothing on standard error"
 is "$(printf '%s\n' "$SCRUB_OUT" | grep -E '^[A-Z]' | grep -vE '^(Usage|Clean|original|Exit|Every)' |
     sed 's/ .*//' | tr '\n' ' ')" \
-    "Outputs Input Checks DNS SMTP Result Spreadsheets Help " \
+    "Outputs Input Checks DNS SMTP Result Spreadsheets Shards Help " \
     "--help: the headings, in order"
 like "$SCRUB_OUT" '^ +--policy P ' "--help: --policy is listed"
 is "$(printf '%s\n' "$SCRUB_OUT" | awk '/^[A-Z]/ { h = $0 } /^      --(policy|keep|remove|allow-reserved|lists-dir)( |$)/ { print h }' | sort -u)" \

@@ -16,7 +16,7 @@
 
 dns_require
 smtp_require
-plan 74
+plan 80
 
 smtp_start >/dev/null || bail "cannot start the mail world"
 dns_start "$SMTP_ZONE" "$srcdir/tests/dns/zones/lab.zone" >/dev/null ||
@@ -102,15 +102,17 @@ for i in 0 1 2; do
 done
 ok "shards: a part each, no other output" eval 'test -s "$T/p0.part" -a -s "$T/p1.part" -a -s "$T/p2.part" &&
     ! test -e "$T/in-cleaned.csv" && ! test -e "$T/in-rejected.csv" && ! ls "$T"/p*.part.tmp-* >/dev/null 2>&1'
-# Again, each shard from its own source address, to see in Postfix's log
-# which shard greeted which mail host.
+# Again in 4 shards (the hash puts mx.policy, mx.catchall, mx.grey and
+# mx.normal in shards 0 to 3: tests/unit/t_shard_owner.c), each from its
+# own source address, to see in Postfix's log which shard greeted which
+# mail host.
 from=$(loglines)
-for i in 0 1 2; do
+for i in 0 1 2 3; do
 	run_scrub "${BASE[@]}" --mail-from shards-src@sender.test --source-address "127.0.0.2$((i + 1))" \
-	    --shard "$i/3" --part "$T/s$i.part" "$F"
-	is "$SCRUB_RC" 0 "shard $i/3 from 127.0.0.2$((i + 1)): exit status 0"
+	    --shard "$i/4" --part "$T/s$i.part" "$F"
+	is "$SCRUB_RC" 0 "shard $i/4 from 127.0.0.2$((i + 1)): exit status 0"
 done
-smtp_wait_log 'disconnect from unknown\[127\.0\.0\.2[123]\]' 5
+smtp_wait_log 'disconnect from unknown\[127\.0\.0\.2[1234]\]' 5
 sleep 1
 P=$(pairs "$from" | sort -u)
 is "$(printf '%s\n' "$P" | awk 'NF == 2 { print $1 }' | sort -u | tr '\n' ' ')" \
@@ -118,8 +120,15 @@ is "$(printf '%s\n' "$P" | awk 'NF == 2 { print $1 }' | sort -u | tr '\n' ' ')" 
     "log: every mail host of the list was greeted"
 is "$(printf '%s\n' "$P" | awk '{ n[$1]++ } END { for (h in n) if (n[h] > 1) print h }')" "" \
     "log: each mail host was greeted by one shard only"
-is "$(printf '%s\n' "$P" | awk '$2 !~ /^127\.0\.0\.2[123]$/' )" "" \
+is "$(printf '%s\n' "$P" | awk '$2 !~ /^127\.0\.0\.2[1234]$/' )" "" \
     "log: every connection came from a shard's source address"
+is "$(printf '%s\n' "$P" | awk '{ print $2 }' | sort -u | tr '\n' ' ')" \
+    "127.0.0.21 127.0.0.22 127.0.0.23 127.0.0.24 " "log: every one of the 4 shards probed"
+run_scrub merge "${BASE[@]}" $(outs json) "$F" "$T/s0.part" "$T/s1.part" "$T/s2.part" "$T/s3.part"
+keep m4
+is "$SCRUB_RC|$(sed 's/127\.0\.0\.[0-9]*/IP/g' "$T/m4/cleaned.csv" | md5sum)" \
+    "0|$(sed 's/127\.0\.0\.[0-9]*/IP/g' "$T/one-json/cleaned.csv" | md5sum)" \
+    "merge of 4: the cleaned file of one process, but for the client address mx.policy.mail quotes"
 for ext in json csv txt; do
 	run_scrub merge "${BASE[@]}" --mail-from "merge@sender.test" $(outs $ext) \
 	    "$F" "$T/p2.part" "$T/p0.part" "$T/p1.part"
@@ -167,6 +176,22 @@ refused "another input" "p0\.part was made from another input than .*other\.csv"
 refused "other options" "made with other options: --tls differs" \
     "${M[@]}" --tls required "$F" "$T/p0.part" "$T/p1.part" "$T/p2.part"
 refused "not a part" 'in\.csv is not a listscrub part' "${M[@]}" "$F" "$F"
+# the shards' DNS answers differed: the shard that owns normal.mail's
+# host has no answer for its addresses
+if python3 -c 'import sqlite3' 2>/dev/null; then
+	cp "$T/p2.part" "$T/p2x.part"
+	python3 - "$T/p2x.part" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("DELETE FROM addresses WHERE addr LIKE '%@normal.mail'")
+db.execute("UPDATE meta SET value = (SELECT count(*) FROM addresses) WHERE key = 'rows_addresses'")
+db.commit()
+PY
+	refused "a domain no part probed" 'domain normal\.mail has mail hosts but no part probed it .*run shard 2 of 3 again' \
+	    "${M[@]}" "$F" "$T/p0.part" "$T/p1.part" "$T/p2x.part"
+else
+	skip 3 "no python3 sqlite3 module to alter a part"
+fi
 head -c "$(($(wc -c <"$T/p1.part") / 2))" "$T/p1.part" >"$T/trunc.part"
 refused "a truncated part" 'trunc\.part is (damaged|not a listscrub part)' \
     "${M[@]}" "$F" "$T/p0.part" "$T/trunc.part" "$T/p2.part"

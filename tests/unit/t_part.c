@@ -4,6 +4,8 @@
  * all, and the files part_open must refuse: not SQLite, SQLite but not a
  * part, another format, truncated, rows missing.
  */
+#include <sys/stat.h>
+
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,6 +164,12 @@ t_round_trip(void)
 	is_int(write_part(path, 1, 3, &d), 0, "a part is written (%s)", d.msg);
 	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid());
 	ok(access(tmp, F_OK) != 0, "no temporary file is left");
+	{
+		struct stat st;
+
+		ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600,
+		    "mode 0600: it holds addresses");
+	}
 	p = part_open(path, &d);
 	ok(p != NULL, "it opens (%s)", d.msg);
 	if (p == NULL)

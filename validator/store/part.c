@@ -58,6 +58,27 @@ static int part_step(struct part *p, enum part_stmt s, struct diag *d);
 static void part_text(sqlite3_stmt *st, int col, const char *s);
 static int part_read_meta(struct part *p, struct diag *d);
 static const char *part_col(sqlite3_stmt *st, int col);
+static void part_sync_dir(const char *path);
+
+/* part_sync_dir - the rename reaches the disk: fsync path's directory. */
+static void
+part_sync_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	int fd;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY)) >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+}
 
 /* part_fail - d from the database's last error; -1. */
 static int
@@ -126,12 +147,23 @@ part_create(const char *path, const struct part_meta *m, struct diag *d)
 {
 	struct part *p = xcalloc(1, sizeof(*p));
 	size_t n = strlen(path) + 32;
+	int fd;
 
 	p->path = xstrdup(path);
 	p->tmp = xmalloc(n);
 	snprintf(p->tmp, n, "%s.tmp-%ld", path, (long)getpid());
 	p->meta = *m;
 	(void)unlink(p->tmp);
+	/* addresses are personal data: mode 0600, as the result store */
+	if ((fd = open(p->tmp, O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0) {
+		diag_set(d, DIAG_OUTPUT, "%s: cannot create: %s", p->tmp,
+		    strerror(errno));
+		free(p->tmp);
+		p->tmp = NULL;
+		part_close(p);
+		return NULL;
+	}
+	close(fd);
 	if (sqlite3_open_v2(p->tmp, &p->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
 		diag_set(d, DIAG_OUTPUT, "%s: cannot create: %s", p->tmp,
@@ -272,6 +304,7 @@ part_commit(struct part *p, struct diag *d)
 	}
 	free(p->tmp);
 	p->tmp = NULL;
+	part_sync_dir(p->path);
 	rc = 0;
 	goto fail;
 done:
