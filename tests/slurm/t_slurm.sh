@@ -25,7 +25,7 @@ if ! slurm_start >"$T/slurm_start.log" 2>&1; then
 	echo "1..0 # SKIP the Slurm daemons cannot run here: ${SLURM_WHY:-see the log}"
 	exit 0
 fi
-plan 39
+plan 42
 
 SCRUB=$srcdir/contrib/shard/slurm-scrub
 # ---------------------------------------------------------------- the cluster
@@ -136,6 +136,22 @@ is "$RC|$(test -e "$FAKE_DIR/merge.args" && echo merged)" "0|merged" \
 like "$(cat "$WD/shard-0.log")" 'degraded \(status 3\) but wrote its part' "a degraded shard says so in its log"
 FAKE_MERGE_RC=3 fake_run mdeg --shards 2 "$IN" -- --no-cache
 is "$RC" 3 "slurm-scrub --wait: the merge's status 3 (degraded) is its status"
+
+# by hand: N from the array's size, the default work dir; a partial array
+# needs LISTSCRUB_SHARDS
+rm -f "$FAKE_DIR"/*.args
+j=$(cd "$T" && LISTSCRUB=$FAKE sbatch --parsable --array=0-1 -o "$T/hand-%a.log" \
+    "$srcdir/contrib/shard/listscrub.sbatch" in.csv --no-cache)
+slurm_wait_job "$j" 60 >/dev/null
+is "$(tr '\n' ' ' <"$FAKE_DIR/shard-1.args" 2>/dev/null)" \
+    "--probe --shard 1/2 --part $T/listscrub-parts.$j/shard-1-of-2.part --no-cache in.csv " \
+    "by hand: N is the array's size, the parts go to SUBMIT-DIR/listscrub-parts.JOBID"
+rm -f "$FAKE_DIR"/*.args
+j=$(cd "$T" && LISTSCRUB=$FAKE sbatch --parsable --array=1 -o "$T/part-%a.log" \
+    "$srcdir/contrib/shard/listscrub.sbatch" in.csv --no-cache)
+is "$(slurm_wait_job "$j" 60 | cut -d' ' -f1)|$(test -e "$FAKE_DIR/shard-1.args" && echo ran)" "FAILED|" \
+    "by hand, --array=1 alone without LISTSCRUB_SHARDS: the task fails, listscrub not run"
+like "$(cat "$T/part-1.log")" 'set LISTSCRUB_SHARDS to N' "... and says to set LISTSCRUB_SHARDS"
 
 # usage errors, before any job
 n0=$(squeue -h -t all -o %i | wc -l)
