@@ -14,7 +14,7 @@ if ! python3 -c 'import yaml' 2>/dev/null; then
 	echo "1..0 # SKIP python3 has no yaml module (Debian: python3-yaml)"
 	exit 0
 fi
-plan 16
+plan 17
 
 # The manifest, flattened by python3: KEY=VALUE lines, and the ConfigMap's
 # files written into $T/config
@@ -128,6 +128,16 @@ parts=
 for i in $(seq 0 $((N - 1))); do parts="$parts$T/work/parts/shard-$i-of-$N.part "; done
 is "$?|$(tr '\n' ' ' <"$FAKE_DIR/merge.args" 2>/dev/null)" "0|merge $opts$outs$T/work/list.csv $parts" \
     "merge: the options, the outputs, the input, every part"
+
+# shard-options: the shards' only
+printf -- '--cache\n/var/tmp/store.db\n' >"$T/config/shard-options"
+rm -f "$FAKE_DIR"/*.args
+pod shard.sh JOB_COMPLETION_INDEX=0 2>>"$T/pods.err"
+pod merge.sh WAIT_SECONDS=0 2>>"$T/merge.err"
+is "$(tr '\n' ' ' <"$FAKE_DIR/shard-0.args")|$(grep -c -x -- --cache "$FAKE_DIR/merge.args")" \
+    "--probe --shard 0/$N --part $T/work/parts/shard-0-of-$N.part $opts--cache /var/tmp/store.db $T/work/list.csv |0" \
+    "shard-options go to the shards, not to the merge"
+: >"$T/config/shard-options"
 
 # sources: the node's line
 printf 'node-b 192.0.2.12\nnode-a 192.0.2.11,2001:db8::11\n' >"$T/config/sources"
