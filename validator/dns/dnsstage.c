@@ -45,6 +45,14 @@ static bool dnsstage_recall(struct dnsstage *s, const struct dns_ask *a,
     const char *name);
 static void dnsstage_suggestion(struct dnsstage *s, uint32_t id,
     enum mx_outcome o);
+static size_t dnsstage_pending(const struct mxlookup *m);
+
+/* dnsstage_pending - names in flight; none without a resolver. */
+static size_t
+dnsstage_pending(const struct mxlookup *m)
+{
+	return m != NULL ? mxlookup_pending(m) : 0;
+}
 
 /* dnsstage_evidence - the classify input for an mxlookup outcome. */
 static enum evidence_dns
@@ -224,7 +232,10 @@ dnsstage_run(struct evloop *loop, struct domains *t,
 	mo.concurrency = o->concurrency;
 	mo.allow_reserved = o->allow_reserved;
 	mo.tie_seed = o->tie_seed;
-	if ((m = mxlookup_new(loop, &mo, d)) == NULL)
+	/* no_lookup: not even a resolver is set up (no socket, no
+	 * resolv.conf) */
+	m = NULL;
+	if (!o->no_lookup && (m = mxlookup_new(loop, &mo, d)) == NULL)
 		return -1;
 
 	/* Suggested domains are looked up too, each once. */
@@ -242,8 +253,8 @@ dnsstage_run(struct evloop *loop, struct domains *t,
 	/* Keep a bounded queue in mxlookup: memory stays per domain here. */
 	window = (size_t)(o->concurrency ? o->concurrency : 256) * 4;
 	progress_begin(o->progress, "DNS", "domains", ndom + nsugg);
-	while (next < ndom + nsugg || mxlookup_pending(m) > 0) {
-		while (next < ndom + nsugg && mxlookup_pending(m) < window) {
+	while (next < ndom + nsugg || dnsstage_pending(m) > 0) {
+		while (next < ndom + nsugg && dnsstage_pending(m) < window) {
 			struct dns_ask *a = &asks[next];
 			const char *name;
 
@@ -263,11 +274,11 @@ dnsstage_run(struct evloop *loop, struct domains *t,
 			if (mxlookup_submit(m, name, dnsstage_done, a, d) != 0)
 				goto done;
 		}
-		if (mxlookup_pending(m) > 0 &&
+		if (dnsstage_pending(m) > 0 &&
 		    evloop_run_once(loop, -1, d) != 0)
 			goto done;
-		progress_tick(o->progress, next - mxlookup_pending(m),
-		    next - mxlookup_pending(m));
+		progress_tick(o->progress, next - dnsstage_pending(m),
+		    next - dnsstage_pending(m));
 	}
 	for (uint32_t id = 0; id < ndom; id++) {
 		const char *sg = domains_suggest(t, id);
@@ -288,7 +299,8 @@ dnsstage_run(struct evloop *loop, struct domains *t,
 	rc = 0;
 done:
 	progress_end(o->progress);
-	st->q = *mxlookup_stats(m);
+	if (m != NULL)
+		st->q = *mxlookup_stats(m);
 	st->seconds = (double)(evloop_now_ms() - t0) / 1000.0;
 	mxlookup_free(m);
 	strmap_free(s.sugg);
