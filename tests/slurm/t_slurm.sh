@@ -25,7 +25,7 @@ if ! slurm_start >"$T/slurm_start.log" 2>&1; then
 	echo "1..0 # SKIP the Slurm daemons cannot run here: ${SLURM_WHY:-see the log}"
 	exit 0
 fi
-plan 42
+plan 44
 
 SCRUB=$srcdir/contrib/shard/slurm-scrub
 # ---------------------------------------------------------------- the cluster
@@ -168,7 +168,7 @@ is "$?" 2 "--part among the options: usage error"
 is "$?|$(squeue -h -t all -o %i | wc -l)" "2|$n0" "a missing input: usage error, nothing submitted"
 
 # ---------------------------------------------------------------- the real thing
-REAL=14
+REAL=16
 if ! "$LISTSCRUB" --help 2>&1 | grep -q -- '--shard'; then
 	skip $REAL "this listscrub has no --shard / merge yet (the shard branch is not merged)"
 	exit 0
@@ -244,6 +244,28 @@ is "$(rcpts "$mark1" "$mark2")" "$one_asked" \
     "the shards together asked Postfix the same RCPTs as the one-process run, each once"
 is "$(grep -c 'shard [0-2] of 3\|task [0-2] of 3' "$T"/wd.real/shard-*.log | grep -c ':1$')" 3 \
     "each of the three shard tasks ran once"
+# a lost part, as README.slurm says to handle it: the merge stops and names
+# it; that one shard again (--array=1 with LISTSCRUB_SHARDS), then the merge
+mv "$T/wd.real/shard-1-of-3.part" "$T/shard-1.lost"
+mkdir -p "$T/again"
+export LISTSCRUB_SHARDS=3 LISTSCRUB_WORKDIR=$T/wd.real
+j=$(cd "$T/again" && sbatch --parsable -o "$T/again/merge1.log" \
+    "$srcdir/contrib/shard/listscrub.sbatch" --merge "$IN" "${RUN[@]}" "${OUTS[@]}")
+is "$(slurm_wait_job "$j" 120)|$(grep -c 'shard-1-of-3\.part\|shard 1 of 3' "$T/again/merge1.log")" \
+    "FAILED 2:0|1" "a part lost: the merge job fails (status 2) and names it"
+a=$(cd "$T/again" && sbatch --parsable --array=1 -o "$T/again/shard-%a.log" \
+    "$srcdir/contrib/shard/listscrub.sbatch" "$IN" "${RUN[@]}")
+j=$(cd "$T/again" && sbatch --parsable --dependency=afterok:"$a" -o "$T/again/merge2.log" \
+    "$srcdir/contrib/shard/listscrub.sbatch" --merge "$IN" "${RUN[@]}" "${OUTS[@]}")
+st=$(slurm_wait_job "$j" 120)
+unset LISTSCRUB_SHARDS LISTSCRUB_WORKDIR
+bad=
+for f in cleaned.csv rejected.csv review.csv summary.json report.html list.xlsx; do
+	cmp -s "$T/one/$f" "$T/again/$f" || bad="$bad $f"
+done
+is "$st|$bad" "COMPLETED 0:0|" \
+    "shard 1 run again alone, merged again: every output byte for byte the one-process run's"
+
 # the split is real: the addresses probed, by part (sqlite3, the CLI
 # tests/e2e/t_cache.sh uses too)
 per=
