@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <openssl/evp.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -640,9 +641,9 @@ merge_problem(void *arg, const char *host, const char *reply, uint64_t count,
 	size_t i;
 
 	(void)d;
+	/* per host, as probe_sched keeps them: the first reply stands */
 	for (i = 0; i < st->nproblems; i++)
-		if (strcmp(st->problems[i].host, host) == 0 &&
-		    strcmp(st->problems[i].reply, reply) == 0)
+		if (strcmp(st->problems[i].host, host) == 0)
 			break;
 	if (i == st->nproblems) {
 		if (i == PROBE_MAX_PROBLEMS)
@@ -849,6 +850,7 @@ merge_probe(struct merge *m, struct domains *dt, const struct providers *p,
 			}
 	}
 	*st = m->smtp;
+	probe_problems_sort(st);
 	return 0;
 }
 

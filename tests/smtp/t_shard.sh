@@ -16,16 +16,17 @@
 
 dns_require
 smtp_require
-plan 80
+plan 89
 
 smtp_start >/dev/null || bail "cannot start the mail world"
 dns_start "$SMTP_ZONE" "$srcdir/tests/dns/zones/lab.zone" >/dev/null ||
     bail "cannot start the DNS server"
 
 NOW=2026-12-04T10:00:00Z
-BASE=(--dns-server "$DNS_ADDR" --allow-reserved --probe --helo probe.listscrub.test
+BASE0=(--dns-server "$DNS_ADDR" --allow-reserved --probe --helo probe.listscrub.test
     --smtp-port "$SMTP_PORT" --banner-timeout 2 --command-timeout 20 --connect-timeout 2
-    --retry-delay 2 --per-host 1 --no-cache --no-preflight --now "$NOW" -q --no-progress)
+    --retry-delay 2 --per-host 1 --no-preflight --now "$NOW" -q --no-progress)
+BASE=("${BASE0[@]}" --no-cache)
 loglines() { wc -l <"$SMTP_LOG"; }
 # pairs FROM - "HOST CLIENT-IP" per connection Postfix greeted after line
 # FROM of its log (as t_source.sh reads it)
@@ -145,6 +146,29 @@ is "$SCRUB_RC" 0 "merge with a dead --dns-server: no lookup is made"
 ok "merge: the same bytes" same "$T/one-json" "$T/m3b"
 sleep 0.3
 is "$(tail -n +"$((from + 1))" "$SMTP_LOG" | grep -c 'connect from')" 0 "merge: no connection made"
+
+# ---------------------------------------------------------------- shards with a store
+# Shards use their result store as any run: the second round recalls what
+# the first learned (only the sender's refusal at mx.policy.mail is asked
+# again: such answers are never reused), and its parts still make the
+# one process's rows.
+for round in 1 2; do
+	from=$(loglines)
+	for i in 0 1 2; do
+		run_scrub "${BASE0[@]}" --cache "$T/st$i.sqlite" --mail-from stored@sender.test \
+		    --shard "$i/3" --part "$T/r$round-$i.part" "$F"
+		is "$SCRUB_RC" 0 "round $round, shard $i/3 with a store: exit status 0"
+	done
+done
+sleep 0.5
+is "$(pairs "$from" | awk '{ print $1 }' | sort -u | tr '\n' ' ')" "mx.policy.mail " \
+    "round 2: only the sender's refusal was asked again"
+run_scrub merge "${BASE[@]}" $(outs json) "$F" "$T/r2-0.part" "$T/r2-1.part" "$T/r2-2.part"
+keep m3s
+is "$SCRUB_RC" 0 "merge of the recalled parts: exit status 0"
+ok "merge of the recalled parts: the one process's rows, byte for byte" eval '(
+    for f in cleaned.csv rejected.csv review.csv split/valid.csv split/invalid.csv; do
+	cmp "$T/one-json/$f" "$T/m3s/$f" || exit 1; done)'
 
 # ---------------------------------------------------------------- one shard
 run_scrub "${BASE[@]}" --mail-from n1@sender.test --shard 0/1 --part "$T/n1.part" "$F"

@@ -1205,6 +1205,24 @@ sched_settle(struct sched *s)
 	}
 }
 
+/* sched_problem_cmp - more refusals first, then the host's name. */
+static int
+sched_problem_cmp(const void *a, const void *b)
+{
+	const struct probe_problem *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->host, y->host);
+}
+
+void
+probe_problems_sort(struct probe_stats *st)
+{
+	qsort(st->problems, st->nproblems, sizeof(st->problems[0]),
+	    sched_problem_cmp);
+}
+
 int
 probe_fd_check(unsigned max_connections, struct diag *d)
 {
@@ -1277,6 +1295,7 @@ probe_run(struct evloop *loop, struct probe_targets *ps,
 		goto done;
 	}
 	sched_settle(s);
+	probe_problems_sort(st);
 	rc = 0;
 done:
 	progress_end(o->progress);

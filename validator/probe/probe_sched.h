@@ -137,6 +137,14 @@ struct probe_stats {
 int probe_fd_check(unsigned max_connections, struct diag *d);
 
 /*
+ * probe_problems_sort - st's sender-side refusals in a fixed order: most
+ * refusals first, then by host name. The order they happened in is the
+ * network's, and a merge of shards must show what one process shows
+ * (validator/README, "Shards and merge"). probe_run calls it.
+ */
+void probe_problems_sort(struct probe_stats *st);
+
+/*
  * probe_run - ask the mail hosts about every address of ps (domains and
  * hosts from dt/mx, as the DNS stage left them) on loop, and fill in
  * each probe_targets_result. A domain without a provider whose preferred
