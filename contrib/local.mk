@@ -8,3 +8,8 @@ EXTRA_DIST += contrib/scheduled-scrub contrib/README.schedule \
 # Shards of one job run by GNU Parallel, then merged (contrib/shard/README);
 # tests/smtp/t_parallel.sh.
 EXTRA_DIST += contrib/shard/parallel-scrub contrib/shard/README
+# Shards on a Slurm cluster (contrib/shard/README.slurm) and on Kubernetes
+# (contrib/shard/README.k8s); tests/slurm/t_slurm.sh.
+EXTRA_DIST += contrib/shard/listscrub.sbatch contrib/shard/slurm-scrub \
+	contrib/shard/README.slurm contrib/shard/listscrub-job.yaml \
+	contrib/shard/README.k8s

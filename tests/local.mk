@@ -186,6 +186,12 @@ EXTRA_DIST += $(SMTP_TESTS) tests/smtp/lib.sh tests/smtp/main.cf.in \
 	tests/smtp/master.cf.in tests/smtp/users tests/smtp/catchall.regexp \
 	tests/smtp/rcpt_access tests/smtp/policy.cidr tests/smtp/mail.zone tests/smtp/providers \
 	tests/smtp/faultsrv.c tests/smtp/smtpchat.pl tests/smtp/README
+# The Slurm recipe (contrib/shard) on a private one-node cluster
+# (slurmctld, slurmd, munged on loopback), against the mail world above;
+# t_k8s.sh reads the Kubernetes manifest (python3-yaml) and runs its scripts.
+SLURM_TESTS = tests/slurm/t_slurm.sh tests/slurm/t_k8s.sh
+TESTS += $(SLURM_TESTS)
+EXTRA_DIST += $(SLURM_TESTS) tests/slurm/lib.sh tests/slurm/slurm.conf.in
 TESTS += tests/checksrc.sh tests/layers.sh
 # The README's and listscrub.1's option and status lists against --help
 # (make update-docs rewrites them).
