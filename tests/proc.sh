@@ -1,5 +1,5 @@
 # proc.sh - process helpers shared by the server harnesses (tests/dns,
-# tests/smtp): they stop exactly what they started, by pid, and wait for
+# tests/smtp, tests/slurm): they stop exactly what they started, by pid, and wait for
 # every descendant. Sourced; defines functions only.
 
 # proc_alive PID - the process exists and is not a zombie. (The state is
@@ -38,6 +38,37 @@ proc_tree() {
 			} while (more)
 			exit 0
 		}' /proc/[0-9]*/stat
+}
+
+# proc_stop NAME PID TIMEOUT ERRFUNC - SIGTERM PID; wait until it and every
+# process that was its descendant at that moment are gone; after TIMEOUT s
+# SIGKILL the rest (only those pids). ERRFUNC says what went wrong. Non-zero
+# when a process would not die.
+proc_stop() {
+	local name=$1 pid=$2 timeout=$3 err=$4 pids p left deadline rc=0
+	pids=$(proc_tree "$pid" | tr '\n' ' ')
+	kill -TERM "$pid" 2>/dev/null
+	deadline=$((SECONDS + timeout))
+	while :; do
+		left=
+		for p in $pids; do
+			proc_alive "$p" && left="$left $p"
+		done
+		[ -z "$left" ] && break
+		if [ $SECONDS -ge $deadline ]; then
+			"$err" "$name did not stop in $timeout s; SIGKILL$left"
+			# shellcheck disable=SC2086
+			kill -KILL $left 2>/dev/null
+			sleep 0.2
+			for p in $left; do
+				proc_alive "$p" && { "$err" "pid $p still runs"; rc=1; }
+			done
+			break
+		fi
+		sleep 0.05
+	done
+	wait "$pid" 2>/dev/null
+	return $rc
 }
 
 # proc_on_exit FUNC - run FUNC when the shell exits, in front of whatever

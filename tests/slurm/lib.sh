@@ -201,30 +201,7 @@ slurm_start() {
 # _slurm_kill_wait NAME PID - SIGTERM PID; wait until it and every process
 # that was its descendant then are gone; SIGKILL the rest after the timeout
 _slurm_kill_wait() {
-	local name=$1 pid=$2 pids p left end rc=0
-	pids=$(proc_tree "$pid" | tr '\n' ' ')
-	kill -TERM "$pid" 2>/dev/null
-	end=$((SECONDS + ${SLURM_STOP_TIMEOUT:-10}))
-	while :; do
-		left=
-		for p in $pids; do
-			proc_alive "$p" && left="$left $p"
-		done
-		[ -z "$left" ] && break
-		if [ $SECONDS -ge $end ]; then
-			_slurm_err "$name did not stop in ${SLURM_STOP_TIMEOUT:-10} s; SIGKILL$left"
-			# shellcheck disable=SC2086
-			kill -KILL $left 2>/dev/null
-			sleep 0.2
-			for p in $left; do
-				proc_alive "$p" && { _slurm_err "pid $p still runs"; rc=1; }
-			done
-			break
-		fi
-		sleep 0.05
-	done
-	wait "$pid" 2>/dev/null
-	return $rc
+	proc_stop "$1" "$2" "${SLURM_STOP_TIMEOUT:-10}" _slurm_err
 }
 
 slurm_stop() {

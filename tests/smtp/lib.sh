@@ -368,30 +368,7 @@ smtp_start() {
 # that was its descendant at that moment are gone; SIGKILL the rest (only
 # those pids) after SMTP_STOP_TIMEOUT s
 _smtp_kill_wait() {
-	local name=$1 pid=$2 pids p left deadline rc=0
-	pids=$(proc_tree "$pid" | tr '\n' ' ')
-	kill -TERM "$pid" 2>/dev/null
-	deadline=$((SECONDS + ${SMTP_STOP_TIMEOUT:-5}))
-	while :; do
-		left=
-		for p in $pids; do
-			proc_alive "$p" && left="$left $p"
-		done
-		[ -z "$left" ] && break
-		if [ $SECONDS -ge $deadline ]; then
-			_smtp_err "$name did not stop in ${SMTP_STOP_TIMEOUT:-5} s; SIGKILL$left"
-			# shellcheck disable=SC2086
-			kill -KILL $left 2>/dev/null
-			sleep 0.2
-			for p in $left; do
-				proc_alive "$p" && { _smtp_err "pid $p still runs"; rc=1; }
-			done
-			break
-		fi
-		sleep 0.05
-	done
-	wait "$pid" 2>/dev/null
-	return $rc
+	proc_stop "$1" "$2" "${SMTP_STOP_TIMEOUT:-5}" _smtp_err
 }
 
 # the servers, not the temp dir
