@@ -16,7 +16,7 @@
 
 dns_require
 smtp_require
-plan 89
+plan 95
 
 smtp_start >/dev/null || bail "cannot start the mail world"
 dns_start "$SMTP_ZONE" "$srcdir/tests/dns/zones/lab.zone" >/dev/null ||
@@ -219,6 +219,33 @@ fi
 head -c "$(($(wc -c <"$T/p1.part") / 2))" "$T/p1.part" >"$T/trunc.part"
 refused "a truncated part" 'trunc\.part is (damaged|not a listscrub part)' \
     "${M[@]}" "$F" "$T/p0.part" "$T/trunc.part" "$T/p2.part"
+
+# ---------------------------------------------------------------- faults of a shard
+# SIGTERM while the shard probes (a fresh sender meets grey.mail's
+# greylisting, and the stage waits --retry-delay for the retry): exit
+# 143, and no part, whole or partial, is left behind.
+"$LISTSCRUB" "${BASE[@]}" --mail-from term@sender.test --shard 0/1 --part "$T/term.part" \
+    "$F" 2>"$T/term.err" &
+pid=$!
+sleep 1
+kill -TERM "$pid"
+wait "$pid"
+is "$?" 143 "SIGTERM mid-run: exit status 143"
+like "$(cat "$T/term.err")" 'interrupted by SIGTERM' "SIGTERM mid-run: said so"
+ok "SIGTERM mid-run: no part and no temp file" eval '! test -e "$T/term.part" &&
+    ! ls "$T"/term.part.tmp-* >/dev/null 2>&1'
+# A full disk under the part: a 16 KiB tmpfs (root only) holds less than
+# the part. The shard fails naming the file and leaves nothing there.
+mkdir -p "$T/full"
+if mount -t tmpfs -o size=16k tmpfs "$T/full" 2>/dev/null; then
+	run_scrub "${BASE[@]}" --mail-from full@sender.test --shard 0/1 --part "$T/full/p.part" "$F"
+	is "$SCRUB_RC" 1 "part on a full disk: exit status 1"
+	like "$SCRUB_ERR" 'full/p\.part' "part on a full disk: the message names the part"
+	is "$(ls -A "$T/full")" "" "part on a full disk: nothing left on it"
+	umount "$T/full"
+else
+	skip 3 "cannot mount a tmpfs (not root?)"
+fi
 
 # ---------------------------------------------------------------- usage errors
 U=("${BASE[@]}" --mail-from u@sender.test)
