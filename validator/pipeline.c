@@ -1440,8 +1440,9 @@ pipeline_run(const struct options *o, struct report *rep, struct diag *d)
 	if (o->part != NULL) {
 		struct stat ps;
 
-		/* compared as files, not names: ./x/../in.csv, links */
-		if (stat(o->part, &ps) == 0 && f != stdin &&
+		/* compared as files, not names: ./x/../in.csv, links, and
+		 * a standard input redirected from the file */
+		if (stat(o->part, &ps) == 0 && S_ISREG(st.st_mode) &&
 		    ps.st_dev == st.st_dev && ps.st_ino == st.st_ino) {
 			diag_set(d, DIAG_USAGE, "--part %s is the input file; "
 			    "give the part another name", o->part);

@@ -16,7 +16,7 @@
 
 dns_require
 smtp_require
-plan 95
+plan 97
 
 smtp_start >/dev/null || bail "cannot start the mail world"
 dns_start "$SMTP_ZONE" "$srcdir/tests/dns/zones/lab.zone" >/dev/null ||
@@ -272,4 +272,6 @@ usage "--part is the input (./x/../in.csv)" '--part .* is the input file' \
 ln -s "$F" "$T/link.csv"
 usage "--part is the input (a symlink)" '--part .* is the input file' \
     "${U[@]}" --shard 0/2 --part "$T/link.csv" "$F"
+usage "--part is the input (read from standard input)" '--part .* is the input file' \
+    "${U[@]}" --shard 0/2 --part "$F" - <"$F"
 ok "the input is untouched" cmp -s "$F" "$T/keep.csv"
