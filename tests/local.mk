@@ -192,6 +192,8 @@ EXTRA_DIST += $(SMTP_TESTS) tests/smtp/lib.sh tests/smtp/main.cf.in \
 SLURM_TESTS = tests/slurm/t_slurm.sh tests/slurm/t_k8s.sh
 TESTS += $(SLURM_TESTS)
 EXTRA_DIST += $(SLURM_TESTS) tests/slurm/lib.sh tests/slurm/slurm.conf.in
+# The private sshd of t_parallel.sh's -S variant.
+EXTRA_DIST += tests/ssh/lib.sh tests/ssh/sshd_config.in
 TESTS += tests/checksrc.sh tests/layers.sh
 # The README's and listscrub.1's option and status lists against --help
 # (make update-docs rewrites them).

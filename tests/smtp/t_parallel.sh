@@ -8,13 +8,14 @@
 # one source address only, and more than one source was used; a shard that
 # fails (a source address that is not this host's, a shard killed) makes the
 # recipe fail with nothing merged or written, a stale part in --work never
-# standing in for it. The -S (ssh) variant runs with a stand-in ssh that
-# runs the command here (each "machine" a login name) when rsync, which
+# standing in for it. The -S (ssh) variant logs in to a private sshd on
+# loopback (tests/ssh/lib.sh), one address per "machine", when rsync, which
 # parallel's --transferfile/--return use, is installed.
 : "${srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$srcdir/tests/e2e/lib.sh"
 . "$srcdir/tests/dns/lib.sh"
 . "$srcdir/tests/smtp/lib.sh"
+. "$srcdir/tests/ssh/lib.sh"
 
 dns_require
 smtp_require
@@ -227,36 +228,32 @@ is "$RC|$(printf '%s' "$ERR" | grep -c 'give a file name last')" "2|1" \
     "standard input as INPUT: usage error"
 
 # ---------------------------------------------------------------- -S (ssh)
-# A stand-in ssh: drops the options and the login, runs the command here
-# (GNU Parallel hands the remote shell one command line). Each login is a
-# "machine"; its shard's source address is the one given for it.
-if command -v rsync >/dev/null 2>&1; then
-	cat >"$T/fakessh" <<EOF
+# Four logins to a private sshd (tests/ssh/lib.sh) listening on
+# 127.0.0.41-44, h0-h3 in its client config: each "machine" is one of
+# those addresses, and its shard's source address the one given for it.
+# The remote listscrub is a wrapper that notes through which address it
+# was logged in ($SSH_CONNECTION) and which shard it ran. Where the server
+# cannot run, these 5 tests are skipped with the reason.
+why=
+command -v rsync >/dev/null 2>&1 ||
+    why="rsync not installed (GNU Parallel's --transferfile/--return use it)"
+[ -n "$why" ] || why=$(sshd_require)
+if [ -z "$why" ] && ! sshd_start 127.0.0.41 127.0.0.42 127.0.0.43 127.0.0.44 2>"$T/sshd.err"; then
+	why="the private sshd cannot run here: $(tr '\n' ' ' <"$T/sshd.err")"
+fi
+if [ -z "$why" ]; then
+	cat >"$T/remote-listscrub" <<EOS
 #!/bin/sh
-while [ \$# -gt 0 ]; do
-	case \$1 in
-	-l | -p | -o | -i | -S | -F) shift 2 ;;
-	-*) shift ;;
-	*) break ;;
-	esac
-done
-FAKE_LOGIN=\$1
-export FAKE_LOGIN
-shift
-[ "\$1" = -- ] && shift
-cd "$T/remote-home" && HOME=$T/remote-home exec sh -c "\$*"
-EOF
-	# the "remote" listscrub: says which login ran which shard
-	cat >"$T/remote-listscrub" <<EOF
-#!/bin/sh
-echo "\$FAKE_LOGIN \$2" >>"$T/remote.log"
+echo "\${SSH_CONNECTION:-no ssh} \$2" >>"$T/remote.log"
 exec "$LISTSCRUB" "\$@"
-EOF
-	chmod +x "$T/fakessh" "$T/remote-listscrub"
-	mkdir -p "$T/remote-home"
+EOS
+	chmod +x "$T/remote-listscrub"
+	home=$(sshd_home)
+	: >"$T/mark"
 	from=$(loglines)
 	outs
-	PARALLEL_SSH=$T/fakessh LISTSCRUB_REMOTE=$T/remote-listscrub recipe -S m0,m1 -S m2,m3 \
+	PARALLEL_SSH="ssh -F $SSH_CONFIG" LISTSCRUB_REMOTE=$T/remote-listscrub \
+	    recipe -S h0,h1 -S h2,h3 \
 	    --source "$SRC" --transfer -- -q --no-progress "${O[@]}" "${OPTS[@]}" "$F"
 	is "$RC" "$ONE_RC" "-S four logins: the one-process run's exit status"
 	[ "$RC" = "$ONE_RC" ] || diag "$ERR"
@@ -264,15 +261,21 @@ EOF
 	keep ssh
 	for f in $FILES; do cmp -s "$T/one/$f" "$T/ssh/$f" || bad="$bad $f"; done
 	is "$bad" "" "-S: every output byte-identical to the one-process run"
-	is "$(sort "$T/remote.log" 2>/dev/null | tr '\n' ' ')" "m0 0/4 m1 1/4 m2 2/4 m3 3/4 " \
-	    "-S: login I ran shard I, and only that"
+	# SSH_CONNECTION: client address, port, server address, port
+	is "$(awk '{ print $3, $5 }' "$T/remote.log" 2>/dev/null | sort | tr '\n' ' ')" \
+	    "127.0.0.41 0/4 127.0.0.42 1/4 127.0.0.43 2/4 127.0.0.44 3/4 " \
+	    "-S: login I (sshd at 127.0.0.4(1+I)) ran shard I, and only that"
+	[ -s "$T/remote.log" ] || diag "sshd's log:" "$(tail -20 "$SSHD_LOG")"
 	smtp_wait_log 'disconnect from unknown\[127\.0\.0\.3[1-4]\]' 5
 	sleep 0.5
 	P2=$(pairs "$from")
 	is "$(printf '%s\n' "$P2" | sort -u)" "$(printf '%s\n' "$P" | sort -u)" \
 	    "-S: each mail host reached from the same source as with local shards"
-	is "$(find "$T/remote-home" -type f | grep -c .)" 0 \
+	# parallel's --workdir ... is ~/.parallel/tmp/HOST-PID-SEQ there
+	is "$(find "$home/.parallel/tmp" -newer "$T/mark" -type f \
+	    \( -name "$(basename "$F")" -o -name 'shard-*-of-4.part' \) 2>/dev/null | grep -c .)" 0 \
 	    "-S: the transferred input and the parts are cleaned up on the machines"
+	sshd_stop
 else
-	skip 5 "rsync not installed (GNU Parallel's --transferfile/--return use it)"
+	skip 5 "$why"
 fi
