@@ -161,6 +161,7 @@ E2E_TESTS = \
 	tests/e2e/t_sheets.sh \
 	tests/e2e/t_schedule.sh \
 	tests/e2e/t_store.sh \
+	tests/e2e/t_threads.sh \
 	tests/e2e/t_trust.sh \
 	tests/e2e/t_usage.sh \
 	tests/e2e/t_verdicts.sh \

@@ -10,10 +10,15 @@ find "$dir" -name '*.trs' | sort | while read -r trs; do
 	log=${trs%.trs}.log
 	echo "--- ${log#"$dir"/}"
 	[ -f "$log" ] || continue
-	awk '/^not ok / { on = 1; print; next }
-	    on && /^# / { print; next }
-	    /^Bail out!/ { print }
-	    { on = 0 }' "$log" | head -40
+	# no "not ok" (a missing plan, a crash): the end of the log
+	if grep -q '^not ok ' "$log"; then
+		awk '/^not ok / { on = 1; print; next }
+		    on && /^# / { print; next }
+		    /^Bail out!/ { print }
+		    { on = 0 }' "$log" | head -40
+	else
+		tail -n 10 "$log"
+	fi
 done
 find "$dir" -name '*.trs' -exec cat {} + 2>/dev/null | awk '
 /^:test-result: (PASS|XFAIL)/ { p++ }

@@ -12,6 +12,7 @@ validator_liblistscrub_a_SOURCES = \
 	validator/options_table.c validator/options_table.h \
 	validator/pipeline.c validator/pipeline.h \
 	validator/recall.c validator/recall.h \
+	validator/rowflow.c validator/rowflow.h \
 	validator/shard.c validator/shard.h
 include %D%/util/local.mk
 include %D%/address/local.mk

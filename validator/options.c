@@ -671,6 +671,9 @@ options_parse_mode(int argc, char **argv, struct options *o, bool merge,
 		case OPT_NO_HEADER:
 			o->no_header = true;
 			break;
+		case OPT_SINGLE_THREAD:
+			o->single_thread = true;
+			break;
 		case OPT_OFFLINE:
 			o->offline = true;
 			break;

@@ -39,6 +39,7 @@ struct options {
 	int delim;		/* 0: sniff */
 	const char *encoding;	/* --encoding NAME; NULL: bytes as they are */
 	size_t max_record;	/* --max-record-size; 0: csvread's default */
+	bool single_thread;	/* --single-thread: no rowflow */
 	bool no_header;
 	bool offline;
 	enum verdict_policy policy;

@@ -111,6 +111,12 @@ static const struct options_row {
 	    "or G suffix (default 64M, from 1K to 4G). A longer line still "
 	    "comes back whole, as the first cell of a malformed_row row in the "
 	    "rejected file; only this much of it is held in memory." },
+	{ "single-thread", 0, OPT_SINGLE_THREAD, NULL, GROUP_INPUT,
+	    "read, judge and write the rows on one thread. By default, with "
+	    "two CPUs or more to run on, the pass that writes the outputs "
+	    "uses three: one reads the records and checks the addresses, one "
+	    "judges the rows, one writes them. The outputs are the same byte "
+	    "for byte either way." },
 	{ "no-header", 0, OPT_NO_HEADER, NULL, GROUP_INPUT,
 	    "the first row is data. Without this option a first row is taken "
 	    "as data when no cell names an email column and one of its cells "

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,10 +38,12 @@
 #include "util/utf8.h"
 #include "util/xalloc.h"
 #include "outset.h"
+#include "rowflow.h"
 #include "recall.h"
 #include "report/report.h"
 #include "shard.h"
 
+#define PREFETCH_ROWS 8		/* how far ahead pipeline_prefetch looks */
 #define SNIFF_ROWS 200		/* rows read ahead to find the email column */
 #define SNIFF_MAX_FIELDS 4096	/* wider rows are read ahead unmasked */
 /*
@@ -78,6 +81,8 @@ struct run {
 	uint32_t *dom_of;	/* addr_result.domain_id -> domains id */
 	size_t dom_cap;
 	struct outset *out;
+	/* reads, checks and writes the rows of pass 2 (offline: the pass) */
+	struct rowflow *flow;
 	struct columns cols;	/* the appended columns */
 	struct row_write_ctx wctx;
 	size_t maxw;		/* the widest row read (a malformed one is 1) */
@@ -115,9 +120,16 @@ static int pipeline_proxy_for_check(const struct options *o,
     const struct providers *p, struct diag *d);
 static int pipeline_pick(struct run *r, struct csvread *in,
     struct row_copy *ahead, size_t *nahead, bool *header, struct diag *d);
+static int pipeline_check(struct run *r, const struct csvrow *row,
+    struct addr_result *ar, struct diag *d);
+static int pipeline_prepare(void *arg, const struct csvrow *row,
+    struct addr_result *ar, struct diag *d);
+static void pipeline_prefetch(struct run *r, const struct addr_result *ar);
+static int pipeline_cpus(void);
 static int pipeline_row(struct run *r, const struct csvrow *row,
+    const struct addr_result *ar,
     struct diag *d);
-static uint32_t pipeline_domain(struct run *r);
+static uint32_t pipeline_domain(struct run *r, const struct addr_result *ar);
 static int pipeline_dns(struct run *r, FILE *f, struct diag *d);
 static int pipeline_collect(struct run *r, const struct csvrow *row,
     struct diag *d);
@@ -489,11 +501,11 @@ done:
  * domain id indexes a cache so most rows skip a second hash lookup.
  */
 static uint32_t
-pipeline_domain(struct run *r)
+pipeline_domain(struct run *r, const struct addr_result *ar)
 {
-	uint32_t did = r->ar.domain_id;
-	const char *a = r->ar.norm.data;
-	size_t at = r->ar.at;
+	uint32_t did = ar->domain_id;
+	const char *a = ar->norm.data;
+	size_t at = ar->at;
 
 	if (did >= r->dom_cap) {
 		size_t cap = r->dom_cap ? r->dom_cap : 1024;
@@ -507,7 +519,7 @@ pipeline_domain(struct run *r)
 	}
 	if (r->dom_of[did] == UINT32_MAX)
 		r->dom_of[did] = domains_id(r->domains, a + at + 1,
-		    r->ar.norm.len - at - 1);
+		    ar->norm.len - at - 1);
 	return r->dom_of[did];
 }
 
@@ -671,7 +683,7 @@ pipeline_collect(struct run *r, const struct csvrow *row, struct diag *d)
 	}
 	if (r->ar.status != ADDR_OK || r->ar.domain_id == UINT32_MAX)
 		return 0;
-	dom = pipeline_domain(r);
+	dom = pipeline_domain(r, &r->ar);
 	if (r->probes != NULL) {
 		/* Same row numbers as pass 2, so its dedupe answers match. */
 		(void)dedupe_see_id(r->dedupe, r->ar.norm.data, r->ar.norm.len,
@@ -988,9 +1000,84 @@ pipeline_changes(struct run *r, const struct csvrow *row,
 	return 0;
 }
 
-/* pipeline_row - judge one data row and write it out. */
+/*
+ * pipeline_check - the address of a data row into ar: its cell in the
+ * email column checked (nothing for a malformed row). On the reader's
+ * thread while a flow runs (rowflow.h). 0, or -1 with d.
+ */
 static int
-pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
+pipeline_check(struct run *r, const struct csvrow *row,
+    struct addr_result *ar, struct diag *d)
+{
+	const char *cell = "";
+	size_t len = 0;
+
+	if (row->malformed) {
+		buf_reset(&ar->norm);
+		ar->status = ADDR_EMPTY;
+		ar->domain_id = UINT32_MAX;
+		return 0;
+	}
+	if (r->column < (long)row->nfields) {
+		cell = row->field[r->column];
+		len = row->field_len[r->column];
+	}
+	/* the memo's slot loads while the cell is parsed */
+	addr_checker_prefetch(r->addr, cell, len);
+	if (addr_check(r->addr, cell, len, ar) != 0) {
+		diag_set(d, DIAG_INTERNAL, "%s:%lu: the IDN library failed",
+		    r->o->input, row->line);
+		return -1;
+	}
+	return 0;
+}
+
+/* pipeline_prepare - a flow's reader: the encoding scan, the address. */
+static int
+pipeline_prepare(void *arg, const struct csvrow *row, struct addr_result *ar,
+    struct diag *d)
+{
+	struct run *r = arg;
+
+	pipeline_scan(r, row);
+	return pipeline_check(r, row, ar, d);
+}
+
+/* pipeline_cpus - the CPUs this process may run on (1 if unknown). */
+static int
+pipeline_cpus(void)
+{
+	cpu_set_t set;
+
+	/* the affinity mask, not the machine: a Slurm or container job
+	 * given one CPU gets one thread */
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return 1;
+	return CPU_COUNT(&set);
+}
+
+/*
+ * pipeline_prefetch - the dedupe slot and the domain facts of an address
+ * judged a few rows later (rowflow_peek): they are cache misses, and the
+ * memory loads while the rows before it are judged.
+ */
+static void
+pipeline_prefetch(struct run *r, const struct addr_result *ar)
+{
+	if (ar == NULL || ar->status != ADDR_OK)
+		return;
+	dedupe_prefetch(r->dedupe, ar->norm.data, ar->norm.len);
+	if (ar->domain_id < r->dom_cap)
+		domains_prefetch(r->domains, r->dom_of[ar->domain_id]);
+}
+
+/*
+ * pipeline_row - judge one data row, whose address pipeline_check put in
+ * ar, and write it out: through the flow when one runs, else at once.
+ */
+static int
+pipeline_row(struct run *r, const struct csvrow *row,
+    const struct addr_result *ar, struct diag *d)
 {
 	struct evidence e = { 0 };
 	struct verdict v;
@@ -998,7 +1085,7 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 	struct report *rep = r->rep;
 	const struct provider *pv = NULL;
 	enum outset_file f;
-	bool guarded, first_seen = false;
+	bool first_seen = false;
 	uint32_t aid = UINT32_MAX, dom = UINT32_MAX;
 	int64_t at = 0;
 
@@ -1012,36 +1099,25 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 			rep->malformed_lines[rep->by_sub[SUB_MALFORMED_ROW]] =
 			    row->line;
 	} else {
-		const char *cell = "";
-		size_t len = 0;
-
-		if (r->column < (long)row->nfields) {
-			cell = row->field[r->column];
-			len = row->field_len[r->column];
-		}
-		/* the two big tables' slots load while the row is checked */
-		addr_checker_prefetch(r->addr, cell, len);
-		dedupe_prefetch(r->dedupe, cell, len);
-		if (addr_check(r->addr, cell, len, &r->ar) != 0) {
-			diag_set(d, DIAG_INTERNAL, "%s:%lu: the IDN library "
-			    "failed", r->o->input, row->line);
-			return -1;
-		}
-		e.addr = &r->ar;
-		k.email = r->ar.norm.data ? r->ar.norm.data : "";
-		k.email_len = r->ar.norm.len;
-		if (r->ar.status != ADDR_EMPTY)
+		/* the dedupe table's slot loads while the row is judged
+		 * (a flow: a few rows ahead, pipeline_prefetch) */
+		if (r->flow == NULL && ar->status == ADDR_OK)
+			dedupe_prefetch(r->dedupe, ar->norm.data, ar->norm.len);
+		e.addr = ar;
+		k.email = ar->norm.data ? ar->norm.data : "";
+		k.email_len = ar->norm.len;
+		if (ar->status != ADDR_EMPTY)
 			k.checked = "syntax";
-		if (r->ar.status == ADDR_OK) {
-			const char *a = r->ar.norm.data;
-			size_t at1 = r->ar.at, len2 = r->ar.norm.len;
+		if (ar->status == ADDR_OK) {
+			const char *a = ar->norm.data;
+			size_t at1 = ar->at, len2 = ar->norm.len;
 			uint64_t first;
 
 			e.role = listcheck_role(r->lists, a, at1);
-			if (r->ar.domain_id != UINT32_MAX) {
+			if (ar->domain_id != UINT32_MAX) {
 				const struct domains *t = r->domains;
 
-				dom = pipeline_domain(r);
+				dom = pipeline_domain(r, ar);
 
 				domains_count_row(r->domains, dom);
 				e.dns = domains_dns(t, dom);
@@ -1093,8 +1169,17 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 	k.free_mail = e.free_mail;
 	k.duplicate_of = e.duplicate_of;
 	f = pipeline_route(r, v.action);
-	if (outset_row(r->out, f, &r->wctx, row, &k, &guarded, d) != 0)
-		return -1;
+	if (r->flow != NULL) {
+		if (rowflow_emit(r->flow, f, &k, r->wctx.checked_at, d) != 0)
+			return -1;
+	} else {
+		bool guarded;
+
+		if (outset_row(r->out, f, &r->wctx, row, &k, &guarded, d) != 0)
+			return -1;
+		if (guarded)
+			rep->guarded_rows++;
+	}
 	rep->rows++;
 	rep->by_sub[v.sub]++;
 	rep->by_status[v.status]++;
@@ -1106,8 +1191,6 @@ pipeline_row(struct run *r, const struct csvrow *row, struct diag *d)
 		rep->rejected++;
 	else
 		rep->review++;
-	if (guarded)
-		rep->guarded_rows++;
 	if (!row->malformed && row->nfields < r->hdr_width)
 		rep->short_rows++;
 	else if (!row->malformed && row->nfields > r->hdr_width) {
@@ -1204,6 +1287,9 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	struct csvread *in = NULL;
 	struct row_copy *ahead = NULL;
 	struct csvrow row;
+	const struct csvrow *rowp;
+	const struct addr_result *arp;
+	uint64_t at_byte;
 	struct diag serr = { 0 };
 	const struct csvread_info *ci;
 	size_t nahead = 0;
@@ -1336,19 +1422,46 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	for (size_t i = 0; i < nahead; i++)
 		pipeline_scan(&r, &ahead[i].row);	/* --offline */
 	for (size_t i = header ? 1 : 0; i < nahead; i++)
-		if (pipeline_row(&r, &ahead[i].row, d) != 0)
+		if (pipeline_check(&r, &ahead[i].row, &r.ar, d) != 0 ||
+		    pipeline_row(&r, &ahead[i].row, &r.ar, d) != 0)
 			goto done;
 	progress_tick(&r.prog, r.row, csvread_bytes(in));
-	while ((got = csvread_next(in, &row, d)) == 1) {
-		pipeline_scan(&r, &row);
-		if (pipeline_interrupted(&r, d) != 0 ||
-		    pipeline_row(&r, &row, d) != 0)
+	if (o->single_thread || pipeline_cpus() < 2) {
+		while ((got = csvread_next(in, &row, d)) == 1) {
+			pipeline_scan(&r, &row);
+			if (pipeline_interrupted(&r, d) != 0 ||
+			    pipeline_check(&r, &row, &r.ar, d) != 0 ||
+			    pipeline_row(&r, &row, &r.ar, d) != 0)
+				goto done;
+			progress_tick(&r.prog, r.row, csvread_bytes(in));
+		}
+	} else {
+		/* on three threads: read and checked, judged, written */
+		if ((r.flow = rowflow_start(in, pipeline_prepare, &r, r.out,
+		    &r.wctx, d)) == NULL)
 			goto done;
-		progress_tick(&r.prog, r.row, csvread_bytes(in));
+		while ((got = rowflow_next(r.flow, &rowp, &arp, &at_byte,
+		    d)) == 1) {
+			pipeline_prefetch(&r, rowflow_peek(r.flow,
+			    PREFETCH_ROWS));
+			if (pipeline_interrupted(&r, d) != 0 ||
+			    pipeline_row(&r, rowp, arp, d) != 0)
+				goto done;
+			progress_tick(&r.prog, r.row, at_byte);
+		}
 	}
 	progress_end(&r.prog);
 	if (got < 0 || pipeline_interrupted(&r, d) != 0)
 		goto done;
+	if (r.flow != NULL) {
+		struct rowflow *flow = r.flow;
+		uint64_t guarded;
+
+		r.flow = NULL;	/* freed by rowflow_finish, whatever it says */
+		if (rowflow_finish(flow, &guarded, d) != 0)
+			goto done;
+		rep->guarded_rows += guarded;
+	}
 	pipeline_scan_done(&r);	/* --offline: the single pass */
 	if (!o->offline && f_is_input && pipeline_same_input(&r, f, st,
 	    d) != 0)
@@ -1386,6 +1499,7 @@ done:
 	/* a signal, or any failure: the old files stay, no temporary is left */
 	if (rc != 0 && interrupt_signal() != 0)
 		(void)pipeline_interrupted(&r, d);
+	rowflow_abort(r.flow);	/* first: it reads the input, writes the outputs */
 	outset_abort(r.out);
 	rep->seconds = progress_now() - t0;
 	for (size_t i = 0; ahead && i < nahead; i++)

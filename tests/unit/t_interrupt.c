@@ -7,10 +7,39 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "util/interrupt.h"
 #include "tap.h"
+
+/*
+ * child_interrupt - SIGINT to pid once it sleeps (state S in
+ * /proc/PID/stat: the blocking read, the only place it waits), or after
+ * 10 s.
+ */
+static void
+child_interrupt(pid_t pid)
+{
+	char path[64], buf[512];
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	for (int i = 0; i < 10000; i++) {
+		FILE *f = fopen(path, "r");
+		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+		const char *p;
+
+		if (f != NULL)
+			fclose(f);
+		buf[n] = '\0';
+		/* the state follows the ")" that ends the command name */
+		if ((p = strrchr(buf, ')')) != NULL && p[1] == ' ' &&
+		    p[2] == 'S')
+			break;
+		usleep(1000);
+	}
+	kill(pid, SIGINT);
+}
 
 int
 main(void)
@@ -32,10 +61,11 @@ main(void)
 	if (pipe(fds) != 0)
 		return 1;
 	/* A blocking read sees EINTR: no SA_RESTART. A second SIGTERM would
-	 * end the process (a repeat), so a child sends SIGINT while we block. */
+	 * end the process (a repeat), so a child sends SIGINT once we block:
+	 * a fixed delay lost the race on a loaded machine (the signal came
+	 * before the read, which then waited for ever). */
 	if (fork() == 0) {
-		usleep(100 * 1000);
-		kill(getppid(), SIGINT);
+		child_interrupt(getppid());
 		_exit(0);
 	}
 	errno = 0;

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,8 @@ static int csvwrite_flush(struct csvwrite *w);
 static int csvwrite_put(struct csvwrite *w, const char *p, size_t n);
 static int csvwrite_put_slow(struct csvwrite *w, const char *p, size_t n);
 static int csvwrite_escaped(struct csvwrite *w, const char *s, size_t n);
+static unsigned char csvwrite_classes(const struct csvwrite *w,
+    const char *s, size_t n);
 static bool csvwrite_fullwidth_trigger(const unsigned char *s, size_t n);
 static bool csvwrite_plain_number(const char *s, size_t n);
 static void csvwrite_free(struct csvwrite *w);
@@ -249,15 +252,44 @@ csvwrite_escaped(struct csvwrite *w, const char *s, size_t n)
 	return csvwrite_put(w, s + from, n - from);
 }
 
+/*
+ * csvwrite_classes - the CELL_QUOTE and CELL_ESCAPE bits of s's bytes.
+ * Eight bytes a step first: a word with none of the delimiter, '"', CR,
+ * LF or NUL (the only bytes with those bits) needs no table look-ups.
+ */
+static unsigned char
+csvwrite_classes(const struct csvwrite *w, const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t highs = 0x8080808080808080ULL;
+	const uint64_t dl = ones * (unsigned char)w->delim, dq = ones * '"';
+	const uint64_t cr = ones * '\r', lf = ones * '\n';
+	unsigned char acc = 0;
+	size_t i = 0;
+
+/* a byte of v is zero (exact: no byte is reported that is not) */
+#define HASZERO(v)	(((v) - ones) & ~(v) & highs)
+	for (; i + 8 <= n; i += 8) {
+		uint64_t v;
+
+		memcpy(&v, s + i, 8);
+		if (HASZERO(v ^ dl) | HASZERO(v ^ dq) | HASZERO(v ^ cr) |
+		    HASZERO(v ^ lf) | HASZERO(v))
+			break;
+	}
+#undef HASZERO
+	for (; i < n; i++)
+		acc |= w->cls[(unsigned char)s[i]];
+	return acc & (CELL_QUOTE | CELL_ESCAPE);
+}
+
 int
 csvwrite_cell(struct csvwrite *w, const char *s, size_t n,
     enum csvwrite_guard g)
 {
-	unsigned char acc = 0;
+	unsigned char acc = csvwrite_classes(w, s, n);
 	bool quote, special;
 
-	for (size_t i = 0; i < n; i++)
-		acc |= w->cls[(unsigned char)s[i]];
 	/* Most cells: nothing to quote or guard, and room in the buffer. */
 	if ((acc & (CELL_QUOTE | CELL_ESCAPE)) == 0 && w->tee == NULL &&
 	    w->err == 0 && n < CSVWRITE_BUF - w->len &&

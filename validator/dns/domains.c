@@ -173,6 +173,18 @@ domains_count_row(struct domains *t, uint32_t id)
 }
 
 void
+domains_prefetch(const struct domains *t, uint32_t id)
+{
+#if defined(__GNUC__)
+	if (id < strmap_count(t->names))
+		__builtin_prefetch(&t->info[id], 1);
+#else
+	(void)t;
+	(void)id;
+#endif
+}
+
+void
 domains_count_action(struct domains *t, uint32_t id, enum verdict_action a)
 {
 	if (a < ACTION_LAST && t->info[id].actions[a] < UINT32_MAX)

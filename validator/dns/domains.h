@@ -109,6 +109,12 @@ void domains_drop_suggest(struct domains *t, uint32_t id);
 void domains_count_row(struct domains *t, uint32_t id);
 
 /*
+ * domains_prefetch - start loading what the rows of domain id read and
+ * count, a few rows before they do. Any id: unknown ones are ignored.
+ */
+void domains_prefetch(const struct domains *t, uint32_t id);
+
+/*
  * domains_count_action - one more of the domain's rows (those counted by
  * domains_count_row) got action a (for the report's busiest domains).
  */
