@@ -50,6 +50,10 @@ main(void)
 	ssize_t n;
 
 	signal(SIGHUP, SIG_IGN);	/* as under nohup: stays ignored */
+	/* a background job of a shell starts with SIGINT ignored, which
+	 * interrupt_install keeps: the SIGINT below must be caught */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 	ok(interrupt_install(&d) == 0, "install");
 	is_int(interrupt_signal(), 0, "no signal yet");
 	raise(SIGHUP);
