@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -72,6 +73,7 @@ struct rowflow {
 	struct addr_result ar;		/* the reader's */
 	struct outset *out;
 	struct row_write_ctx ctx;	/* the writer's */
+	struct csvwrite_memo memo[COL_LAST];	/* ctx's */
 	const char **wfields;		/* the writer's */
 	size_t wfields_cap;
 	pthread_t reader, writer;
@@ -97,6 +99,7 @@ static void bq_push(struct bq *q, struct batch *b);
 static struct batch *bq_pop(struct bq *q);
 static size_t rowflow_str(char **a, size_t *used, size_t *cap,
     const char *s, size_t n);
+static void rowflow_fields(struct batch *b, const struct csvrow *row);
 static int rowflow_fill(struct rowflow *f, struct batch *b);
 static void *rowflow_reader(void *arg);
 static void rowflow_view(struct batch *b);
@@ -144,6 +147,41 @@ rowflow_str(char **a, size_t *used, size_t *cap, const char *s, size_t n)
 	(*a)[off + n] = '\0';
 	*used += n + 1;
 	return off;
+}
+
+/*
+ * rowflow_fields - row's fields into b's arena: one copy when they lie
+ * one after the other, each with its NUL (as csvread splits them), else
+ * one each.
+ */
+static void
+rowflow_fields(struct batch *b, const struct csvrow *row)
+{
+	const char *next;
+	size_t base;
+
+	if (row->nfields == 0)
+		return;
+	next = row->field[0];
+	for (size_t i = 0; i < row->nfields && next != NULL; i++)
+		next = row->field[i] == next ?
+		    row->field[i] + row->field_len[i] + 1 : NULL;
+	if (next != NULL) {
+		/* the last field's NUL is rowflow_str's */
+		base = rowflow_str(&b->arena, &b->used, &b->cap,
+		    row->field[0], (size_t)(next - row->field[0]) - 1);
+		for (size_t i = 0; i < row->nfields; i++) {
+			b->foff[b->nf] = base +
+			    (size_t)(row->field[i] - row->field[0]);
+			b->flen[b->nf++] = row->field_len[i];
+		}
+		return;
+	}
+	for (size_t i = 0; i < row->nfields; i++) {
+		b->foff[b->nf] = rowflow_str(&b->arena, &b->used, &b->cap,
+		    row->field[i], row->field_len[i]);
+		b->flen[b->nf++] = row->field_len[i];
+	}
 }
 
 /*
@@ -210,12 +248,7 @@ rowflow_fill(struct rowflow *f, struct batch *b)
 				b->fcap = cap;
 			}
 			b->field0[b->n] = b->nf;
-			for (size_t i = 0; i < row.nfields; i++) {
-				b->foff[b->nf] = rowflow_str(&b->arena,
-				    &b->used, &b->cap, row.field[i],
-				    row.field_len[i]);
-				b->flen[b->nf++] = row.field_len[i];
-			}
+			rowflow_fields(b, &row);
 		}
 		*ar = f->ar;
 		ar->norm.cap = 0;
@@ -291,7 +324,14 @@ rowflow_write(struct rowflow *f, struct batch *b)
 		v.status = j->status;
 		v.action = j->action;
 		v.flags_known = j->flags_known;
-		v.reason = j->reason ? j->reason : b->notes + j->reason_off;
+		v.reason = j->reason;
+		if (v.reason == NULL) {
+			/* made for the row: in its own buffer again, so that
+			 * row_write sees it is not a static string */
+			snprintf(v.reason_buf, sizeof(v.reason_buf), "%s",
+			    b->notes + j->reason_off);
+			v.reason = v.reason_buf;
+		}
 		j->k.v = &v;
 		j->k.did_you_mean = j->dym_off == NONE ? NULL :
 		    b->notes + j->dym_off;
@@ -394,6 +434,7 @@ rowflow_start(struct csvread *in, rowflow_prepare_fn prepare, void *arg,
 	f->arg = arg;
 	f->out = s;
 	f->ctx = *c;
+	f->ctx.memo = f->memo;
 	addr_result_init(&f->ar);
 	atomic_init(&f->failed, false);
 	atomic_init(&f->quit, false);

@@ -132,6 +132,73 @@ quoting(void)
 	free(got);
 }
 
+/* The cells memo() writes, each twice, with csvwrite_cell and through a
+ * memo: plain ones, ones to quote or escape, guard triggers. */
+static const char *const memo_cells[] = {
+	"plain", "a,b", "semi;colon", "a\"b", "x\ny", "", "=SUM(1)", "-12",
+	"@x", "valid", "The address is well formed.",
+};
+#define NMEMO (sizeof(memo_cells) / sizeof(memo_cells[0]))
+static struct csvwrite_memo memos[NMEMO];
+
+static void
+fill_plain_twice(struct csvwrite *w)
+{
+	for (int t = 0; t < 2; t++) {
+		for (size_t i = 0; i < NMEMO; i++)
+			csvwrite_cell(w, memo_cells[i], strlen(memo_cells[i]),
+			    CSVWRITE_GUARD_STRICT);
+		csvwrite_end_row(w);
+	}
+}
+
+static void
+fill_memo_twice(struct csvwrite *w)
+{
+	for (int t = 0; t < 2; t++) {
+		for (size_t i = 0; i < NMEMO; i++)
+			csvwrite_cell_memo(w, memo_cells[i],
+			    strlen(memo_cells[i]), CSVWRITE_GUARD_STRICT,
+			    &memos[i]);
+		csvwrite_end_row(w);
+	}
+}
+
+/*
+ * memo - a cell written again through its memo is the same bytes as
+ * csvwrite_cell's: only plain, unguarded cells are remembered, and a
+ * memo filled with one delimiter does not stand for another.
+ */
+static void
+memo(void)
+{
+	struct csvwrite_opts o = { 0 };
+	char *want, *got;
+	size_t n = 0;
+
+	want = one_file("m1.csv", &o, fill_plain_twice, NULL);
+	got = one_file("m2.csv", &o, fill_memo_twice, NULL);
+	ok(want && got && strcmp(want, got) == 0,
+	    "memo: the same bytes as csvwrite_cell, the second time too");
+	for (size_t i = 0; i < NMEMO; i++)
+		n += memos[i].s != NULL;
+	ok(memos[0].s == memo_cells[0] && memos[1].s == NULL &&
+	    memos[3].s == NULL && memos[4].s == NULL && memos[6].s == NULL &&
+	    memos[7].s == NULL && memos[8].s == NULL && n == 5,
+	    "memo: only the plain cells without a guard are remembered");
+	free(want);
+	free(got);
+	/* the ',' memos, now with ';': "semi;colon" must be quoted */
+	o.delim = ';';
+	want = one_file("m3.csv", &o, fill_plain_twice, NULL);
+	got = one_file("m4.csv", &o, fill_memo_twice, NULL);
+	ok(want && got && strcmp(want, got) == 0 &&
+	    strstr(got, "\"semi;colon\"") != NULL,
+	    "memo: one delimiter's memo does not stand for another's");
+	free(want);
+	free(got);
+}
+
 /*
  * fill_pieces - cells written in pieces: always quoted, quotes doubled and
  * NUL as U+FFFD in every piece, the guard decided on the first piece.
@@ -404,6 +471,7 @@ main(void)
 		return done_testing();
 	}
 	quoting();
+	memo();
 	pieces();
 	guard_table();
 	atomic();

@@ -316,6 +316,29 @@ csvwrite_cell(struct csvwrite *w, const char *s, size_t n,
 }
 
 int
+csvwrite_cell_memo(struct csvwrite *w, const char *s, size_t n,
+    enum csvwrite_guard g, struct csvwrite_memo *m)
+{
+	if (s == m->s && n == m->n && w->delim == m->delim &&
+	    w->tee == NULL && w->err == 0 && n < CSVWRITE_BUF - w->len) {
+		if (w->in_row)
+			w->buf[w->len++] = w->delim;
+		w->in_row = true;
+		memcpy(w->buf + w->len, s, n);
+		w->len += n;
+		return 0;
+	}
+	/* plain under any guard: nothing to quote, no trigger first */
+	if (csvwrite_classes(w, s, n) == 0 &&
+	    (n == 0 || (w->cls[(unsigned char)s[0]] & CELL_TRIGGER) == 0)) {
+		m->s = s;
+		m->n = n;
+		m->delim = w->delim;
+	}
+	return csvwrite_cell(w, s, n, g);
+}
+
+int
 csvwrite_cell_start(struct csvwrite *w, const char *s, size_t n,
     enum csvwrite_guard g)
 {

@@ -19,6 +19,7 @@ static size_t row_write_split(const char *raw, size_t len, int delim,
     size_t *start, size_t *end, size_t max);
 static int row_write_damaged(struct csvwrite *w, const struct csvrow *row);
 static int row_write_str(struct csvwrite *w, const char *s);
+static bool row_write_stable(const struct row_write_cols *k, enum column id);
 
 /*
  * row_write_damaged - a malformed row's raw text as one quoted, guarded
@@ -248,6 +249,31 @@ row_write_bool(bool known, bool b)
 	return known ? (b ? "true" : "false") : "";
 }
 
+/*
+ * row_write_stable - the text row_write_value gives for id stays where it
+ * is, unchanged, for the whole run: a static name, a string of a table
+ * the run keeps (mail hosts, providers, SMTP answers). Not a number made
+ * in scratch, nor the row's own strings, nor a reason made for the row.
+ */
+static bool
+row_write_stable(const struct row_write_cols *k, enum column id)
+{
+	switch (id) {
+	case COL_ROW:
+	case COL_EMAIL:
+	case COL_DUPLICATE_OF:
+	case COL_SMTP_CODE:
+	case COL_CHECKED_AT:
+		return false;
+	case COL_DID_YOU_MEAN:
+		return k->did_you_mean == NULL;
+	case COL_REASON:
+		return k->v->reason != k->v->reason_buf;
+	default:
+		return true;
+	}
+}
+
 const char *
 row_write_value(const struct row_write_ctx *c, const struct row_write_cols *k,
     enum column id, char scratch[ROW_WRITE_SCRATCH], size_t *len)
@@ -387,8 +413,14 @@ row_write_row(struct csvwrite *w, const struct row_write_ctx *c,
 		size_t len;
 		const char *s = row_write_value(c, k, cols->id[i], scratch,
 		    &len);
+		int rc;
 
-		if (csvwrite_cell(w, s, len, CSVWRITE_GUARD_STRICT) != 0)
+		if (c->memo != NULL && row_write_stable(k, cols->id[i]))
+			rc = csvwrite_cell_memo(w, s, len,
+			    CSVWRITE_GUARD_STRICT, &c->memo[i]);
+		else
+			rc = csvwrite_cell(w, s, len, CSVWRITE_GUARD_STRICT);
+		if (rc != 0)
 			return -1;
 	}
 	return csvwrite_end_row(w);

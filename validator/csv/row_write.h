@@ -42,6 +42,12 @@ struct row_write_ctx {
 	bool changes;		/* previous statuses are known */
 	/* the appended columns, in order; NULL: all (columns.h) */
 	const struct columns *cols;
+	/*
+	 * NULL, or COL_LAST memos, one per appended column, of the thread
+	 * that writes with this context: a static name or table string
+	 * written again is not scanned again (csvwrite_cell_memo).
+	 */
+	struct csvwrite_memo *memo;
 };
 
 /* What the pipeline learned about a row, as written in the new columns. */
