@@ -1,6 +1,7 @@
 # proc.sh - process helpers shared by the server harnesses (tests/dns,
-# tests/smtp, tests/slurm): they stop exactly what they started, by pid, and wait for
-# every descendant. Sourced; defines functions only.
+# tests/smtp, tests/slurm, tests/ssh): they stop exactly what they
+# started, by pid, and wait for every descendant; and a free port for
+# them. Sourced; defines functions only.
 
 # proc_alive PID - the process exists and is not a zombie. (The state is
 # the field after the ")" that closes the command name, which may hold
@@ -69,6 +70,24 @@ proc_stop() {
 	done
 	wait "$pid" 2>/dev/null
 	return $rc
+}
+
+# proc_free_port ADDR... - a TCP port free on every address (tried with
+# a listening socket on each, 200 random ports at most)
+proc_free_port() {
+	perl -MIO::Socket::INET -e '
+		PORT: for (1 .. 200) {
+			my $p = 20000 + int rand 40000;
+			my @s;
+			for my $a (@ARGV) {
+				my $s = IO::Socket::INET->new(LocalAddr => $a,
+					LocalPort => $p, Proto => "tcp", Listen => 1,
+					ReuseAddr => 0) or next PORT;
+				push @s, $s;
+			}
+			print "$p\n"; exit 0;
+		}
+		exit 1;' "$@"
 }
 
 # proc_on_exit FUNC - run FUNC when the shell exits, in front of whatever

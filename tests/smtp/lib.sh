@@ -152,19 +152,7 @@ smtp_require() {
 # _smtp_free_port - a TCP port free on every address of the mail world
 _smtp_free_port() {
 	# shellcheck disable=SC2086
-	perl -MIO::Socket::INET -e '
-		PORT: for (1 .. 200) {
-			my $p = 20000 + int rand 40000;
-			my @s;
-			for my $a (@ARGV) {
-				my $s = IO::Socket::INET->new(LocalAddr => $a,
-					LocalPort => $p, Proto => "tcp", Listen => 1,
-					ReuseAddr => 0) or next PORT;
-				push @s, $s;
-			}
-			print "$p\n"; exit 0;
-		}
-		exit 1;' $_smtp_all_addrs
+	proc_free_port $_smtp_all_addrs
 }
 
 

@@ -36,23 +36,6 @@ _sshd_err() {
 	echo "sshd: $*" >&2
 }
 
-# _sshd_free_port ADDR... - a TCP port free on every address
-_sshd_free_port() {
-	perl -MIO::Socket::INET -e '
-		PORT: for (1 .. 200) {
-			my $p = 20000 + int rand 40000;
-			my @s;
-			for my $a (@ARGV) {
-				my $s = IO::Socket::INET->new(LocalAddr => $a,
-					LocalPort => $p, Proto => "tcp", Listen => 1,
-					ReuseAddr => 0) or next PORT;
-				push @s, $s;
-			}
-			print "$p\n"; exit 0;
-		}
-		exit 1;' "$@"
-}
-
 _sshd_exit_hook() {
 	local rc=$?
 	sshd_stop
@@ -67,7 +50,7 @@ sshd_start() {
 	proc_on_exit _sshd_exit_hook
 	d=$SSHD_DIR
 	chmod 700 "$d"
-	SSHD_PORT=$(_sshd_free_port "$@") || { _sshd_err "no free port"; return 1; }
+	SSHD_PORT=$(proc_free_port "$@") || { _sshd_err "no free port"; return 1; }
 	export SSHD_PORT
 	ssh-keygen -q -t ed25519 -N '' -C listscrub-test-host -f "$d/host_key" &&
 	    ssh-keygen -q -t ed25519 -N '' -C listscrub-test-client -f "$d/client_key" ||

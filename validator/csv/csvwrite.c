@@ -253,6 +253,23 @@ csvwrite_escaped(struct csvwrite *w, const char *s, size_t n)
 }
 
 /*
+ * csvwrite_plain - a cell that needs no quote and no guard, straight into
+ * the buffer: false (nothing done) with a tee, an error, or no room.
+ */
+static inline bool
+csvwrite_plain(struct csvwrite *w, const char *s, size_t n)
+{
+	if (w->tee != NULL || w->err != 0 || n >= CSVWRITE_BUF - w->len)
+		return false;
+	if (w->in_row)
+		w->buf[w->len++] = w->delim;
+	w->in_row = true;
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+	return true;
+}
+
+/*
  * csvwrite_classes - the CELL_QUOTE and CELL_ESCAPE bits of s's bytes.
  * Eight bytes a step first: a word with none of the delimiter, '"', CR,
  * LF or NUL (the only bytes with those bits) needs no table look-ups.
@@ -291,17 +308,11 @@ csvwrite_cell(struct csvwrite *w, const char *s, size_t n,
 	bool quote, special;
 
 	/* Most cells: nothing to quote or guard, and room in the buffer. */
-	if ((acc & (CELL_QUOTE | CELL_ESCAPE)) == 0 && w->tee == NULL &&
-	    w->err == 0 && n < CSVWRITE_BUF - w->len &&
+	if ((acc & (CELL_QUOTE | CELL_ESCAPE)) == 0 &&
 	    (n == 0 || g == CSVWRITE_GUARD_OFF ||
-	    (w->cls[(unsigned char)s[0]] & CELL_TRIGGER) == 0)) {
-		if (w->in_row)
-			w->buf[w->len++] = w->delim;
-		w->in_row = true;
-		memcpy(w->buf + w->len, s, n);
-		w->len += n;
+	    (w->cls[(unsigned char)s[0]] & CELL_TRIGGER) == 0) &&
+	    csvwrite_plain(w, s, n))
 		return 0;
-	}
 	if (w->in_row && csvwrite_put(w, &w->delim, 1) != 0)
 		return -1;
 	w->in_row = true;
@@ -320,14 +331,8 @@ csvwrite_cell_memo(struct csvwrite *w, const char *s, size_t n,
     enum csvwrite_guard g, struct csvwrite_memo *m)
 {
 	if (s == m->s && n == m->n && w->delim == m->delim &&
-	    w->tee == NULL && w->err == 0 && n < CSVWRITE_BUF - w->len) {
-		if (w->in_row)
-			w->buf[w->len++] = w->delim;
-		w->in_row = true;
-		memcpy(w->buf + w->len, s, n);
-		w->len += n;
+	    csvwrite_plain(w, s, n))
 		return 0;
-	}
 	/* plain under any guard: nothing to quote, no trigger first */
 	if (csvwrite_classes(w, s, n) == 0 &&
 	    (n == 0 || (w->cls[(unsigned char)s[0]] & CELL_TRIGGER) == 0)) {
