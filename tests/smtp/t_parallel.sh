@@ -79,7 +79,9 @@ no_outputs() {
 # recipe ARGS... - run the recipe; RC, ERR (its stderr)
 recipe() {
 	mkdir -p "$T/rtmp"
-	TMPDIR=$T/rtmp LISTSCRUB=${RECIPE_LISTSCRUB:-$LISTSCRUB} timeout 300 sh "$RECIPE" "$@" \
+	# shellcheck disable=SC2086
+	TMPDIR=$T/rtmp LISTSCRUB=${RECIPE_LISTSCRUB:-$LISTSCRUB} timeout 300 \
+	    env ${RECIPE_ENV:-} sh "$RECIPE" "$@" \
 	    >"$T/.recipe.out" 2>"$T/.recipe.err"
 	RC=$?
 	ERR=$(cat "$T/.recipe.err")
@@ -252,8 +254,10 @@ EOS
 	: >"$T/mark"
 	from=$(loglines)
 	outs
-	PARALLEL_SSH="ssh -F $SSH_CONFIG" LISTSCRUB_REMOTE=$T/remote-listscrub \
-	    recipe -S h0,h1 -S h2,h3 \
+	# without SHELL in the environment, as CI runs: GNU Parallel runs
+	# $SHELL on the remote side, which the login there sets
+	RECIPE_ENV="-u SHELL" PARALLEL_SSH="ssh -F $SSH_CONFIG" \
+	    LISTSCRUB_REMOTE=$T/remote-listscrub recipe -S h0,h1 -S h2,h3 \
 	    --source "$SRC" --transfer -- -q --no-progress "${O[@]}" "${OPTS[@]}" "$F"
 	is "$RC" "$ONE_RC" "-S four logins: the one-process run's exit status"
 	[ "$RC" = "$ONE_RC" ] || diag "$ERR"
