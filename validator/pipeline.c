@@ -125,6 +125,7 @@ static int pipeline_check(struct run *r, const struct csvrow *row,
 static int pipeline_prepare(void *arg, const struct csvrow *row,
     struct addr_result *ar, struct diag *d);
 static void pipeline_prefetch(struct run *r, const struct addr_result *ar);
+static void pipeline_guess(struct run *r, const struct csvrow *row);
 static int pipeline_cpus(void);
 static int pipeline_row(struct run *r, const struct csvrow *row,
     const struct addr_result *ar,
@@ -1072,6 +1073,19 @@ pipeline_prefetch(struct run *r, const struct addr_result *ar)
 }
 
 /*
+ * pipeline_guess - on one thread: the dedupe slot of the row's cell as
+ * typed (the key of a plain address) starts loading before the cell is
+ * checked.
+ */
+static void
+pipeline_guess(struct run *r, const struct csvrow *row)
+{
+	if (!row->malformed && r->column < (long)row->nfields)
+		dedupe_prefetch(r->dedupe, row->field[r->column],
+		    row->field_len[r->column]);
+}
+
+/*
  * pipeline_row - judge one data row, whose address pipeline_check put in
  * ar, and write it out: through the flow when one runs, else at once.
  */
@@ -1099,10 +1113,6 @@ pipeline_row(struct run *r, const struct csvrow *row,
 			rep->malformed_lines[rep->by_sub[SUB_MALFORMED_ROW]] =
 			    row->line;
 	} else {
-		/* the dedupe table's slot loads while the row is judged
-		 * (a flow: a few rows ahead, pipeline_prefetch) */
-		if (r->flow == NULL && ar->status == ADDR_OK)
-			dedupe_prefetch(r->dedupe, ar->norm.data, ar->norm.len);
 		e.addr = ar;
 		k.email = ar->norm.data ? ar->norm.data : "";
 		k.email_len = ar->norm.len;
@@ -1423,14 +1433,17 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	    "rows", r.input_bytes);
 	for (size_t i = 0; i < nahead; i++)
 		pipeline_scan(&r, &ahead[i].row);	/* --offline */
-	for (size_t i = header ? 1 : 0; i < nahead; i++)
+	for (size_t i = header ? 1 : 0; i < nahead; i++) {
+		pipeline_guess(&r, &ahead[i].row);
 		if (pipeline_check(&r, &ahead[i].row, &r.ar, d) != 0 ||
 		    pipeline_row(&r, &ahead[i].row, &r.ar, d) != 0)
 			goto done;
+	}
 	progress_tick(&r.prog, r.row, csvread_bytes(in));
 	if (o->single_thread || pipeline_cpus() < 2) {
 		while ((got = csvread_next(in, &row, d)) == 1) {
 			pipeline_scan(&r, &row);
+			pipeline_guess(&r, &row);
 			if (pipeline_interrupted(&r, d) != 0 ||
 			    pipeline_check(&r, &row, &r.ar, d) != 0 ||
 			    pipeline_row(&r, &row, &r.ar, d) != 0)

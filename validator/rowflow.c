@@ -74,8 +74,6 @@ struct rowflow {
 	struct outset *out;
 	struct row_write_ctx ctx;	/* the writer's */
 	struct csvwrite_memo memo[COL_LAST];	/* ctx's */
-	const char **wfields;		/* the writer's */
-	size_t wfields_cap;
 	pthread_t reader, writer;
 	bool have_reader, have_writer;
 	pthread_mutex_t mu;
@@ -412,7 +410,6 @@ rowflow_free(struct rowflow *f)
 		free(b->notes);
 	}
 	addr_result_free(&f->ar);
-	free(f->wfields);
 	pthread_mutex_destroy(&f->mu);
 	pthread_cond_destroy(&f->to_reader);
 	pthread_cond_destroy(&f->to_judge);
@@ -565,7 +562,8 @@ rowflow_emit(struct rowflow *f, enum outset_file file,
 	    &b->nused, &b->ncap, k->did_you_mean, strlen(k->did_you_mean));
 	j->at_off = rowflow_str(&b->notes, &b->nused, &b->ncap, checked_at,
 	    strlen(checked_at));
-	if (atomic_load_explicit(&f->failed, memory_order_relaxed)) {
+	/* acquire: the writer stored werr before it set failed */
+	if (atomic_load(&f->failed)) {
 		pthread_mutex_lock(&f->mu);
 		*d = f->werr;
 		pthread_mutex_unlock(&f->mu);
