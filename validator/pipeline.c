@@ -1451,7 +1451,9 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 			progress_tick(&r.prog, r.row, csvread_bytes(in));
 		}
 	} else {
-		/* on three threads: read and checked, judged, written */
+		/* on three threads: read and checked, judged, written;
+		 * the run's start is the flow's constant checked_at */
+		r.wctx.checked_at = rep->started_at;
 		if ((r.flow = rowflow_start(in, pipeline_prepare, &r, r.out,
 		    &r.wctx, d)) == NULL)
 			goto done;

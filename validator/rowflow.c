@@ -36,7 +36,8 @@ struct job {
 	enum verdict_action action;
 	bool flags_known;
 	const char *reason;		/* static, or NULL: reason_off */
-	size_t reason_off, dym_off, at_off;	/* in the batch's notes */
+	/* in the batch's notes; at_off NONE: the run's start (run_at) */
+	size_t reason_off, dym_off, at_off;
 };
 
 struct batch {
@@ -73,6 +74,7 @@ struct rowflow {
 	struct addr_result ar;		/* the reader's */
 	struct outset *out;
 	struct row_write_ctx ctx;	/* the writer's */
+	const char *run_at;		/* c->checked_at: the run's start */
 	struct csvwrite_memo memo[COL_LAST];	/* ctx's */
 	pthread_t reader, writer;
 	bool have_reader, have_writer;
@@ -333,7 +335,8 @@ rowflow_write(struct rowflow *f, struct batch *b)
 		j->k.v = &v;
 		j->k.did_you_mean = j->dym_off == NONE ? NULL :
 		    b->notes + j->dym_off;
-		f->ctx.checked_at = b->notes + j->at_off;
+		f->ctx.checked_at = j->at_off == NONE ? f->run_at :
+		    b->notes + j->at_off;
 		if (outset_row(f->out, j->f, &f->ctx, &b->rows[i], &j->k,
 		    &guarded, &f->werr) != 0)
 			return -1;
@@ -431,6 +434,7 @@ rowflow_start(struct csvread *in, rowflow_prepare_fn prepare, void *arg,
 	f->arg = arg;
 	f->out = s;
 	f->ctx = *c;
+	f->run_at = c->checked_at;
 	f->ctx.memo = f->memo;
 	addr_result_init(&f->ar);
 	atomic_init(&f->failed, false);
@@ -560,8 +564,9 @@ rowflow_emit(struct rowflow *f, enum outset_file file,
 		j->reason = k->v->reason;
 	j->dym_off = k->did_you_mean == NULL ? NONE : rowflow_str(&b->notes,
 	    &b->nused, &b->ncap, k->did_you_mean, strlen(k->did_you_mean));
-	j->at_off = rowflow_str(&b->notes, &b->nused, &b->ncap, checked_at,
-	    strlen(checked_at));
+	/* most rows: the run's start, the same string for every row */
+	j->at_off = checked_at == f->run_at ? NONE : rowflow_str(&b->notes,
+	    &b->nused, &b->ncap, checked_at, strlen(checked_at));
 	/* acquire: the writer stored werr before it set failed */
 	if (atomic_load(&f->failed)) {
 		pthread_mutex_lock(&f->mu);
