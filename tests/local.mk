@@ -12,6 +12,7 @@ AM_TESTS_ENVIRONMENT = \
 
 UNIT_TESTS = \
 	tests/unit/t_addr \
+	tests/unit/t_ascii \
 	tests/unit/t_classify \
 	tests/unit/t_csvread \
 	tests/unit/t_csvwrite \
@@ -54,6 +55,7 @@ check_PROGRAMS += $(UNIT_TESTS) $(FUZZ_REPLAYS) \
 TESTS += $(UNIT_TESTS) $(FUZZ_REPLAYS)
 
 tests_unit_t_addr_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_ascii_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_classify_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_email_column_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_encoding_LDADD = $(LISTSCRUB_LIBS)

@@ -1297,7 +1297,6 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	struct csvread *in = NULL;
 	struct row_copy *ahead = NULL;
 	struct csvrow row;
-	struct csvwrite_memo memo[COL_LAST] = { { 0 } };
 	const struct csvrow *rowp;
 	const struct addr_result *arp;
 	uint64_t at_byte;
@@ -1396,7 +1395,7 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	if (pipeline_pick(&r, in, ahead, &nahead, &header, d) != 0)
 		goto done;
 
-	r.wctx.memo = memo;
+	r.wctx.memo = row_write_memo_new();
 	r.wctx.guard = o->guard;
 	r.wctx.delim = rep->delim;
 	r.wctx.checked_at = rep->started_at;
@@ -1540,6 +1539,7 @@ done:
 	listcheck_free(r.lists);
 	providers_free(r.providers);
 	buf_free(&r.suggest);
+	row_write_memo_free(r.wctx.memo);
 	return rc;
 }
 

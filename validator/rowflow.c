@@ -75,7 +75,6 @@ struct rowflow {
 	struct outset *out;
 	struct row_write_ctx ctx;	/* the writer's */
 	const char *run_at;		/* c->checked_at: the run's start */
-	struct csvwrite_memo memo[COL_LAST];	/* ctx's */
 	pthread_t reader, writer;
 	bool have_reader, have_writer;
 	pthread_mutex_t mu;
@@ -413,6 +412,7 @@ rowflow_free(struct rowflow *f)
 		free(b->notes);
 	}
 	addr_result_free(&f->ar);
+	row_write_memo_free(f->ctx.memo);
 	pthread_mutex_destroy(&f->mu);
 	pthread_cond_destroy(&f->to_reader);
 	pthread_cond_destroy(&f->to_judge);
@@ -435,7 +435,7 @@ rowflow_start(struct csvread *in, rowflow_prepare_fn prepare, void *arg,
 	f->out = s;
 	f->ctx = *c;
 	f->run_at = c->checked_at;
-	f->ctx.memo = f->memo;
+	f->ctx.memo = row_write_memo_new();
 	addr_result_init(&f->ar);
 	atomic_init(&f->failed, false);
 	atomic_init(&f->quit, false);

@@ -8,7 +8,9 @@
 # syntax, empty cells, formula cells, quoted newlines and delimiters,
 # malformed rows, records longer than --max-record-size, short and long
 # rows, bytes that are not UTF-8), offline and with a (dead) DNS stage,
-# "," and ";" with --excel. The default run really had three threads
+# "," and ";" with --excel, and with a result store: the previous statuses
+# of an --offline re-scrub, DNS answers recalled with an earlier run's
+# time beside new ones (NSD). The default run really had three threads
 # (/proc/PID/status), --single-thread one. A write error and a signal in
 # the middle of the threaded pass fail the run as on one thread.
 . "$(dirname "$0")/lib.sh"
@@ -19,7 +21,7 @@ if [ "$(nproc 2>/dev/null || echo 1)" -lt 2 ]; then
 	exit 0
 fi
 dns_require
-plan 27
+plan 34
 dns_dead_server || bail "cannot start the silent resolver"
 
 # gen_rich N DELIM - N data rows of every kind, a header first
@@ -60,13 +62,20 @@ gen_rich() {
 # both NAME ARGS... - one run with three threads, one with --single-thread,
 # each writing every output into $T/out (the summary and the workbook name
 # the other outputs' paths), then moved to $T/NAME.3 and $T/NAME.1; sets
-# RC3 and RC1
+# RC3 and RC1. With STORE set: each run on its own copy of that result
+# store, at one path ($T/run.sqlite: the summary names it); at NOW
+# (default 2026-06-01T00:00:00Z).
 both() {
-	local name=$1 m o=$T/out
+	local name=$1 m o=$T/out store
 	shift
 	for m in 3 1; do
 		rm -rf "$o" "$T/$name.$m" && mkdir -p "$o/split"
-		run_scrub -q --no-progress --no-cache --now 2026-06-01T00:00:00Z \
+		store=--no-cache
+		if [ -n "${STORE:-}" ]; then
+			rm -f "$T/run.sqlite"*
+			cp "$STORE" "$T/run.sqlite" && store=--cache=$T/run.sqlite
+		fi
+		run_scrub -q --no-progress "$store" --now "${NOW:-2026-06-01T00:00:00Z}" \
 		    $([ "$m" = 1 ] && echo --single-thread) \
 		    -o "$o/c.csv" -r "$o/r.csv" --review "$o/v.csv" --summary "$o/s.json" \
 		    --xlsx "$o/w.xlsx" --split "$o/split" --report "$o/p.html" "$@"
@@ -112,6 +121,37 @@ both dead --dns-server "$DEAD_DNS_ADDR" --dns-timeout 200 --dns-tries 1 --allow-
 is "$RC3" "$RC1" "dead DNS server: the same exit status"
 is "$(differ dead)" "" "dead DNS server: every output byte-identical"
 like "$(for f in c r v; do col "$T/dead.3/$f.csv" scrub_sub_status; done | sort -u | tr '\n' ' ')" 'dns_timeout' "dead DNS server: the DNS stage ran (dns_timeout rows)"
+
+# Through the threads with a result store (t_store, t_resume run on one
+# thread): the previous statuses of an --offline re-scrub, and in a DNS
+# run the answers recalled from an earlier run, with that run's time.
+head -n 4000 "$T/rich.csv" >"$T/first.csv"
+mkdir "$T/lists" && cp -r "$LISTSCRUB_LISTS"/*.txt "$LISTSCRUB_LISTS"/*.tsv "$T/lists/" 2>/dev/null
+echo 'acme-tools.com' >>"$T/lists/disposable.txt"
+run_scrub -q --no-progress --offline --cache "$T/off.sqlite" --now 2026-05-01T00:00:00Z \
+    -o "$T/first.c.csv" -r "$T/first.r.csv" "$T/first.csv"
+STORE=$T/off.sqlite both offstore --offline --lists-dir "$T/lists" "$T/rich.csv"
+is "$RC3|$RC1" "0|0" "--offline with a store: both runs exit 0"
+is "$(differ offstore)" "" "--offline with a store: every output byte-identical"
+like "$(for f in c r v; do col "$T/offstore.3/$f.csv" scrub_changed; done | sort | uniq -c | tr -s ' \n' ' ')" \
+    '[0-9]+ [0-9]+ false [0-9]+ true' \
+    "--offline with a store: rows without, unchanged and changed (a domain now disposable)"
+
+dns_start lab || bail "cannot start the test DNS server"
+awk 'BEGIN { split("mx-ok.lab mx-multi.lab nullmx.lab nx.lab implicit.lab nomail.lab MX-OK.LAB", d, " ")
+	print "Name,Email"
+	for (i = 1; i <= 6000; i++) printf "n%d,user%d@%s\n", i, i % 2500, d[i % 7 + 1] }' >"$T/lab.csv"
+# the first run knows only some of the domains
+grep -v -e implicit.lab -e nomail.lab "$T/lab.csv" | head -n 3001 >"$T/lab1.csv"
+run_scrub -q --no-progress --cache "$T/dns.sqlite" --now 2026-06-01T00:00:00Z \
+    --dns-server "$DNS_ADDR" --allow-reserved -o "$T/lab1.c.csv" -r "$T/lab1.r.csv" "$T/lab1.csv"
+is "$SCRUB_RC" 0 "DNS run on the first half, into a store: exit status 0"
+STORE=$T/dns.sqlite NOW=2026-06-01T02:00:00Z both dnsstore --dns-server "$DNS_ADDR" --allow-reserved "$T/lab.csv"
+is "$RC3|$RC1" "0|0" "DNS run with the store: both runs exit 0"
+is "$(differ dnsstore)" "" "DNS run with the store: every output byte-identical"
+is "$(for f in c r v; do col "$T/dnsstore.3/$f.csv" scrub_checked_at; done | sort -u | tr '\n' ' ')" \
+    "2026-06-01T00:00:00Z 2026-06-01T02:00:00Z " \
+    "DNS run with the store: rows recalled with the first run's time, the rest with this run's"
 
 # ---------------------------------------------------------------- threads seen
 # threads_of ARGS... - the most threads one listscrub run had at once

@@ -2,8 +2,9 @@
  * t_row_write - the rows of an output file: the columns an earlier run
  * appended are left out of a re-scrubbed file (header and rows), padding
  * counts the kept columns so the appended ones line up, the previous
- * status and changed columns, the bytes unchanged without either, and
- * row_write_own_columns on the headers people write.
+ * status and changed columns, the bytes unchanged without either,
+ * row_write_own_columns on the headers people write, and the writer's
+ * memo: the same bytes as without it, row after row of mixed kinds.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -49,6 +50,7 @@ static void unchanged(void);
 static void skipped(void);
 static void changes(void);
 static void own_columns(void);
+static void memo(void);
 
 /*
  * scrub - read in (comma-separated, header first), write it as the
@@ -331,6 +333,125 @@ own_columns(void)
 	}
 }
 
+/*
+ * memo_file - n rows of mixed kinds into path (delimiter delim), through
+ * m (NULL: no memo); 0 or -1. Row i's kind comes from the bits of a
+ * fixed pseudo-random sequence, so two calls write the same rows.
+ */
+static int
+memo_file(const char *path, int delim, struct row_write_memo *m, int n)
+{
+	static const char *const reasons[] = { "fine", "Not, fine", "=odd" };
+	static const char *const mxs[] = { NULL, "mx1.test", "mx,2.test",
+	    "@mx3.test", "mx\"4.test" };
+	static const char *const emails[] = { "a@x.test", "B@Y.test",
+	    "=cmd@x.test", "\"a,b\"@x.test", "" };
+	static const char *const prev[] = { NULL, "", "valid", "invalid" };
+	struct csvwrite_opts wo = { .delim = delim };
+	struct row_write_ctx c = { 0 };
+	struct row_write_cols k = { 0 };
+	struct probe_result p = { .sub = SUB_MAILBOX_FULL, .code = 552,
+	    .enhanced = "5.2.2", .text = "mailbox full, sorry",
+	    .tls = PROBE_TRI_YES, .catch_all = PROBE_TRI_NO };
+	struct csvrow row = { 0 };
+	const char *field[2] = { "Ann", "x" };
+	size_t flen[2] = { 3, 1 };
+	struct verdict v = { 0 };
+	struct diag d = { 0 };
+	struct csvwrite *w;
+	uint32_t x = 12345;
+	bool gu;
+
+	if ((w = csvwrite_open(path, &wo, &d)) == NULL)
+		return -1;
+	c.guard = CSVWRITE_GUARD_AUTO;
+	c.delim = delim;
+	c.checked_at = CHECKED_AT;
+	c.prefix = "scrub_";
+	c.changes = true;
+	c.width = 2;
+	c.memo = m;
+	row.raw = "Ann,x";
+	row.raw_len = 5;
+	row.field = field;
+	row.field_len = flen;
+	row.nfields = 2;
+	k.v = &v;
+	for (int i = 0; i < n; i++) {
+		uint32_t r;
+
+		/* xorshift32; a few hundred kinds, so that kinds come back */
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		r = x;
+		v.status = (enum verdict_status)(r % 3);
+		v.sub = v.status ? SUB_SYNTAX_OK : SUB_DISPOSABLE;
+		v.action = v.status ? ACTION_KEEP : ACTION_REMOVE;
+		v.flags_known = (r & 4) != 0;
+		if ((r >> 24) % 11 == 0) {
+			/* made for the row: the same buffer, other text */
+			snprintf(v.reason_buf, sizeof(v.reason_buf),
+			    "made for row %d", i);
+			v.reason = v.reason_buf;
+		} else
+			v.reason = reasons[v.status];
+		k.row = (uint64_t)i + 1;
+		k.email = emails[(r >> 3) % 5];
+		k.email_len = strlen(k.email);
+		k.role = k.disposable = k.free_mail = (r & 8) != 0;
+		k.checked = v.status ? "syntax" : "dns";
+		k.mx = mxs[(r >> 4) % 5];
+		k.provider = r & 128 ? "google" : NULL;
+		k.did_you_mean = (r >> 20) % 13 == 0 ? "a@gmail.com" : NULL;
+		k.duplicate_of = (r >> 8) % 7 == 0 ? (uint64_t)i : 0;
+		k.smtp = (r >> 12) % 17 == 0 ? &p : NULL;
+		k.previous_status = prev[(r >> 16) % 4];
+		k.changed = (r & 256) != 0;
+		if (row_write_row(w, &c, &row, &k, &gu) != 0)
+			return -1;
+	}
+	return csvwrite_commit(w, &d);
+}
+
+/*
+ * memo - a writer's memo changes no byte: every appended cell of every
+ * kind of row as without it, with reasons and emails that need quotes or
+ * a guard, rows the memo must not serve (an SMTP answer, a suggestion, a
+ * reason made for the row), and a second file with another delimiter
+ * through the same memo.
+ */
+static void
+memo(void)
+{
+	struct row_write_memo *m = row_write_memo_new();
+	char a[8192], b[8192];
+	char *x = NULL, *y = NULL;
+	int ok1;
+
+	snprintf(a, sizeof(a), "%s/memo.csv", dir);
+	snprintf(b, sizeof(b), "%s/plain.csv", dir);
+	ok1 = memo_file(a, ',', m, 5000) == 0 && memo_file(b, ',', NULL, 5000) == 0;
+	ok(ok1 && (x = slurp(a, NULL)) != NULL && (y = slurp(b, NULL)) != NULL &&
+	    strcmp(x, y) == 0 && strstr(x, "\"mx,2.test\"") != NULL &&
+	    strstr(x, "'=odd") != NULL,
+	    "memo: 5,000 rows of mixed kinds, byte for byte as without it");
+	free(x);
+	free(y);
+	x = y = NULL;
+	ok1 = memo_file(a, ';', m, 2000) == 0 && memo_file(b, ';', NULL, 2000) == 0;
+	ok(ok1 && (x = slurp(a, NULL)) != NULL && (y = slurp(b, NULL)) != NULL &&
+	    strcmp(x, y) == 0 && strstr(x, ";valid;") != NULL,
+	    "memo: then ';' through the same memo, as without it");
+	free(x);
+	free(y);
+	if (getenv("KEEP") == NULL) {
+		unlink(a);
+		unlink(b);
+	}
+	row_write_memo_free(m);
+}
+
 int
 main(void)
 {
@@ -344,6 +465,7 @@ main(void)
 	skipped();
 	changes();
 	own_columns();
+	memo();
 	{
 		char p[8192];
 

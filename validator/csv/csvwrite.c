@@ -326,6 +326,27 @@ csvwrite_cell(struct csvwrite *w, const char *s, size_t n,
 	return quote ? csvwrite_put(w, "\"", 1) : 0;
 }
 
+bool
+csvwrite_is_plain(const struct csvwrite *w, const char *s, size_t n)
+{
+	return csvwrite_classes(w, s, n) == 0 &&
+	    (n == 0 || (w->cls[(unsigned char)s[0]] & CELL_TRIGGER) == 0);
+}
+
+char
+csvwrite_delimiter(const struct csvwrite *w)
+{
+	return w->delim;
+}
+
+int
+csvwrite_plain_cells(struct csvwrite *w, const char *p, size_t n, char delim)
+{
+	if (!w->in_row || w->delim != delim)
+		return 1;
+	return csvwrite_put(w, p, n);
+}
+
 int
 csvwrite_cell_memo(struct csvwrite *w, const char *s, size_t n,
     enum csvwrite_guard g, struct csvwrite_memo *m)
@@ -333,9 +354,7 @@ csvwrite_cell_memo(struct csvwrite *w, const char *s, size_t n,
 	if (s == m->s && n == m->n && w->delim == m->delim &&
 	    csvwrite_plain(w, s, n))
 		return 0;
-	/* plain under any guard: nothing to quote, no trigger first */
-	if (csvwrite_classes(w, s, n) == 0 &&
-	    (n == 0 || (w->cls[(unsigned char)s[0]] & CELL_TRIGGER) == 0)) {
+	if (csvwrite_is_plain(w, s, n)) {
 		m->s = s;
 		m->n = n;
 		m->delim = w->delim;

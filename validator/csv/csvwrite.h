@@ -81,6 +81,25 @@ int csvwrite_cell_memo(struct csvwrite *w, const char *s, size_t n,
     enum csvwrite_guard g, struct csvwrite_memo *m);
 
 /*
+ * csvwrite_is_plain - whether csvwrite_cell writes s as it is under any
+ * guard (after the delimiter): nothing to quote, no guard trigger first.
+ */
+bool csvwrite_is_plain(const struct csvwrite *w, const char *s, size_t n);
+
+/* csvwrite_delimiter - the delimiter w writes between cells. */
+char csvwrite_delimiter(const struct csvwrite *w);
+
+/*
+ * csvwrite_plain_cells - n bytes of whole cells, each a delimiter then a
+ * cell csvwrite_is_plain said is plain, written as they are after the
+ * row's cells so far. 1, with nothing written, when they do not fit: w
+ * has another delimiter than delim, or no cell yet in the row. 0, or -1
+ * with errno.
+ */
+int csvwrite_plain_cells(struct csvwrite *w, const char *p, size_t n,
+    char delim);
+
+/*
  * csvwrite_cell_start, csvwrite_cell_more, csvwrite_cell_end - one cell
  * written in pieces, for a cell too long to hold (the rest of a record
  * longer than max_record, streamed by csvread_tail): start writes a

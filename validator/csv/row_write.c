@@ -20,6 +20,57 @@ static size_t row_write_split(const char *raw, size_t len, int delim,
 static int row_write_damaged(struct csvwrite *w, const struct csvrow *row);
 static int row_write_str(struct csvwrite *w, const char *s);
 static bool row_write_stable(const struct row_write_cols *k, enum column id);
+static int row_write_appended(struct csvwrite *w,
+    const struct row_write_ctx *c, const struct columns *cols,
+    const struct row_write_cols *k);
+
+#define SUFFIX_SLOTS	64	/* a list has a few dozen kinds of verdict */
+#define SUFFIX_BYTES	512
+
+/*
+ * What the appended cells of a row that row_write_same_kind accepts
+ * depend on, other than the row's own: the row number, address,
+ * duplicate_of and checked_at.
+ */
+struct row_write_kind {
+	const char *reason, *checked, *mx, *provider, *previous;
+	const struct columns *cols;
+	enum verdict_status status;
+	enum verdict_sub sub;
+	enum verdict_action action;
+	bool flags_known, role, disposable, free_mail, changed;
+};
+
+/*
+ * The appended cells of one kind of row, each after its delimiter, all
+ * of them plain; cell i of cols at buf + off[i] up to off[i + 1], empty
+ * for the row's own cells.
+ */
+struct row_write_suffix {
+	struct row_write_kind kind;
+	bool set;		/* kind is known */
+	bool plain;		/* and its cells are in buf */
+	char delim;
+	uint16_t off[COL_LAST + 1];
+	char buf[SUFFIX_BYTES];
+};
+
+struct row_write_memo {
+	struct csvwrite_memo cell[COL_LAST];
+	struct row_write_suffix slot[SUFFIX_SLOTS];
+};
+
+struct row_write_memo *
+row_write_memo_new(void)
+{
+	return xcalloc(1, sizeof(struct row_write_memo));
+}
+
+void
+row_write_memo_free(struct row_write_memo *m)
+{
+	free(m);
+}
 
 /*
  * row_write_damaged - a malformed row's raw text as one quoted, guarded
@@ -388,11 +439,162 @@ row_write_header(struct csvwrite *w, const struct row_write_ctx *c,
 	return csvwrite_end_row(w);
 }
 
+/* row_write_own - whether column id holds the row's own text. */
+static bool
+row_write_own(enum column id)
+{
+	return id == COL_ROW || id == COL_EMAIL || id == COL_DUPLICATE_OF ||
+	    id == COL_CHECKED_AT;
+}
+
+/*
+ * row_write_same_kind - k's kind into *kind when every appended cell but
+ * the row's own (row_write_own) depends on it alone: no SMTP answer, no
+ * suggestion and no reason made for the row, whose texts change from row
+ * to row; false otherwise. The strings are static or the run's tables',
+ * so the same pointer is the same text (row_write_stable).
+ */
+static bool
+row_write_same_kind(const struct columns *cols, const struct row_write_cols *k,
+    struct row_write_kind *kind)
+{
+	const struct verdict *v = k->v;
+
+	if (k->smtp != NULL || k->did_you_mean != NULL ||
+	    v->reason == v->reason_buf || cols->n > COL_LAST)
+		return false;
+	memset(kind, 0, sizeof(*kind));	/* compared whole, padding too */
+	kind->reason = v->reason;
+	kind->checked = k->checked;
+	kind->mx = k->mx;
+	kind->provider = k->provider;
+	kind->previous = k->previous_status;
+	kind->cols = cols;
+	kind->status = v->status;
+	kind->sub = v->sub;
+	kind->action = v->action;
+	kind->flags_known = v->flags_known;
+	kind->role = k->role;
+	kind->disposable = k->disposable;
+	kind->free_mail = k->free_mail;
+	kind->changed = k->changed;
+	return true;
+}
+
+/* row_write_slot - where the memo keeps a kind of row's cells. */
+static struct row_write_suffix *
+row_write_slot(struct row_write_memo *m, const struct row_write_kind *kind)
+{
+	uint64_t h = (uint64_t)(uintptr_t)kind->reason ^
+	    (uint64_t)(uintptr_t)kind->mx * 0x9E3779B97F4A7C15ULL ^
+	    (uint64_t)(uintptr_t)kind->provider * 31 ^
+	    (uint64_t)(uintptr_t)kind->previous * 7 ^
+	    (uint64_t)kind->status << 8 ^ (uint64_t)kind->sub << 12 ^
+	    (uint64_t)kind->action << 20 ^
+	    (uint64_t)(kind->role | kind->disposable << 1 |
+	    kind->free_mail << 2 | kind->flags_known << 3 |
+	    kind->changed << 4) << 24;
+
+	h ^= h >> 29;
+	h *= 0xBF58476D1CE4E5B9ULL;
+	h ^= h >> 32;
+	return &m->slot[h % SUFFIX_SLOTS];
+}
+
+/*
+ * row_write_learn - the appended cells of k's kind into e, as
+ * csvwrite_cell writes them; not plain when one of them is not, or they
+ * do not fit: such a kind is written cell by cell.
+ */
+static void
+row_write_learn(struct row_write_suffix *e, const struct row_write_kind *kind,
+    const struct row_write_ctx *c, const struct columns *cols,
+    const struct row_write_cols *k, const struct csvwrite *w)
+{
+	char scratch[ROW_WRITE_SCRATCH];
+	size_t used = 0;
+
+	memcpy(&e->kind, kind, sizeof(*kind));	/* padding too */
+	e->set = true;
+	e->plain = false;
+	e->delim = csvwrite_delimiter(w);
+	for (size_t i = 0; i < cols->n; i++) {
+		size_t len;
+		const char *s;
+
+		e->off[i] = (uint16_t)used;
+		if (row_write_own(cols->id[i]))
+			continue;
+		s = row_write_value(c, k, cols->id[i], scratch, &len);
+		if (!csvwrite_is_plain(w, s, len) ||
+		    len + 1 > SUFFIX_BYTES - used)
+			return;
+		e->buf[used] = csvwrite_delimiter(w);
+		memcpy(e->buf + used + 1, s, len);
+		used += len + 1;
+	}
+	e->off[cols->n] = (uint16_t)used;
+	e->plain = true;
+}
+
+/*
+ * row_write_appended - the appended cells: from the memo when a row of
+ * the same kind was written before (row_write_same_kind), else cell by
+ * cell, a static or table string through its column's memo.
+ */
+static int
+row_write_appended(struct csvwrite *w, const struct row_write_ctx *c,
+    const struct columns *cols, const struct row_write_cols *k)
+{
+	char scratch[ROW_WRITE_SCRATCH];
+	struct row_write_kind kind;
+	struct row_write_suffix *e = NULL;
+	size_t i = 0;
+
+	if (c->memo != NULL && row_write_same_kind(cols, k, &kind)) {
+		e = row_write_slot(c->memo, &kind);
+		if (!e->set || memcmp(&e->kind, &kind, sizeof(kind)) != 0)
+			row_write_learn(e, &kind, c, cols, k, w);
+		if (!e->plain)
+			e = NULL;
+	}
+	while (i < cols->n) {
+		size_t len, j = i;
+		const char *s;
+		int rc;
+
+		if (e != NULL) {
+			while (j < cols->n && !row_write_own(cols->id[j]))
+				j++;
+			if (j > i) {
+				rc = csvwrite_plain_cells(w, e->buf + e->off[i],
+				    (size_t)(e->off[j] - e->off[i]), e->delim);
+				if (rc < 0)
+					return -1;
+				if (rc == 0) {
+					i = j;
+					continue;
+				}
+				e = NULL;	/* no cell yet, or another file */
+			}
+		}
+		s = row_write_value(c, k, cols->id[i], scratch, &len);
+		if (c->memo != NULL && row_write_stable(k, cols->id[i]))
+			rc = csvwrite_cell_memo(w, s, len,
+			    CSVWRITE_GUARD_STRICT, &c->memo->cell[i]);
+		else
+			rc = csvwrite_cell(w, s, len, CSVWRITE_GUARD_STRICT);
+		if (rc != 0)
+			return -1;
+		i++;
+	}
+	return 0;
+}
+
 int
 row_write_row(struct csvwrite *w, const struct row_write_ctx *c,
     const struct csvrow *row, const struct row_write_cols *k, bool *guarded)
 {
-	char scratch[ROW_WRITE_SCRATCH];
 	struct columns buf;
 	const struct columns *cols = row_write_columns(c, &buf);
 	size_t have;
@@ -407,22 +609,9 @@ row_write_row(struct csvwrite *w, const struct row_write_ctx *c,
 			return -1;
 		have = row_write_kept(c, row->nfields);
 	}
-	if (row_write_pad(w, c, have) != 0)
+	if (row_write_pad(w, c, have) != 0 ||
+	    row_write_appended(w, c, cols, k) != 0)
 		return -1;
-	for (size_t i = 0; i < cols->n; i++) {
-		size_t len;
-		const char *s = row_write_value(c, k, cols->id[i], scratch,
-		    &len);
-		int rc;
-
-		if (c->memo != NULL && row_write_stable(k, cols->id[i]))
-			rc = csvwrite_cell_memo(w, s, len,
-			    CSVWRITE_GUARD_STRICT, &c->memo[i]);
-		else
-			rc = csvwrite_cell(w, s, len, CSVWRITE_GUARD_STRICT);
-		if (rc != 0)
-			return -1;
-	}
 	return csvwrite_end_row(w);
 }
 

@@ -43,12 +43,18 @@ struct row_write_ctx {
 	/* the appended columns, in order; NULL: all (columns.h) */
 	const struct columns *cols;
 	/*
-	 * NULL, or COL_LAST memos, one per appended column, of the thread
-	 * that writes with this context: a static name or table string
-	 * written again is not scanned again (csvwrite_cell_memo).
+	 * NULL, or the memo (row_write_memo_new) of the one thread that
+	 * writes with this context: appended cells that come out the same
+	 * as in an earlier row are copied, not made and scanned again.
 	 */
-	struct csvwrite_memo *memo;
+	struct row_write_memo *memo;
 };
+
+struct row_write_memo;
+
+/* row_write_memo_new, row_write_memo_free - a writing thread's memo. */
+struct row_write_memo *row_write_memo_new(void);
+void row_write_memo_free(struct row_write_memo *m);
 
 /* What the pipeline learned about a row, as written in the new columns. */
 struct row_write_cols {
