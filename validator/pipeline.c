@@ -45,6 +45,8 @@
 
 #define PREFETCH_ROWS 8		/* how far ahead pipeline_prefetch looks */
 #define SNIFF_ROWS 200		/* rows read ahead to find the email column */
+/* the most addresses the dedupe table is sized for ahead (pipeline_reserve) */
+#define RESERVE_MAX (1024 * 1024)
 #define SNIFF_MAX_FIELDS 4096	/* wider rows are read ahead unmasked */
 /*
  * The appended columns start after the widest row, but at most this many
@@ -83,6 +85,7 @@ struct run {
 	struct outset *out;
 	/* reads, checks and writes the rows of pass 2 (offline: the pass) */
 	struct rowflow *flow;
+	bool ahead;		/* judging the rows read ahead: written at once */
 	struct columns cols;	/* the appended columns */
 	struct row_write_ctx wctx;
 	size_t maxw;		/* the widest row read (a malformed one is 1) */
@@ -127,6 +130,9 @@ static int pipeline_prepare(void *arg, const struct csvrow *row,
 static void pipeline_prefetch(struct run *r, const struct addr_result *ar);
 static void pipeline_guess(struct run *r, const struct csvrow *row);
 static int pipeline_cpus(void);
+static int pipeline_lists(struct run *r, struct diag *d);
+static void pipeline_reserve(struct run *r, const struct row_copy *ahead,
+    size_t nahead);
 static int pipeline_row(struct run *r, const struct csvrow *row,
     const struct addr_result *ar,
     struct diag *d);
@@ -1033,15 +1039,48 @@ pipeline_check(struct run *r, const struct csvrow *row,
 	return 0;
 }
 
-/* pipeline_prepare - a flow's reader: the encoding scan, the address. */
+/*
+ * pipeline_prepare - a flow's reader: the address. The encoding scan is
+ * the judging thread's (the reader has the more work of the two).
+ */
 static int
 pipeline_prepare(void *arg, const struct csvrow *row, struct addr_result *ar,
     struct diag *d)
 {
-	struct run *r = arg;
+	return pipeline_check(arg, row, ar, d);
+}
 
-	pipeline_scan(r, row);
-	return pipeline_check(r, row, ar, d);
+/*
+ * pipeline_reserve - the dedupe table sized for the rows the file holds
+ * (its size over the rows read ahead's), so that it does not grow and
+ * rehash along the pass; an estimate, at most RESERVE_MAX.
+ */
+static void
+pipeline_reserve(struct run *r, const struct row_copy *ahead, size_t nahead)
+{
+	uint64_t bytes = 0, rows;
+
+	if (r->input_bytes == 0 || nahead == 0 || dedupe_count(r->dedupe) > 0)
+		return;
+	for (size_t i = 0; i < nahead; i++)
+		bytes += ahead[i].row.raw_len + 1;
+	rows = r->input_bytes / (bytes / nahead + 1);
+	dedupe_reserve(r->dedupe, rows < RESERVE_MAX ? (size_t)rows :
+	    RESERVE_MAX);
+}
+
+/*
+ * pipeline_lists - the data tables (lists/) and the domains table that
+ * uses them. An offline pass reads them once its flow has started, while
+ * the reader goes ahead (validator/README, "Offline speed").
+ */
+static int
+pipeline_lists(struct run *r, struct diag *d)
+{
+	if ((r->lists = listcheck_load(pipeline_lists_dir(r->o), d)) == NULL)
+		return -1;
+	r->domains = domains_new(r->lists);
+	return 0;
 }
 
 /* pipeline_cpus - the CPUs this process may run on (1 if unknown). */
@@ -1179,7 +1218,7 @@ pipeline_row(struct run *r, const struct csvrow *row,
 	k.free_mail = e.free_mail;
 	k.duplicate_of = e.duplicate_of;
 	f = pipeline_route(r, v.action);
-	if (r->flow != NULL) {
+	if (r->flow != NULL && !r->ahead) {
 		if (rowflow_emit(r->flow, f, &k, r->wctx.checked_at, d) != 0)
 			return -1;
 	} else {
@@ -1296,6 +1335,7 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	struct csvread_opts co = { 0 };
 	struct csvread *in = NULL;
 	struct row_copy *ahead = NULL;
+	struct addr_result *aar = NULL;	/* the checked rows read ahead */
 	struct csvrow row;
 	const struct csvrow *rowp;
 	const struct addr_result *arp;
@@ -1303,7 +1343,7 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	struct diag serr = { 0 };
 	const struct csvread_info *ci;
 	size_t nahead = 0;
-	bool header = false;
+	bool header = false, threads;
 	double t0 = progress_now();
 	struct tm tm;
 	int rc = -1, got;
@@ -1334,7 +1374,7 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	progress_init(&r.prog, progress_mode_for(o->progress == PROGRESS_ON,
 	    o->progress == PROGRESS_AUTO && !o->quiet, isatty(2)), stderr);
 	r.input_bytes = S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
-	if ((r.lists = listcheck_load(pipeline_lists_dir(o), d)) == NULL)
+	if (!o->offline && pipeline_lists(&r, d) != 0)
 		goto done;
 	{
 		char path[4096];
@@ -1364,7 +1404,6 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	r.addr = addr_checker_new(&ao);
 	addr_result_init(&r.ar);
 	r.dedupe = dedupe_new();
-	r.domains = domains_new(r.lists);
 	if (!o->offline) {
 		r.loop = evloop_new();
 		if (o->probe) {
@@ -1394,6 +1433,7 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	ahead = xcalloc(SNIFF_ROWS, sizeof(*ahead));
 	if (pipeline_pick(&r, in, ahead, &nahead, &header, d) != 0)
 		goto done;
+	pipeline_reserve(&r, ahead, nahead);
 
 	r.wctx.memo = row_write_memo_new();
 	r.wctx.guard = o->guard;
@@ -1432,14 +1472,35 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	    "rows", r.input_bytes);
 	for (size_t i = 0; i < nahead; i++)
 		pipeline_scan(&r, &ahead[i].row);	/* --offline */
+	/* the rows read ahead are checked before the flow's reader starts
+	 * to use the checker */
+	aar = xcalloc(nahead, sizeof(*aar));
+	for (size_t i = 0; i < nahead; i++)
+		addr_result_init(&aar[i]);
 	for (size_t i = header ? 1 : 0; i < nahead; i++) {
 		pipeline_guess(&r, &ahead[i].row);
-		if (pipeline_check(&r, &ahead[i].row, &r.ar, d) != 0 ||
-		    pipeline_row(&r, &ahead[i].row, &r.ar, d) != 0)
+		if (pipeline_check(&r, &ahead[i].row, &aar[i], d) != 0)
 			goto done;
 	}
-	progress_tick(&r.prog, r.row, csvread_bytes(in));
-	if (o->single_thread || pipeline_cpus() < 2) {
+	at_byte = csvread_bytes(in);
+	threads = !o->single_thread && pipeline_cpus() >= 2;
+	if (threads) {
+		/* on three threads: read and checked, judged, written;
+		 * the run's start is the flow's constant checked_at */
+		r.wctx.checked_at = rep->started_at;
+		if ((r.flow = rowflow_start(in, pipeline_prepare, &r, r.out,
+		    &r.wctx, d)) == NULL)
+			goto done;
+	}
+	if (r.lists == NULL && pipeline_lists(&r, d) != 0)
+		goto done;
+	r.ahead = true;
+	for (size_t i = header ? 1 : 0; i < nahead; i++)
+		if (pipeline_row(&r, &ahead[i].row, &aar[i], d) != 0)
+			goto done;
+	r.ahead = false;
+	progress_tick(&r.prog, r.row, at_byte);
+	if (!threads) {
 		while ((got = csvread_next(in, &row, d)) == 1) {
 			pipeline_scan(&r, &row);
 			pipeline_guess(&r, &row);
@@ -1450,16 +1511,11 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 			progress_tick(&r.prog, r.row, csvread_bytes(in));
 		}
 	} else {
-		/* on three threads: read and checked, judged, written;
-		 * the run's start is the flow's constant checked_at */
-		r.wctx.checked_at = rep->started_at;
-		if ((r.flow = rowflow_start(in, pipeline_prepare, &r, r.out,
-		    &r.wctx, d)) == NULL)
-			goto done;
 		while ((got = rowflow_next(r.flow, &rowp, &arp, &at_byte,
 		    d)) == 1) {
 			pipeline_prefetch(&r, rowflow_peek(r.flow,
 			    PREFETCH_ROWS));
+			pipeline_scan(&r, rowp);
 			if (pipeline_interrupted(&r, d) != 0 ||
 			    pipeline_row(&r, rowp, arp, d) != 0)
 				goto done;
@@ -1521,6 +1577,9 @@ done:
 	for (size_t i = 0; ahead && i < nahead; i++)
 		row_copy_free(&ahead[i]);
 	free(ahead);
+	for (size_t i = 0; aar && i < nahead; i++)
+		addr_result_free(&aar[i]);
+	free(aar);
 	csvread_close(in);
 	recall_close(r.mem);	/* before the loop its timer is on */
 	free(r.own);

@@ -21,7 +21,7 @@ if [ "$(nproc 2>/dev/null || echo 1)" -lt 2 ]; then
 	exit 0
 fi
 dns_require
-plan 34
+plan 36
 dns_dead_server || bail "cannot start the silent resolver"
 
 # gen_rich N DELIM - N data rows of every kind, a header first
@@ -152,6 +152,21 @@ is "$(differ dnsstore)" "" "DNS run with the store: every output byte-identical"
 is "$(for f in c r v; do col "$T/dnsstore.3/$f.csv" scrub_checked_at; done | sort -u | tr '\n' ' ')" \
     "2026-06-01T00:00:00Z 2026-06-01T02:00:00Z " \
     "DNS run with the store: rows recalled with the first run's time, the rest with this run's"
+
+# An offline pass reads the tables once its flow has started: a broken
+# one still stops the run, naming file and line, with nothing written.
+cp -r "$T/lists" "$T/badlists"
+printf 'bad domain..x\n' >>"$T/badlists/disposable.txt"
+n=$(wc -l <"$T/badlists/disposable.txt")
+for m in threads single; do
+	rm -rf "$T/bl" && mkdir "$T/bl" && printf 'old\n' >"$T/bl/c.csv"
+	run_scrub -q --no-progress --offline --lists-dir "$T/badlists" \
+	    $([ "$m" = single ] && echo --single-thread) \
+	    -o "$T/bl/c.csv" -r "$T/bl/r.csv" "$T/rich.csv"
+	ok "a broken table, $m: exit 1, file and line named, the old output kept, nothing else left" \
+	    eval '[ "$SCRUB_RC" = 1 ] && [[ "$SCRUB_ERR" == *"badlists/disposable.txt:$n: white space inside entry"* ]] &&
+	    only_files "$T/bl" c.csv && [ "$(cat "$T/bl/c.csv")" = old ]'
+done
 
 # ---------------------------------------------------------------- threads seen
 # threads_of ARGS... - the most threads one listscrub run had at once

@@ -1,4 +1,7 @@
-/* t_strmap - interning: dense ids, lookups, binary keys, growth. */
+/*
+ * t_strmap - interning: dense ids, lookups, binary keys, growth, room
+ * made ahead.
+ */
 #include <stdio.h>
 #include <string.h>
 
@@ -56,5 +59,26 @@ main(void)
 	is_int(strmap_count(m), 100003, "count");
 	strmap_free(m);
 	strmap_free(NULL);
+
+	/* room made ahead: the keys there stay, the new ones come in order */
+	m = strmap_new();
+	(void)strmap_intern(m, "first@x.test", 12, NULL);
+	strmap_reserve(m, 50000);
+	strmap_reserve(m, 10);	/* less than there is room for: nothing */
+	for (int i = 0; i < 60000; i++) {
+		snprintf(key, sizeof(key), "r%d@x.test", i);
+		if (strmap_intern(m, key, strlen(key), NULL) != (uint32_t)i + 1)
+			bad++;
+	}
+	for (int i = 0; i < 60000; i++) {
+		snprintf(key, sizeof(key), "r%d@x.test", i);
+		if (strmap_find(m, key, strlen(key), &id) != 1 ||
+		    id != (uint32_t)i + 1)
+			bad++;
+	}
+	ok(bad == 0 && strmap_find(m, "first@x.test", 12, &id) == 1 &&
+	    id == 0, "strmap_reserve: a key from before kept, 60000 more "
+	    "(past the room made) with dense ids, all found");
+	strmap_free(m);
 	return done_testing();
 }

@@ -24,6 +24,16 @@ dedupe_new(void)
 	return d;
 }
 
+void
+dedupe_reserve(struct dedupe *d, size_t n)
+{
+	strmap_reserve(d->keys, n);
+	if (n > d->cap) {
+		d->first = xreallocarray(d->first, n, sizeof(*d->first));
+		d->cap = n;
+	}
+}
+
 uint64_t
 dedupe_see(struct dedupe *d, const char *addr, size_t len, size_t at,
     uint64_t row)

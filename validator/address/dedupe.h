@@ -15,6 +15,11 @@ struct dedupe;
 
 struct dedupe *dedupe_new(void);
 /*
+ * dedupe_reserve - room for n addresses in all (a list's expected size),
+ * so that the table does not grow, and move, as the list is read.
+ */
+void dedupe_reserve(struct dedupe *d, size_t n);
+/*
  * dedupe_see - record that row holds addr (len bytes, '@' at offset at).
  * Returns the row of the first occurrence: row itself when this is the
  * first, or when row was already recorded as first (a second pass).

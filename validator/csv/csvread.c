@@ -98,8 +98,10 @@ static bool csvread_blank(const struct csvread *r);
 static void csvread_resync(struct csvread *r);
 static const char *csvread_bare_quotes(struct csvread *r, const char *s,
     size_t n);
+static void csvread_more_fields(struct csvread *r);
 static void csvread_split(struct csvread *r, const char *s, size_t n);
-static int csvread_record(struct csvread *r, struct csvrow *row);
+static void csvread_split_plain(struct csvread *r, const char *s, size_t n);
+static int csvread_record(struct csvread *r, struct csvrow *row, bool plain);
 static int csvread_bad(struct csvread *r, struct csvrow *row,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int csvread_unterminated(struct csvread *r, struct csvrow *row,
@@ -345,6 +347,15 @@ csvread_bare_quotes(struct csvread *r, const char *s, size_t n)
 	return out != NULL ? out : s;
 }
 
+/* csvread_more_fields - twice the room for field pointers and lengths. */
+static void
+csvread_more_fields(struct csvread *r)
+{
+	r->fcap *= 2;
+	r->fptr = xreallocarray(r->fptr, r->fcap, sizeof(*r->fptr));
+	r->flen = xreallocarray(r->flen, r->fcap, sizeof(*r->flen));
+}
+
 /*
  * csvread_split - the fields of a record libcsv accepted (or of a line
  * without quotes). A field whose first byte other than space or tab is a
@@ -368,13 +379,8 @@ csvread_split(struct csvread *r, const char *s, size_t n)
 		size_t st = i, j = i, e;
 		const char *q;
 
-		if (nf == r->fcap) {
-			r->fcap *= 2;
-			r->fptr = xreallocarray(r->fptr, r->fcap,
-			    sizeof(*r->fptr));
-			r->flen = xreallocarray(r->flen, r->fcap,
-			    sizeof(*r->flen));
-		}
+		if (nf == r->fcap)
+			csvread_more_fields(r);
 		while (j < n && (s[j] == ' ' || s[j] == '\t') && s[j] != dl)
 			j++;
 		r->fptr[nf] = a + al;
@@ -416,14 +422,56 @@ csvread_split(struct csvread *r, const char *s, size_t n)
 	r->nf = nf;
 }
 
-/* csvread_record - row is the complete record [rec, le). */
+/*
+ * csvread_split_plain - csvread_split of a record without a quote (most
+ * of them): its bytes copied once, each delimiter made the NUL that ends
+ * a field.
+ */
+static void
+csvread_split_plain(struct csvread *r, const char *s, size_t n)
+{
+	const char dl = r->delim;
+	size_t nf = 0, st = 0;
+	char *a;
+
+	if (r->acap < n + 1) {
+		r->acap = n + 1 > 2 * r->acap ? n + 1 : 2 * r->acap;
+		r->arena = xreallocarray(r->arena, r->acap, 1);
+	}
+	a = r->arena;
+	memcpy(a, s, n);
+	a[n] = '\0';
+	for (;;) {
+		char *q = memchr(a + st, dl, n - st);
+		size_t e = q ? (size_t)(q - a) : n;
+
+		if (nf == r->fcap)
+			csvread_more_fields(r);
+		r->fptr[nf] = a + st;
+		r->flen[nf] = e - st;
+		a[e] = '\0';
+		nf++;
+		if (e >= n)
+			break;
+		st = e + 1;
+	}
+	r->nf = nf;
+}
+
+/*
+ * csvread_record - row is the complete record [rec, le); plain: it holds
+ * no quote.
+ */
 static int
-csvread_record(struct csvread *r, struct csvrow *row)
+csvread_record(struct csvread *r, struct csvrow *row, bool plain)
 {
 	row->raw = r->buf + r->rec;
 	row->raw_len = r->le - r->rec;
 	row->offset = r->base + r->rec;
-	csvread_split(r, row->raw, row->raw_len);
+	if (plain)
+		csvread_split_plain(r, row->raw, row->raw_len);
+	else
+		csvread_split(r, row->raw, row->raw_len);
 	row->nfields = r->nf;
 	row->field = r->fptr;	/* the split may have moved them */
 	row->field_len = r->flen;
@@ -633,7 +681,7 @@ csvread_next(struct csvread *r, struct csvrow *row, struct diag *d)
 		/* Fast path: a first line without quotes is the record. */
 		if (row->lines == 1 &&
 		    csvread_find(r, &r->s_quote, '"', r->pos) >= r->le)
-			return csvread_record(r, row);
+			return csvread_record(r, row, true);
 		n = r->te - r->pos;
 		got = csv_parse(&r->p, csvread_bare_quotes(r,
 		    r->buf + r->pos, n), n, NULL, csvread_row_cb, r);
@@ -659,7 +707,7 @@ csvread_next(struct csvread *r, struct csvrow *row, struct diag *d)
 			r->row_done = true;
 		}
 		if (r->row_done)
-			return csvread_record(r, row);
+			return csvread_record(r, row, false);
 		if (row->lines >= r->max_quote_lines) {
 			snprintf(detail, sizeof(detail), " (still open after "
 			    "%u lines)", r->max_quote_lines);

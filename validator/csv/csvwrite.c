@@ -16,6 +16,8 @@
 #include "util/xalloc.h"
 
 #define CSVWRITE_BUF	(256 * 1024)
+/* how much is written before the kernel is asked to start writing it out */
+#define CSVWRITE_SYNC_STEP	(8 * 1024 * 1024)
 
 /* classes of a byte in a cell we write (csvwrite_cell) */
 #define CELL_QUOTE	1	/* the cell must be quoted: delimiter " CR LF */
@@ -35,6 +37,7 @@ struct csvwrite {
 	bool in_row;		/* the current row has content */
 	int err;		/* first write error, sticky */
 	struct csvwrite *tee;	/* gets every byte too (csvwrite_tee) */
+	off_t written, synced;	/* bytes written; of them, sent to the disk */
 	unsigned char cls[256];	/* CELL_* of each byte, for this delimiter */
 };
 
@@ -65,6 +68,18 @@ csvwrite_write(struct csvwrite *w, const char *p, size_t n)
 		}
 		p += k;
 		n -= (size_t)k;
+		w->written += k;
+	}
+	/*
+	 * The file is made durable (fsync) before it is renamed into place:
+	 * started early, its writeback goes on beside the run, and that
+	 * fsync waits only for the last few MiB, not the whole file. Only a
+	 * hint: fsync still reports what fails (and tmpfs has nothing to do).
+	 */
+	if (w->written - w->synced >= CSVWRITE_SYNC_STEP) {
+		(void)sync_file_range(w->fd, w->synced, w->written - w->synced,
+		    SYNC_FILE_RANGE_WRITE);
+		w->synced = w->written;
 	}
 	return 0;
 }

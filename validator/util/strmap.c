@@ -43,6 +43,7 @@ struct strmap {
 static uint32_t strmap_hash(const char *p, size_t n);
 static const char *strmap_store(struct strmap *m, const char *key, size_t n);
 static void strmap_grow(struct strmap *m);
+static void strmap_resize(struct strmap *m, size_t n);
 static size_t strmap_probe(const struct strmap *m, const char *key,
     size_t len, uint32_t h);
 
@@ -99,8 +100,14 @@ strmap_store(struct strmap *m, const char *key, size_t n)
 static void
 strmap_grow(struct strmap *m)
 {
-	size_t n = m->nslots ? m->nslots * 2 : 64;
-	struct strmap_slot *slots = xmalloc(n * sizeof(*slots));
+	strmap_resize(m, m->nslots ? m->nslots * 2 : 64);
+}
+
+/* strmap_resize - n slots (a power of two, more than now), rehashed. */
+static void
+strmap_resize(struct strmap *m, size_t n)
+{
+	struct strmap_slot *slots = xreallocarray(NULL, n, sizeof(*slots));
 
 	for (size_t i = 0; i < n; i++)
 		slots[i].id = EMPTY;
@@ -145,6 +152,23 @@ strmap_new(void)
 
 	strmap_grow(m);
 	return m;
+}
+
+void
+strmap_reserve(struct strmap *m, size_t count)
+{
+	size_t n = m->nslots;
+
+	while ((count + 1) * 2 > n)
+		n *= 2;
+	if (n > m->nslots)
+		strmap_resize(m, n);
+	if (count > m->cap) {
+		m->entries = xreallocarray(m->entries, count,
+		    sizeof(*m->entries));
+		m->bytes += (count - m->cap) * sizeof(*m->entries);
+		m->cap = count;
+	}
 }
 
 void

@@ -22,6 +22,11 @@ struct strmap *strmap_new(void);
 uint32_t strmap_intern(struct strmap *m, const char *key, size_t len,
     bool *inserted);
 /*
+ * strmap_reserve - room for count keys in all, so that inserting up to
+ * that many neither rehashes nor moves the entries.
+ */
+void strmap_reserve(struct strmap *m, size_t count);
+/*
  * strmap_prefetch - start loading the slot where key's probe begins, so
  * that a lookup of key a little later finds it in the cache. A hint
  * only: nothing changes, and a key never looked up costs only the load.
