@@ -1439,6 +1439,7 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	r.wctx.guard = o->guard;
 	r.wctx.delim = rep->delim;
 	r.wctx.checked_at = rep->started_at;
+	r.wctx.run_at = rep->started_at;
 	r.wctx.prefix = o->prefix;
 	r.wctx.skip = r.own;
 	r.wctx.nskip = r.nown;

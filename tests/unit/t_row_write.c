@@ -347,6 +347,8 @@ memo_file(const char *path, int delim, struct row_write_memo *m, int n)
 	static const char *const emails[] = { "a@x.test", "B@Y.test",
 	    "=cmd@x.test", "\"a,b\"@x.test", "" };
 	static const char *const prev[] = { NULL, "", "valid", "invalid" };
+	static const char run_at[] = CHECKED_AT;
+	char at[32];
 	struct csvwrite_opts wo = { .delim = delim };
 	struct row_write_ctx c = { 0 };
 	struct row_write_cols k = { 0 };
@@ -366,7 +368,7 @@ memo_file(const char *path, int delim, struct row_write_memo *m, int n)
 		return -1;
 	c.guard = CSVWRITE_GUARD_AUTO;
 	c.delim = delim;
-	c.checked_at = CHECKED_AT;
+	c.run_at = run_at;
 	c.prefix = "scrub_";
 	c.changes = true;
 	c.width = 2;
@@ -408,6 +410,14 @@ memo_file(const char *path, int delim, struct row_write_memo *m, int n)
 		k.smtp = (r >> 12) % 17 == 0 ? &p : NULL;
 		k.previous_status = prev[(r >> 16) % 4];
 		k.changed = (r & 256) != 0;
+		/* the run's start, or a time from the store in a buffer
+		 * that the next such row overwrites */
+		c.checked_at = run_at;
+		if ((r >> 24) % 5 == 0) {
+			snprintf(at, sizeof(at), "2026-0%d-01T00:00:00Z",
+			    1 + i % 9);
+			c.checked_at = at;
+		}
 		if (row_write_row(w, &c, &row, &k, &gu) != 0)
 			return -1;
 	}

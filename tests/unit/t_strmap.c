@@ -49,8 +49,8 @@ main(void)
 	/* a prefetch is a hint: a present or absent key, nothing changes */
 	for (int i = 0; i < 100000; i += 7) {
 		snprintf(key, sizeof(key), "user%d@d%d.test", i, i % 97);
-		strmap_prefetch(m, key, strlen(key));
-		strmap_prefetch(m, "absent@x.test", 13);
+		strmap_prefetch(m, key, strlen(key), false);
+		strmap_prefetch(m, "absent@x.test", 13, true);
 		if (strmap_find(m, key, strlen(key), &id) != 1 ||
 		    id != (uint32_t)i + 3)
 			bad++;

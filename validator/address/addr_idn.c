@@ -445,10 +445,7 @@ addr_idn_prefetch(struct addr_idn *t, const char *d, size_t len)
 {
 	if (len == 0 || len > IDN_MAXIN)
 		return;
-	buf_reset(&t->key);
-	buf_append(&t->key, d, len);	/* fits: len <= IDN_MAXIN */
-	ascii_lower(t->key.data, len);
-	strmap_prefetch(t->keys, t->key.data, len);
+	strmap_prefetch(t->keys, d, len, true);	/* the key: folded */
 }
 
 void

@@ -73,12 +73,8 @@ dedupe_see_id(struct dedupe *d, const char *addr, size_t len, size_t at,
 void
 dedupe_prefetch(struct dedupe *d, const char *cell, size_t len)
 {
-	buf_reset(&d->key);
-	if (buf_append(&d->key, cell, len) != 0)
-		return;
 	/* the key of a plain address: the domain is lower case too */
-	ascii_lower(d->key.data, len);
-	strmap_prefetch(d->keys, d->key.data, len);
+	strmap_prefetch(d->keys, cell, len, true);
 }
 
 int

@@ -29,16 +29,17 @@ static int row_write_appended(struct csvwrite *w,
 
 /*
  * What the appended cells of a row that row_write_same_kind accepts
- * depend on, other than the row's own: the row number, address,
- * duplicate_of and checked_at.
+ * depend on, other than the row's own: the row number, the address, and
+ * duplicate_of and checked_at unless they are the common "" and the
+ * run's start (at: that string or NULL).
  */
 struct row_write_kind {
-	const char *reason, *checked, *mx, *provider, *previous;
+	const char *reason, *checked, *mx, *provider, *previous, *at;
 	const struct columns *cols;
 	enum verdict_status status;
 	enum verdict_sub sub;
 	enum verdict_action action;
-	bool flags_known, role, disposable, free_mail, changed;
+	bool flags_known, role, disposable, free_mail, changed, dup;
 };
 
 /*
@@ -439,12 +440,13 @@ row_write_header(struct csvwrite *w, const struct row_write_ctx *c,
 	return csvwrite_end_row(w);
 }
 
-/* row_write_own - whether column id holds the row's own text. */
+/* row_write_own - whether column id holds text of the row's own. */
 static bool
-row_write_own(enum column id)
+row_write_own(const struct row_write_kind *kind, enum column id)
 {
-	return id == COL_ROW || id == COL_EMAIL || id == COL_DUPLICATE_OF ||
-	    id == COL_CHECKED_AT;
+	return id == COL_ROW || id == COL_EMAIL ||
+	    (id == COL_DUPLICATE_OF && kind->dup) ||
+	    (id == COL_CHECKED_AT && kind->at == NULL);
 }
 
 /*
@@ -455,8 +457,8 @@ row_write_own(enum column id)
  * so the same pointer is the same text (row_write_stable).
  */
 static bool
-row_write_same_kind(const struct columns *cols, const struct row_write_cols *k,
-    struct row_write_kind *kind)
+row_write_same_kind(const struct row_write_ctx *c, const struct columns *cols,
+    const struct row_write_cols *k, struct row_write_kind *kind)
 {
 	const struct verdict *v = k->v;
 
@@ -478,6 +480,11 @@ row_write_same_kind(const struct columns *cols, const struct row_write_cols *k,
 	kind->disposable = k->disposable;
 	kind->free_mail = k->free_mail;
 	kind->changed = k->changed;
+	kind->dup = k->duplicate_of != 0;
+	/* the run's start: a string kept for the run; a time learned from
+	 * the store is the row's own */
+	kind->at = c->run_at != NULL && c->checked_at == c->run_at ?
+	    c->run_at : NULL;
 	return true;
 }
 
@@ -493,7 +500,7 @@ row_write_slot(struct row_write_memo *m, const struct row_write_kind *kind)
 	    (uint64_t)kind->action << 20 ^
 	    (uint64_t)(kind->role | kind->disposable << 1 |
 	    kind->free_mail << 2 | kind->flags_known << 3 |
-	    kind->changed << 4) << 24;
+	    kind->changed << 4 | kind->dup << 5) << 24;
 
 	h ^= h >> 29;
 	h *= 0xBF58476D1CE4E5B9ULL;
@@ -523,7 +530,7 @@ row_write_learn(struct row_write_suffix *e, const struct row_write_kind *kind,
 		const char *s;
 
 		e->off[i] = (uint16_t)used;
-		if (row_write_own(cols->id[i]))
+		if (row_write_own(kind, cols->id[i]))
 			continue;
 		s = row_write_value(c, k, cols->id[i], scratch, &len);
 		if (!csvwrite_is_plain(w, s, len) ||
@@ -551,7 +558,7 @@ row_write_appended(struct csvwrite *w, const struct row_write_ctx *c,
 	struct row_write_suffix *e = NULL;
 	size_t i = 0;
 
-	if (c->memo != NULL && row_write_same_kind(cols, k, &kind)) {
+	if (c->memo != NULL && row_write_same_kind(c, cols, k, &kind)) {
 		e = row_write_slot(c->memo, &kind);
 		if (!e->set || memcmp(&e->kind, &kind, sizeof(kind)) != 0)
 			row_write_learn(e, &kind, c, cols, k, w);
@@ -564,7 +571,8 @@ row_write_appended(struct csvwrite *w, const struct row_write_ctx *c,
 		int rc;
 
 		if (e != NULL) {
-			while (j < cols->n && !row_write_own(cols->id[j]))
+			while (j < cols->n &&
+			    !row_write_own(&e->kind, cols->id[j]))
 				j++;
 			if (j > i) {
 				rc = csvwrite_plain_cells(w, e->buf + e->off[i],

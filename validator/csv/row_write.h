@@ -28,7 +28,12 @@ struct row_write_ctx {
 	 * row (validator/README, "Spreadsheet outputs").
 	 */
 	size_t width;
-	const char *checked_at;		/* UTC time of the run */
+	const char *checked_at;		/* UTC time the row was checked */
+	/*
+	 * The run's start, a string kept for the whole run: checked_at of a
+	 * row judged now (not recalled from the store), for the memo.
+	 */
+	const char *run_at;
 	const char *prefix;		/* "scrub_" */
 	/*
 	 * Per input column (nskip of them): true for a column an earlier run

@@ -53,24 +53,31 @@ ascii_trim(const char **s, size_t *n)
 
 /*
  * ascii_lower - lower-case the ASCII letters of s[0..n-1] in place. Eight
- * bytes a step (every address of a list goes through here twice): a byte
- * whose low seven bits lie in 'A'..'Z' and whose top bit is clear gets
- * 0x20. Each byte's sums stay below 0x100, so none carries into the next.
+ * bytes a step (ascii_lower8; every address of a list goes through here
+ * twice): a byte whose low seven bits lie in 'A'..'Z' and whose top bit
+ * is clear gets 0x20. Each byte's sums stay below 0x100, so none carries
+ * into the next.
  */
-static inline void
-ascii_lower(char *s, size_t n)
+static inline uint64_t
+ascii_lower8(uint64_t v)
 {
 	const uint64_t ones = 0x0101010101010101ULL;
 	const uint64_t highs = ones * 0x80;
+	uint64_t low = v & ~highs, upper;
 
+	upper = ((low + ones * (0x80 - 'A')) ^
+	    (low + ones * (0x80 - 'Z' - 1))) & ~v & highs;
+	return v | upper >> 2;
+}
+
+static inline void
+ascii_lower(char *s, size_t n)
+{
 	for (; n >= 8; s += 8, n -= 8) {
-		uint64_t v, low, upper;
+		uint64_t v;
 
 		memcpy(&v, s, 8);
-		low = v & ~highs;
-		upper = ((low + ones * (0x80 - 'A')) ^
-		    (low + ones * (0x80 - 'Z' - 1))) & ~v & highs;
-		v |= upper >> 2;
+		v = ascii_lower8(v);
 		memcpy(s, &v, 8);
 	}
 	for (size_t i = 0; i < n; i++)

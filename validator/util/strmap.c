@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/ascii.h"
 #include "util/xalloc.h"
 
 #define CHUNK_SIZE (256 * 1024)
@@ -56,20 +57,32 @@ strmap_mix(uint64_t a, uint64_t b)
 	return (uint64_t)r ^ (uint64_t)(r >> 64);
 }
 
-/* strmap_hash - eight bytes a step; keys are addresses of ~25 bytes. */
-static uint32_t
-strmap_hash(const char *p, size_t n)
+/*
+ * strmap_hash_as - eight bytes a step (keys are addresses of ~25 bytes);
+ * with fold, the hash of the key lower-cased (ASCII) without a copy.
+ */
+static inline uint32_t
+strmap_hash_as(const char *p, size_t n, bool fold)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, v;
 
 	for (; n >= 8; p += 8, n -= 8) {
 		memcpy(&v, p, 8);
-		h = strmap_mix(h ^ v, 0xa0761d6478bd642fULL);
+		h = strmap_mix(h ^ (fold ? ascii_lower8(v) : v),
+		    0xa0761d6478bd642fULL);
 	}
 	v = 0;
 	memcpy(&v, p, n);
-	h = strmap_mix(h ^ v, 0xe7037ed1a0b428dbULL);
+	h = strmap_mix(h ^ (fold ? ascii_lower8(v) : v),
+	    0xe7037ed1a0b428dbULL);
 	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* strmap_hash - the hash of the key as it is. */
+static uint32_t
+strmap_hash(const char *p, size_t n)
+{
+	return strmap_hash_as(p, n, false);
 }
 
 /* strmap_store - copy a key into chunk storage, NUL-terminated. */
@@ -172,10 +185,11 @@ strmap_reserve(struct strmap *m, size_t count)
 }
 
 void
-strmap_prefetch(const struct strmap *m, const char *key, size_t len)
+strmap_prefetch(const struct strmap *m, const char *key, size_t len,
+    bool fold)
 {
 	const struct strmap_slot *s =
-	    &m->slots[strmap_hash(key, len) & (m->nslots - 1)];
+	    &m->slots[strmap_hash_as(key, len, fold) & (m->nslots - 1)];
 
 #if defined(__GNUC__)
 	__builtin_prefetch(s);

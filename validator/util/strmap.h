@@ -30,8 +30,10 @@ void strmap_reserve(struct strmap *m, size_t count);
  * strmap_prefetch - start loading the slot where key's probe begins, so
  * that a lookup of key a little later finds it in the cache. A hint
  * only: nothing changes, and a key never looked up costs only the load.
+ * With fold: the slot of key lower-cased (ASCII letters), read as it is.
  */
-void strmap_prefetch(const struct strmap *m, const char *key, size_t len);
+void strmap_prefetch(const struct strmap *m, const char *key, size_t len,
+    bool fold);
 /* strmap_find - 1 and *id if key is present, else 0. */
 int strmap_find(const struct strmap *m, const char *key, size_t len,
     uint32_t *id);
