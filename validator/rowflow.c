@@ -98,7 +98,8 @@ static void bq_push(struct bq *q, struct batch *b);
 static struct batch *bq_pop(struct bq *q);
 static size_t rowflow_str(char **a, size_t *used, size_t *cap,
     const char *s, size_t n);
-static void rowflow_fields(struct batch *b, const struct csvrow *row);
+static void rowflow_fields(struct batch *b, const struct csvrow *row,
+    size_t raw_off);
 static int rowflow_fill(struct rowflow *f, struct batch *b);
 static void *rowflow_reader(void *arg);
 static void rowflow_view(struct batch *b);
@@ -149,12 +150,17 @@ rowflow_str(char **a, size_t *used, size_t *cap, const char *s, size_t n)
 }
 
 /*
- * rowflow_fields - row's fields into b's arena: one copy when they lie
- * one after the other, each with its NUL (as csvread splits them), else
- * one each.
+ * rowflow_fields - row's fields in b's arena, its raw bytes at raw_off
+ * already. Fields that lie one after the other, one byte apart (as
+ * csvread splits them), and span as many bytes as the record are its
+ * raw bytes between the delimiters (a record without a quote: nothing
+ * was taken out), so they are found there, not copied: what reads them
+ * after the flow goes by their lengths, not a NUL. Other fields that
+ * lie one after the other are copied in one piece, each with its NUL,
+ * the rest one at a time.
  */
 static void
-rowflow_fields(struct batch *b, const struct csvrow *row)
+rowflow_fields(struct batch *b, const struct csvrow *row, size_t raw_off)
 {
 	const char *next;
 	size_t base;
@@ -165,6 +171,15 @@ rowflow_fields(struct batch *b, const struct csvrow *row)
 	for (size_t i = 0; i < row->nfields && next != NULL; i++)
 		next = row->field[i] == next ?
 		    row->field[i] + row->field_len[i] + 1 : NULL;
+	if (next != NULL &&
+	    (size_t)(next - row->field[0]) - 1 == row->raw_len) {
+		for (size_t i = 0; i < row->nfields; i++) {
+			b->foff[b->nf] = raw_off +
+			    (size_t)(row->field[i] - row->field[0]);
+			b->flen[b->nf++] = row->field_len[i];
+		}
+		return;
+	}
 	if (next != NULL) {
 		/* the last field's NUL is rowflow_str's */
 		base = rowflow_str(&b->arena, &b->used, &b->cap,
@@ -247,7 +262,7 @@ rowflow_fill(struct rowflow *f, struct batch *b)
 				b->fcap = cap;
 			}
 			b->field0[b->n] = b->nf;
-			rowflow_fields(b, &row);
+			rowflow_fields(b, &row, b->raw_off[b->n]);
 		}
 		*ar = f->ar;
 		ar->norm.cap = 0;

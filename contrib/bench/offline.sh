@@ -11,10 +11,12 @@
 # domains part), ONLY=domains runs the distinct-domains part alone.
 #
 # Steps: build bare_libcsv.c with "$CC -O2 ... -lcsv"; generate the list
-# with gen-list.sh into a temporary directory; run bare_libcsv and
-# "listscrub --offline -q" on it RUNS times each, and cat the two outputs
-# listscrub wrote into a file in the same directory RUNS times; the floor
-# is the best bare parse plus the best cat. Then the realistic list and a
+# with gen-list.sh into a temporary directory; then RUNS rounds of
+# bare_libcsv, "listscrub --offline -q" and a cat of the two outputs
+# listscrub wrote into a file in the same directory, one of each per
+# round (a drifting VM slows all three alike); the floor is the best bare
+# parse plus the best cat, and each round's own ratio is printed with
+# their median. Then the realistic list and a
 # list of DOMAIN_ROWS distinct domains (gen-list.sh ... distinct), both of
 # DOMAIN_ROWS rows, RUNS times each. listscrub's time is always the wall
 # time of the whole process. Goals, PASS or FAIL each:
@@ -114,40 +116,46 @@ if [ "${ONLY:-}" != domains ]; then
 	size=$(wc -c <"$tmp/list.csv")
 	echo "list: $tmp/list.csv, $size bytes"
 
-	# best-of-N: bare libcsv (it times its parse loop only)
+	# RUNS rounds, each one bare libcsv parse (it times its parse loop
+	# only), one listscrub run and one cat of listscrub's two outputs
+	# into a file in the same directory (writing the same output bytes):
+	# a VM whose speed drifts slows the three alike within a round. Best
+	# of each; each round's own ratio is printed too.
 	bare_secs=
+	cat_secs=
+	best=
+	worst=
+	rss_max=0
+	ratios=
 	i=1
 	while [ $i -le "$runs" ]; do
 		out=$("$tmp/bare_libcsv" "$tmp/list.csv")
-		s=$(printf '%s\n' "$out" | sed -n 's/.*seconds=\([0-9.]*\).*/\1/p')
-		echo "  bare libcsv run $i: $out"
-		bare_secs=$(min "$bare_secs" "$s")
-		i=$((i + 1))
-	done
-
-	best_of "$tmp/list.csv" listscrub
-	ls_secs=$best
-	ls_spread=$spread
-	ls_rss=$rss_max
-
-	# Writing the same output bytes: a plain cat of listscrub's two
-	# outputs into a file in the same directory, best of RUNS.
-	out_bytes=$(cat "$tmp/cleaned.csv" "$tmp/rejected.csv" | wc -c)
-	cat_secs=
-	i=1
-	while [ $i -le "$runs" ]; do
+		b=$(printf '%s\n' "$out" | sed -n 's/.*seconds=\([0-9.]*\).*/\1/p')
+		echo "  round $i: bare libcsv: $out"
+		bare_secs=$(min "$bare_secs" "$b")
+		run_listscrub "$tmp/list.csv"
+		echo "  round $i: listscrub: seconds=$secs peak_rss_kib=$rss"
+		best=$(min "$best" "$secs")
+		worst=$(awk -v a="$worst" -v b="$secs" 'BEGIN { print (a == "" || b + 0 > a + 0) ? b : a }')
+		[ "$rss" -gt "$rss_max" ] && rss_max=$rss
+		out_bytes=$(cat "$tmp/cleaned.csv" "$tmp/rejected.csv" | wc -c)
 		rm -f "$tmp/copy.csv"
 		sync
 		t0=$(date +%s.%N)
 		cat "$tmp/cleaned.csv" "$tmp/rejected.csv" >"$tmp/copy.csv"
 		t1=$(date +%s.%N)
-		s=$(elapsed "$t0" "$t1")
-		echo "  cat of the $out_bytes output bytes, run $i: $s s"
-		cat_secs=$(min "$cat_secs" "$s")
-		cat_worst=$(awk -v a="${cat_worst:-}" -v b="$s" 'BEGIN { print (a == "" || b + 0 > a + 0) ? b : a }')
+		c=$(elapsed "$t0" "$t1")
+		echo "  round $i: cat of the $out_bytes output bytes: $c s"
+		cat_secs=$(min "$cat_secs" "$c")
+		cat_worst=$(awk -v a="${cat_worst:-}" -v b="$c" 'BEGIN { print (a == "" || b + 0 > a + 0) ? b : a }')
+		ratios="$ratios $(awk -v l="$secs" -v b="$b" -v c="$c" 'BEGIN { printf "%.2f", l / (b + c) }')"
 		i=$((i + 1))
 	done
 	rm -f "$tmp/copy.csv"
+	ls_secs=$best
+	ls_spread=$(awk -v a="$best" -v b="$worst" 'BEGIN { printf "%.3f", b - a }')
+	ls_rss=$rss_max
+	median=$(printf '%s\n' $ratios | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
 
 	# first occurrence of each key: "rows" also appears under top_domains
 	json_num() { tr -d ' \n' <"$tmp/summary.json" | grep -o "\"$1\":[0-9]*" | head -1 | cut -d: -f2; }
@@ -158,7 +166,8 @@ if [ "${ONLY:-}" != domains ]; then
 
 	awk -v bare="$bare_secs" -v cat="$cat_secs" -v catw="$cat_worst" -v secs="$ls_secs" \
 	    -v spread="$ls_spread" -v rss="$ls_rss" -v uniq="$unique" \
-	    -v rows="$rows" -v runs="$runs" -v obytes="$out_bytes" '
+	    -v rows="$rows" -v runs="$runs" -v obytes="$out_bytes" \
+	    -v rounds="${ratios# }" -v med="$median" '
 	BEGIN {
 		floor = bare + cat
 		ratio = floor > 0 ? secs / floor : 0
@@ -170,6 +179,7 @@ if [ "${ONLY:-}" != domains ]; then
 		printf "  listscrub offline  %8.3f s   (spread %.3f s; %d rows/s)\n", \
 		    secs, spread, (secs > 0 ? rows / secs : 0)
 		printf "  time / floor       %8.2f     (goal <= 2)\n", ratio
+		printf "  per round          %s   (median %s)\n", rounds, med
 		printf "  unique addresses   %8d\n", uniq
 		printf "  peak RSS           %8.1f MiB (goal <= 64 MiB + 120 B x %d = %.1f MiB)\n", \
 		    rss / 1024, uniq, limit_kib / 1024

@@ -76,6 +76,24 @@ main(void)
 		    id != (uint32_t)i + 1)
 			bad++;
 	}
+	/* folded lookups: the typed case finds the lower-cased key */
+	{
+		static const char *const typed[] = { "R12@X.TEST",
+		    "r59999@X.Test", "FIRST@x.TEST" };
+		static const uint32_t want[] = { 13, 60000, 0 };
+
+		for (size_t i = 0; i < 3; i++)
+			if (strmap_find_folded(m, typed[i], strlen(typed[i]),
+			    &id) != 1 || id != want[i])
+				bad++;
+		(void)strmap_intern(m, "b\xc3\x9cro.de", 8, NULL);
+		ok(bad == 0 && strmap_find_folded(m, "B\xc3\x9cRO.DE", 8,
+		    &id) == 1 && strmap_find_folded(m, "b\xc3\xbcro.de", 8,
+		    &id) == 0 && strmap_find_folded(m, "r12@x.tesu", 10,
+		    &id) == 0 && strmap_find_folded(m, "r12@x.tes", 9,
+		    &id) == 0, "strmap_find_folded: ASCII letters folded, "
+		    "other bytes as they are, a longer or shorter key absent");
+	}
 	ok(bad == 0 && strmap_find(m, "first@x.test", 12, &id) == 1 &&
 	    id == 0, "strmap_reserve: a key from before kept, 60000 more "
 	    "(past the room made) with dense ids, all found");

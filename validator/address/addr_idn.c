@@ -412,10 +412,14 @@ addr_idn_domain(struct addr_idn *t, const char *d, size_t len,
 		return 0;
 	}
 
-	buf_reset(&t->key);
-	buf_append(&t->key, d, len);	/* fits: len <= IDN_MAXIN */
-	ascii_lower(t->key.data, len);
-	id = strmap_intern(t->keys, t->key.data, len, &inserted);
+	/* a domain seen before is found without folding a copy of it */
+	inserted = false;
+	if (!strmap_find_folded(t->keys, d, len, &id)) {
+		buf_reset(&t->key);
+		buf_append(&t->key, d, len);	/* fits: len <= IDN_MAXIN */
+		ascii_lower(t->key.data, len);
+		id = strmap_intern(t->keys, t->key.data, len, &inserted);
+	}
 	if (inserted) {
 		t->misses++;
 		if (id >= t->cap) {

@@ -140,9 +140,32 @@ strmap_resize(struct strmap *m, size_t n)
 	m->nslots = n;
 }
 
-/* strmap_probe - the slot holding key, or the empty slot where it goes. */
-static size_t
-strmap_probe(const struct strmap *m, const char *key, size_t len, uint32_t h)
+/* strmap_eq_folded - whether key lower-cased (ASCII) is the stored k. */
+static bool
+strmap_eq_folded(const char *k, const char *key, size_t len)
+{
+	uint64_t a, b;
+
+	for (; len >= 8; k += 8, key += 8, len -= 8) {
+		memcpy(&a, k, 8);
+		memcpy(&b, key, 8);
+		if (a != ascii_lower8(b))
+			return false;
+	}
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)k[i] !=
+		    ascii_tolower((unsigned char)key[i]))
+			return false;
+	return true;
+}
+
+/*
+ * strmap_probe_as - the slot holding key (with fold: key lower-cased),
+ * or the empty slot where it goes; h is its hash.
+ */
+static inline size_t
+strmap_probe_as(const struct strmap *m, const char *key, size_t len,
+    uint32_t h, bool fold)
 {
 	size_t mask = m->nslots - 1, s = h & mask;
 
@@ -152,10 +175,18 @@ strmap_probe(const struct strmap *m, const char *key, size_t len, uint32_t h)
 		if (m->slots[s].hash != h)
 			continue;
 		e = &m->entries[m->slots[s].id];
-		if (e->len == len && memcmp(e->key, key, len) == 0)
+		if (e->len == len && (fold ? strmap_eq_folded(e->key, key,
+		    len) : memcmp(e->key, key, len) == 0))
 			break;
 	}
 	return s;
+}
+
+/* strmap_probe - the slot holding key, or the empty slot where it goes. */
+static size_t
+strmap_probe(const struct strmap *m, const char *key, size_t len, uint32_t h)
+{
+	return strmap_probe_as(m, key, len, h, false);
 }
 
 struct strmap *
@@ -196,6 +227,19 @@ strmap_prefetch(const struct strmap *m, const char *key, size_t len,
 #else
 	(void)s;
 #endif
+}
+
+int
+strmap_find_folded(const struct strmap *m, const char *key, size_t len,
+    uint32_t *id)
+{
+	size_t s = strmap_probe_as(m, key, len,
+	    strmap_hash_as(key, len, true), true);
+
+	if (m->slots[s].id == EMPTY)
+		return 0;
+	*id = m->slots[s].id;
+	return 1;
 }
 
 int

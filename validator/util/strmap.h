@@ -34,6 +34,12 @@ void strmap_reserve(struct strmap *m, size_t count);
  */
 void strmap_prefetch(const struct strmap *m, const char *key, size_t len,
     bool fold);
+/*
+ * strmap_find_folded - strmap_find of key lower-cased (ASCII letters),
+ * read as it is, in a map whose keys were all put in lower-cased.
+ */
+int strmap_find_folded(const struct strmap *m, const char *key, size_t len,
+    uint32_t *id);
 /* strmap_find - 1 and *id if key is present, else 0. */
 int strmap_find(const struct strmap *m, const char *key, size_t len,
     uint32_t *id);
