@@ -76,23 +76,31 @@ main(void)
 		    id != (uint32_t)i + 1)
 			bad++;
 	}
-	/* folded lookups: the typed case finds the lower-cased key */
+	/* folded: the typed case finds the lower-cased key, a new key is
+	 * kept lower-cased */
 	{
 		static const char *const typed[] = { "R12@X.TEST",
 		    "r59999@X.Test", "FIRST@x.TEST" };
 		static const uint32_t want[] = { 13, 60000, 0 };
+		static const char up[] = "NEW.\xc3\x9c@Mixed.Case.Example";
+		static const char low[] = "new.\xc3\xbc@mixed.case.example";
+		size_t kl;
 
+		ins = false;
 		for (size_t i = 0; i < 3; i++)
-			if (strmap_find_folded(m, typed[i], strlen(typed[i]),
-			    &id) != 1 || id != want[i])
+			if (strmap_intern_folded(m, typed[i], strlen(typed[i]),
+			    &ins) != want[i] || ins)
 				bad++;
-		(void)strmap_intern(m, "b\xc3\x9cro.de", 8, NULL);
-		ok(bad == 0 && strmap_find_folded(m, "B\xc3\x9cRO.DE", 8,
-		    &id) == 1 && strmap_find_folded(m, "b\xc3\xbcro.de", 8,
-		    &id) == 0 && strmap_find_folded(m, "r12@x.tesu", 10,
-		    &id) == 0 && strmap_find_folded(m, "r12@x.tes", 9,
-		    &id) == 0, "strmap_find_folded: ASCII letters folded, "
-		    "other bytes as they are, a longer or shorter key absent");
+		id = strmap_intern_folded(m, up, sizeof(up) - 1, &ins);
+		ok(bad == 0 && ins && id == 60001 &&
+		    strcmp(strmap_key(m, id, &kl),
+		    "new.\xc3\x9c@mixed.case.example") == 0 &&
+		    kl == sizeof(up) - 1 &&
+		    strmap_intern_folded(m, low, sizeof(low) - 1, &ins) ==
+		    60002 && ins &&
+		    strmap_find(m, "r12@x.tes", 9, &id) == 0,
+		    "strmap_intern_folded: ASCII letters folded, other bytes "
+		    "as they are; a new key kept lower-cased");
 	}
 	ok(bad == 0 && strmap_find(m, "first@x.test", 12, &id) == 1 &&
 	    id == 0, "strmap_reserve: a key from before kept, 60000 more "

@@ -33,7 +33,6 @@ struct addr_idn {
 	struct strmap *alabels;	/* A-labels that differ from their key */
 	struct idn_memo *memo;
 	size_t cap;
-	struct buf key;		/* scratch: the folded input */
 	uint64_t lookups;
 	uint64_t misses;
 };
@@ -384,7 +383,6 @@ addr_idn_new(bool allow_reserved)
 	t->allow_reserved = allow_reserved;
 	t->keys = strmap_new();
 	t->alabels = strmap_new();
-	buf_init(&t->key, IDN_MAXIN);
 	return t;
 }
 
@@ -412,14 +410,8 @@ addr_idn_domain(struct addr_idn *t, const char *d, size_t len,
 		return 0;
 	}
 
-	/* a domain seen before is found without folding a copy of it */
-	inserted = false;
-	if (!strmap_find_folded(t->keys, d, len, &id)) {
-		buf_reset(&t->key);
-		buf_append(&t->key, d, len);	/* fits: len <= IDN_MAXIN */
-		ascii_lower(t->key.data, len);
-		id = strmap_intern(t->keys, t->key.data, len, &inserted);
-	}
+	/* folded as it is read: no copy unless it is new */
+	id = strmap_intern_folded(t->keys, d, len, &inserted);
 	if (inserted) {
 		t->misses++;
 		if (id >= t->cap) {
@@ -473,6 +465,5 @@ addr_idn_free(struct addr_idn *t)
 	strmap_free(t->keys);
 	strmap_free(t->alabels);
 	free(t->memo);
-	buf_free(&t->key);
 	free(t);
 }

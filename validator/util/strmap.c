@@ -42,7 +42,7 @@ struct strmap {
 };
 
 static uint32_t strmap_hash(const char *p, size_t n);
-static const char *strmap_store(struct strmap *m, const char *key, size_t n);
+static char *strmap_store(struct strmap *m, const char *key, size_t n);
 static void strmap_grow(struct strmap *m);
 static void strmap_resize(struct strmap *m, size_t n);
 static size_t strmap_probe(const struct strmap *m, const char *key,
@@ -86,7 +86,7 @@ strmap_hash(const char *p, size_t n)
 }
 
 /* strmap_store - copy a key into chunk storage, NUL-terminated. */
-static const char *
+static char *
 strmap_store(struct strmap *m, const char *key, size_t n)
 {
 	struct strmap_chunk *c = m->chunks;
@@ -230,19 +230,6 @@ strmap_prefetch(const struct strmap *m, const char *key, size_t len,
 }
 
 int
-strmap_find_folded(const struct strmap *m, const char *key, size_t len,
-    uint32_t *id)
-{
-	size_t s = strmap_probe_as(m, key, len,
-	    strmap_hash_as(key, len, true), true);
-
-	if (m->slots[s].id == EMPTY)
-		return 0;
-	*id = m->slots[s].id;
-	return 1;
-}
-
-int
 strmap_find(const struct strmap *m, const char *key, size_t len, uint32_t *id)
 {
 	size_t s = strmap_probe(m, key, len, strmap_hash(key, len));
@@ -253,11 +240,17 @@ strmap_find(const struct strmap *m, const char *key, size_t len, uint32_t *id)
 	return 1;
 }
 
-uint32_t
-strmap_intern(struct strmap *m, const char *key, size_t len, bool *inserted)
+/*
+ * strmap_intern_as - strmap_intern, or with fold strmap_intern_folded:
+ * the key found and kept lower-cased.
+ */
+static inline uint32_t
+strmap_intern_as(struct strmap *m, const char *key, size_t len,
+    bool *inserted, bool fold)
 {
-	uint32_t id, h = strmap_hash(key, len);
-	size_t s = strmap_probe(m, key, len, h);
+	uint32_t id, h = strmap_hash_as(key, len, fold);
+	size_t s = strmap_probe_as(m, key, len, h, fold);
+	char *k;
 
 	if (m->slots[s].id != EMPTY) {
 		if (inserted)
@@ -267,7 +260,7 @@ strmap_intern(struct strmap *m, const char *key, size_t len, bool *inserted)
 	/* Keep the load factor under 1/2 so probe runs stay short. */
 	if ((m->count + 1) * 2 > m->nslots) {
 		strmap_grow(m);
-		s = strmap_probe(m, key, len, h);
+		s = strmap_probe_as(m, key, len, h, fold);
 	}
 	if (m->count == m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 64;
@@ -277,13 +270,29 @@ strmap_intern(struct strmap *m, const char *key, size_t len, bool *inserted)
 		m->cap = cap;
 	}
 	id = (uint32_t)m->count++;
-	m->entries[id].key = strmap_store(m, key, len);
+	k = strmap_store(m, key, len);
+	if (fold)
+		ascii_lower(k, len);
+	m->entries[id].key = k;
 	m->entries[id].len = (uint32_t)len;
 	m->slots[s].hash = h;
 	m->slots[s].id = id;
 	if (inserted)
 		*inserted = true;
 	return id;
+}
+
+uint32_t
+strmap_intern(struct strmap *m, const char *key, size_t len, bool *inserted)
+{
+	return strmap_intern_as(m, key, len, inserted, false);
+}
+
+uint32_t
+strmap_intern_folded(struct strmap *m, const char *key, size_t len,
+    bool *inserted)
+{
+	return strmap_intern_as(m, key, len, inserted, true);
 }
 
 const char *

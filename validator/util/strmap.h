@@ -35,11 +35,13 @@ void strmap_reserve(struct strmap *m, size_t count);
 void strmap_prefetch(const struct strmap *m, const char *key, size_t len,
     bool fold);
 /*
- * strmap_find_folded - strmap_find of key lower-cased (ASCII letters),
- * read as it is, in a map whose keys were all put in lower-cased.
+ * strmap_intern_folded - strmap_intern of key lower-cased (ASCII
+ * letters), folded as it is read: a copy only when it is new, kept
+ * lower-cased. A key put in by strmap_intern with an upper-case letter
+ * is never found this way.
  */
-int strmap_find_folded(const struct strmap *m, const char *key, size_t len,
-    uint32_t *id);
+uint32_t strmap_intern_folded(struct strmap *m, const char *key, size_t len,
+    bool *inserted);
 /* strmap_find - 1 and *id if key is present, else 0. */
 int strmap_find(const struct strmap *m, const char *key, size_t len,
     uint32_t *id);
