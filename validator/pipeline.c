@@ -1486,9 +1486,7 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	at_byte = csvread_bytes(in);
 	threads = !o->single_thread && pipeline_cpus() >= 2;
 	if (threads) {
-		/* on three threads: read and checked, judged, written;
-		 * the run's start is the flow's constant checked_at */
-		r.wctx.checked_at = rep->started_at;
+		/* on three threads: read and checked, judged, written */
 		if ((r.flow = rowflow_start(in, pipeline_prepare, &r, r.out,
 		    &r.wctx, d)) == NULL)
 			goto done;

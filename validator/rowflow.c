@@ -36,7 +36,7 @@ struct job {
 	enum verdict_action action;
 	bool flags_known;
 	const char *reason;		/* static, or NULL: reason_off */
-	/* in the batch's notes; at_off NONE: the run's start (run_at) */
+	/* in the batch's notes; at_off NONE: the run's start (ctx.run_at) */
 	size_t reason_off, dym_off, at_off;
 };
 
@@ -74,7 +74,6 @@ struct rowflow {
 	struct addr_result ar;		/* the reader's */
 	struct outset *out;
 	struct row_write_ctx ctx;	/* the writer's */
-	const char *run_at;		/* c->checked_at: the run's start */
 	pthread_t reader, writer;
 	bool have_reader, have_writer;
 	pthread_mutex_t mu;
@@ -349,7 +348,7 @@ rowflow_write(struct rowflow *f, struct batch *b)
 		j->k.v = &v;
 		j->k.did_you_mean = j->dym_off == NONE ? NULL :
 		    b->notes + j->dym_off;
-		f->ctx.checked_at = j->at_off == NONE ? f->run_at :
+		f->ctx.checked_at = j->at_off == NONE ? f->ctx.run_at :
 		    b->notes + j->at_off;
 		if (outset_row(f->out, j->f, &f->ctx, &b->rows[i], &j->k,
 		    &guarded, &f->werr) != 0)
@@ -449,7 +448,6 @@ rowflow_start(struct csvread *in, rowflow_prepare_fn prepare, void *arg,
 	f->arg = arg;
 	f->out = s;
 	f->ctx = *c;
-	f->run_at = c->checked_at;
 	f->ctx.memo = row_write_memo_new();
 	addr_result_init(&f->ar);
 	atomic_init(&f->failed, false);
@@ -580,7 +578,7 @@ rowflow_emit(struct rowflow *f, enum outset_file file,
 	j->dym_off = k->did_you_mean == NULL ? NONE : rowflow_str(&b->notes,
 	    &b->nused, &b->ncap, k->did_you_mean, strlen(k->did_you_mean));
 	/* most rows: the run's start, the same string for every row */
-	j->at_off = checked_at == f->run_at ? NONE : rowflow_str(&b->notes,
+	j->at_off = checked_at == f->ctx.run_at ? NONE : rowflow_str(&b->notes,
 	    &b->nused, &b->ncap, checked_at, strlen(checked_at));
 	/* acquire: the writer stored werr before it set failed */
 	if (atomic_load(&f->failed)) {

@@ -34,8 +34,9 @@ struct rowflow;
 /*
  * rowflow_start - read the rest of in, prepared by prepare(arg, ...),
  * and write the judged rows to s with ctx c (copied; its checked_at
- * replaced per row). c->checked_at must stay as it is while the flow
- * runs: a row given that same pointer is written with it, not a copy.
+ * replaced per row). c->run_at must stay as it is while the flow runs:
+ * a row given that same pointer as its time is written with it, not a
+ * copy.
  * NULL with d when a thread cannot be made.
  */
 struct rowflow *rowflow_start(struct csvread *in, rowflow_prepare_fn prepare,
