@@ -12,6 +12,7 @@
 
 #include "address/addr_check.h"
 #include "address/addr_idn.h"
+#include "address/addr_parse.h"
 #include "util/buf.h"
 #include "tap.h"
 #include "util/xalloc.h"
@@ -38,6 +39,7 @@ static void test_memo(void);
 static void test_reuse(void);
 static void test_idn_direct(void);
 static void test_names(void);
+static void test_plain_parse(void);
 
 /* hexval - value of a hex digit, -1 if c is not one. */
 static int
@@ -473,6 +475,100 @@ test_names(void)
 	    "out-of-range status name");
 }
 
+/* same_parse - addr_parse and addr_parse_full agree on s, field by field. */
+static bool
+same_parse(const char *s, size_t len, struct buf *sa, struct buf *sb)
+{
+	struct addr_parsed a, b;
+	int ra = addr_parse(s, len, sa, &a), rb = addr_parse_full(s, len, sb,
+	    &b);
+
+	if (ra != rb || a.detail != b.detail || a.flags != b.flags)
+		return false;
+	if (ra != 0)
+		return true;
+	return a.local_len == b.local_len &&
+	    memcmp(a.local, b.local, a.local_len) == 0 &&
+	    a.dom_off == b.dom_off && a.dom_len == b.dom_len &&
+	    a.lit_len == b.lit_len && strcmp(a.lit, b.lit) == 0;
+}
+
+/*
+ * test_plain_parse - addr_parse's shortcut for plain addresses gives
+ * what the whole grammar gives: every string of up to 4 pieces from a
+ * set of the bytes that decide (dots and '@' in every place, quotes,
+ * brackets, controls, UTF-8, unsafe code points), and random longer
+ * ones. (Checked to fail when the shortcut lets "..", a leading or
+ * trailing dot, a second '@', a quote or a UTF-8 byte through.)
+ */
+static void
+test_plain_parse(void)
+{
+	static const char *const piece[] = {
+		"a", "Z9", ".", "@", "\"", "[", "]", "\\", " ", ",", ";", "(",
+		"<", ">", ":", "\t", "\r\n", "\x7f", "\x01", "+x", "-", "_~",
+		"{|}", "!#$%&'*/=?^`", "\xc3\xa9", "\xe2\x80\x8b", "\xc2\xa0",
+		"\xff", "IPv6:", "1.2.3.4", "xn--", "b.c", "..", "@@",
+	};
+	const size_t np = sizeof(piece) / sizeof(piece[0]);
+	struct buf sa, sb;
+	char s[256];
+	size_t bad = 0, total = 0;
+	unsigned seed = 12345;
+
+	buf_init(&sa, 512);
+	buf_init(&sb, 512);
+	for (size_t n = 0; n <= 4; n++) {
+		size_t combos = 1;
+
+		for (size_t k = 0; k < n; k++)
+			combos *= np;
+		for (size_t c = 0; c < combos; c++) {
+			size_t len = 0, x = c;
+
+			for (size_t k = 0; k < n; k++, x /= np) {
+				size_t pl = strlen(piece[x % np]);
+
+				memcpy(s + len, piece[x % np], pl);
+				len += pl;
+			}
+			bad += !same_parse(s, len, &sa, &sb);
+			total++;
+		}
+	}
+	/* longer random strings, mostly of the bytes of a plain address */
+	for (int t = 0; t < 200000; t++) {
+		size_t len = 0, n;
+
+		seed = seed * 1103515245u + 12345u;
+		n = 2 + (seed >> 16) % 12;
+		for (size_t k = 0; k < n; k++) {
+			size_t i;
+
+			seed = seed * 1103515245u + 12345u;
+			i = (seed >> 16) % 8 < 5 ? (seed >> 20) % 2 :
+			    (seed >> 20) % np;
+			if (i == 0 && (seed & 1)) /* a dot or an @ as often */
+				i = (seed & 2) ? 2 : 3;
+			memcpy(s + len, piece[i], strlen(piece[i]));
+			len += strlen(piece[i]);
+		}
+		bad += !same_parse(s, len, &sa, &sb);
+		total++;
+	}
+	/* NUL bytes and the longest addresses */
+	bad += !same_parse("a\0b@c.d", 7, &sa, &sb);
+	bad += !same_parse("ab@c\0d", 7, &sa, &sb);
+	memset(s, 'a', 250);
+	s[64] = '@';
+	bad += !same_parse(s, 250, &sa, &sb);
+	total += 3;
+	is_int(bad, 0, "the plain-address shortcut agrees with the grammar "
+	    "on %zu strings", total);
+	buf_free(&sa);
+	buf_free(&sb);
+}
+
 int
 main(void)
 {
@@ -483,5 +579,6 @@ main(void)
 	test_reuse();
 	test_idn_direct();
 	test_names();
+	test_plain_parse();
 	return done_testing();
 }

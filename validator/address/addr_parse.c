@@ -18,6 +18,7 @@ static int parse_quoted(const char *s, size_t qend, struct buf *scratch,
     struct addr_parsed *p);
 static int parse_dotlocal(const char *s, size_t at, struct addr_parsed *p);
 static int parse_literal(const char *s, size_t len, struct addr_parsed *p);
+static bool parse_plain(const char *s, size_t len, struct addr_parsed *p);
 
 /* Byte classes of ASCII for the scan and the Dot-string check. */
 enum parse_cls {
@@ -63,6 +64,29 @@ static const unsigned char parse_cls[128] = {
 #undef PAR
 #undef ANG
 #undef CT
+
+/*
+ * The bytes of a plain address besides its one '@': 0 for the atext of
+ * parse_cls, 1 for '.', 2 for the rest ('@' too, and from 0x80 on).
+ */
+static const unsigned char plain_cls[256] = {
+	/* 0x00 */ 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	/* 0x10 */ 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	/* 0x20 */ 2, 0, 2, 0, 0, 0, 0, 0, 2, 2, 0, 0, 2, 0, 1, 0,
+	/* 0x30 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 0, 2, 0,
+	/* 0x40 */ 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	/* 0x50 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 0, 0,
+	/* 0x60 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	/* 0x70 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+	/* 0x80 */ 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	/* 0x90 */ 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	/* 0xa0 */ 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	/* 0xb0 */ 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	/* 0xc0 */ 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	/* 0xd0 */ 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	/* 0xe0 */ 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	/* 0xf0 */ 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
 
 /* parse_fail - record why and return the failure code. */
 static int
@@ -260,8 +284,60 @@ bad:
 	    "IP address.");
 }
 
+/*
+ * parse_plain - the common address in one pass each side of its '@':
+ * ASCII atext and dots, one '@' with something on each side, a local
+ * part that is a Dot-string, a domain that is not a [literal]. Fills p
+ * as the grammar below would and says true; false for anything else,
+ * which the grammar then judges (and words the error for).
+ */
+static bool
+parse_plain(const char *s, size_t len, struct addr_parsed *p)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	const char *at = len > 0 ? memchr(s, '@', len) : NULL;
+	unsigned bad = 0, dom = 0, prev = 1;	/* as if after a dot */
+	size_t local, i;
+
+	if (at == NULL || at == s || at == s + len - 1 || at[-1] == '.')
+		return false;
+	local = (size_t)(at - s);
+	/* bit 1: a byte not allowed; bit 0: a dot after a dot (or first) */
+	for (i = 0; i < local; i++) {
+		unsigned k = plain_cls[u[i]];
+
+		bad |= k & (prev | 2);
+		prev = k;
+	}
+	for (i = local + 1; i < len; i++)	/* dots free; a second @ not */
+		dom |= plain_cls[u[i]];
+	if (bad != 0 || (dom & 2) != 0)
+		return false;
+	p->local = s;
+	p->local_len = local;
+	p->dom_off = local + 1;
+	p->dom_len = len - local - 1;
+	return true;
+}
+
 int
 addr_parse(const char *s, size_t len, struct buf *scratch,
+    struct addr_parsed *p)
+{
+	p->local = NULL;
+	p->local_len = 0;
+	p->dom_off = p->dom_len = 0;
+	p->flags = 0;
+	p->lit[0] = '\0';
+	p->lit_len = 0;
+	p->detail = NULL;
+	if (parse_plain(s, len, p))
+		return 0;
+	return addr_parse_full(s, len, scratch, p);
+}
+
+int
+addr_parse_full(const char *s, size_t len, struct buf *scratch,
     struct addr_parsed *p)
 {
 	const unsigned char *u = (const unsigned char *)s;

@@ -57,6 +57,14 @@ enum addr_parse_cp {
 int addr_parse(const char *s, size_t len, struct buf *scratch,
     struct addr_parsed *p);
 
+/*
+ * addr_parse_full - addr_parse without its shortcut for plain addresses
+ * (ASCII atext and dots around one '@'): the same answer, by the whole
+ * grammar. For the tests that hold the two to each other.
+ */
+int addr_parse_full(const char *s, size_t len, struct buf *scratch,
+    struct addr_parsed *p);
+
 /* addr_parse_cpclass - whether code point cp is safe in an address. */
 enum addr_parse_cp addr_parse_cpclass(uint32_t cp);
 
