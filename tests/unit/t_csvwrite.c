@@ -34,6 +34,7 @@ static void quoting(void);
 static void fill_pieces(struct csvwrite *w);
 static void pieces(void);
 static void guard_table(void);
+static void may_guard(void);
 static void atomic(void);
 static void big_writes(void);
 static void write_error(void);
@@ -313,6 +314,57 @@ guard_table(void)
 	}
 }
 
+/*
+ * may_guard - csvwrite_may_guard, the first-byte test before
+ * csvwrite_needs_guard, never says no to a cell that would be guarded:
+ * every first byte with tails that make each kind of trigger; and it
+ * says no to a row of plain cells.
+ */
+static void
+may_guard(void)
+{
+	static const char *const tails[] = {
+		"", "1", "x", "\xBC\x9D", "\xBC\x8B" "1", "\xBC\x8D" "5",
+		"\xBC\xA0x", "1,2+3",
+	};
+	char p[8192], cell[16];
+	struct diag d = { 0 };
+	struct csvwrite *w;
+	size_t missed = 0, said = 0;
+
+	snprintf(p, sizeof(p), "%s/may.csv", dir);
+	w = csvwrite_open(p, NULL, &d);
+	for (unsigned b = 0; b < 256; b++)
+		for (size_t k = 0; k < sizeof(tails) / sizeof(tails[0]); k++) {
+			const char *cells[2] = { "plain", cell };
+			size_t lens[2] = { 5, 1 + strlen(tails[k]) };
+
+			cell[0] = (char)b;
+			memcpy(cell + 1, tails[k], strlen(tails[k]) + 1);
+			if (csvwrite_may_guard(w, cells, lens, 2))
+				said++;
+			else if (csvwrite_needs_guard(cell, lens[1],
+			    CSVWRITE_GUARD_STRICT))
+				missed++;
+		}
+	is_int(missed, 0, "may_guard: no guarded cell is passed over");
+	ok(said < 256 * 8 / 4, "may_guard: most first bytes are let go "
+	    "(%zu of %d said maybe)", said, 256 * 8);
+	{
+		const char *cells[4] = { "a", "", "12", " =1" };
+		size_t lens[4] = { 1, 0, 2, 4 };
+
+		ok(!csvwrite_may_guard(w, cells, lens, 4),
+		    "may_guard: a row of plain cells");
+		cells[1] = "@x";
+		lens[1] = 2;
+		ok(csvwrite_may_guard(w, cells, lens, 4),
+		    "may_guard: a trigger in a later cell");
+		ok(!csvwrite_may_guard(w, cells, lens, 0), "may_guard: no cells");
+	}
+	csvwrite_abort(w);
+}
+
 /* fill_rows - raw records with appended cells, padding, and a header. */
 static void
 fill_rows(struct csvwrite *w)
@@ -474,6 +526,7 @@ main(void)
 	memo();
 	pieces();
 	guard_table();
+	may_guard();
 	atomic();
 	big_writes();
 	write_error();

@@ -342,6 +342,18 @@ csvwrite_cell(struct csvwrite *w, const char *s, size_t n,
 }
 
 bool
+csvwrite_may_guard(const struct csvwrite *w, const char *const *cell,
+    const size_t *len, size_t n)
+{
+	unsigned char acc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (len[i] > 0)
+			acc |= w->cls[(unsigned char)cell[i][0]];
+	return (acc & CELL_TRIGGER) != 0;
+}
+
+bool
 csvwrite_is_plain(const struct csvwrite *w, const char *s, size_t n)
 {
 	return csvwrite_classes(w, s, n) == 0 &&

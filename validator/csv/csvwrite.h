@@ -178,5 +178,12 @@ void csvwrite_abort(struct csvwrite *w);
  * decimal-comma locales need it); OFF guards nothing.
  */
 bool csvwrite_needs_guard(const char *s, size_t n, enum csvwrite_guard g);
+/*
+ * csvwrite_may_guard - false when csvwrite_needs_guard is false for each
+ * of the n cells (cell[i], len[i] bytes) under any g, by their first
+ * bytes alone: the cheap test of a row's cells, most of them plain.
+ */
+bool csvwrite_may_guard(const struct csvwrite *w, const char *const *cell,
+    const size_t *len, size_t n);
 
 #endif

@@ -25,6 +25,7 @@ static int row_write_appended(struct csvwrite *w,
     const struct row_write_cols *k);
 
 #define SUFFIX_SLOTS	64	/* a list has a few dozen kinds of verdict */
+_Static_assert(COL_LAST < 256, "run_end holds a column index in a byte");
 #define SUFFIX_BYTES	512
 
 /*
@@ -53,6 +54,8 @@ struct row_write_suffix {
 	bool plain;		/* and its cells are in buf */
 	char delim;
 	uint16_t off[COL_LAST + 1];
+	/* from cell i: where its run of cells not the row's own ends */
+	uint8_t run_end[COL_LAST + 1];
 	char buf[SUFFIX_BYTES];
 };
 
@@ -263,7 +266,9 @@ row_write_original(struct csvwrite *w, const struct row_write_ctx *c,
 
 	*guarded = false;
 	if (row_write_kept(c, row->nfields) == row->nfields) {
-		if (c->guard != CSVWRITE_GUARD_OFF)
+		if (c->guard != CSVWRITE_GUARD_OFF &&
+		    csvwrite_may_guard(w, row->field, row->field_len,
+		    row->nfields))
 			for (size_t i = 0; i < row->nfields && !any; i++)
 				any = csvwrite_needs_guard(row->field[i],
 				    row->field_len[i], c->guard);
@@ -541,6 +546,10 @@ row_write_learn(struct row_write_suffix *e, const struct row_write_kind *kind,
 		used += len + 1;
 	}
 	e->off[cols->n] = (uint16_t)used;
+	e->run_end[cols->n] = (uint8_t)cols->n;
+	for (size_t i = cols->n; i-- > 0;)
+		e->run_end[i] = row_write_own(kind, cols->id[i]) ? (uint8_t)i :
+		    e->run_end[i + 1];
 	e->plain = true;
 }
 
@@ -571,9 +580,7 @@ row_write_appended(struct csvwrite *w, const struct row_write_ctx *c,
 		int rc;
 
 		if (e != NULL) {
-			while (j < cols->n &&
-			    !row_write_own(&e->kind, cols->id[j]))
-				j++;
+			j = e->run_end[i];
 			if (j > i) {
 				rc = csvwrite_plain_cells(w, e->buf + e->off[i],
 				    (size_t)(e->off[j] - e->off[i]), e->delim);
