@@ -341,16 +341,16 @@ csvwrite_cell(struct csvwrite *w, const char *s, size_t n,
 	return quote ? csvwrite_put(w, "\"", 1) : 0;
 }
 
-bool
-csvwrite_may_guard(const struct csvwrite *w, const char *const *cell,
-    const size_t *len, size_t n)
+size_t
+csvwrite_next_trigger(const struct csvwrite *w, const char *const *cell,
+    const size_t *len, size_t n, size_t from)
 {
-	unsigned char acc = 0;
+	size_t i = from;
 
-	for (size_t i = 0; i < n; i++)
-		if (len[i] > 0)
-			acc |= w->cls[(unsigned char)cell[i][0]];
-	return (acc & CELL_TRIGGER) != 0;
+	while (i < n && (len[i] == 0 ||
+	    (w->cls[(unsigned char)cell[i][0]] & CELL_TRIGGER) == 0))
+		i++;
+	return i;
 }
 
 bool

@@ -266,10 +266,12 @@ row_write_original(struct csvwrite *w, const struct row_write_ctx *c,
 
 	*guarded = false;
 	if (row_write_kept(c, row->nfields) == row->nfields) {
-		if (c->guard != CSVWRITE_GUARD_OFF &&
-		    csvwrite_may_guard(w, row->field, row->field_len,
-		    row->nfields))
-			for (size_t i = 0; i < row->nfields && !any; i++)
+		if (c->guard != CSVWRITE_GUARD_OFF)
+			for (size_t i = csvwrite_next_trigger(w, row->field,
+			    row->field_len, row->nfields, 0);
+			    i < row->nfields && !any;
+			    i = csvwrite_next_trigger(w, row->field,
+			    row->field_len, row->nfields, i + 1))
 				any = csvwrite_needs_guard(row->field[i],
 				    row->field_len[i], c->guard);
 		if (!any && row_write_clean(row->raw, row->raw_len, c->delim,
