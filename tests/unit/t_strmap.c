@@ -105,6 +105,17 @@ main(void)
 	ok(bad == 0 && strmap_find(m, "first@x.test", 12, &id) == 1 &&
 	    id == 0, "strmap_reserve: a key from before kept, 60000 more "
 	    "(past the room made) with dense ids, all found");
+	/* a folded find: as the lower-cased key, and nothing is added */
+	ok(strmap_find_folded(m, "R12@X.TEST", 10, &id) == 1 && id == 13 &&
+	    strmap_find_folded(m, "NEW.\xc3\x9c@MIXED.case.EXAMPLE", 25,
+	    &id) == 1 && id == 60001 &&
+	    strmap_find_folded(m, "NEW.\xc3\xbc@MIXED.case.EXAMPLE", 25,
+	    &id) == 1 && id == 60002 &&
+	    strmap_find_folded(m, "R12@X.TES", 9, &id) == 0 &&
+	    strmap_find_folded(m, "", 0, &id) == 0 &&
+	    strmap_count(m) == 60003,
+	    "strmap_find_folded: ASCII letters folded, other bytes as they "
+	    "are; absent keys not found, none added");
 	strmap_free(m);
 	return done_testing();
 }

@@ -41,12 +41,9 @@ struct strmap {
 	size_t bytes;
 };
 
-static uint32_t strmap_hash(const char *p, size_t n);
 static char *strmap_store(struct strmap *m, const char *key, size_t n);
 static void strmap_grow(struct strmap *m);
 static void strmap_resize(struct strmap *m, size_t n);
-static size_t strmap_probe(const struct strmap *m, const char *key,
-    size_t len, uint32_t h);
 
 /* strmap_mix - 64x64->128 multiply, halves folded: a fast, good mixer. */
 static inline uint64_t
@@ -76,13 +73,6 @@ strmap_hash_as(const char *p, size_t n, bool fold)
 	h = strmap_mix(h ^ (fold ? ascii_lower8(v) : v),
 	    0xe7037ed1a0b428dbULL);
 	return (uint32_t)(h ^ (h >> 32));
-}
-
-/* strmap_hash - the hash of the key as it is. */
-static uint32_t
-strmap_hash(const char *p, size_t n)
-{
-	return strmap_hash_as(p, n, false);
 }
 
 /* strmap_store - copy a key into chunk storage, NUL-terminated. */
@@ -182,13 +172,6 @@ strmap_probe_as(const struct strmap *m, const char *key, size_t len,
 	return s;
 }
 
-/* strmap_probe - the slot holding key, or the empty slot where it goes. */
-static size_t
-strmap_probe(const struct strmap *m, const char *key, size_t len, uint32_t h)
-{
-	return strmap_probe_as(m, key, len, h, false);
-}
-
 struct strmap *
 strmap_new(void)
 {
@@ -229,15 +212,31 @@ strmap_prefetch(const struct strmap *m, const char *key, size_t len,
 #endif
 }
 
-int
-strmap_find(const struct strmap *m, const char *key, size_t len, uint32_t *id)
+/* strmap_find_as - strmap_find, with fold of key lower-cased. */
+static inline int
+strmap_find_as(const struct strmap *m, const char *key, size_t len,
+    uint32_t *id, bool fold)
 {
-	size_t s = strmap_probe(m, key, len, strmap_hash(key, len));
+	size_t s = strmap_probe_as(m, key, len, strmap_hash_as(key, len, fold),
+	    fold);
 
 	if (m->slots[s].id == EMPTY)
 		return 0;
 	*id = m->slots[s].id;
 	return 1;
+}
+
+int
+strmap_find(const struct strmap *m, const char *key, size_t len, uint32_t *id)
+{
+	return strmap_find_as(m, key, len, id, false);
+}
+
+int
+strmap_find_folded(const struct strmap *m, const char *key, size_t len,
+    uint32_t *id)
+{
+	return strmap_find_as(m, key, len, id, true);
 }
 
 /*

@@ -45,6 +45,12 @@ uint32_t strmap_intern_folded(struct strmap *m, const char *key, size_t len,
 /* strmap_find - 1 and *id if key is present, else 0. */
 int strmap_find(const struct strmap *m, const char *key, size_t len,
     uint32_t *id);
+/*
+ * strmap_find_folded - strmap_find of key lower-cased (ASCII letters),
+ * folded as it is read; finds what was put in lower-cased.
+ */
+int strmap_find_folded(const struct strmap *m, const char *key, size_t len,
+    uint32_t *id);
 /* strmap_key - the stored key of id (NUL-terminated), its length in *len. */
 const char *strmap_key(const struct strmap *m, uint32_t id, size_t *len);
 size_t strmap_count(const struct strmap *m);

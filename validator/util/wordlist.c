@@ -284,19 +284,18 @@ wordlist_load(const char *path, enum wordlist_kind kind, struct diag *d)
 	return wordlist_load_checked(path, kind, NULL, NULL, d);
 }
 
-/* wl_lookup - find key case-insensitively via a lower-cased copy. */
+/*
+ * wl_lookup - find key case-insensitively: the stored keys are lower
+ * case (wl_field), key is folded as it is read.
+ */
 static bool
 wl_lookup(const struct wordlist *w, const char *key, size_t len,
     uint32_t *id)
 {
-	char low[WORDLIST_LINE_MAX];
-
 	/* Stored keys are never longer than maxlen <= WORDLIST_LINE_MAX. */
 	if (len == 0 || len > w->maxlen)
 		return false;
-	for (size_t i = 0; i < len; i++)
-		low[i] = (char)ascii_tolower((unsigned char)key[i]);
-	return strmap_find(w->keys, low, len, id) == 1;
+	return strmap_find_folded(w->keys, key, len, id) == 1;
 }
 
 bool
