@@ -16,6 +16,7 @@ UNIT_TESTS = \
 	tests/unit/t_classify \
 	tests/unit/t_csvread \
 	tests/unit/t_csvwrite \
+	tests/unit/t_dedupe \
 	tests/unit/t_dsn \
 	tests/unit/t_email_column \
 	tests/unit/t_encoding \
@@ -64,6 +65,7 @@ tests_unit_t_encoding_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_infile_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_csvread_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_csvwrite_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_dedupe_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_dsn_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_explain_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_listcheck_LDADD = $(LISTSCRUB_LIBS)
