@@ -1,8 +1,8 @@
 /*
  * t_dedupe - the dedupe key (address/dedupe.h): the local part's ASCII
- * letters folded, the domain kept as it was given, on both ways the table
- * takes an address (folded as read when the domain has no capital, a
- * lower-cased copy of the local part otherwise), and the first row wins.
+ * letters folded (eight bytes a step and the tail), the domain kept as it
+ * was given (an IPv6 literal's tag, a capital from a caller), UTF-8 as
+ * it is; the first row wins, a second pass gives a first row itself.
  */
 #include <stdio.h>
 #include <string.h>

@@ -1,7 +1,6 @@
 #include "address/dedupe.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 #include "util/ascii.h"
 #include "util/buf.h"
@@ -44,23 +43,6 @@ dedupe_see(struct dedupe *d, const char *addr, size_t len, size_t at,
 	return dedupe_see_id(d, addr, len, at, row, &id);
 }
 
-/* dedupe_no_upper - whether s[0..n) has no ASCII capital letter. */
-static bool
-dedupe_no_upper(const char *s, size_t n)
-{
-	for (; n >= 8; s += 8, n -= 8) {
-		uint64_t v;
-
-		memcpy(&v, s, 8);
-		if (ascii_lower8(v) != v)
-			return false;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (s[i] >= 'A' && s[i] <= 'Z')
-			return false;
-	return true;
-}
-
 uint64_t
 dedupe_see_id(struct dedupe *d, const char *addr, size_t len, size_t at,
     uint64_t row, uint32_t *idp)
@@ -68,21 +50,14 @@ dedupe_see_id(struct dedupe *d, const char *addr, size_t len, size_t at,
 	bool inserted;
 	uint32_t id;
 
+	buf_reset(&d->key);
 	if (at > len)
 		at = len;
-	if (dedupe_no_upper(addr + at, len - at)) {
-		/* the usual domain, lower case already: the whole address
-		 * folded is the key, with no copy unless it is new */
-		id = strmap_intern_folded(d->keys, addr, len, &inserted);
-	} else {
-		buf_reset(&d->key);
-		/* Fits: the buffer holds 1024 bytes, addresses are <= 254. */
-		if (buf_append(&d->key, addr, len) != 0)
-			return row;
-		ascii_lower(d->key.data, at);	/* the local part only */
-		id = strmap_intern(d->keys, d->key.data, d->key.len,
-		    &inserted);
-	}
+	/* Fits: the buffer holds 1024 bytes, addresses are <= 254. */
+	if (buf_append(&d->key, addr, len) != 0)
+		return row;
+	ascii_lower(d->key.data, at);	/* the local part only */
+	id = strmap_intern(d->keys, d->key.data, d->key.len, &inserted);
 	if (inserted) {
 		if (id >= d->cap) {
 			d->cap = d->cap ? d->cap * 2 : 1024;
