@@ -19,6 +19,9 @@ static int parse_quoted(const char *s, size_t qend, struct buf *scratch,
 static int parse_dotlocal(const char *s, size_t at, struct addr_parsed *p);
 static int parse_literal(const char *s, size_t len, struct addr_parsed *p);
 static bool parse_plain(const char *s, size_t len, struct addr_parsed *p);
+static void parse_reset(struct addr_parsed *p);
+static int parse_grammar(const char *s, size_t len, struct buf *scratch,
+    struct addr_parsed *p);
 
 /* Byte classes of ASCII for the scan and the Dot-string check. */
 enum parse_cls {
@@ -320,9 +323,9 @@ parse_plain(const char *s, size_t len, struct addr_parsed *p)
 	return true;
 }
 
-int
-addr_parse(const char *s, size_t len, struct buf *scratch,
-    struct addr_parsed *p)
+/* parse_reset - p as a parse begins: nothing found yet. */
+static void
+parse_reset(struct addr_parsed *p)
 {
 	p->local = NULL;
 	p->local_len = 0;
@@ -331,13 +334,29 @@ addr_parse(const char *s, size_t len, struct buf *scratch,
 	p->lit[0] = '\0';
 	p->lit_len = 0;
 	p->detail = NULL;
+}
+
+int
+addr_parse(const char *s, size_t len, struct buf *scratch,
+    struct addr_parsed *p)
+{
+	parse_reset(p);
 	if (parse_plain(s, len, p))
 		return 0;
-	return addr_parse_full(s, len, scratch, p);
+	return parse_grammar(s, len, scratch, p);
 }
 
 int
 addr_parse_full(const char *s, size_t len, struct buf *scratch,
+    struct addr_parsed *p)
+{
+	parse_reset(p);
+	return parse_grammar(s, len, scratch, p);
+}
+
+/* parse_grammar - addr_parse by the whole grammar, p reset. */
+static int
+parse_grammar(const char *s, size_t len, struct buf *scratch,
     struct addr_parsed *p)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -345,13 +364,6 @@ addr_parse_full(const char *s, size_t len, struct buf *scratch,
 	bool sep = false, space = false, paren = false, angle = false;
 	bool atat = false, unterminated = false, brk = false, tab = false;
 
-	p->local = NULL;
-	p->local_len = 0;
-	p->dom_off = p->dom_len = 0;
-	p->flags = 0;
-	p->lit[0] = '\0';
-	p->lit_len = 0;
-	p->detail = NULL;
 	if (len == 0)
 		return parse_fail(p, "The address is empty.");
 
