@@ -179,10 +179,10 @@ void csvwrite_abort(struct csvwrite *w);
  */
 bool csvwrite_needs_guard(const char *s, size_t n, enum csvwrite_guard g);
 /*
- * csvwrite_next_trigger - the first of cells from .. n-1 (cell[i], len[i]
- * bytes) whose first byte may start a trigger, else n: csvwrite_needs_guard
- * is false for every cell passed over, under any g. One table look-up a
- * cell, for rows whose cells are mostly plain.
+ * csvwrite_next_trigger - the first of the cells from index from to n-1
+ * (cell[i], len[i] bytes) whose first byte may start a trigger, else n:
+ * csvwrite_needs_guard is false for every cell passed over, under any g.
+ * One table look-up a cell, for rows whose cells are mostly plain.
  */
 size_t csvwrite_next_trigger(const struct csvwrite *w,
     const char *const *cell, const size_t *len, size_t n, size_t from);
