@@ -48,6 +48,7 @@ static void golden(const char *dir, const char *name);
 static void big_records(void);
 static void long_line_memory(bool read_tail);
 static void default_limit(void);
+static void plain_split(void);
 static void tail_read_error(void);
 static void from_pipe(const char *dir);
 static void read_error(void);
@@ -492,6 +493,95 @@ default_limit(void)
 }
 
 /*
+ * plain_split - records without a quote are cut where their delimiters
+ * are, eight bytes a step: against a byte-by-byte split, for each of
+ * , ; TAB |, on 20,000 random records of 1 to 70 bytes with delimiters
+ * at every place (first, last, doubled, at and across word edges) and
+ * field bytes next to them in value (the delimiter's neighbours, with
+ * the high bit, 0x01, 0x7f, 0x80, 0xff).
+ */
+static void
+plain_split(void)
+{
+	static const int delims[] = { ',', ';', '\t', '|' };
+	unsigned seed = 4242;
+
+	for (size_t k = 0; k < sizeof(delims) / sizeof(delims[0]); k++) {
+		const int dl = delims[k];
+		const unsigned char near[] = { 'a', 'x', '7', ' ', 0x01, 0x7f,
+		    0x80, 0xff, (unsigned char)(dl ^ 1),
+		    (unsigned char)(dl + 1), (unsigned char)(dl - 1),
+		    (unsigned char)(dl | 0x80), (unsigned char)(dl ^ 0x40) };
+		const size_t nrec = 20000;
+		char *data = malloc(nrec * 80), *p = data;
+		size_t *lens = malloc(nrec * sizeof(*lens));
+		struct csvread_opts o = { .delim = dl };
+		struct diag d = { 0 };
+		struct csvread *r;
+		struct csvrow row;
+		size_t bad = 0, rows = 0;
+		FILE *in;
+
+		for (size_t i = 0; i < nrec; i++) {
+			size_t n, x;
+
+			seed = seed * 1103515245u + 12345u;
+			n = 1 + (seed >> 16) % 70;
+			for (size_t j = 0; j < n; j++) {
+				seed = seed * 1103515245u + 12345u;
+				p[j] = (seed >> 16) % 4 == 0 ? (char)dl :
+				    (char)near[(seed >> 20) % sizeof(near)];
+			}
+			seed = seed * 1103515245u + 12345u;
+			x = (seed >> 16) % n;
+			p[x] = 'x';	/* never a blank line */
+			if (i == 0)
+				p[0] = 'x';	/* no BOM, no "sep=" */
+			for (size_t j = 0; j < n; j++)	/* the near bytes */
+				if (p[j] == '\n' || p[j] == '\r' ||
+				    p[j] == '"' || p[j] == '\0')
+					p[j] = 'y';
+			lens[i] = n;
+			p += n;
+			*p++ = '\n';
+		}
+		in = fmemopen(data, (size_t)(p - data), "rb");
+		r = csvread_open(in, "plain.csv", &o, &d);
+		ok(r != NULL, "plain split %#x: open", dl);
+		if (r == NULL)
+			return;
+		p = data;
+		while (csvread_next(r, &row, &d) == 1) {
+			size_t n = lens[rows], nf = 0, st = 0;
+
+			for (size_t j = 0; j <= n; j++) {
+				if (j < n && p[j] != (char)dl)
+					continue;
+				if (nf >= row.nfields ||
+				    row.field_len[nf] != j - st ||
+				    memcmp(row.field[nf], p + st, j - st) != 0 ||
+				    row.field[nf][j - st] != '\0')
+					bad++;
+				nf++;
+				st = j + 1;
+			}
+			bad += nf != row.nfields || row.malformed ||
+			    row.raw_len != n || memcmp(row.raw, p, n) != 0;
+			p += n + 1;
+			if (++rows == nrec)
+				break;
+		}
+		is_int(rows, nrec, "plain split %#x: every record read", dl);
+		is_int(bad, 0, "plain split %#x: fields as a byte-by-byte split "
+		    "cuts them", dl);
+		csvread_close(r);
+		fclose(in);
+		free(lens);
+		free(data);
+	}
+}
+
+/*
  * tail_read_error - a read error while the tail is streamed: csvread_tail
  * says -1 with errno, and the next csvread_next reports it.
  */
@@ -725,6 +815,7 @@ main(void)
 	long_line_memory(false);
 	long_line_memory(true);
 	default_limit();
+	plain_split();
 	tail_read_error();
 	from_pipe(dir);
 	read_error();
