@@ -422,33 +422,16 @@ csvread_split(struct csvread *r, const char *s, size_t n)
 	r->nf = nf;
 }
 
-/* csvread_field - field *nf is a[st..e), its end made a NUL. */
-static inline void
-csvread_field(struct csvread *r, size_t *nf, char *a, size_t st, size_t e)
-{
-	if (*nf == r->fcap)
-		csvread_more_fields(r);
-	r->fptr[*nf] = a + st;
-	r->flen[*nf] = e - st;
-	a[e] = '\0';
-	(*nf)++;
-}
-
 /*
  * csvread_split_plain - csvread_split of a record without a quote (most
  * of them): its bytes copied once, each delimiter made the NUL that ends
- * a field. The delimiters are found eight bytes a step: a byte of the
- * word XOR the delimiter is zero exactly where one is (the test has no
- * carry from byte to byte, so no byte is reported that is not one), and
- * the lowest such byte comes first on a little-endian machine.
+ * a field.
  */
 static void
 csvread_split_plain(struct csvread *r, const char *s, size_t n)
 {
-	const uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
-	const uint64_t dd = 0x0101010101010101ULL * (unsigned char)r->delim;
 	const char dl = r->delim;
-	size_t nf = 0, st = 0, i = 0;
+	size_t nf = 0, st = 0;
 	char *a;
 
 	if (r->acap < n + 1) {
@@ -458,28 +441,20 @@ csvread_split_plain(struct csvread *r, const char *s, size_t n)
 	a = r->arena;
 	memcpy(a, s, n);
 	a[n] = '\0';
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
-    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	for (; i + 8 <= n; i += 8) {
-		uint64_t x, m;
+	for (;;) {
+		char *q = memchr(a + st, dl, n - st);
+		size_t e = q ? (size_t)(q - a) : n;
 
-		memcpy(&x, a + i, 8);
-		x ^= dd;
-		m = ~(((x & low7) + low7) | x | low7);
-		for (; m != 0; m &= m - 1) {
-			size_t e = i + (size_t)__builtin_ctzll(m) / 8;
-
-			csvread_field(r, &nf, a, st, e);
-			st = e + 1;
-		}
+		if (nf == r->fcap)
+			csvread_more_fields(r);
+		r->fptr[nf] = a + st;
+		r->flen[nf] = e - st;
+		a[e] = '\0';
+		nf++;
+		if (e >= n)
+			break;
+		st = e + 1;
 	}
-#endif
-	for (; i < n; i++)
-		if (a[i] == dl) {
-			csvread_field(r, &nf, a, st, i);
-			st = i + 1;
-		}
-	csvread_field(r, &nf, a, st, n);
 	r->nf = nf;
 }
 
