@@ -13,6 +13,7 @@
 
 #include "address/addr_check.h"
 #include "util/ascii.h"
+#include "util/bgjob.h"
 #include "util/buf.h"
 #include "verdict/classify.h"
 #include "csv/email_column.h"
@@ -71,6 +72,13 @@ struct pass_hint {
 /* Where the run is, for the message of an interrupted run. */
 enum run_stage { STAGE_READ, STAGE_DNS, STAGE_SMTP, STAGE_WRITE };
 
+/* The data tables and the domains table on them, read on a thread. */
+struct lists_load {
+	const char *dir;
+	struct listcheck *lists;
+	struct domains *domains;
+};
+
 struct run {
 	const struct options *o;
 	struct report *rep;
@@ -80,6 +88,8 @@ struct run {
 	struct addr_result ar;
 	struct dedupe *dedupe;
 	struct domains *domains;
+	struct lists_load lload;	/* lists and domains, read aside */
+	struct bgjob *lists_job;	/* reading them; NULL: done or not */
 	uint32_t *dom_of;	/* addr_result.domain_id -> domains id */
 	size_t dom_cap;
 	struct outset *out;
@@ -130,6 +140,7 @@ static int pipeline_prepare(void *arg, const struct csvrow *row,
 static void pipeline_prefetch(struct run *r, const struct addr_result *ar);
 static void pipeline_guess(struct run *r, const struct csvrow *row);
 static int pipeline_cpus(void);
+static int pipeline_lists_load(void *arg, struct diag *d);
 static int pipeline_lists(struct run *r, struct diag *d);
 static void pipeline_reserve(struct run *r, const struct row_copy *ahead,
     size_t nahead);
@@ -1067,18 +1078,38 @@ pipeline_reserve(struct run *r, const struct row_copy *ahead, size_t nahead)
 	    RESERVE_MAX);
 }
 
+/* pipeline_lists_load - a bgjob: the data tables into a lists_load. */
+static int
+pipeline_lists_load(void *arg, struct diag *d)
+{
+	struct lists_load *l = arg;
+
+	if ((l->lists = listcheck_load(l->dir, d)) == NULL)
+		return -1;
+	l->domains = domains_new(l->lists);
+	return 0;
+}
+
 /*
  * pipeline_lists - the data tables (lists/) and the domains table that
- * uses them. An offline pass reads them once its flow has started, while
- * the reader goes ahead (validator/README, "Offline speed").
+ * uses them, into r: read here, or, when an offline pass started reading
+ * them on a thread of their own at its start, waited for (validator/
+ * README, "Offline speed").
  */
 static int
 pipeline_lists(struct run *r, struct diag *d)
 {
-	if ((r->lists = listcheck_load(pipeline_lists_dir(r->o), d)) == NULL)
-		return -1;
-	r->domains = domains_new(r->lists);
-	return 0;
+	int rc;
+
+	r->lload.dir = pipeline_lists_dir(r->o);
+	if (r->lists_job != NULL) {
+		rc = bgjob_join(r->lists_job, d);
+		r->lists_job = NULL;
+	} else
+		rc = pipeline_lists_load(&r->lload, d);
+	r->lists = r->lload.lists;
+	r->domains = r->lload.domains;
+	return rc;
 }
 
 /* pipeline_cpus - the CPUs this process may run on (1 if unknown). */
@@ -1379,6 +1410,11 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	r.input_bytes = S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
 	if (!o->offline && pipeline_lists(&r, d) != 0)
 		goto done;
+	if (o->offline) {
+		/* needed once the rows are judged; the reading goes on */
+		r.lload.dir = pipeline_lists_dir(o);
+		r.lists_job = bgjob_start(pipeline_lists_load, &r.lload);
+	}
 	{
 		char path[4096];
 
@@ -1436,7 +1472,6 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	ahead = xcalloc(SNIFF_ROWS, sizeof(*ahead));
 	if (pipeline_pick(&r, in, ahead, &nahead, &header, d) != 0)
 		goto done;
-	pipeline_reserve(&r, ahead, nahead);
 
 	r.wctx.memo = row_write_memo_new();
 	r.wctx.guard = o->guard;
@@ -1494,6 +1529,8 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 		    &r.wctx, d)) == NULL)
 			goto done;
 	}
+	/* once the flow's reader is on its way: the table is big */
+	pipeline_reserve(&r, ahead, nahead);
 	if (r.lists == NULL && pipeline_lists(&r, d) != 0)
 		goto done;
 	r.ahead = true;
@@ -1585,6 +1622,8 @@ done:
 	csvread_close(in);
 	recall_close(r.mem);	/* before the loop its timer is on */
 	free(r.own);
+	if (r.lists_job != NULL)	/* a failure came first: its own report */
+		(void)pipeline_lists(&r, NULL);
 	domains_free(r.domains);
 	free(r.dom_of);
 	probe_targets_free(r.probes);

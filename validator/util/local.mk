@@ -2,6 +2,7 @@
 # the event loop, data tables, progress. They know nothing of mail.
 validator_liblistscrub_a_SOURCES += \
 	%D%/ascii.h \
+	%D%/bgjob.c %D%/bgjob.h \
 	%D%/buf.c %D%/buf.h \
 	%D%/diag.c %D%/diag.h \
 	%D%/evloop.c %D%/evloop.h \
