@@ -468,6 +468,8 @@ struct broken_case {
 	const char *want;	/* the rest of the message, from ':' */
 };
 
+#define A16 "aaaaaaaaaaaaaaaa"	/* 16 bytes of a label */
+
 static const struct broken_case broken_cases[] = {
 	{ "typos.tsv line without a tab", ROLE, DISP, FREE, POP,
 	    "# c\ngmial.com\tgmail.com\ngmai.com gmail.com\n",
@@ -502,6 +504,22 @@ static const struct broken_case broken_cases[] = {
 	    POP, TYPOS, "disposable.txt", ":2: not a domain in A-label form" },
 	{ "disposable.txt with a leading hyphen", ROLE, "a.com\n-x.com\n", FREE,
 	    POP, TYPOS, "disposable.txt", ":2: not a domain in A-label form" },
+	{ "disposable.txt with a trailing hyphen", ROLE, "a.com\nx-.com\n",
+	    FREE, POP, TYPOS, "disposable.txt",
+	    ":2: not a domain in A-label form" },
+	{ "disposable.txt with a hyphen ending the last label", ROLE,
+	    "a.com\nx.co-\n", FREE, POP, TYPOS, "disposable.txt",
+	    ":2: not a domain in A-label form" },
+	{ "disposable.txt with a trailing dot", ROLE, "a.com\nx.com.\n",
+	    FREE, POP, TYPOS, "disposable.txt",
+	    ":2: not a domain in A-label form" },
+	{ "disposable.txt with a 64-byte label (63 is fine)", ROLE,
+	    A16 A16 A16 "aaaaaaaaaaaaaaa.com\nx." A16 A16 A16 A16 "\n",
+	    FREE, POP, TYPOS, "disposable.txt",
+	    ":2: not a domain in A-label form" },
+	{ "disposable.txt with a bad byte in the last label", ROLE,
+	    "a.com\nx.c+m\n", FREE, POP, TYPOS, "disposable.txt",
+	    ":2: not a domain in A-label form" },
 	{ "disposable.txt with a bare wildcard", ROLE, "a.com\n\n*.\n", FREE,
 	    POP, TYPOS, "disposable.txt", ":3: not a domain in A-label form" },
 	{ "disposable.txt with a wildcard TLD", ROLE, "*.com\n", FREE,

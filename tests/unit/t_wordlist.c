@@ -68,6 +68,9 @@ static const struct bad_case bad_cases[] = {
 
 static const char *write_file(const char *name, const char *text, size_t len);
 static void test_blocks(void);
+static int model_line(const char *in, size_t n, char *out, size_t *olen);
+static int rules_case(const char *line, size_t n);
+static void test_rules(void);
 static struct wordlist *load_text(const char *text, size_t len,
     enum wordlist_kind kind, struct diag *d);
 static const char *reject_x(void *arg, const char *key, size_t klen,
@@ -367,6 +370,111 @@ test_blocks(void)
 	free(text);
 }
 
+/*
+ * model_line - what the format (wordlist.h) makes of one line of a set,
+ * not line 1's BOM: -1 an error, 0 no entry, 1 the entry in out.
+ */
+static int
+model_line(const char *in, size_t n, char *out, size_t *olen)
+{
+	const unsigned char *p = (const unsigned char *)in;
+
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	for (size_t i = 0; i < n; i++)
+		if ((p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f)
+			return -1;
+	while (n > 0 && (*p == ' ' || *p == '\t'))
+		p++, n--;
+	if (n == 0 || *p == '#')
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (p[i] == '#' && (p[i - 1] == ' ' || p[i - 1] == '\t')) {
+			n = i;
+			break;
+		}
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+		n--;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == ' ' || p[i] == '\t' || p[i] >= 0x80)
+			return -1;
+		out[i] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
+	}
+	*olen = n;
+	return 1;
+}
+
+/* rules_case - load one line as a set and hold it to model_line; 1 ok. */
+static int
+rules_case(const char *line, size_t n)
+{
+	char want[64];
+	size_t wlen = 0, glen = 0;
+	int m = model_line(line, n, want, &wlen);
+	struct diag d;
+	struct wordlist *w = load_text(line, n, WORDLIST_SET, &d);
+	const char *got = w != NULL && wordlist_count(w) == 1 ?
+	    wordlist_entry(w, 0) : NULL;
+	int good;
+
+	if (got != NULL)
+		glen = strlen(got);
+	good = m < 0 ? w == NULL : m == 0 ? w != NULL &&
+	    wordlist_count(w) == 0 : got != NULL && glen == wlen &&
+	    memcmp(got, want, wlen) == 0;
+	wordlist_free(w);
+	return good;
+}
+
+/*
+ * test_rules - every byte before, inside and after an entry, and random
+ * lines of the bytes that decide something, read as the format says. A
+ * quick path that took a line the rules would change (upper case, '#',
+ * a blank, a control) fails here.
+ */
+static void
+test_rules(void)
+{
+	static const char pick[] = "aZ.-#* \t\r\x01\x7f\x80\xc3!~_0";
+	char line[32];
+	size_t bad = 0, cases = 0;
+	unsigned long seed = 12345;
+
+	for (int b = 0; b < 256; b++) {
+		if (b == '\n')
+			continue;
+		for (int pos = 0; pos < 3; pos++) {
+			size_t n = 0;
+
+			if (pos == 0)
+				line[n++] = (char)b;
+			memcpy(line + n, "ab", 2), n += 2;
+			if (pos == 1)
+				line[n++] = (char)b;
+			memcpy(line + n, "cd", 2), n += 2;
+			if (pos == 2)
+				line[n++] = (char)b;
+			bad += !rules_case(line, n);
+			cases++;
+		}
+	}
+	for (int k = 0; k < 4000; k++) {
+		size_t n;
+
+		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+		n = (size_t)(seed >> 33) % 13;
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 6364136223846793005UL +
+			    1442695040888963407UL;
+			line[i] = pick[(seed >> 33) % (sizeof(pick) - 1)];
+		}
+		bad += !rules_case(line, n);
+		cases++;
+	}
+	ok(bad == 0, "%zu lines read as the format says (%zu not)", cases,
+	    bad);
+}
+
 int
 main(void)
 {
@@ -384,6 +492,7 @@ main(void)
 	test_limits();
 	test_check();
 	test_blocks();
+	test_rules();
 
 	/* Clean up what write_file() made. */
 	static const char *const names[] = { "t.txt", "c.txt", "c.tsv" };

@@ -47,6 +47,7 @@ struct listcheck {
 	/* pop_from[n]: the first popular domain long enough (len + 2 >= n)
 	 * to be within reach of a name of n bytes */
 	size_t pop_from[DOMAIN_MAX + 1];
+	unsigned char ldh[256];	/* letters, digits, '-': 1 */
 };
 
 /*
@@ -82,7 +83,8 @@ static const char *const gtlds[] = {
 static const char *const sliptlds[] = { "co", "cm", "om", "ne", "et", NULL };
 
 static size_t lc_trim(const char *domain, size_t len);
-static size_t lc_labels(const char *p, size_t n);
+static size_t lc_labels(const struct listcheck *l, const char *p,
+    size_t n);
 static const char *lc_check_role(void *arg, const char *key, size_t klen,
     const char *val, size_t vlen);
 static const char *lc_check_domain(void *arg, const char *key, size_t klen,
@@ -127,25 +129,28 @@ lc_trim(const char *domain, size_t len)
  * list alone has a hundred thousand, read at every run's start.)
  */
 static size_t
-lc_labels(const char *p, size_t n)
+lc_labels(const struct listcheck *l, const char *p, size_t n)
 {
-	size_t labels = 0, start = 0;
+	const char *end = p + n;
+	size_t labels = 0;
 
 	if (n == 0 || n > DOMAIN_MAX)
 		return 0;
-	for (size_t i = 0; i <= n; i++) {
-		if (i == n || p[i] == '.') {
-			size_t ll = i - start;
+	for (;;) {
+		const char *dot = memchr(p, '.', (size_t)(end - p));
+		size_t ll = (size_t)((dot != NULL ? dot : end) - p);
+		unsigned all = ll > 0 && ll <= LABEL_MAX;
 
-			if (ll == 0 || ll > LABEL_MAX || p[start] == '-' ||
-			    p[i - 1] == '-')
-				return 0;
-			labels++;
-			start = i + 1;
-		} else if (!ascii_isalnum((unsigned char)p[i]) && p[i] != '-')
+		/* a label at a time, one look-up a byte */
+		for (size_t i = 0; i < ll; i++)
+			all &= l->ldh[(unsigned char)p[i]];
+		if (!all || p[0] == '-' || p[ll - 1] == '-')
 			return 0;
+		labels++;
+		if (dot == NULL)
+			return labels;
+		p = dot + 1;
 	}
-	return labels;
 }
 
 /* lc_check_role - role.txt holds local parts, never whole addresses. */
@@ -166,9 +171,9 @@ static const char *
 lc_check_domain(void *arg, const char *key, size_t klen, const char *val,
     size_t vlen)
 {
-	size_t labels = lc_labels(key, klen);
+	size_t labels = lc_labels(arg, key, klen);
 
-	(void)arg, (void)val, (void)vlen;
+	(void)val, (void)vlen;
 	if (labels == 0)
 		return "not a domain in A-label form";
 	/* A bare TLD would claim every domain under it. */
@@ -217,9 +222,9 @@ lc_check_typo(void *arg, const char *key, size_t klen, const char *val,
 	const struct listcheck *l = arg;
 
 	/* The wrong side may lack a dot: "gmailcom" is a real slip. */
-	if (lc_labels(key, klen) == 0)
+	if (lc_labels(l, key, klen) == 0)
 		return "misspelling is not a domain in A-label form";
-	if (lc_labels(val, vlen) < 2)
+	if (lc_labels(l, val, vlen) < 2)
 		return "correction is not a domain in A-label form";
 	if (klen == vlen && memcmp(key, val, klen) == 0)
 		return "maps a domain to itself";
@@ -324,6 +329,8 @@ listcheck_load(const char *dir, struct diag *d)
 {
 	struct listcheck *l = xcalloc(1, sizeof(*l));
 
+	for (int c = 0; c < 256; c++)
+		l->ldh[c] = ascii_isalnum((unsigned char)c) || c == '-';
 	/* free before popular, both before typos: the checks cross-refer. */
 	if ((l->role = lc_load(dir, "role.txt", WORDLIST_SET, lc_check_role,
 	    l, d)) == NULL ||
