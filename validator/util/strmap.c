@@ -44,6 +44,7 @@ struct strmap {
 static char *strmap_store(struct strmap *m, const char *key, size_t n);
 static void strmap_grow(struct strmap *m);
 static void strmap_resize(struct strmap *m, size_t n);
+static inline uint64_t strmap_tail(const char *p, size_t n, size_t len);
 
 /* strmap_mix - 64x64->128 multiply, halves folded: a fast, good mixer. */
 static inline uint64_t
@@ -55,6 +56,33 @@ strmap_mix(uint64_t a, uint64_t b)
 }
 
 /*
+ * strmap_tail - the last n < 8 bytes of a key of len bytes, p[0] in the
+ * low byte, zeros above. Not through a copy into memory: a wide load of
+ * bytes just stored narrow stalls (store forwarding), and every hash
+ * ends here. A key of 8 bytes or more gives its last 8 in one load,
+ * shifted; a shorter one is gathered a byte at a time.
+ */
+static inline uint64_t
+strmap_tail(const char *p, size_t n, size_t len)
+{
+	uint64_t v = 0;
+
+	if (n == 0)
+		return 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (len >= 8) {
+		memcpy(&v, p + n - 8, 8);
+		return v >> (64 - 8 * n);
+	}
+#else
+	(void)len;
+#endif
+	for (size_t i = 0; i < n; i++)
+		v |= (uint64_t)(unsigned char)p[i] << (8 * i);
+	return v;
+}
+
+/*
  * strmap_hash_as - eight bytes a step (keys are addresses of ~25 bytes);
  * with fold, the hash of the key lower-cased (ASCII) without a copy.
  */
@@ -62,14 +90,14 @@ static inline uint32_t
 strmap_hash_as(const char *p, size_t n, bool fold)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, v;
+	size_t len = n;
 
 	for (; n >= 8; p += 8, n -= 8) {
 		memcpy(&v, p, 8);
 		h = strmap_mix(h ^ (fold ? ascii_lower8(v) : v),
 		    0xa0761d6478bd642fULL);
 	}
-	v = 0;
-	memcpy(&v, p, n);
+	v = strmap_tail(p, n, len);
 	h = strmap_mix(h ^ (fold ? ascii_lower8(v) : v),
 	    0xe7037ed1a0b428dbULL);
 	return (uint32_t)(h ^ (h >> 32));
