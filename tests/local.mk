@@ -13,6 +13,7 @@ AM_TESTS_ENVIRONMENT = \
 UNIT_TESTS = \
 	tests/unit/t_addr \
 	tests/unit/t_ascii \
+	tests/unit/t_bgjob \
 	tests/unit/t_classify \
 	tests/unit/t_csvread \
 	tests/unit/t_csvwrite \
@@ -66,6 +67,7 @@ tests_unit_t_infile_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_csvread_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_csvwrite_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_dedupe_LDADD = $(LISTSCRUB_LIBS)
+tests_unit_t_bgjob_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_dsn_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_explain_LDADD = $(LISTSCRUB_LIBS)
 tests_unit_t_listcheck_LDADD = $(LISTSCRUB_LIBS)

@@ -1410,7 +1410,8 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 	r.input_bytes = S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
 	if (!o->offline && pipeline_lists(&r, d) != 0)
 		goto done;
-	if (o->offline) {
+	threads = !o->single_thread && pipeline_cpus() >= 2;
+	if (o->offline && threads) {
 		/* needed once the rows are judged; the reading goes on */
 		r.lload.dir = pipeline_lists_dir(o);
 		r.lists_job = bgjob_start(pipeline_lists_load, &r.lload);
@@ -1522,7 +1523,6 @@ pipeline_scrub(const struct options *o, struct report *rep, FILE *f,
 			goto done;
 	}
 	at_byte = csvread_bytes(in);
-	threads = !o->single_thread && pipeline_cpus() >= 2;
 	if (threads) {
 		/* on three threads: read and checked, judged, written */
 		if ((r.flow = rowflow_start(in, pipeline_prepare, &r, r.out,
