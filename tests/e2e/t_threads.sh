@@ -22,7 +22,7 @@ if [ "$(nproc 2>/dev/null || echo 1)" -lt 2 ]; then
 	exit 0
 fi
 dns_require
-plan 36
+plan 37
 dns_dead_server || bail "cannot start the silent resolver"
 
 # gen_rich N DELIM - N data rows of every kind, a header first
