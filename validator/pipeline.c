@@ -1101,12 +1101,13 @@ pipeline_lists(struct run *r, struct diag *d)
 {
 	int rc;
 
-	r->lload.dir = pipeline_lists_dir(r->o);
 	if (r->lists_job != NULL) {
 		rc = bgjob_join(r->lists_job, d);
 		r->lists_job = NULL;
-	} else
+	} else {
+		r->lload.dir = pipeline_lists_dir(r->o);
 		rc = pipeline_lists_load(&r->lload, d);
+	}
 	r->lists = r->lload.lists;
 	r->domains = r->lload.domains;
 	return rc;
